@@ -1,0 +1,46 @@
+package dev.backstream.message;
+
+import dev.backstream.nn.InvalidSampleException;
+
+/**
+ * Stable codes for why a record was not learned from or scored. They appear in dead letters and in the offline
+ * tools' reports; new codes may be added, existing ones never change meaning.
+ */
+public enum RejectReason {
+    /** The value is not a JSON object (syntax error, wrong top-level type, duplicate field). */
+    MALFORMED_JSON,
+    /** A required field ({@code model}, {@code features}, {@code label} or {@code target}) is absent. */
+    MISSING_FIELD,
+    /** A field has the wrong type or an impossible value (e.g. a string feature, both label and target). */
+    INVALID_FIELD,
+    /** The record is larger than the configured limit; it was not parsed. */
+    RECORD_TOO_LARGE,
+    /** The record names a model that is not declared. */
+    UNKNOWN_MODEL,
+    /** The number of features differs from the model's inputs. */
+    WRONG_FEATURE_COUNT,
+    /** The number of target values differs from the model's outputs. */
+    WRONG_TARGET_COUNT,
+    /** A feature or target is NaN or infinite (e.g. a number beyond the double range). */
+    NON_FINITE_VALUE,
+    /** A class label outside the model's classes. */
+    LABEL_OUT_OF_RANGE,
+    /** A target value outside what the model's loss accepts. */
+    TARGET_OUT_OF_RANGE,
+    /** A class label sent to a model that is not a classifier. */
+    LABEL_NOT_SUPPORTED,
+    /** The update would have made a parameter non-finite; it was not applied. */
+    DIVERGED_UPDATE;
+
+    /** The code for a sample the numeric core rejected. */
+    public static RejectReason of(InvalidSampleException.Problem problem) {
+        return switch (problem) {
+            case WRONG_FEATURE_COUNT -> WRONG_FEATURE_COUNT;
+            case WRONG_TARGET_COUNT -> WRONG_TARGET_COUNT;
+            case NON_FINITE_VALUE -> NON_FINITE_VALUE;
+            case LABEL_OUT_OF_RANGE -> LABEL_OUT_OF_RANGE;
+            case TARGET_OUT_OF_RANGE -> TARGET_OUT_OF_RANGE;
+            case LABEL_NOT_SUPPORTED -> LABEL_NOT_SUPPORTED;
+        };
+    }
+}

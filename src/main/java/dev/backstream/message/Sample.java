@@ -1,0 +1,103 @@
+package dev.backstream.message;
+
+import dev.backstream.nn.InvalidSampleException;
+import dev.backstream.nn.Mlp;
+import dev.backstream.nn.Outcome;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One sample: {@code {"model": "xor", "features": [0, 1], "label": 1}} or
+ * {@code {"model": "ridership", "features": [...], "target": [13.2]}}, with an optional {@code "id"} echoed in
+ * predictions. A score request is a sample with neither label nor target.
+ *
+ * @param model    the model id; non-empty
+ * @param features the input vector (defensively copied)
+ * @param label    a class index, or null
+ * @param target   one value per output unit, or null; never both label and target
+ * @param id       the caller's id for the sample, or null
+ */
+public record Sample(String model, double[] features, Integer label, double[] target, String id) {
+
+    public Sample {
+        if (model == null || model.isEmpty()) {
+            throw new InvalidMessageException(RejectReason.MISSING_FIELD, "sample has no \"model\"; expected a non-empty model id");
+        }
+        if (features == null) {
+            throw new InvalidMessageException(RejectReason.MISSING_FIELD, "sample has no \"features\"; expected an array of numbers");
+        }
+        if (label != null && target != null) {
+            throw new InvalidMessageException(RejectReason.INVALID_FIELD, "sample has both \"label\" and \"target\"; expected one of them");
+        }
+        features = features.clone();
+        target = target == null ? null : target.clone();
+    }
+
+    /** A labeled sample for a classifier. */
+    public static Sample labeled(String model, double[] features, int label) {
+        return new Sample(model, features, label, null, null);
+    }
+
+    /** Whether the sample carries a label or a target (and can be learned from). */
+    public boolean isLabeled() {
+        return label != null || target != null;
+    }
+
+    @Override
+    public double[] features() {
+        return features.clone();
+    }
+
+    @Override
+    public double[] target() {
+        return target == null ? null : target.clone();
+    }
+
+    /**
+     * Applies one learning step of {@code model} to this sample: the shared path of the stream processor and the
+     * offline {@code train} command.
+     *
+     * @throws InvalidMessageException with {@link RejectReason#MISSING_FIELD} if the sample has no label or target,
+     *                                 or the core's reason if the model rejects the sample
+     */
+    public Outcome learnOn(Mlp model) {
+        try {
+            if (label != null) {
+                return model.learn(features, label);
+            }
+            if (target != null) {
+                return model.learn(features, target);
+            }
+        } catch (InvalidSampleException e) {
+            throw new InvalidMessageException(RejectReason.of(e.problem()), e.getMessage(), e);
+        }
+        throw new InvalidMessageException(RejectReason.MISSING_FIELD, "sample has neither \"label\" nor \"target\"; a labeled sample needs one");
+    }
+
+    /** Scores this sample with {@code model}, which does not change. */
+    public Outcome scoreOn(Mlp model) {
+        try {
+            return model.predict(features);
+        } catch (InvalidSampleException e) {
+            throw new InvalidMessageException(RejectReason.of(e.problem()), e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Sample s && model.equals(s.model) && Arrays.equals(features, s.features)
+                && Objects.equals(label, s.label) && Arrays.equals(target, s.target) && Objects.equals(id, s.id);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(model, Arrays.hashCode(features), label, Arrays.hashCode(target), id);
+    }
+
+    @Override
+    public String toString() {
+        return "Sample[model=" + model + ", features=" + features.length + " values, label=" + label + ", target="
+                + Arrays.toString(target) + ", id=" + id + "]";
+    }
+}

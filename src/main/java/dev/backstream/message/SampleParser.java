@@ -1,0 +1,128 @@
+package dev.backstream.message;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Parses the sample JSON with a streaming parser: numbers go straight into a {@code double[]}, no tree is built,
+ * and the first problem is reported with a {@link RejectReason} and the field it concerns. Unknown fields are
+ * skipped, so producers may add their own. Not thread-safe (it reuses a growable buffer); one per thread.
+ */
+public final class SampleParser {
+    private double[] buffer = new double[64];
+
+    /** Parses a UTF-8 JSON sample. */
+    public Sample parse(byte[] json) {
+        if (json == null) {
+            throw new InvalidMessageException(RejectReason.MALFORMED_JSON, "record has no value (null); expected a JSON sample object");
+        }
+        try (JsonParser parser = Json.parser(json)) {
+            return read(parser);
+        } catch (JsonProcessingException e) {
+            throw new InvalidMessageException(RejectReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new InvalidMessageException(RejectReason.MALFORMED_JSON, "unreadable JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses a JSON sample from text. */
+    public Sample parse(String json) {
+        return parse(json == null ? null : json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Sample read(JsonParser parser) throws IOException {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            throw new InvalidMessageException(RejectReason.MALFORMED_JSON, "expected a JSON object, found " + describe(parser.currentToken()));
+        }
+        String model = null;
+        double[] features = null;
+        Integer label = null;
+        double[] target = null;
+        String id = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            switch (field) {
+                case "model" -> model = readString(parser, value, "model");
+                case "id" -> id = value == JsonToken.VALUE_NULL ? null : readString(parser, value, "id");
+                case "features" -> features = readNumbers(parser, value, "features");
+                case "target" -> target = value == JsonToken.VALUE_NULL ? null : readNumbers(parser, value, "target");
+                case "label" -> label = value == JsonToken.VALUE_NULL ? null : readLabel(parser, value);
+                default -> parser.skipChildren();
+            }
+        }
+        if (parser.nextToken() != null) {
+            throw new InvalidMessageException(RejectReason.MALFORMED_JSON, "unexpected content after the sample object");
+        }
+        return new Sample(model, features, label, target, id);
+    }
+
+    private static String readString(JsonParser parser, JsonToken value, String field) throws IOException {
+        if (value != JsonToken.VALUE_STRING) {
+            throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"" + field + "\" is " + describe(value) + "; expected a string");
+        }
+        return parser.getText();
+    }
+
+    private static int readLabel(JsonParser parser, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_NUMBER_INT) {
+            long label = parser.getLongValue();
+            if (label < Integer.MIN_VALUE || label > Integer.MAX_VALUE) {
+                throw new InvalidMessageException(RejectReason.LABEL_OUT_OF_RANGE, "\"label\" " + label + " is out of range");
+            }
+            return (int) label;
+        }
+        if (value == JsonToken.VALUE_NUMBER_FLOAT) {
+            double label = parser.getDoubleValue();
+            if (label == Math.rint(label) && Math.abs(label) <= Integer.MAX_VALUE) {
+                return (int) label; // 1.0 from CSV-derived data is the class 1
+            }
+            throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"label\" is " + parser.getText() + "; expected an integer class index");
+        }
+        throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"label\" is " + describe(value) + "; expected an integer class index");
+    }
+
+    private double[] readNumbers(JsonParser parser, JsonToken value, String field) throws IOException {
+        if (value != JsonToken.START_ARRAY) {
+            throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"" + field + "\" is " + describe(value) + "; expected an array of numbers");
+        }
+        int n = 0;
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
+                throw new InvalidMessageException(RejectReason.INVALID_FIELD,
+                        field + "[" + n + "] is " + describe(token) + "; expected a number");
+            }
+            double number = parser.getDoubleValue();
+            if (!Double.isFinite(number)) {
+                throw new InvalidMessageException(RejectReason.NON_FINITE_VALUE,
+                        field + "[" + n + "] = " + parser.getText() + " is beyond the range of a double; expected a finite number");
+            }
+            if (n == buffer.length) {
+                buffer = Arrays.copyOf(buffer, 2 * n);
+            }
+            buffer[n++] = number;
+        }
+        return Arrays.copyOf(buffer, n);
+    }
+
+    private static String describe(JsonToken token) {
+        if (token == null) {
+            return "nothing";
+        }
+        return switch (token) {
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            default -> token.toString();
+        };
+    }
+}

@@ -1,0 +1,607 @@
+package dev.backstream.nn;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A multi-layer perceptron that learns online: one backpropagation step per sample.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li>{@link #learn(double[], double[])} runs the forward pass with the current parameters, computes the prediction
+ *       and its loss, backpropagates, then applies exactly one optimizer step to every weight and bias. It returns the
+ *       prediction made <em>before</em> the update (test-then-train).</li>
+ *   <li>{@link #predict(double[])} never changes the model.</li>
+ *   <li>Neither mutates its arguments.</li>
+ *   <li>An update that would make any parameter or optimizer state non-finite is not applied: the model stays exactly
+ *       as it was and {@link Outcome#updateApplied()} is false.</li>
+ *   <li>Invalid samples throw {@link InvalidSampleException} before anything is computed.</li>
+ *   <li>Deterministic: the same seed and the same samples give bit-identical parameters on every JVM (all arithmetic
+ *       is IEEE 754 in a fixed order; transcendental functions come from {@link StrictMath}).</li>
+ *   <li>After warm-up, {@code learn} and {@code predict} allocate nothing: the returned {@link Outcome} is owned by the
+ *       model and overwritten by the next call.</li>
+ *   <li>Not thread-safe: confine a model to one thread at a time (a Kafka Streams task does).</li>
+ * </ul>
+ *
+ * <h2>Notation and layout</h2>
+ * Layers are indexed {@code 0..L−1} here (layer {@code m+1} of the tutorial). Layer {@code m} has
+ * {@code W ∈ R^{N_out × N_in}} and {@code b ∈ R^{N_out}}. Publicly ({@link #weight}, {@link #parameters()}, snapshots)
+ * weights are row-major, {@code W_ij} = unit {@code i}, input {@code j}. Internally each weight block is stored
+ * input-major ({@code j·N_out + i}) so that the forward mix and the update are contiguous, vectorizable loops.
+ */
+public final class Mlp {
+
+    private final Architecture architecture;
+    private final OptimizerSpec optimizer;
+    private final UpdateRule rule;
+    private final int depth;
+    private final Activation[] activation;
+    private final int[] inWidth;
+    private final int[] outWidth;
+    private final int[] weightOffset;
+    private final int[] biasOffset;
+
+    /** All weights and biases: per layer, its weights (input-major) followed by its biases. */
+    private final double[] params;
+    /** Optimizer state vectors, indexed like {@link #params}. */
+    private final double[][] state;
+    private long updates;
+    private long optimizerSteps;
+
+    /** {@code bounds[0] ≥ max|θ|}, {@code bounds[k+1] ≥ max|state[k]|}: the fast non-finite guard, see {@link #applyUpdate}. */
+    private final double[] bounds;
+    private final double[] nextBounds;
+
+    // Scratch buffers, reused by every call.
+    private final double[][] z;
+    private final double[][] a;
+    private final double[][] delta;
+    private final double[] labelTarget;
+    private final Outcome outcome;
+    private double[] backupParams;
+    private double[][] backupState;
+
+    private Mlp(Architecture architecture, OptimizerSpec optimizer, double[] params, double[][] state, long updates,
+                long optimizerSteps) {
+        this.architecture = architecture;
+        this.optimizer = optimizer;
+        this.rule = UpdateRule.of(optimizer);
+        this.depth = architecture.depth();
+        this.activation = new Activation[depth];
+        this.inWidth = new int[depth];
+        this.outWidth = new int[depth];
+        this.weightOffset = new int[depth];
+        this.biasOffset = new int[depth];
+        this.z = new double[depth][];
+        this.a = new double[depth][];
+        this.delta = new double[depth][];
+        int offset = 0;
+        for (int m = 0; m < depth; m++) {
+            activation[m] = architecture.layers().get(m).activation();
+            inWidth[m] = architecture.width(m);
+            outWidth[m] = architecture.width(m + 1);
+            weightOffset[m] = offset;
+            biasOffset[m] = offset + inWidth[m] * outWidth[m];
+            offset = biasOffset[m] + outWidth[m];
+            z[m] = new double[outWidth[m]];
+            a[m] = new double[outWidth[m]];
+            delta[m] = new double[outWidth[m]];
+        }
+        this.params = params;
+        this.state = state;
+        this.updates = updates;
+        this.optimizerSteps = optimizerSteps;
+        this.bounds = new double[1 + state.length];
+        this.nextBounds = new double[1 + state.length];
+        this.labelTarget = new double[architecture.outputs()];
+        this.outcome = new Outcome(architecture.outputs(), architecture.classes());
+        tightenBounds();
+    }
+
+    /**
+     * A fresh model with deterministic initial weights from {@code seed}: Glorot/Xavier uniform
+     * {@code U(±√(6/(N_in+N_out)))} for sigmoid, tanh, linear and softmax layers, He uniform {@code U(±√(6/N_in))} for
+     * ReLU layers, biases zero. Weights are drawn from SplitMix64 in layer order, then row-major ({@code i}, then {@code j}).
+     */
+    public static Mlp initialize(Architecture architecture, OptimizerSpec optimizer, long seed) {
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(optimizer, "optimizer");
+        Mlp model = new Mlp(architecture, optimizer, new double[architecture.parameterCount()],
+                new double[optimizer.stateVectors()][architecture.parameterCount()], 0, 0);
+        SplitMix64 random = new SplitMix64(seed);
+        for (int m = 0; m < model.depth; m++) {
+            int fanIn = model.inWidth[m];
+            int fanOut = model.outWidth[m];
+            double limit = model.activation[m] == Activation.RELU
+                    ? Math.sqrt(6.0 / fanIn)
+                    : Math.sqrt(6.0 / (fanIn + fanOut));
+            for (int i = 0; i < fanOut; i++) {
+                for (int j = 0; j < fanIn; j++) {
+                    model.params[model.internalIndex(m, i, j)] = limit * (2.0 * random.nextDouble() - 1.0);
+                }
+            }
+        }
+        model.tightenBounds();
+        return model;
+    }
+
+    /**
+     * A model from saved parameters, e.g. a snapshot.
+     *
+     * @param parameters     all weights and biases in the public layout of {@link #parameters()}
+     * @param optimizerState the optimizer's state vectors in the same layout ({@link OptimizerSpec#stateVectors()} of
+     *                       them), or {@code null} to start the optimizer fresh
+     * @param optimizerSteps the number of steps the optimizer state has seen (Adam's {@code t}); 0 with fresh state
+     * @throws IllegalArgumentException on a wrong length or a non-finite value, naming the layer and index
+     */
+    public static Mlp restore(Architecture architecture, OptimizerSpec optimizer, long updates, double[] parameters,
+                              double[][] optimizerState, long optimizerSteps) {
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(parameters, "parameters");
+        int count = architecture.parameterCount();
+        if (updates < 0 || optimizerSteps < 0) {
+            throw new IllegalArgumentException("updates and optimizer steps must be >= 0, found " + updates + " and " + optimizerSteps);
+        }
+        if (parameters.length != count) {
+            throw new IllegalArgumentException("parameters: expected " + count + " values for " + architecture.describe()
+                    + ", found " + parameters.length);
+        }
+        int vectors = optimizer.stateVectors();
+        if (optimizerState != null && optimizerState.length != vectors) {
+            throw new IllegalArgumentException("optimizer state: " + optimizer.type() + " keeps " + vectors
+                    + " state vectors, found " + optimizerState.length);
+        }
+        Mlp model = new Mlp(architecture, optimizer, new double[count], new double[vectors][count], updates,
+                optimizerState == null ? 0 : optimizerSteps);
+        model.fromPublic(parameters, model.params, "parameter");
+        for (int k = 0; k < vectors && optimizerState != null; k++) {
+            if (optimizerState[k].length != count) {
+                throw new IllegalArgumentException("optimizer state vector " + k + ": expected " + count + " values, found "
+                        + optimizerState[k].length);
+            }
+            model.fromPublic(optimizerState[k], model.state[k], "optimizer state " + k);
+        }
+        model.tightenBounds();
+        return model;
+    }
+
+    /** Package-private: takes ownership of arrays already in the internal layout (binary decoding). */
+    static Mlp fromInternal(Architecture architecture, OptimizerSpec optimizer, long updates, long optimizerSteps,
+                            double[] params, double[][] state) {
+        Mlp model = new Mlp(architecture, optimizer, params, state, updates, optimizerSteps);
+        if (!Double.isFinite(model.bounds[0])) {
+            throw new IllegalArgumentException("encoded model has a non-finite parameter");
+        }
+        for (int k = 1; k < model.bounds.length; k++) {
+            if (!Double.isFinite(model.bounds[k])) {
+                throw new IllegalArgumentException("encoded model has a non-finite value in optimizer state vector " + (k - 1));
+            }
+        }
+        return model;
+    }
+
+    /** A deep, independent copy. */
+    public Mlp copy() {
+        double[][] stateCopy = new double[state.length][];
+        for (int k = 0; k < state.length; k++) {
+            stateCopy[k] = state[k].clone();
+        }
+        return new Mlp(architecture, optimizer, params.clone(), stateCopy, updates, optimizerSteps);
+    }
+
+    // ------------------------------------------------------------------------------------------------ learning
+
+    /**
+     * Predicts the output for {@code features} with the current parameters; never changes the model.
+     *
+     * @throws InvalidSampleException for a wrong feature count or a non-finite feature
+     */
+    public Outcome predict(double[] features) {
+        validateFeatures(features);
+        forward(features);
+        outcome.set(a[depth - 1], updates, Double.NaN, false, false);
+        return outcome;
+    }
+
+    /**
+     * One SGD step on {@code (features, target)}, with one target value per output unit.
+     *
+     * @return the prediction and loss before the update, and whether the update was applied
+     * @throws InvalidSampleException for wrong counts, non-finite values or targets outside the loss's range
+     */
+    public Outcome learn(double[] features, double[] target) {
+        validateFeatures(features);
+        validateTarget(target);
+        return step(features, target);
+    }
+
+    /**
+     * One SGD step on {@code (features, label)} for classifiers: a class index for a softmax output (one-hot target),
+     * or 0/1 for a single sigmoid output.
+     *
+     * @throws InvalidSampleException for a model that is not a classifier or a label out of range
+     */
+    public Outcome learn(double[] features, int label) {
+        validateFeatures(features);
+        labelToTarget(label, labelTarget);
+        return step(features, labelTarget);
+    }
+
+    /**
+     * Writes the gradient {@code ∂C/∂θ} of the loss (no clipping, no weight decay) at the current parameters into
+     * {@code out}, in the public layout of {@link #parameters()}. Does not change the model.
+     */
+    public void gradient(double[] features, double[] target, double[] out) {
+        validateFeatures(features);
+        validateTarget(target);
+        if (out.length != params.length) {
+            throw new IllegalArgumentException("gradient buffer: expected " + params.length + " values, found " + out.length);
+        }
+        forward(features);
+        backward(target);
+        for (int m = 0; m < depth; m++) {
+            double[] in = layerInput(m, features);
+            for (int i = 0; i < outWidth[m]; i++) {
+                for (int j = 0; j < inWidth[m]; j++) {
+                    out[weightOffset[m] + i * inWidth[m] + j] = delta[m][i] * in[j]; // ∂C/∂W_ij = δ_i a_j
+                }
+                out[biasOffset[m] + i] = delta[m][i]; // ∂C/∂b_i = δ_i
+            }
+        }
+    }
+
+    private Outcome step(double[] x, double[] y) {
+        forward(x);
+        int last = depth - 1;
+        double loss = architecture.loss().value(z[last], a[last], y, outWidth[last]);
+        long versionBefore = updates;
+        backward(y);
+        boolean applied = applyUpdate(x);
+        outcome.set(a[last], versionBefore, loss, true, applied);
+        return outcome;
+    }
+
+    /** Forward pass: {@code z^m = W^m a^{m−1} + b^m}, {@code a^m = σ^m(z^m)}. */
+    private void forward(double[] x) {
+        double[] in = x;
+        for (int m = 0; m < depth; m++) {
+            int nIn = inWidth[m];
+            int nOut = outWidth[m];
+            double[] zm = z[m];
+            System.arraycopy(params, biasOffset[m], zm, 0, nOut);
+            for (int j = 0; j < nIn; j++) {
+                double aj = in[j];
+                if (aj == 0.0) {
+                    continue; // adds nothing: weights are finite
+                }
+                int base = weightOffset[m] + j * nOut;
+                for (int i = 0; i < nOut; i++) {
+                    zm[i] += aj * params[base + i]; // z_i += W_ij a_j
+                }
+            }
+            activation[m].apply(zm, a[m], nOut);
+            in = a[m];
+        }
+    }
+
+    /** Backward pass: fills {@code delta[m] = ∂C/∂z^m} for every layer, using the parameters before the update. */
+    private void backward(double[] y) {
+        int last = depth - 1;
+        architecture.loss().outputDelta(activation[last], z[last], a[last], y, delta[last], outWidth[last]);
+        for (int m = last; m > 0; m--) {
+            propagate(m);
+        }
+    }
+
+    /** {@code δ^{m−1} = (W^{mᵀ} δ^m) ∘ σ'(z^{m−1})}. */
+    private void propagate(int m) {
+        int nIn = inWidth[m];
+        int nOut = outWidth[m];
+        double[] dm = delta[m];
+        double[] below = delta[m - 1];
+        for (int j = 0; j < nIn; j++) {
+            below[j] = dot(params, weightOffset[m] + j * nOut, dm, nOut); // (W^ᵀ δ)_j = Σ_i W_ij δ_i
+        }
+        activation[m - 1].multiplyByDerivative(below, z[m - 1], a[m - 1], nIn);
+    }
+
+    /** {@code Σ_i p[from+i]·v[i]} with four independent partial sums (a fixed order, so still deterministic). */
+    private static double dot(double[] p, int from, double[] v, int n) {
+        double s0 = 0.0;
+        double s1 = 0.0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += p[from + i] * v[i];
+            s1 += p[from + i + 1] * v[i + 1];
+            s2 += p[from + i + 2] * v[i + 2];
+            s3 += p[from + i + 3] * v[i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += p[from + i] * v[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * Clips the gradient, then applies one optimizer step to every layer, unless it would make a value non-finite.
+     *
+     * <p>The guard costs O(units), not O(parameters): from {@code G ≥ |g|} (the largest delta times the largest input
+     * of any layer) and the tracked bounds on {@code |θ|} and the state, {@link UpdateRule#boundsAfterStep} proves the
+     * result finite. Only when that bound overflows are the exact maxima recomputed, and only if it still overflows is
+     * the step applied to a backup-protected copy and checked value by value.
+     */
+    private boolean applyUpdate(double[] x) {
+        double clipNorm = optimizer.clipNorm();
+        if (clipNorm > 0) {
+            // ‖δ aᵀ‖_F² = ‖δ‖² ‖a‖², so the global norm needs no materialized gradient.
+            double squared = 0.0;
+            for (int m = 0; m < depth; m++) {
+                squared += sumOfSquares(delta[m], outWidth[m]) * (sumOfSquares(layerInput(m, x), inWidth[m]) + 1.0);
+            }
+            double norm = Math.sqrt(squared);
+            if (norm > clipNorm) {
+                double scale = clipNorm / norm;
+                for (int m = 0; m < depth; m++) {
+                    double[] dm = delta[m];
+                    for (int i = 0; i < outWidth[m]; i++) {
+                        dm[i] *= scale;
+                    }
+                }
+            }
+        }
+        double gradientBound = 0.0;
+        for (int m = 0; m < depth; m++) {
+            double inputBound = Math.max(maxAbs(layerInput(m, x), inWidth[m]), 1.0); // 1 covers the biases
+            gradientBound = Math.max(gradientBound, maxAbs(delta[m], outWidth[m]) * inputBound);
+        }
+        if (!Double.isFinite(gradientBound)) {
+            return false; // a NaN or infinite gradient component reaches its parameter whatever the optimizer
+        }
+        rule.beginStep(optimizerSteps + 1);
+        if (!rule.boundsAfterStep(bounds, gradientBound, nextBounds)) {
+            tightenBounds();
+            if (!rule.boundsAfterStep(bounds, gradientBound, nextBounds)) {
+                return applyCheckingEveryValue(x);
+            }
+        }
+        applyToAllLayers(x);
+        System.arraycopy(nextBounds, 0, bounds, 0, bounds.length);
+        updates++;
+        optimizerSteps++;
+        return true;
+    }
+
+    private void applyToAllLayers(double[] x) {
+        for (int m = 0; m < depth; m++) {
+            rule.updateWeights(params, state, weightOffset[m], inWidth[m], outWidth[m], layerInput(m, x), delta[m]);
+            rule.updateBiases(params, state, biasOffset[m], outWidth[m], delta[m]);
+        }
+    }
+
+    private boolean applyCheckingEveryValue(double[] x) {
+        if (backupParams == null) {
+            backupParams = new double[params.length];
+            backupState = new double[state.length][params.length];
+        }
+        System.arraycopy(params, 0, backupParams, 0, params.length);
+        for (int k = 0; k < state.length; k++) {
+            System.arraycopy(state[k], 0, backupState[k], 0, params.length);
+        }
+        applyToAllLayers(x);
+        tightenBounds();
+        boolean finite = true;
+        for (double bound : bounds) {
+            finite &= Double.isFinite(bound);
+        }
+        if (!finite) {
+            System.arraycopy(backupParams, 0, params, 0, params.length);
+            for (int k = 0; k < state.length; k++) {
+                System.arraycopy(backupState[k], 0, state[k], 0, params.length);
+            }
+            tightenBounds();
+            return false;
+        }
+        updates++;
+        optimizerSteps++;
+        return true;
+    }
+
+    private void tightenBounds() {
+        bounds[0] = maxAbs(params, params.length);
+        for (int k = 0; k < state.length; k++) {
+            bounds[k + 1] = maxAbs(state[k], state[k].length);
+        }
+    }
+
+    /** The largest magnitude; NaN if any value is NaN. */
+    private static double maxAbs(double[] values, int n) {
+        double max = 0.0;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, Math.abs(values[i]));
+        }
+        return max;
+    }
+
+    private static double sumOfSquares(double[] values, int n) {
+        double sum = 0.0;
+        for (int i = 0; i < n; i++) {
+            sum += values[i] * values[i];
+        }
+        return sum;
+    }
+
+    private double[] layerInput(int m, double[] x) {
+        return m == 0 ? x : a[m - 1];
+    }
+
+    // ------------------------------------------------------------------------------------------------ validation
+
+    private void validateFeatures(double[] features) {
+        Objects.requireNonNull(features, "features");
+        if (features.length != architecture.inputs()) {
+            throw new InvalidSampleException(InvalidSampleException.Problem.WRONG_FEATURE_COUNT,
+                    "features: expected " + architecture.inputs() + " values, found " + features.length);
+        }
+        for (int j = 0; j < features.length; j++) {
+            if (!Double.isFinite(features[j])) {
+                throw new InvalidSampleException(InvalidSampleException.Problem.NON_FINITE_VALUE,
+                        "features[" + j + "] is " + features[j] + "; expected a finite number");
+            }
+        }
+    }
+
+    private void validateTarget(double[] target) {
+        Objects.requireNonNull(target, "target");
+        int outputs = architecture.outputs();
+        if (target.length != outputs) {
+            throw new InvalidSampleException(InvalidSampleException.Problem.WRONG_TARGET_COUNT,
+                    "target: expected " + outputs + " values, found " + target.length);
+        }
+        double sum = 0.0;
+        for (int i = 0; i < outputs; i++) {
+            double y = target[i];
+            if (!Double.isFinite(y)) {
+                throw new InvalidSampleException(InvalidSampleException.Problem.NON_FINITE_VALUE,
+                        "target[" + i + "] is " + y + "; expected a finite number");
+            }
+            if (architecture.loss().targetsAreProbabilities() && (y < 0 || y > 1)) {
+                throw new InvalidSampleException(InvalidSampleException.Problem.TARGET_OUT_OF_RANGE,
+                        "target[" + i + "] is " + y + "; " + architecture.loss().id() + " expects values in [0, 1]");
+            }
+            sum += y;
+        }
+        if (architecture.loss() == Loss.CATEGORICAL_CROSS_ENTROPY && Math.abs(sum - 1.0) > 1e-6) {
+            throw new InvalidSampleException(InvalidSampleException.Problem.TARGET_OUT_OF_RANGE,
+                    "target sums to " + sum + "; categorical_cross_entropy expects a probability distribution summing to 1");
+        }
+    }
+
+    private void labelToTarget(int label, double[] target) {
+        int classes = architecture.classes();
+        if (classes == 0) {
+            throw new InvalidSampleException(InvalidSampleException.Problem.LABEL_NOT_SUPPORTED,
+                    "label given, but this model has " + architecture.outputs() + " " + architecture.outputActivation().id()
+                            + " output(s) and takes a target with one value per output");
+        }
+        if (label < 0 || label >= classes) {
+            throw new InvalidSampleException(InvalidSampleException.Problem.LABEL_OUT_OF_RANGE,
+                    "label " + label + " is out of range: expected 0.." + (classes - 1));
+        }
+        if (architecture.outputActivation() == Activation.SOFTMAX) {
+            Arrays.fill(target, 0.0);
+            target[label] = 1.0;
+        } else {
+            target[0] = label;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ inspection
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    public OptimizerSpec optimizer() {
+        return optimizer;
+    }
+
+    /** Number of updates applied since initialization (carried over by snapshots). */
+    public long updates() {
+        return updates;
+    }
+
+    /** Number of steps the optimizer state has seen (Adam's {@code t}). */
+    public long optimizerSteps() {
+        return optimizerSteps;
+    }
+
+    /** {@code W_ij} of layer {@code layer} (0-based): unit {@code unit}, input {@code input}. */
+    public double weight(int layer, int unit, int input) {
+        Objects.checkIndex(layer, depth);
+        Objects.checkIndex(unit, outWidth[layer]);
+        Objects.checkIndex(input, inWidth[layer]);
+        return params[internalIndex(layer, unit, input)];
+    }
+
+    /** {@code b_i} of layer {@code layer} (0-based). */
+    public double bias(int layer, int unit) {
+        Objects.checkIndex(layer, depth);
+        Objects.checkIndex(unit, outWidth[layer]);
+        return params[biasOffset[layer] + unit];
+    }
+
+    /**
+     * A copy of all parameters in the public layout: for each layer in order, its weights row-major
+     * ({@code W_00, W_01, …, W_10, …}) followed by its biases.
+     */
+    public double[] parameters() {
+        return toPublic(params);
+    }
+
+    /** A copy of optimizer state vector {@code k} ({@code velocity} for momentum; {@code m}, {@code v} for Adam) in the public layout. */
+    public double[] optimizerState(int k) {
+        Objects.checkIndex(k, state.length);
+        return toPublic(state[k]);
+    }
+
+    /** Whether both models have the same architecture, optimizer, counters and bit-identical parameters and state. */
+    public boolean bitIdentical(Mlp other) {
+        return architecture.equals(other.architecture) && optimizer.equals(other.optimizer) && updates == other.updates
+                && optimizerSteps == other.optimizerSteps && Arrays.equals(params, other.params)
+                && Arrays.deepEquals(state, other.state);
+    }
+
+    double[] internalParameters() {
+        return params;
+    }
+
+    double[][] internalState() {
+        return state;
+    }
+
+    private int internalIndex(int m, int i, int j) {
+        return weightOffset[m] + j * outWidth[m] + i;
+    }
+
+    private double[] toPublic(double[] internal) {
+        double[] out = new double[internal.length];
+        for (int m = 0; m < depth; m++) {
+            for (int i = 0; i < outWidth[m]; i++) {
+                for (int j = 0; j < inWidth[m]; j++) {
+                    out[weightOffset[m] + i * inWidth[m] + j] = internal[internalIndex(m, i, j)];
+                }
+            }
+            System.arraycopy(internal, biasOffset[m], out, biasOffset[m], outWidth[m]);
+        }
+        return out;
+    }
+
+    private void fromPublic(double[] values, double[] internal, String what) {
+        for (int m = 0; m < depth; m++) {
+            for (int i = 0; i < outWidth[m]; i++) {
+                for (int j = 0; j < inWidth[m]; j++) {
+                    double value = values[weightOffset[m] + i * inWidth[m] + j];
+                    requireFinite(value, what, m, "weights[" + i + "][" + j + "]");
+                    internal[internalIndex(m, i, j)] = value;
+                }
+                double bias = values[biasOffset[m] + i];
+                requireFinite(bias, what, m, "biases[" + i + "]");
+                internal[biasOffset[m] + i] = bias;
+            }
+        }
+    }
+
+    private static void requireFinite(double value, String what, int layer, String where) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(what + " layer " + layer + " " + where + " is " + value + "; expected a finite number");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Mlp[" + architecture.describe() + ", " + optimizer.type() + ", updates=" + updates + "]";
+    }
+}

@@ -1,0 +1,220 @@
+package dev.backstream.nn;
+
+/**
+ * The per-parameter arithmetic of an {@link OptimizerSpec}, applied in place to one layer at a time.
+ *
+ * <p>Weights are stored input-major (see {@link Mlp}): the weight {@code W_ij} of unit {@code i} and input {@code j}
+ * sits at {@code off + j·nOut + i}, so for a fixed input the inner loop runs over contiguous units and the JIT can
+ * vectorize it. The loss gradient of a weight is {@code g_ij = δ_i · a_j} and of a bias {@code g_i = δ_i}, where the
+ * caller has already applied gradient clipping to {@code δ}.
+ *
+ * <p>{@link #boundsAfterStep} supports the non-finite guard of {@link Mlp}: from upper bounds on {@code |θ|}, on each
+ * state vector and on {@code |g|}, it computes upper bounds after the step using the same rounded operations as the
+ * update itself, so a finite result proves every updated value is finite (rounding is monotone).
+ */
+abstract class UpdateRule {
+
+    static UpdateRule of(OptimizerSpec spec) {
+        if (spec instanceof OptimizerSpec.Sgd sgd) {
+            return new SgdRule(sgd);
+        }
+        if (spec instanceof OptimizerSpec.Momentum momentum) {
+            return new MomentumRule(momentum);
+        }
+        if (spec instanceof OptimizerSpec.Adam adam) {
+            return new AdamRule(adam);
+        }
+        throw new AssertionError(spec);
+    }
+
+    /** Prepares the scalars of step {@code t} (1 for the first step this optimizer applies). */
+    void beginStep(long t) {
+    }
+
+    /** Updates the weights {@code W} of one layer, given its inputs {@code a^{m−1}} and (clipped) deltas {@code δ^m}. */
+    abstract void updateWeights(double[] p, double[][] state, int off, int nIn, int nOut, double[] aPrev, double[] delta);
+
+    /** Updates the biases {@code b} of one layer, given its (clipped) deltas {@code δ^m}. */
+    abstract void updateBiases(double[] p, double[][] state, int off, int n, double[] delta);
+
+    /**
+     * Writes into {@code after} upper bounds on {@code |θ|} (index 0) and on each state vector (indexes 1..) after one
+     * step, given the same bounds before it and {@code gradientBound ≥ |g|}. Returns whether all are finite.
+     */
+    abstract boolean boundsAfterStep(double[] before, double gradientBound, double[] after);
+
+    /** SGD: {@code θ ← θ − λ (g + l2·θ)}. */
+    static final class SgdRule extends UpdateRule {
+        private final double rate;
+        private final double l2;
+
+        SgdRule(OptimizerSpec.Sgd spec) {
+            this.rate = spec.learningRate();
+            this.l2 = spec.l2();
+        }
+
+        @Override
+        void updateWeights(double[] p, double[][] state, int off, int nIn, int nOut, double[] aPrev, double[] delta) {
+            for (int j = 0; j < nIn; j++) {
+                double aj = aPrev[j];
+                int base = off + j * nOut;
+                if (l2 == 0.0) {
+                    if (aj == 0.0) {
+                        continue; // g_ij = 0 for the whole column: W_·j is unchanged, bit for bit
+                    }
+                    for (int i = 0; i < nOut; i++) {
+                        p[base + i] -= rate * (delta[i] * aj); // W_ij ← W_ij − λ δ_i a_j
+                    }
+                } else {
+                    for (int i = 0; i < nOut; i++) {
+                        p[base + i] -= rate * (delta[i] * aj + l2 * p[base + i]);
+                    }
+                }
+            }
+        }
+
+        @Override
+        void updateBiases(double[] p, double[][] state, int off, int n, double[] delta) {
+            for (int i = 0; i < n; i++) {
+                p[off + i] -= rate * delta[i]; // b_i ← b_i − λ δ_i
+            }
+        }
+
+        @Override
+        boolean boundsAfterStep(double[] before, double gradientBound, double[] after) {
+            double g = gradientBound + l2 * before[0];
+            after[0] = before[0] + rate * g;
+            return Double.isFinite(after[0]);
+        }
+    }
+
+    /** Momentum: {@code v ← μ v + g}; {@code θ ← θ − λ v}, or {@code θ ← θ − λ (g + μ v)} for Nesterov. */
+    static final class MomentumRule extends UpdateRule {
+        private final double rate;
+        private final double mu;
+        private final boolean nesterov;
+        private final double l2;
+
+        MomentumRule(OptimizerSpec.Momentum spec) {
+            this.rate = spec.learningRate();
+            this.mu = spec.momentum();
+            this.nesterov = spec.nesterov();
+            this.l2 = spec.l2();
+        }
+
+        @Override
+        void updateWeights(double[] p, double[][] state, int off, int nIn, int nOut, double[] aPrev, double[] delta) {
+            double[] v = state[0];
+            for (int j = 0; j < nIn; j++) {
+                double aj = aPrev[j];
+                int base = off + j * nOut;
+                if (nesterov) {
+                    for (int i = 0; i < nOut; i++) {
+                        int k = base + i;
+                        double g = delta[i] * aj + l2 * p[k];
+                        v[k] = mu * v[k] + g;
+                        p[k] -= rate * (g + mu * v[k]);
+                    }
+                } else {
+                    for (int i = 0; i < nOut; i++) {
+                        int k = base + i;
+                        v[k] = mu * v[k] + (delta[i] * aj + l2 * p[k]);
+                        p[k] -= rate * v[k];
+                    }
+                }
+            }
+        }
+
+        @Override
+        void updateBiases(double[] p, double[][] state, int off, int n, double[] delta) {
+            double[] v = state[0];
+            for (int i = 0; i < n; i++) {
+                int k = off + i;
+                double g = delta[i];
+                v[k] = mu * v[k] + g;
+                p[k] -= nesterov ? rate * (g + mu * v[k]) : rate * v[k];
+            }
+        }
+
+        @Override
+        boolean boundsAfterStep(double[] before, double gradientBound, double[] after) {
+            double g = gradientBound + l2 * before[0];
+            double v = mu * before[1] + g;
+            after[1] = v;
+            after[0] = before[0] + (nesterov ? rate * (g + mu * v) : rate * v);
+            return Double.isFinite(after[0]) && Double.isFinite(after[1]);
+        }
+    }
+
+    /** Adam with bias correction; {@code t} is the number of steps this optimizer has applied, this one included. */
+    static final class AdamRule extends UpdateRule {
+        private final double rate;
+        private final double beta1;
+        private final double beta2;
+        private final double oneMinusBeta1;
+        private final double oneMinusBeta2;
+        private final double epsilon;
+        private final double l2;
+        private double correction1;
+        private double correction2;
+
+        AdamRule(OptimizerSpec.Adam spec) {
+            this.rate = spec.learningRate();
+            this.beta1 = spec.beta1();
+            this.beta2 = spec.beta2();
+            this.oneMinusBeta1 = 1.0 - beta1;
+            this.oneMinusBeta2 = 1.0 - beta2;
+            this.epsilon = spec.epsilon();
+            this.l2 = spec.l2();
+        }
+
+        @Override
+        void beginStep(long t) {
+            // A function of t alone (not a running product), so a warm start from a snapshot continues bit for bit.
+            correction1 = 1.0 - StrictMath.pow(beta1, t);
+            correction2 = 1.0 - StrictMath.pow(beta2, t);
+        }
+
+        @Override
+        void updateWeights(double[] p, double[][] state, int off, int nIn, int nOut, double[] aPrev, double[] delta) {
+            double[] m = state[0];
+            double[] v = state[1];
+            for (int j = 0; j < nIn; j++) {
+                double aj = aPrev[j];
+                int base = off + j * nOut;
+                for (int i = 0; i < nOut; i++) {
+                    int k = base + i;
+                    double g = delta[i] * aj + l2 * p[k];
+                    m[k] = beta1 * m[k] + oneMinusBeta1 * g;
+                    v[k] = beta2 * v[k] + oneMinusBeta2 * (g * g);
+                    p[k] -= rate * (m[k] / correction1) / (Math.sqrt(v[k] / correction2) + epsilon);
+                }
+            }
+        }
+
+        @Override
+        void updateBiases(double[] p, double[][] state, int off, int n, double[] delta) {
+            double[] m = state[0];
+            double[] v = state[1];
+            for (int i = 0; i < n; i++) {
+                int k = off + i;
+                double g = delta[i];
+                m[k] = beta1 * m[k] + oneMinusBeta1 * g;
+                v[k] = beta2 * v[k] + oneMinusBeta2 * (g * g);
+                p[k] -= rate * (m[k] / correction1) / (Math.sqrt(v[k] / correction2) + epsilon);
+            }
+        }
+
+        @Override
+        boolean boundsAfterStep(double[] before, double gradientBound, double[] after) {
+            double g = gradientBound + l2 * before[0];
+            double m = beta1 * before[1] + oneMinusBeta1 * g;
+            double v = beta2 * before[2] + oneMinusBeta2 * (g * g);
+            after[1] = m;
+            after[2] = v;
+            // √(v̂) + ε ≥ ε, so each step is at most λ (m / (1 − β1^t)) / ε.
+            after[0] = before[0] + rate * (m / correction1) / epsilon;
+            return Double.isFinite(after[0]) && Double.isFinite(m) && Double.isFinite(v);
+        }
+    }
+}

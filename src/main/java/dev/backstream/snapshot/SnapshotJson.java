@@ -1,0 +1,433 @@
+package dev.backstream.snapshot;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import dev.backstream.message.Json;
+import dev.backstream.nn.Activation;
+import dev.backstream.nn.Architecture;
+import dev.backstream.nn.LayerSpec;
+import dev.backstream.nn.Loss;
+import dev.backstream.nn.Mlp;
+import dev.backstream.nn.OptimizerSpec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads and writes the public snapshot format {@code backstream.mlp/v1}.
+ *
+ * <p>A document with weights in every layer is a snapshot; a document without weights in any layer but with a
+ * {@code "seed"} is a model definition, initialized deterministically from that seed. Doubles round-trip exactly
+ * (shortest representation on output, correctly rounded parsing on input). Unknown format versions, wrong shapes,
+ * unknown names and non-finite numbers are rejected with a message naming the JSON path, what was expected and what
+ * was found.
+ */
+public final class SnapshotJson {
+    /** The format id this class reads and writes. */
+    public static final String FORMAT = "backstream.mlp/v1";
+
+    static final Set<String> REQUIRED_FIELDS = Set.of("format", "modelId", "updates", "inputs", "loss", "optimizer",
+            "layers", "optimizerState");
+    private static final Set<String> KNOWN_FIELDS = Set.of("format", "modelId", "updates", "inputs", "loss", "optimizer",
+            "layers", "optimizerState");
+    private static final Set<String> OPTIMIZER_FIELDS = Set.of("type", "learningRate", "momentum", "nesterov", "beta1",
+            "beta2", "epsilon", "l2", "clipNorm");
+
+    private SnapshotJson() {
+    }
+
+    // ------------------------------------------------------------------------------------------------ writing
+
+    /** The snapshot as UTF-8 JSON bytes. */
+    public static byte[] toBytes(Snapshot snapshot) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024 + 24 * snapshot.model().architecture().parameterCount());
+        write(snapshot, out, false);
+        return out.toByteArray();
+    }
+
+    /** Writes the snapshot, pretty-printed, to {@code file}. */
+    public static void write(Snapshot snapshot, Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            write(snapshot, out, true);
+        }
+    }
+
+    private static void write(Snapshot snapshot, OutputStream out, boolean pretty) {
+        Mlp model = snapshot.model();
+        Architecture architecture = model.architecture();
+        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
+            if (pretty) {
+                json.useDefaultPrettyPrinter();
+            }
+            json.writeStartObject();
+            json.writeStringField("format", FORMAT);
+            json.writeStringField("modelId", snapshot.modelId());
+            json.writeNumberField("updates", model.updates());
+            json.writeNumberField("inputs", architecture.inputs());
+            json.writeStringField("loss", architecture.loss().id());
+            writeOptimizer(json, model.optimizer());
+            double[] params = model.parameters();
+            json.writeArrayFieldStart("layers");
+            int offset = 0;
+            for (int m = 0; m < architecture.depth(); m++) {
+                LayerSpec layer = architecture.layers().get(m);
+                json.writeStartObject();
+                json.writeNumberField("units", layer.units());
+                json.writeStringField("activation", layer.activation().id());
+                offset = writeLayerValues(json, params, offset, layer.units(), architecture.width(m));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            writeOptimizerState(json, model);
+            for (Map.Entry<String, Object> extra : snapshot.extras().entrySet()) {
+                json.writeFieldName(extra.getKey());
+                Json.MAPPER.writeValue(json, extra.getValue());
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes {@code "weights": [[...]], "biases": [...]} for one layer from the public layout; returns the next offset. */
+    private static int writeLayerValues(JsonGenerator json, double[] values, int offset, int units, int inputs) throws IOException {
+        json.writeArrayFieldStart("weights");
+        for (int i = 0; i < units; i++) {
+            json.writeArray(values, offset + i * inputs, inputs);
+        }
+        json.writeEndArray();
+        json.writeFieldName("biases");
+        json.writeArray(values, offset + units * inputs, units);
+        return offset + units * inputs + units;
+    }
+
+    private static void writeOptimizer(JsonGenerator json, OptimizerSpec optimizer) throws IOException {
+        json.writeObjectFieldStart("optimizer");
+        json.writeStringField("type", optimizer.type());
+        json.writeNumberField("learningRate", optimizer.learningRate());
+        if (optimizer instanceof OptimizerSpec.Momentum momentum) {
+            json.writeNumberField("momentum", momentum.momentum());
+            json.writeBooleanField("nesterov", momentum.nesterov());
+        } else if (optimizer instanceof OptimizerSpec.Adam adam) {
+            json.writeNumberField("beta1", adam.beta1());
+            json.writeNumberField("beta2", adam.beta2());
+            json.writeNumberField("epsilon", adam.epsilon());
+        }
+        if (optimizer.l2() != 0) {
+            json.writeNumberField("l2", optimizer.l2());
+        }
+        if (optimizer.clipNorm() != 0) {
+            json.writeNumberField("clipNorm", optimizer.clipNorm());
+        }
+        json.writeEndObject();
+    }
+
+    private static void writeOptimizerState(JsonGenerator json, Mlp model) throws IOException {
+        List<String> names = stateNames(model.optimizer());
+        if (names.isEmpty()) {
+            json.writeNullField("optimizerState");
+            return;
+        }
+        Architecture architecture = model.architecture();
+        json.writeObjectFieldStart("optimizerState");
+        json.writeNumberField("step", model.optimizerSteps());
+        for (int k = 0; k < names.size(); k++) {
+            double[] values = model.optimizerState(k);
+            json.writeArrayFieldStart(names.get(k));
+            int offset = 0;
+            for (int m = 0; m < architecture.depth(); m++) {
+                json.writeStartObject();
+                offset = writeLayerValues(json, values, offset, architecture.width(m + 1), architecture.width(m));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        }
+        json.writeEndObject();
+    }
+
+    private static List<String> stateNames(OptimizerSpec optimizer) {
+        if (optimizer instanceof OptimizerSpec.Momentum) {
+            return List.of("velocity");
+        }
+        if (optimizer instanceof OptimizerSpec.Adam) {
+            return List.of("m", "v");
+        }
+        return List.of();
+    }
+
+    // ------------------------------------------------------------------------------------------------ reading
+
+    /** Reads a snapshot or model definition from a file. */
+    public static Snapshot read(Path file) throws IOException {
+        return read(Files.readAllBytes(file));
+    }
+
+    /** Reads a snapshot or model definition from UTF-8 JSON bytes. */
+    public static Snapshot read(byte[] json) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new SnapshotFormatException("snapshot is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new SnapshotFormatException("snapshot could not be read: " + e.getMessage(), e);
+        }
+        return read(root);
+    }
+
+    /** Reads a snapshot or model definition from a parsed document. */
+    public static Snapshot read(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new SnapshotFormatException("snapshot must be a JSON object, found " + type(root));
+        }
+        String format = text(root, "format");
+        if (!FORMAT.equals(format)) {
+            throw new SnapshotFormatException("format '" + format + "' is not supported; expected " + FORMAT);
+        }
+        String modelId = text(root, "modelId");
+        if (modelId.isEmpty()) {
+            throw new SnapshotFormatException("modelId: expected a non-empty string");
+        }
+        long updates = root.has("updates") ? nonNegativeLong(root.get("updates"), "updates") : 0;
+        int inputs = positiveInt(required(root, "inputs"), "inputs");
+        Loss loss;
+        try {
+            loss = Loss.fromId(text(root, "loss"));
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotFormatException("loss: " + e.getMessage());
+        }
+        OptimizerSpec optimizer = readOptimizer(required(root, "optimizer"));
+        JsonNode layersNode = required(root, "layers");
+        if (!layersNode.isArray() || layersNode.isEmpty()) {
+            throw new SnapshotFormatException("layers: expected a non-empty array, found " + type(layersNode));
+        }
+        List<LayerSpec> layers = new ArrayList<>();
+        int withWeights = 0;
+        for (int m = 0; m < layersNode.size(); m++) {
+            JsonNode layer = layersNode.get(m);
+            String path = "layers[" + m + "]";
+            if (!layer.isObject()) {
+                throw new SnapshotFormatException(path + ": expected an object, found " + type(layer));
+            }
+            int units = positiveInt(required(layer, "units", path), path + ".units");
+            Activation activation;
+            try {
+                activation = Activation.fromId(text(layer, "activation", path));
+            } catch (IllegalArgumentException e) {
+                throw new SnapshotFormatException(path + ".activation: " + e.getMessage());
+            }
+            layers.add(new LayerSpec(units, activation));
+            boolean hasWeights = layer.hasNonNull("weights");
+            if (hasWeights != layer.hasNonNull("biases")) {
+                throw new SnapshotFormatException(path + ": has " + (hasWeights ? "weights but no biases" : "biases but no weights"));
+            }
+            withWeights += hasWeights ? 1 : 0;
+        }
+        Architecture architecture;
+        try {
+            architecture = new Architecture(inputs, layers, loss);
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotFormatException("invalid model: " + e.getMessage(), e);
+        }
+        Map<String, Object> extras = extras(root);
+        Mlp model;
+        if (withWeights == 0) {
+            JsonNode seed = root.get("seed");
+            if (seed == null || !seed.canConvertToLong() || !seed.isIntegralNumber()) {
+                throw new SnapshotFormatException("layers have no weights, so this is a model definition and needs an integer \"seed\"; found "
+                        + type(seed));
+            }
+            model = Mlp.initialize(architecture, optimizer, seed.longValue());
+            if (updates != 0) {
+                throw new SnapshotFormatException("updates: a model definition without weights must have 0 updates, found " + updates);
+            }
+        } else if (withWeights != layers.size()) {
+            throw new SnapshotFormatException("layers: " + withWeights + " of " + layers.size()
+                    + " layers have weights; expected all (a snapshot) or none (a definition with a seed)");
+        } else {
+            double[] params = new double[architecture.parameterCount()];
+            int offset = 0;
+            for (int m = 0; m < layers.size(); m++) {
+                offset = readLayerValues(layersNode.get(m), "layers[" + m + "]", params, offset, architecture.width(m + 1),
+                        architecture.width(m));
+            }
+            double[][] state = null;
+            long steps = 0;
+            JsonNode stateNode = root.get("optimizerState");
+            List<String> names = stateNames(optimizer);
+            if (stateNode != null && !stateNode.isNull() && !names.isEmpty()) {
+                if (!stateNode.isObject()) {
+                    throw new SnapshotFormatException("optimizerState: expected an object or null, found " + type(stateNode));
+                }
+                steps = nonNegativeLong(required(stateNode, "step", "optimizerState"), "optimizerState.step");
+                state = new double[names.size()][architecture.parameterCount()];
+                for (int k = 0; k < names.size(); k++) {
+                    String path = "optimizerState." + names.get(k);
+                    JsonNode vector = required(stateNode, names.get(k), "optimizerState");
+                    if (!vector.isArray() || vector.size() != layers.size()) {
+                        throw new SnapshotFormatException(path + ": expected an array of " + layers.size() + " layers, found "
+                                + (vector.isArray() ? vector.size() + " entries" : type(vector)));
+                    }
+                    int stateOffset = 0;
+                    for (int m = 0; m < layers.size(); m++) {
+                        stateOffset = readLayerValues(vector.get(m), path + "[" + m + "]", state[k], stateOffset,
+                                architecture.width(m + 1), architecture.width(m));
+                    }
+                }
+            }
+            model = Mlp.restore(architecture, optimizer, updates, params, state, steps);
+        }
+        return new Snapshot(modelId, model, extras);
+    }
+
+    private static int readLayerValues(JsonNode layer, String path, double[] into, int offset, int units, int inputs) {
+        JsonNode weights = required(layer, "weights", path);
+        if (!weights.isArray() || weights.size() != units) {
+            throw new SnapshotFormatException(path + ".weights: expected " + units + " rows (one per unit), found "
+                    + (weights.isArray() ? weights.size() : type(weights)));
+        }
+        for (int i = 0; i < units; i++) {
+            offset = readNumbers(weights.get(i), path + ".weights[" + i + "]", inputs, into, offset);
+        }
+        return readNumbers(required(layer, "biases", path), path + ".biases", units, into, offset);
+    }
+
+    private static int readNumbers(JsonNode array, String path, int expected, double[] into, int offset) {
+        if (!array.isArray() || array.size() != expected) {
+            throw new SnapshotFormatException(path + ": expected " + expected + " numbers, found "
+                    + (array.isArray() ? array.size() : type(array)));
+        }
+        for (int j = 0; j < expected; j++) {
+            JsonNode number = array.get(j);
+            if (!number.isNumber()) {
+                throw new SnapshotFormatException(path + "[" + j + "]: expected a number, found " + type(number));
+            }
+            double value = number.doubleValue();
+            if (!Double.isFinite(value)) {
+                throw new SnapshotFormatException(path + "[" + j + "]: " + number.asText() + " is not a finite double");
+            }
+            into[offset++] = value;
+        }
+        return offset;
+    }
+
+    private static OptimizerSpec readOptimizer(JsonNode node) {
+        if (!node.isObject()) {
+            throw new SnapshotFormatException("optimizer: expected an object, found " + type(node));
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!OPTIMIZER_FIELDS.contains(name)) {
+                throw new SnapshotFormatException("optimizer." + name + ": unknown setting; known: " + String.join(", ", OPTIMIZER_FIELDS.stream().sorted().toList()));
+            }
+        }
+        String type = text(node, "type", "optimizer");
+        double rate = number(node, "learningRate", Double.NaN);
+        double l2 = number(node, "l2", 0.0);
+        double clipNorm = number(node, "clipNorm", 0.0);
+        try {
+            return switch (type) {
+                case "sgd" -> new OptimizerSpec.Sgd(rate, l2, clipNorm);
+                case "momentum" -> {
+                    JsonNode nesterov = node.get("nesterov");
+                    if (nesterov != null && !nesterov.isBoolean()) {
+                        throw new SnapshotFormatException("optimizer.nesterov: expected true or false, found " + type(nesterov));
+                    }
+                    yield new OptimizerSpec.Momentum(rate, number(node, "momentum", 0.9), nesterov != null && nesterov.booleanValue(), l2, clipNorm);
+                }
+                case "adam" -> new OptimizerSpec.Adam(rate, number(node, "beta1", 0.9), number(node, "beta2", 0.999),
+                        number(node, "epsilon", 1e-8), l2, clipNorm);
+                default -> throw new SnapshotFormatException("optimizer.type: unknown optimizer '" + type + "'; expected sgd, momentum or adam");
+            };
+        } catch (SnapshotFormatException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotFormatException(e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> extras(JsonNode root) {
+        Map<String, Object> extras = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> fields = root.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (!KNOWN_FIELDS.contains(field.getKey())) {
+                extras.put(field.getKey(), Json.MAPPER.convertValue(field.getValue(), Object.class));
+            }
+        }
+        return extras;
+    }
+
+    private static JsonNode required(JsonNode node, String field) {
+        return required(node, field, null);
+    }
+
+    private static JsonNode required(JsonNode node, String field, String parent) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new SnapshotFormatException((parent == null ? "" : parent + ".") + field + ": required field is missing");
+        }
+        return value;
+    }
+
+    private static String text(JsonNode node, String field) {
+        return text(node, field, null);
+    }
+
+    private static String text(JsonNode node, String field, String parent) {
+        JsonNode value = required(node, field, parent);
+        if (!value.isTextual()) {
+            throw new SnapshotFormatException((parent == null ? "" : parent + ".") + field + ": expected a string, found " + type(value));
+        }
+        return value.textValue();
+    }
+
+    private static double number(JsonNode node, String field, double defaultValue) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (!value.isNumber()) {
+            throw new SnapshotFormatException("optimizer." + field + ": expected a number, found " + type(value));
+        }
+        return value.doubleValue();
+    }
+
+    private static int positiveInt(JsonNode value, String path) {
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1) {
+            throw new SnapshotFormatException(path + ": expected an integer >= 1, found " + value);
+        }
+        return value.intValue();
+    }
+
+    private static long nonNegativeLong(JsonNode value, String path) {
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
+            throw new SnapshotFormatException(path + ": expected an integer >= 0, found " + value);
+        }
+        return value.longValue();
+    }
+
+    private static String type(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "nothing";
+        }
+        JsonNodeType type = node.getNodeType();
+        return switch (type) {
+            case STRING -> "the string \"" + node.textValue() + "\"";
+            case NUMBER -> "the number " + node;
+            case NULL -> "null";
+            default -> type.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}
