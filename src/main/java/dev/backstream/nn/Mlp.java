@@ -229,6 +229,19 @@ public final class Mlp {
     }
 
     /**
+     * The loss of the current model on {@code (features, target)}; never changes the model.
+     *
+     * @throws InvalidSampleException as for {@link #learn(double[], double[])}
+     */
+    public double loss(double[] features, double[] target) {
+        validateFeatures(features);
+        validateTarget(target);
+        forward(features);
+        int last = depth - 1;
+        return architecture.loss().value(z[last], a[last], target, outWidth[last]);
+    }
+
+    /**
      * Writes the gradient {@code ∂C/∂θ} of the loss (no clipping, no weight decay) at the current parameters into
      * {@code out}, in the public layout of {@link #parameters()}. Does not change the model.
      */
