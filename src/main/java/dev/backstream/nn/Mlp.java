@@ -382,8 +382,7 @@ public final class Mlp {
         }
         applyToAllLayers(x);
         System.arraycopy(nextBounds, 0, bounds, 0, bounds.length);
-        updates++;
-        optimizerSteps++;
+        countStep();
         return true;
     }
 
@@ -417,9 +416,15 @@ public final class Mlp {
             tightenBounds();
             return false;
         }
-        updates++;
-        optimizerSteps++;
+        countStep();
         return true;
+    }
+
+    private void countStep() {
+        updates++;
+        if (state.length > 0) {
+            optimizerSteps++; // only state has a step count: stateless SGD always reports 0
+        }
     }
 
     private void tightenBounds() {
@@ -526,7 +531,7 @@ public final class Mlp {
         return updates;
     }
 
-    /** Number of steps the optimizer state has seen (Adam's {@code t}). */
+    /** Number of steps the optimizer state has seen (Adam's {@code t}); always 0 for stateless SGD. */
     public long optimizerSteps() {
         return optimizerSteps;
     }

@@ -316,7 +316,7 @@ public final class SnapshotJson {
             }
             double value = number.doubleValue();
             if (!Double.isFinite(value)) {
-                throw new SnapshotFormatException(path + "[" + j + "]: " + number.asText() + " is not a finite double");
+                throw new SnapshotFormatException(path + "[" + j + "]: the number overflows a double (" + value + "); expected a finite number");
             }
             into[offset++] = value;
         }

@@ -1,0 +1,89 @@
+package dev.backstream.nn;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("The binary model encoding")
+class BinaryModelFormatTest {
+
+    private static Mlp trained(OptimizerSpec optimizer) {
+        Mlp model = Mlp.initialize(MlpContractTest.CLASSIFIER, optimizer, 12);
+        Random random = new Random(3);
+        for (int i = 0; i < 30; i++) {
+            model.learn(MlpContractTest.features(random), random.nextInt(3));
+        }
+        return model;
+    }
+
+    @Test
+    void roundTripsEveryOptimizerBitIdenticallyAndContinuesIdentically() {
+        for (OptimizerSpec optimizer : MlpContractTest.optimizers()) {
+            Mlp model = trained(optimizer);
+            byte[] bytes = BinaryModelFormat.encode(model);
+            assertEquals(BinaryModelFormat.encodedSize(model), bytes.length);
+            Mlp decoded = BinaryModelFormat.decode(bytes);
+            assertTrue(decoded.bitIdentical(model), optimizer.toString());
+            Random random = new Random(4);
+            for (int i = 0; i < 10; i++) {
+                double[] x = MlpContractTest.features(random);
+                int label = random.nextInt(3);
+                model.learn(x, label);
+                decoded.learn(x, label);
+            }
+            assertTrue(decoded.bitIdentical(model), optimizer + " after further learning");
+        }
+    }
+
+    @Test
+    void encodesAtABufferPositionAndLeavesItsByteOrderAlone() {
+        Mlp model = trained(OptimizerSpec.Adam.withDefaults(0.01));
+        ByteBuffer buffer = ByteBuffer.allocate(10 + BinaryModelFormat.encodedSize(model)).order(ByteOrder.BIG_ENDIAN);
+        buffer.position(10);
+        BinaryModelFormat.encode(model, buffer);
+        assertEquals(buffer.capacity(), buffer.position());
+        assertEquals(ByteOrder.BIG_ENDIAN, buffer.order());
+        buffer.position(10);
+        assertTrue(BinaryModelFormat.decode(buffer).bitIdentical(model));
+    }
+
+    @Test
+    void rejectsForeignBytesOtherVersionsAndTruncation() {
+        byte[] bytes = BinaryModelFormat.encode(trained(OptimizerSpec.sgd(0.1)));
+
+        byte[] foreign = bytes.clone();
+        foreign[0] = 'X';
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BinaryModelFormat.decode(foreign))
+                .getMessage().contains("not a backstream binary model"));
+
+        byte[] future = bytes.clone();
+        future[4] = 2;
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BinaryModelFormat.decode(future))
+                .getMessage().contains("unsupported binary model version 2, expected 1"));
+
+        byte[] truncated = Arrays.copyOf(bytes, bytes.length - 8);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BinaryModelFormat.decode(truncated))
+                .getMessage().contains("truncated"));
+
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BinaryModelFormat.decode(new byte[6]))
+                .getMessage().contains("not a backstream binary model"));
+    }
+
+    @Test
+    void rejectsANonFiniteParameter() {
+        Mlp model = trained(OptimizerSpec.sgd(0.1));
+        byte[] bytes = BinaryModelFormat.encode(model);
+        int firstParameter = bytes.length - 8 * model.architecture().parameterCount();
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putDouble(firstParameter, Double.NaN);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> BinaryModelFormat.decode(bytes))
+                .getMessage().contains("non-finite parameter"));
+    }
+}

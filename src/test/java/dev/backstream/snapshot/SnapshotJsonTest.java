@@ -1,0 +1,223 @@
+package dev.backstream.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.backstream.message.Json;
+import dev.backstream.nn.Activation;
+import dev.backstream.nn.Architecture;
+import dev.backstream.nn.LayerSpec;
+import dev.backstream.nn.Loss;
+import dev.backstream.nn.Mlp;
+import dev.backstream.nn.OptimizerSpec;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("The backstream.mlp/v1 snapshot format")
+class SnapshotJsonTest {
+
+    static byte[] resource(String name) throws IOException {
+        try (InputStream in = SnapshotJsonTest.class.getResourceAsStream("/snapshots/" + name)) {
+            assertNotNull(in, name);
+            return in.readAllBytes();
+        }
+    }
+
+    @Nested
+    @DisplayName("golden files")
+    class GoldenFiles {
+        @Test
+        void theIssueExampleLoadsWithWeightsInRowMajorOrder() throws IOException {
+            Snapshot snapshot = SnapshotJson.read(resource("xor-v1.json"));
+            Mlp model = snapshot.model();
+            assertEquals("xor", snapshot.modelId());
+            assertEquals(4000, model.updates());
+            assertEquals(OptimizerSpec.sgd(0.5), model.optimizer());
+            assertEquals(-0.2, model.weight(0, 0, 1), "weights[0][1] is unit 0, input 1");
+            assertEquals(0.3, model.weight(0, 1, 0), "weights[1][0] is unit 1, input 0");
+            assertEquals(Map.of("trainedOn", "the format example of issue 2"), snapshot.extras());
+
+            double[] x = {1.0, 0.5};
+            double h0 = 1 / (1 + Math.exp(-(0.1 * 1.0 + -0.2 * 0.5 + 0.0)));
+            double h1 = 1 / (1 + Math.exp(-(0.3 * 1.0 + 0.4 * 0.5 + 0.1)));
+            double out = 1 / (1 + Math.exp(-(0.5 * h0 + -0.6 * h1 + 0.2)));
+            assertEquals(out, model.predict(x).output(0), 1e-15);
+        }
+
+        @Test
+        void theIssueExampleWritesBackToTheSameDocument() throws IOException {
+            byte[] original = resource("xor-v1.json");
+            JsonNode rewritten = Json.MAPPER.readTree(SnapshotJson.toBytes(SnapshotJson.read(original)));
+            assertEquals(Json.MAPPER.readTree(original), rewritten);
+        }
+
+        @Test
+        void theAdamGoldenFileIsReadAndWrittenByteForByte() throws IOException {
+            byte[] golden = resource("adam-v1.json");
+            Snapshot snapshot = SnapshotJson.read(golden);
+            assertTrue(snapshot.model().bitIdentical(GoldenSnapshots.adamModel()),
+                    "the current code rebuilds the golden model bit for bit");
+            ObjectNode pretty = (ObjectNode) Json.MAPPER.readTree(golden);
+            assertEquals(pretty, Json.MAPPER.readTree(SnapshotJson.toBytes(snapshot)));
+            for (JsonNode check : pretty.get("checks")) {
+                double[] x = Json.MAPPER.convertValue(check.get("features"), double[].class);
+                double[] expected = Json.MAPPER.convertValue(check.get("output"), double[].class);
+                assertArrayEquals(expected, snapshot.model().predict(x).copyOutput());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("round trips")
+    class RoundTrips {
+        @Test
+        void everyOptimizerRoundTripsBitIdenticallyAndContinuesIdentically() {
+            Architecture architecture = Architecture.of(5, Loss.BINARY_CROSS_ENTROPY,
+                    new LayerSpec(6, Activation.RELU), new LayerSpec(6, Activation.RELU), new LayerSpec(2, Activation.SIGMOID));
+            for (OptimizerSpec optimizer : List.of(new OptimizerSpec.Sgd(0.1, 0.01, 3), new OptimizerSpec.Momentum(0.1, 0.5, true, 0, 0),
+                    new OptimizerSpec.Adam(0.01, 0.8, 0.95, 1e-7, 0, 1))) {
+                Mlp model = Mlp.initialize(architecture, optimizer, 8);
+                Random random = new Random(1);
+                for (int i = 0; i < 20; i++) {
+                    model.learn(random.doubles(5).toArray(), new double[] {random.nextInt(2), random.nextDouble()});
+                }
+                Mlp restored = SnapshotJson.read(SnapshotJson.toBytes(new Snapshot("m", model))).model();
+                assertTrue(restored.bitIdentical(model), optimizer.type());
+                for (int i = 0; i < 20; i++) {
+                    double[] x = random.doubles(5).toArray();
+                    double[] y = {random.nextInt(2), random.nextDouble()};
+                    assertArrayEquals(model.learn(x, y).copyOutput(), restored.learn(x, y).copyOutput());
+                }
+                assertTrue(restored.bitIdentical(model), optimizer.type() + " after further learning");
+            }
+        }
+
+        @ParameterizedTest
+        @CsvSource({"0.1", "4.9E-324", "1.7976931348623157E308", "-2.2250738585072014E-308", "0.30000000000000004", "1e-320"})
+        void doublesRoundTripExactly(double value) {
+            Architecture architecture = Architecture.of(1, Loss.SQUARED_ERROR, new LayerSpec(1, Activation.LINEAR));
+            Mlp model = Mlp.restore(architecture, OptimizerSpec.sgd(0.1), 0, new double[] {value, -value}, null, 0);
+            Mlp restored = SnapshotJson.read(SnapshotJson.toBytes(new Snapshot("m", model))).model();
+            assertEquals(Double.doubleToRawLongBits(value), Double.doubleToRawLongBits(restored.weight(0, 0, 0)));
+            assertEquals(Double.doubleToRawLongBits(-value), Double.doubleToRawLongBits(restored.bias(0, 0)));
+        }
+
+        @Test
+        void aDefinitionWithASeedInitializesDeterministically() {
+            String definition = """
+                    {"format": "backstream.mlp/v1", "modelId": "digits", "inputs": 64, "loss": "categorical_cross_entropy",
+                     "optimizer": {"type": "momentum", "learningRate": 0.05, "nesterov": true},
+                     "layers": [{"units": 32, "activation": "sigmoid"}, {"units": 10, "activation": "softmax"}], "seed": 99}
+                    """;
+            Snapshot snapshot = SnapshotJson.read(definition.getBytes(StandardCharsets.UTF_8));
+            Mlp expected = Mlp.initialize(snapshot.model().architecture(), new OptimizerSpec.Momentum(0.05, 0.9, true, 0, 0), 99);
+            assertTrue(snapshot.model().bitIdentical(expected));
+            assertEquals(99, ((Number) snapshot.extras().get("seed")).intValue());
+        }
+    }
+
+    @Nested
+    @DisplayName("invalid documents are rejected saying what and where")
+    class InvalidDocuments {
+        private void assertRejected(String evidence, String json) {
+            SnapshotFormatException e = assertThrows(SnapshotFormatException.class,
+                    () -> SnapshotJson.read(json.getBytes(StandardCharsets.UTF_8)));
+            assertTrue(e.getMessage().contains(evidence), "message '" + e.getMessage() + "' should contain '" + evidence + "'");
+        }
+
+        private String xorWith(String search, String replacement) throws IOException {
+            String original = new String(resource("xor-v1.json"), StandardCharsets.UTF_8);
+            assertTrue(original.contains(search), search);
+            return original.replace(search, replacement);
+        }
+
+        @Test
+        void unknownFormatVersion() throws IOException {
+            assertRejected("format 'backstream.mlp/v2' is not supported; expected backstream.mlp/v1",
+                    xorWith("backstream.mlp/v1", "backstream.mlp/v2"));
+        }
+
+        @Test
+        void weightRowOfTheWrongLength() throws IOException {
+            assertRejected("layers[0].weights[1]: expected 2 numbers, found 3", xorWith("[0.3, 0.4]", "[0.3, 0.4, 0.5]"));
+        }
+
+        @Test
+        void wrongNumberOfRows() throws IOException {
+            assertRejected("layers[1].weights: expected 1 rows (one per unit), found 2", xorWith("[[0.5, -0.6]]", "[[0.5, -0.6], [1, 2]]"));
+        }
+
+        @Test
+        void biasesOfTheWrongLength() throws IOException {
+            assertRejected("layers[1].biases: expected 1 numbers, found 2", xorWith("\"biases\": [0.2]", "\"biases\": [0.2, 0.3]"));
+        }
+
+        @Test
+        void numbersBeyondTheDoubleRange() throws IOException {
+            assertRejected("layers[0].biases[1]: the number overflows a double", xorWith("[0.0, 0.1]", "[0.0, 1e999]"));
+        }
+
+        @Test
+        void nonNumericWeights() throws IOException {
+            assertRejected("layers[0].weights[0][1]: expected a number, found the string \"x\"", xorWith("[0.1, -0.2]", "[0.1, \"x\"]"));
+        }
+
+        @Test
+        void invalidPairingNamesBothParts() throws IOException {
+            assertRejected("loss squared_error cannot be paired with output activation softmax",
+                    xorWith("\"binary_cross_entropy\"", "\"squared_error\"").replace("\"units\": 1, \"activation\": \"sigmoid\"",
+                            "\"units\": 1, \"activation\": \"softmax\""));
+        }
+
+        @Test
+        void unknownNames() throws IOException {
+            assertRejected("layers[0].activation: unknown activation 'sigmod'", xorWith("\"units\": 2, \"activation\": \"sigmoid\"",
+                    "\"units\": 2, \"activation\": \"sigmod\""));
+            assertRejected("optimizer.type: unknown optimizer 'rmsprop'", xorWith("\"sgd\"", "\"rmsprop\""));
+            assertRejected("optimizer.learning_rate: unknown setting", xorWith("\"learningRate\"", "\"learning_rate\""));
+        }
+
+        @Test
+        void aDefinitionWithoutSeed() {
+            assertRejected("needs an integer \"seed\"", """
+                    {"format": "backstream.mlp/v1", "modelId": "m", "inputs": 2, "loss": "squared_error",
+                     "optimizer": {"type": "sgd", "learningRate": 0.1}, "layers": [{"units": 1, "activation": "linear"}]}
+                    """);
+        }
+
+        @Test
+        void someLayersWithWeightsAndOthersWithout() throws IOException {
+            assertRejected("1 of 2 layers have weights", xorWith(", \"weights\": [[0.5, -0.6]], \"biases\": [0.2]", ""));
+        }
+
+        @Test
+        void optimizerStateOfTheWrongShape() {
+            Mlp model = Mlp.initialize(Architecture.of(2, Loss.SQUARED_ERROR, new LayerSpec(1, Activation.LINEAR)),
+                    new OptimizerSpec.Momentum(0.1, 0.9, false, 0, 0), 1);
+            String json = new String(SnapshotJson.toBytes(new Snapshot("m", model)), StandardCharsets.UTF_8)
+                    .replace("\"weights\":[[0.0,0.0]]", "\"weights\":[[0.0]]");
+            assertRejected("optimizerState.velocity[0].weights[0]: expected 2 numbers, found 1", json);
+        }
+
+        @Test
+        void notJsonAtAll() {
+            assertRejected("snapshot is not valid JSON", "{\"format\": ");
+            assertRejected("snapshot must be a JSON object, found array", "[1, 2]");
+        }
+    }
+}
