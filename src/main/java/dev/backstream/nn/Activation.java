@@ -5,8 +5,8 @@ import java.util.Locale;
 /**
  * Element-wise nonlinearities {@code a = σ(z)} of a dense layer.
  *
- * <p>All functions use {@link StrictMath}, whose results are specified bit for bit on every JVM
- * and CPU: with a fixed seed, the same input stream gives the same model everywhere.
+ * <p>Every function is bit-for-bit reproducible on every JVM and CPU ({@link Exp} for exponentials, {@link StrictMath}
+ * for tanh): with a fixed seed, the same input stream gives the same model everywhere.
  */
 public enum Activation {
     /** {@code σ(z) = 1 / (1 + e^{-z})}, {@code σ'(z) = σ(z)(1 − σ(z))} (the tutorial's sign is wrong, see ERRATA 1). */
@@ -109,9 +109,9 @@ public enum Activation {
     static double sigmoid(double z) {
         // Both branches only ever exponentiate a non-positive number, so neither overflows.
         if (z >= 0) {
-            return 1.0 / (1.0 + StrictMath.exp(-z));
+            return 1.0 / (1.0 + Exp.exp(-z));
         }
-        double e = StrictMath.exp(z);
+        double e = Exp.exp(z);
         return e / (1.0 + e);
     }
 
@@ -122,7 +122,7 @@ public enum Activation {
         }
         double sum = 0.0;
         for (int i = 0; i < n; i++) {
-            a[i] = StrictMath.exp(z[i] - max);
+            a[i] = Exp.exp(z[i] - max);
             sum += a[i];
         }
         double inverse = 1.0 / sum;

@@ -18,8 +18,8 @@ import java.util.List;
  *   byte   loss code                       byte  optimizer code     byte nesterov (0/1)
  *   7 ×    double: learningRate, l2, clipNorm, momentum, beta1, beta2, epsilon (unused ones 0)
  *   long   updates                         long  optimizer steps
- *   P ×    double parameters (internal, input-major layout)
- *   S·P ×  double optimizer state vectors
+ *   P ×    double parameters in the public order: per layer, W row-major, then b
+ *   S·P ×  double optimizer state vectors, in the same order
  * </pre>
  * Codes: activations sigmoid 1, tanh 2, relu 3, linear 4, softmax 5; losses squared_error 1,
  * binary_cross_entropy 2, categorical_cross_entropy 3; optimizers sgd 1, momentum 2, adam 3.
@@ -94,9 +94,9 @@ public final class BinaryModelFormat {
         out.putDouble(optimizer.learningRate()).putDouble(optimizer.l2()).putDouble(optimizer.clipNorm())
                 .putDouble(momentum).putDouble(beta1).putDouble(beta2).putDouble(epsilon);
         out.putLong(model.updates()).putLong(model.optimizerSteps());
-        putDoubles(out, model.internalParameters());
-        for (double[] vector : model.internalState()) {
-            putDoubles(out, vector);
+        model.internalParameters().put(out);
+        for (Parameters vector : model.internalState()) {
+            vector.put(out);
         }
         target.order(order);
     }
@@ -159,10 +159,12 @@ public final class BinaryModelFormat {
                 throw new IllegalArgumentException("binary model truncated: " + architecture.describe() + " needs " + needed
                         + " bytes of parameters and state, found " + in.remaining());
             }
-            double[] params = getDoubles(in, count);
-            double[][] state = new double[optimizer.stateVectors()][];
+            Parameters params = Parameters.zeros(architecture);
+            params.get(in);
+            Parameters[] state = new Parameters[optimizer.stateVectors()];
             for (int k = 0; k < state.length; k++) {
-                state[k] = getDoubles(in, count);
+                state[k] = Parameters.zeros(architecture);
+                state[k].get(in);
             }
             return Mlp.fromInternal(architecture, optimizer, updates, optimizerSteps, params, state);
         } catch (BufferUnderflowException e) {
@@ -170,18 +172,6 @@ public final class BinaryModelFormat {
         } finally {
             source.order(order);
         }
-    }
-
-    private static void putDoubles(ByteBuffer out, double[] values) {
-        out.asDoubleBuffer().put(values);
-        out.position(out.position() + 8 * values.length);
-    }
-
-    private static double[] getDoubles(ByteBuffer in, int count) {
-        double[] values = new double[count];
-        in.asDoubleBuffer().get(values);
-        in.position(in.position() + 8 * count);
-        return values;
     }
 
     private static <T> int code(T[] table, T value) {

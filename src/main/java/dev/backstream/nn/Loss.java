@@ -82,25 +82,20 @@ public enum Loss {
                 // −[y log σ(z) + (1 − y) log(1 − σ(z))] = max(z, 0) − y z + log(1 + e^{−|z|})
                 double sum = 0.0;
                 for (int i = 0; i < n; i++) {
-                    sum += Math.max(z[i], 0.0) - y[i] * z[i] + StrictMath.log1p(StrictMath.exp(-Math.abs(z[i])));
+                    sum += Math.max(z[i], 0.0) - y[i] * z[i] + StrictMath.log1p(Exp.exp(-Math.abs(z[i])));
                 }
                 return sum;
             }
             case CATEGORICAL_CROSS_ENTROPY: {
-                // −Σ y_i log softmax(z)_i = Σ y_i (logΣexp(z) − z_i)
-                double max = z[0];
-                for (int i = 1; i < n; i++) {
-                    max = Math.max(max, z[i]);
-                }
-                double sumExp = 0.0;
-                for (int i = 0; i < n; i++) {
-                    sumExp += StrictMath.exp(z[i] - max);
-                }
-                double logSumExp = max + StrictMath.log(sumExp);
+                // −Σ y_i log a_i from the softmax output itself; only if some a_i with y_i > 0 underflowed to 0 is
+                // it recomputed as Σ y_i (logΣexp(z) − z_i), which stays finite.
                 double sum = 0.0;
                 for (int i = 0; i < n; i++) {
                     if (y[i] != 0.0) {
-                        sum += y[i] * (logSumExp - z[i]);
+                        if (a[i] == 0.0) {
+                            return crossEntropyFromLogits(z, y, n);
+                        }
+                        sum -= y[i] * StrictMath.log(a[i]);
                     }
                 }
                 return sum;
@@ -108,6 +103,25 @@ public enum Loss {
             default:
                 throw new AssertionError(this);
         }
+    }
+
+    private static double crossEntropyFromLogits(double[] z, double[] y, int n) {
+        double max = z[0];
+        for (int i = 1; i < n; i++) {
+            max = Math.max(max, z[i]);
+        }
+        double sumExp = 0.0;
+        for (int i = 0; i < n; i++) {
+            sumExp += Exp.exp(z[i] - max);
+        }
+        double logSumExp = max + StrictMath.log(sumExp);
+        double sum = 0.0;
+        for (int i = 0; i < n; i++) {
+            if (y[i] != 0.0) {
+                sum += y[i] * (logSumExp - z[i]);
+            }
+        }
+        return sum;
     }
 
     /** {@code δ^L = ∂C/∂z^L} into {@code delta[0..n)}. */

@@ -17,7 +17,8 @@ import java.util.Objects;
  *       as it was and {@link Outcome#updateApplied()} is false.</li>
  *   <li>Invalid samples throw {@link InvalidSampleException} before anything is computed.</li>
  *   <li>Deterministic: the same seed and the same samples give bit-identical parameters on every JVM (all arithmetic
- *       is IEEE 754 in a fixed order; transcendental functions come from {@link StrictMath}).</li>
+ *       is IEEE 754 in a fixed order, with no fused multiply-add; exponentials come from {@link Exp}, other
+ *       transcendental functions from {@link StrictMath}).</li>
  *   <li>After warm-up, {@code learn} and {@code predict} allocate nothing: the returned {@link Outcome} is owned by the
  *       model and overwritten by the next call.</li>
  *   <li>Not thread-safe: confine a model to one thread at a time (a Kafka Streams task does).</li>
@@ -26,8 +27,9 @@ import java.util.Objects;
  * <h2>Notation and layout</h2>
  * Layers are indexed {@code 0..L−1} here (layer {@code m+1} of the tutorial). Layer {@code m} has
  * {@code W ∈ R^{N_out × N_in}} and {@code b ∈ R^{N_out}}. Publicly ({@link #weight}, {@link #parameters()}, snapshots)
- * weights are row-major, {@code W_ij} = unit {@code i}, input {@code j}. Internally each weight block is stored
- * input-major ({@code j·N_out + i}) so that the forward mix and the update are contiguous, vectorizable loops.
+ * weights are row-major, {@code W_ij} = unit {@code i}, input {@code j}. Internally weights are stored one array per
+ * unit (see {@link Parameters}) so that updates and backpropagation are vectorizable loops and the forward mix is a
+ * {@link Kernels#dot} product.
  */
 public final class Mlp {
 
@@ -38,13 +40,11 @@ public final class Mlp {
     private final Activation[] activation;
     private final int[] inWidth;
     private final int[] outWidth;
-    private final int[] weightOffset;
-    private final int[] biasOffset;
 
-    /** All weights and biases: per layer, its weights (input-major) followed by its biases. */
-    private final double[] params;
-    /** Optimizer state vectors, indexed like {@link #params}. */
-    private final double[][] state;
+    /** All weights and biases. */
+    private final Parameters params;
+    /** Optimizer state vectors, shaped like {@link #params}. */
+    private final Parameters[] state;
     private long updates;
     private long optimizerSteps;
 
@@ -58,10 +58,10 @@ public final class Mlp {
     private final double[][] delta;
     private final double[] labelTarget;
     private final Outcome outcome;
-    private double[] backupParams;
-    private double[][] backupState;
+    private Parameters backupParams;
+    private Parameters[] backupState;
 
-    private Mlp(Architecture architecture, OptimizerSpec optimizer, double[] params, double[][] state, long updates,
+    private Mlp(Architecture architecture, OptimizerSpec optimizer, Parameters params, Parameters[] state, long updates,
                 long optimizerSteps) {
         this.architecture = architecture;
         this.optimizer = optimizer;
@@ -70,19 +70,13 @@ public final class Mlp {
         this.activation = new Activation[depth];
         this.inWidth = new int[depth];
         this.outWidth = new int[depth];
-        this.weightOffset = new int[depth];
-        this.biasOffset = new int[depth];
         this.z = new double[depth][];
         this.a = new double[depth][];
         this.delta = new double[depth][];
-        int offset = 0;
         for (int m = 0; m < depth; m++) {
             activation[m] = architecture.layers().get(m).activation();
             inWidth[m] = architecture.width(m);
             outWidth[m] = architecture.width(m + 1);
-            weightOffset[m] = offset;
-            biasOffset[m] = offset + inWidth[m] * outWidth[m];
-            offset = biasOffset[m] + outWidth[m];
             z[m] = new double[outWidth[m]];
             a[m] = new double[outWidth[m]];
             delta[m] = new double[outWidth[m]];
@@ -106,8 +100,7 @@ public final class Mlp {
     public static Mlp initialize(Architecture architecture, OptimizerSpec optimizer, long seed) {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(optimizer, "optimizer");
-        Mlp model = new Mlp(architecture, optimizer, new double[architecture.parameterCount()],
-                new double[optimizer.stateVectors()][architecture.parameterCount()], 0, 0);
+        Mlp model = new Mlp(architecture, optimizer, Parameters.zeros(architecture), zeroState(architecture, optimizer), 0, 0);
         SplitMix64 random = new SplitMix64(seed);
         for (int m = 0; m < model.depth; m++) {
             int fanIn = model.inWidth[m];
@@ -117,7 +110,7 @@ public final class Mlp {
                     : Math.sqrt(6.0 / (fanIn + fanOut));
             for (int i = 0; i < fanOut; i++) {
                 for (int j = 0; j < fanIn; j++) {
-                    model.params[model.internalIndex(m, i, j)] = limit * (2.0 * random.nextDouble() - 1.0);
+                    model.params.weights[m][i][j] = limit * (2.0 * random.nextDouble() - 1.0);
                 }
             }
         }
@@ -152,23 +145,31 @@ public final class Mlp {
             throw new IllegalArgumentException("optimizer state: " + optimizer.type() + " keeps " + vectors
                     + " state vectors, found " + optimizerState.length);
         }
-        Mlp model = new Mlp(architecture, optimizer, new double[count], new double[vectors][count], updates,
+        Mlp model = new Mlp(architecture, optimizer, Parameters.zeros(architecture), zeroState(architecture, optimizer), updates,
                 optimizerState == null ? 0 : optimizerSteps);
-        model.fromPublic(parameters, model.params, "parameter");
+        model.params.fromPublic(parameters, "parameter");
         for (int k = 0; k < vectors && optimizerState != null; k++) {
             if (optimizerState[k].length != count) {
                 throw new IllegalArgumentException("optimizer state vector " + k + ": expected " + count + " values, found "
                         + optimizerState[k].length);
             }
-            model.fromPublic(optimizerState[k], model.state[k], "optimizer state " + k);
+            model.state[k].fromPublic(optimizerState[k], "optimizer state " + k);
         }
         model.tightenBounds();
         return model;
     }
 
-    /** Package-private: takes ownership of arrays already in the internal layout (binary decoding). */
+    private static Parameters[] zeroState(Architecture architecture, OptimizerSpec optimizer) {
+        Parameters[] state = new Parameters[optimizer.stateVectors()];
+        for (int k = 0; k < state.length; k++) {
+            state[k] = Parameters.zeros(architecture);
+        }
+        return state;
+    }
+
+    /** Package-private: takes ownership of values already in the internal layout (binary decoding). */
     static Mlp fromInternal(Architecture architecture, OptimizerSpec optimizer, long updates, long optimizerSteps,
-                            double[] params, double[][] state) {
+                            Parameters params, Parameters[] state) {
         Mlp model = new Mlp(architecture, optimizer, params, state, updates, optimizerSteps);
         if (!Double.isFinite(model.bounds[0])) {
             throw new IllegalArgumentException("encoded model has a non-finite parameter");
@@ -183,11 +184,11 @@ public final class Mlp {
 
     /** A deep, independent copy. */
     public Mlp copy() {
-        double[][] stateCopy = new double[state.length][];
+        Parameters[] stateCopy = new Parameters[state.length];
         for (int k = 0; k < state.length; k++) {
-            stateCopy[k] = state[k].clone();
+            stateCopy[k] = state[k].copy();
         }
-        return new Mlp(architecture, optimizer, params.clone(), stateCopy, updates, optimizerSteps);
+        return new Mlp(architecture, optimizer, params.copy(), stateCopy, updates, optimizerSteps);
     }
 
     // ------------------------------------------------------------------------------------------------ learning
@@ -248,19 +249,25 @@ public final class Mlp {
     public void gradient(double[] features, double[] target, double[] out) {
         validateFeatures(features);
         validateTarget(target);
-        if (out.length != params.length) {
-            throw new IllegalArgumentException("gradient buffer: expected " + params.length + " values, found " + out.length);
+        int count = architecture.parameterCount();
+        if (out.length != count) {
+            throw new IllegalArgumentException("gradient buffer: expected " + count + " values, found " + out.length);
         }
         forward(features);
         backward(target);
+        int offset = 0;
         for (int m = 0; m < depth; m++) {
             double[] in = layerInput(m, features);
             for (int i = 0; i < outWidth[m]; i++) {
                 for (int j = 0; j < inWidth[m]; j++) {
-                    out[weightOffset[m] + i * inWidth[m] + j] = delta[m][i] * in[j]; // ∂C/∂W_ij = δ_i a_j
+                    out[offset + i * inWidth[m] + j] = delta[m][i] * in[j]; // ∂C/∂W_ij = δ_i a_j
                 }
-                out[biasOffset[m] + i] = delta[m][i]; // ∂C/∂b_i = δ_i
             }
+            offset += inWidth[m] * outWidth[m];
+            for (int i = 0; i < outWidth[m]; i++) {
+                out[offset + i] = delta[m][i]; // ∂C/∂b_i = δ_i
+            }
+            offset += outWidth[m];
         }
     }
 
@@ -282,16 +289,10 @@ public final class Mlp {
             int nIn = inWidth[m];
             int nOut = outWidth[m];
             double[] zm = z[m];
-            System.arraycopy(params, biasOffset[m], zm, 0, nOut);
-            for (int j = 0; j < nIn; j++) {
-                double aj = in[j];
-                if (aj == 0.0) {
-                    continue; // adds nothing: weights are finite
-                }
-                int base = weightOffset[m] + j * nOut;
-                for (int i = 0; i < nOut; i++) {
-                    zm[i] += aj * params[base + i]; // z_i += W_ij a_j
-                }
+            double[][] rows = params.weights[m];
+            double[] b = params.biases[m];
+            for (int i = 0; i < nOut; i++) {
+                zm[i] = Kernels.dot(rows[i], in, nIn) + b[i]; // z_i = Σ_j W_ij a_j + b_i
             }
             activation[m].apply(zm, a[m], nOut);
             in = a[m];
@@ -313,29 +314,16 @@ public final class Mlp {
         int nOut = outWidth[m];
         double[] dm = delta[m];
         double[] below = delta[m - 1];
-        for (int j = 0; j < nIn; j++) {
-            below[j] = dot(params, weightOffset[m] + j * nOut, dm, nOut); // (W^ᵀ δ)_j = Σ_i W_ij δ_i
+        double[][] rows = params.weights[m];
+        Arrays.fill(below, 0.0);
+        for (int i = 0; i < nOut; i++) {
+            double di = dm[i];
+            if (di == 0.0) {
+                continue; // contributes nothing (a dead ReLU unit, say)
+            }
+            Kernels.addScaled(below, rows[i], di, nIn); // (Wᵀ δ)_j = Σ_i W_ij δ_i, accumulated row by row
         }
         activation[m - 1].multiplyByDerivative(below, z[m - 1], a[m - 1], nIn);
-    }
-
-    /** {@code Σ_i p[from+i]·v[i]} with four independent partial sums (a fixed order, so still deterministic). */
-    private static double dot(double[] p, int from, double[] v, int n) {
-        double s0 = 0.0;
-        double s1 = 0.0;
-        double s2 = 0.0;
-        double s3 = 0.0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += p[from + i] * v[i];
-            s1 += p[from + i + 1] * v[i + 1];
-            s2 += p[from + i + 2] * v[i + 2];
-            s3 += p[from + i + 3] * v[i + 3];
-        }
-        for (; i < n; i++) {
-            s0 += p[from + i] * v[i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /**
@@ -388,19 +376,18 @@ public final class Mlp {
 
     private void applyToAllLayers(double[] x) {
         for (int m = 0; m < depth; m++) {
-            rule.updateWeights(params, state, weightOffset[m], inWidth[m], outWidth[m], layerInput(m, x), delta[m]);
-            rule.updateBiases(params, state, biasOffset[m], outWidth[m], delta[m]);
+            rule.updateLayer(params, state, m, layerInput(m, x), delta[m]);
         }
     }
 
     private boolean applyCheckingEveryValue(double[] x) {
         if (backupParams == null) {
-            backupParams = new double[params.length];
-            backupState = new double[state.length][params.length];
+            backupParams = Parameters.zeros(architecture);
+            backupState = zeroState(architecture, optimizer);
         }
-        System.arraycopy(params, 0, backupParams, 0, params.length);
+        backupParams.copyFrom(params);
         for (int k = 0; k < state.length; k++) {
-            System.arraycopy(state[k], 0, backupState[k], 0, params.length);
+            backupState[k].copyFrom(state[k]);
         }
         applyToAllLayers(x);
         tightenBounds();
@@ -409,9 +396,9 @@ public final class Mlp {
             finite &= Double.isFinite(bound);
         }
         if (!finite) {
-            System.arraycopy(backupParams, 0, params, 0, params.length);
+            params.copyFrom(backupParams);
             for (int k = 0; k < state.length; k++) {
-                System.arraycopy(backupState[k], 0, state[k], 0, params.length);
+                state[k].copyFrom(backupState[k]);
             }
             tightenBounds();
             return false;
@@ -428,19 +415,22 @@ public final class Mlp {
     }
 
     private void tightenBounds() {
-        bounds[0] = maxAbs(params, params.length);
+        bounds[0] = params.maxAbs();
         for (int k = 0; k < state.length; k++) {
-            bounds[k + 1] = maxAbs(state[k], state[k].length);
+            bounds[k + 1] = state[k].maxAbs();
         }
     }
 
     /** The largest magnitude; NaN if any value is NaN. */
     private static double maxAbs(double[] values, int n) {
         double max = 0.0;
+        boolean nan = false;
         for (int i = 0; i < n; i++) {
-            max = Math.max(max, Math.abs(values[i]));
+            double magnitude = Math.abs(values[i]);
+            max = magnitude > max ? magnitude : max;
+            nan |= magnitude != magnitude;
         }
-        return max;
+        return nan ? Double.NaN : max;
     }
 
     private static double sumOfSquares(double[] values, int n) {
@@ -541,14 +531,14 @@ public final class Mlp {
         Objects.checkIndex(layer, depth);
         Objects.checkIndex(unit, outWidth[layer]);
         Objects.checkIndex(input, inWidth[layer]);
-        return params[internalIndex(layer, unit, input)];
+        return params.weights[layer][unit][input];
     }
 
     /** {@code b_i} of layer {@code layer} (0-based). */
     public double bias(int layer, int unit) {
         Objects.checkIndex(layer, depth);
         Objects.checkIndex(unit, outWidth[layer]);
-        return params[biasOffset[layer] + unit];
+        return params.biases[layer][unit];
     }
 
     /**
@@ -556,66 +546,36 @@ public final class Mlp {
      * ({@code W_00, W_01, …, W_10, …}) followed by its biases.
      */
     public double[] parameters() {
-        return toPublic(params);
+        return params.toPublic();
     }
 
     /** A copy of optimizer state vector {@code k} ({@code velocity} for momentum; {@code m}, {@code v} for Adam) in the public layout. */
     public double[] optimizerState(int k) {
         Objects.checkIndex(k, state.length);
-        return toPublic(state[k]);
+        return state[k].toPublic();
     }
 
     /** Whether both models have the same architecture, optimizer, counters and bit-identical parameters and state. */
     public boolean bitIdentical(Mlp other) {
         return architecture.equals(other.architecture) && optimizer.equals(other.optimizer) && updates == other.updates
-                && optimizerSteps == other.optimizerSteps && Arrays.equals(params, other.params)
-                && Arrays.deepEquals(state, other.state);
+                && optimizerSteps == other.optimizerSteps && params.bitEquals(other.params) && stateBitEquals(other);
     }
 
-    double[] internalParameters() {
+    private boolean stateBitEquals(Mlp other) {
+        for (int k = 0; k < state.length; k++) {
+            if (!state[k].bitEquals(other.state[k])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    Parameters internalParameters() {
         return params;
     }
 
-    double[][] internalState() {
+    Parameters[] internalState() {
         return state;
-    }
-
-    private int internalIndex(int m, int i, int j) {
-        return weightOffset[m] + j * outWidth[m] + i;
-    }
-
-    private double[] toPublic(double[] internal) {
-        double[] out = new double[internal.length];
-        for (int m = 0; m < depth; m++) {
-            for (int i = 0; i < outWidth[m]; i++) {
-                for (int j = 0; j < inWidth[m]; j++) {
-                    out[weightOffset[m] + i * inWidth[m] + j] = internal[internalIndex(m, i, j)];
-                }
-            }
-            System.arraycopy(internal, biasOffset[m], out, biasOffset[m], outWidth[m]);
-        }
-        return out;
-    }
-
-    private void fromPublic(double[] values, double[] internal, String what) {
-        for (int m = 0; m < depth; m++) {
-            for (int i = 0; i < outWidth[m]; i++) {
-                for (int j = 0; j < inWidth[m]; j++) {
-                    double value = values[weightOffset[m] + i * inWidth[m] + j];
-                    requireFinite(value, what, m, "weights[" + i + "][" + j + "]");
-                    internal[internalIndex(m, i, j)] = value;
-                }
-                double bias = values[biasOffset[m] + i];
-                requireFinite(bias, what, m, "biases[" + i + "]");
-                internal[biasOffset[m] + i] = bias;
-            }
-        }
-    }
-
-    private static void requireFinite(double value, String what, int layer, String where) {
-        if (!Double.isFinite(value)) {
-            throw new IllegalArgumentException(what + " layer " + layer + " " + where + " is " + value + "; expected a finite number");
-        }
     }
 
     @Override

@@ -3,9 +3,8 @@ package dev.backstream.nn;
 /**
  * The per-parameter arithmetic of an {@link OptimizerSpec}, applied in place to one layer at a time.
  *
- * <p>Weights are stored input-major (see {@link Mlp}): the weight {@code W_ij} of unit {@code i} and input {@code j}
- * sits at {@code off + j·nOut + i}, so for a fixed input the inner loop runs over contiguous units and the JIT can
- * vectorize it. The loss gradient of a weight is {@code g_ij = δ_i · a_j} and of a bias {@code g_i = δ_i}, where the
+ * <p>Weights are stored one array per unit (see {@link Parameters}): for a fixed unit {@code i} the inner loop runs
+ * over the inputs {@code j}, every array indexed by the same {@code j}, so the JIT vectorizes it. The loss gradient of a weight is {@code g_ij = δ_i · a_j} and of a bias {@code g_i = δ_i}, where the
  * caller has already applied gradient clipping to {@code δ}.
  *
  * <p>{@link #boundsAfterStep} supports the non-finite guard of {@link Mlp}: from upper bounds on {@code |θ|}, on each
@@ -31,11 +30,11 @@ abstract class UpdateRule {
     void beginStep(long t) {
     }
 
-    /** Updates the weights {@code W} of one layer, given its inputs {@code a^{m−1}} and (clipped) deltas {@code δ^m}. */
-    abstract void updateWeights(double[] p, double[][] state, int off, int nIn, int nOut, double[] aPrev, double[] delta);
-
-    /** Updates the biases {@code b} of one layer, given its (clipped) deltas {@code δ^m}. */
-    abstract void updateBiases(double[] p, double[][] state, int off, int n, double[] delta);
+    /**
+     * Updates the weights and biases of layer {@code m}, given its inputs {@code a^{m−1}} and (clipped) deltas
+     * {@code δ^m}; {@code state} holds the optimizer's state vectors, shaped like the parameters.
+     */
+    abstract void updateLayer(Parameters params, Parameters[] state, int m, double[] aPrev, double[] delta);
 
     /**
      * Writes into {@code after} upper bounds on {@code |θ|} (index 0) and on each state vector (indexes 1..) after one
@@ -54,29 +53,26 @@ abstract class UpdateRule {
         }
 
         @Override
-        void updateWeights(double[] p, double[][] state, int off, int nIn, int nOut, double[] aPrev, double[] delta) {
-            for (int j = 0; j < nIn; j++) {
-                double aj = aPrev[j];
-                int base = off + j * nOut;
+        void updateLayer(Parameters params, Parameters[] state, int m, double[] aPrev, double[] delta) {
+            double[][] rows = params.weights[m];
+            int nIn = aPrev.length;
+            for (int i = 0; i < rows.length; i++) {
+                double di = delta[i];
+                double[] w = rows[i];
                 if (l2 == 0.0) {
-                    if (aj == 0.0) {
-                        continue; // g_ij = 0 for the whole column: W_·j is unchanged, bit for bit
+                    if (di == 0.0) {
+                        continue; // g_ij = 0 for the whole row: W_i· is unchanged
                     }
-                    for (int i = 0; i < nOut; i++) {
-                        p[base + i] -= rate * (delta[i] * aj); // W_ij ← W_ij − λ δ_i a_j
-                    }
+                    Kernels.subtractScaled(w, aPrev, di, rate, nIn); // W_ij ← W_ij − λ δ_i a_j
                 } else {
-                    for (int i = 0; i < nOut; i++) {
-                        p[base + i] -= rate * (delta[i] * aj + l2 * p[base + i]);
+                    for (int j = 0; j < nIn; j++) {
+                        w[j] -= rate * (di * aPrev[j] + l2 * w[j]);
                     }
                 }
             }
-        }
-
-        @Override
-        void updateBiases(double[] p, double[][] state, int off, int n, double[] delta) {
-            for (int i = 0; i < n; i++) {
-                p[off + i] -= rate * delta[i]; // b_i ← b_i − λ δ_i
+            double[] b = params.biases[m];
+            for (int i = 0; i < b.length; i++) {
+                b[i] -= rate * delta[i]; // b_i ← b_i − λ δ_i
             }
         }
 
@@ -103,36 +99,34 @@ abstract class UpdateRule {
         }
 
         @Override
-        void updateWeights(double[] p, double[][] state, int off, int nIn, int nOut, double[] aPrev, double[] delta) {
-            double[] v = state[0];
-            for (int j = 0; j < nIn; j++) {
-                double aj = aPrev[j];
-                int base = off + j * nOut;
+        void updateLayer(Parameters params, Parameters[] state, int m, double[] aPrev, double[] delta) {
+            double[][] rows = params.weights[m];
+            double[][] velocities = state[0].weights[m];
+            int nIn = aPrev.length;
+            int nOut = delta.length;
+            for (int i = 0; i < nOut; i++) {
+                double di = delta[i];
+                double[] w = rows[i];
+                double[] v = velocities[i];
                 if (nesterov) {
-                    for (int i = 0; i < nOut; i++) {
-                        int k = base + i;
-                        double g = delta[i] * aj + l2 * p[k];
-                        v[k] = mu * v[k] + g;
-                        p[k] -= rate * (g + mu * v[k]);
+                    for (int j = 0; j < nIn; j++) {
+                        double g = di * aPrev[j] + l2 * w[j];
+                        v[j] = mu * v[j] + g;
+                        w[j] -= rate * (g + mu * v[j]);
                     }
                 } else {
-                    for (int i = 0; i < nOut; i++) {
-                        int k = base + i;
-                        v[k] = mu * v[k] + (delta[i] * aj + l2 * p[k]);
-                        p[k] -= rate * v[k];
+                    for (int j = 0; j < nIn; j++) {
+                        v[j] = mu * v[j] + (di * aPrev[j] + l2 * w[j]);
+                        w[j] -= rate * v[j];
                     }
                 }
             }
-        }
-
-        @Override
-        void updateBiases(double[] p, double[][] state, int off, int n, double[] delta) {
-            double[] v = state[0];
-            for (int i = 0; i < n; i++) {
-                int k = off + i;
+            double[] b = params.biases[m];
+            double[] v = state[0].biases[m];
+            for (int i = 0; i < nOut; i++) {
                 double g = delta[i];
-                v[k] = mu * v[k] + g;
-                p[k] -= nesterov ? rate * (g + mu * v[k]) : rate * v[k];
+                v[i] = mu * v[i] + g;
+                b[i] -= nesterov ? rate * (g + mu * v[i]) : rate * v[i];
             }
         }
 
@@ -176,32 +170,32 @@ abstract class UpdateRule {
         }
 
         @Override
-        void updateWeights(double[] p, double[][] state, int off, int nIn, int nOut, double[] aPrev, double[] delta) {
-            double[] m = state[0];
-            double[] v = state[1];
-            for (int j = 0; j < nIn; j++) {
-                double aj = aPrev[j];
-                int base = off + j * nOut;
-                for (int i = 0; i < nOut; i++) {
-                    int k = base + i;
-                    double g = delta[i] * aj + l2 * p[k];
-                    m[k] = beta1 * m[k] + oneMinusBeta1 * g;
-                    v[k] = beta2 * v[k] + oneMinusBeta2 * (g * g);
-                    p[k] -= rate * (m[k] / correction1) / (Math.sqrt(v[k] / correction2) + epsilon);
+        void updateLayer(Parameters params, Parameters[] state, int layer, double[] aPrev, double[] delta) {
+            double[][] rows = params.weights[layer];
+            double[][] firstMoments = state[0].weights[layer];
+            double[][] secondMoments = state[1].weights[layer];
+            int nIn = aPrev.length;
+            int nOut = delta.length;
+            for (int i = 0; i < nOut; i++) {
+                double di = delta[i];
+                double[] w = rows[i];
+                double[] m = firstMoments[i];
+                double[] v = secondMoments[i];
+                for (int j = 0; j < nIn; j++) {
+                    double g = di * aPrev[j] + l2 * w[j];
+                    m[j] = beta1 * m[j] + oneMinusBeta1 * g;
+                    v[j] = beta2 * v[j] + oneMinusBeta2 * (g * g);
+                    w[j] -= rate * (m[j] / correction1) / (Math.sqrt(v[j] / correction2) + epsilon);
                 }
             }
-        }
-
-        @Override
-        void updateBiases(double[] p, double[][] state, int off, int n, double[] delta) {
-            double[] m = state[0];
-            double[] v = state[1];
-            for (int i = 0; i < n; i++) {
-                int k = off + i;
+            double[] b = params.biases[layer];
+            double[] m = state[0].biases[layer];
+            double[] v = state[1].biases[layer];
+            for (int i = 0; i < nOut; i++) {
                 double g = delta[i];
-                m[k] = beta1 * m[k] + oneMinusBeta1 * g;
-                v[k] = beta2 * v[k] + oneMinusBeta2 * (g * g);
-                p[k] -= rate * (m[k] / correction1) / (Math.sqrt(v[k] / correction2) + epsilon);
+                m[i] = beta1 * m[i] + oneMinusBeta1 * g;
+                v[i] = beta2 * v[i] + oneMinusBeta2 * (g * g);
+                b[i] -= rate * (m[i] / correction1) / (Math.sqrt(v[i] / correction2) + epsilon);
             }
         }
 

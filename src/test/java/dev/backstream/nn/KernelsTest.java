@@ -1,0 +1,77 @@
+package dev.backstream.nn;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The Vector API kernel computes exactly what the plain-Java kernel computes, for every length. */
+class KernelsTest {
+    private final Kernels.Kernel scalar = new Kernels.Scalar();
+    private final Kernels.Kernel vector = new VectorKernel();
+    private final SplittableRandom random = new SplittableRandom(3);
+
+    private double[] randomVector(int n) {
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = random.nextDouble(-1, 1) * Math.pow(10, random.nextInt(-8, 8));
+        }
+        return values;
+    }
+
+    @Test
+    void theTestsRunTheVectorKernel() {
+        assertEquals("VectorKernel", Kernels.implementation(), "surefire passes --add-modules jdk.incubator.vector");
+    }
+
+    @Test
+    void dotProductsAreBitIdentical() {
+        for (int n = 0; n <= 100; n++) {
+            for (int trial = 0; trial < 20; trial++) {
+                double[] w = randomVector(n);
+                double[] a = randomVector(n);
+                assertEquals(Double.doubleToRawLongBits(scalar.dot(w, a, n)), Double.doubleToRawLongBits(vector.dot(w, a, n)),
+                        "length " + n);
+            }
+        }
+    }
+
+    @Test
+    void rowUpdatesAreBitIdentical() {
+        for (int n = 0; n <= 40; n++) {
+            double[] w = randomVector(n);
+            double[] a = randomVector(n);
+            double c = random.nextDouble(-2, 2);
+            double[] expected = w.clone();
+            double[] actual = w.clone();
+            scalar.subtractScaled(expected, a, c, 0.3, n);
+            vector.subtractScaled(actual, a, c, 0.3, n);
+            assertArrayEquals(expected, actual, "subtractScaled, length " + n);
+            scalar.addScaled(expected, a, c, n);
+            vector.addScaled(actual, a, c, n);
+            assertArrayEquals(expected, actual, "addScaled, length " + n);
+        }
+    }
+
+    @Test
+    void computesWhatTheNamesSay() {
+        double[] w = new double[37];
+        double[] a = new double[37];
+        double expected = 0;
+        for (int i = 0; i < 37; i++) {
+            w[i] = i;
+            a[i] = 0.5 * (i % 3);
+            expected += w[i] * a[i];
+        }
+        assertEquals(expected, Kernels.dot(w, a, 37), 1e-12);
+        assertEquals(0.0, Kernels.dot(w, a, 0));
+        double[] row = {1, 2, 3, 4, 5};
+        Kernels.subtractScaled(row, new double[] {1, 1, 2, 2, 0}, 2.0, 0.5, 5);
+        assertArrayEquals(new double[] {0, 1, 1, 2, 5}, row);
+        double[] sums = {1, 1, 1, 1, 1};
+        Kernels.addScaled(sums, new double[] {1, 2, 3, 4, 5}, -1.0, 4);
+        assertArrayEquals(new double[] {0, -1, -2, -3, 1}, sums);
+    }
+}
