@@ -103,6 +103,75 @@ public record Architecture(int inputs, List<LayerSpec> layers, Loss loss) {
         return count;
     }
 
+    /**
+     * Checks a feature vector for this model: {@link #inputs()} finite numbers.
+     *
+     * @throws InvalidSampleException naming the index, the value, what was expected and what was found
+     */
+    public void validateFeatures(double[] features) {
+        Objects.requireNonNull(features, "features");
+        if (features.length != inputs) {
+            throw new InvalidSampleException(InvalidSampleException.Problem.WRONG_FEATURE_COUNT,
+                    "features: expected " + inputs + " values, found " + features.length);
+        }
+        for (int j = 0; j < features.length; j++) {
+            if (!Double.isFinite(features[j])) {
+                throw new InvalidSampleException(InvalidSampleException.Problem.NON_FINITE_VALUE,
+                        "features[" + j + "] is " + features[j] + "; expected a finite number");
+            }
+        }
+    }
+
+    /**
+     * Checks a target vector for this model: one finite value per output, in [0, 1] for the cross-entropies, summing to
+     * 1 for categorical cross-entropy.
+     *
+     * @throws InvalidSampleException naming the index, the value, what was expected and what was found
+     */
+    public void validateTarget(double[] target) {
+        Objects.requireNonNull(target, "target");
+        int outputs = outputs();
+        if (target.length != outputs) {
+            throw new InvalidSampleException(InvalidSampleException.Problem.WRONG_TARGET_COUNT,
+                    "target: expected " + outputs + " values, found " + target.length);
+        }
+        double sum = 0.0;
+        for (int i = 0; i < outputs; i++) {
+            double y = target[i];
+            if (!Double.isFinite(y)) {
+                throw new InvalidSampleException(InvalidSampleException.Problem.NON_FINITE_VALUE,
+                        "target[" + i + "] is " + y + "; expected a finite number");
+            }
+            if (loss.targetsAreProbabilities() && (y < 0 || y > 1)) {
+                throw new InvalidSampleException(InvalidSampleException.Problem.TARGET_OUT_OF_RANGE,
+                        "target[" + i + "] is " + y + "; " + loss.id() + " expects values in [0, 1]");
+            }
+            sum += y;
+        }
+        if (loss == Loss.CATEGORICAL_CROSS_ENTROPY && Math.abs(sum - 1.0) > 1e-6) {
+            throw new InvalidSampleException(InvalidSampleException.Problem.TARGET_OUT_OF_RANGE,
+                    "target sums to " + sum + "; categorical_cross_entropy expects a probability distribution summing to 1");
+        }
+    }
+
+    /**
+     * Checks a class-index label for this model (see {@link #classes()}).
+     *
+     * @throws InvalidSampleException if the model takes no labels or the label is out of range
+     */
+    public void validateLabel(int label) {
+        int classes = classes();
+        if (classes == 0) {
+            throw new InvalidSampleException(InvalidSampleException.Problem.LABEL_NOT_SUPPORTED,
+                    "label given, but this model has " + outputs() + " " + outputActivation().id()
+                            + " output(s) and takes a target with one value per output");
+        }
+        if (label < 0 || label >= classes) {
+            throw new InvalidSampleException(InvalidSampleException.Problem.LABEL_OUT_OF_RANGE,
+                    "label " + label + " is out of range: expected 0.." + (classes - 1));
+        }
+    }
+
     /** A compact description such as {@code 64-32(sigmoid)-10(softmax) categorical_cross_entropy}. */
     public String describe() {
         StringBuilder text = new StringBuilder().append(inputs);

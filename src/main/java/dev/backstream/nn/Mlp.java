@@ -448,56 +448,15 @@ public final class Mlp {
     // ------------------------------------------------------------------------------------------------ validation
 
     private void validateFeatures(double[] features) {
-        Objects.requireNonNull(features, "features");
-        if (features.length != architecture.inputs()) {
-            throw new InvalidSampleException(InvalidSampleException.Problem.WRONG_FEATURE_COUNT,
-                    "features: expected " + architecture.inputs() + " values, found " + features.length);
-        }
-        for (int j = 0; j < features.length; j++) {
-            if (!Double.isFinite(features[j])) {
-                throw new InvalidSampleException(InvalidSampleException.Problem.NON_FINITE_VALUE,
-                        "features[" + j + "] is " + features[j] + "; expected a finite number");
-            }
-        }
+        architecture.validateFeatures(features);
     }
 
     private void validateTarget(double[] target) {
-        Objects.requireNonNull(target, "target");
-        int outputs = architecture.outputs();
-        if (target.length != outputs) {
-            throw new InvalidSampleException(InvalidSampleException.Problem.WRONG_TARGET_COUNT,
-                    "target: expected " + outputs + " values, found " + target.length);
-        }
-        double sum = 0.0;
-        for (int i = 0; i < outputs; i++) {
-            double y = target[i];
-            if (!Double.isFinite(y)) {
-                throw new InvalidSampleException(InvalidSampleException.Problem.NON_FINITE_VALUE,
-                        "target[" + i + "] is " + y + "; expected a finite number");
-            }
-            if (architecture.loss().targetsAreProbabilities() && (y < 0 || y > 1)) {
-                throw new InvalidSampleException(InvalidSampleException.Problem.TARGET_OUT_OF_RANGE,
-                        "target[" + i + "] is " + y + "; " + architecture.loss().id() + " expects values in [0, 1]");
-            }
-            sum += y;
-        }
-        if (architecture.loss() == Loss.CATEGORICAL_CROSS_ENTROPY && Math.abs(sum - 1.0) > 1e-6) {
-            throw new InvalidSampleException(InvalidSampleException.Problem.TARGET_OUT_OF_RANGE,
-                    "target sums to " + sum + "; categorical_cross_entropy expects a probability distribution summing to 1");
-        }
+        architecture.validateTarget(target);
     }
 
     private void labelToTarget(int label, double[] target) {
-        int classes = architecture.classes();
-        if (classes == 0) {
-            throw new InvalidSampleException(InvalidSampleException.Problem.LABEL_NOT_SUPPORTED,
-                    "label given, but this model has " + architecture.outputs() + " " + architecture.outputActivation().id()
-                            + " output(s) and takes a target with one value per output");
-        }
-        if (label < 0 || label >= classes) {
-            throw new InvalidSampleException(InvalidSampleException.Problem.LABEL_OUT_OF_RANGE,
-                    "label " + label + " is out of range: expected 0.." + (classes - 1));
-        }
+        architecture.validateLabel(label);
         if (architecture.outputActivation() == Activation.SOFTMAX) {
             Arrays.fill(target, 0.0);
             target[label] = 1.0;
