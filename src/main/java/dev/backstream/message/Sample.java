@@ -1,5 +1,8 @@
 package dev.backstream.message;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.backstream.nn.Architecture;
 import dev.backstream.nn.InvalidSampleException;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.Outcome;
@@ -18,6 +21,7 @@ import java.util.Objects;
  * @param target   one value per output unit, or null; never both label and target
  * @param id       the caller's id for the sample, or null
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Sample(String model, double[] features, Integer label, double[] target, String id) {
 
     public Sample {
@@ -40,6 +44,7 @@ public record Sample(String model, double[] features, Integer label, double[] ta
     }
 
     /** Whether the sample carries a label or a target (and can be learned from). */
+    @JsonIgnore
     public boolean isLabeled() {
         return label != null || target != null;
     }
@@ -52,6 +57,25 @@ public record Sample(String model, double[] features, Integer label, double[] ta
     @Override
     public double[] target() {
         return target == null ? null : target.clone();
+    }
+
+    /**
+     * Checks this sample against a model's shape without touching any model: feature count and values, and the label
+     * or target if present.
+     *
+     * @throws InvalidMessageException with the core's reason and evidence
+     */
+    public void validateFor(Architecture architecture) {
+        try {
+            architecture.validateFeatures(features);
+            if (label != null) {
+                architecture.validateLabel(label);
+            } else if (target != null) {
+                architecture.validateTarget(target);
+            }
+        } catch (InvalidSampleException e) {
+            throw new InvalidMessageException(RejectReason.of(e.problem()), e.getMessage(), e);
+        }
     }
 
     /**

@@ -14,7 +14,24 @@ import java.util.Arrays;
  * skipped, so producers may add their own. Not thread-safe (it reuses a growable buffer); one per thread.
  */
 public final class SampleParser {
+    private final int maxValues;
     private double[] buffer = new double[64];
+
+    /** A parser that accepts arrays of any length. */
+    public SampleParser() {
+        this(Integer.MAX_VALUE);
+    }
+
+    /**
+     * A parser that rejects {@code features} or {@code target} arrays longer than {@code maxValues} as
+     * {@link RejectReason#RECORD_TOO_LARGE}, before buffering more of them.
+     */
+    public SampleParser(int maxValues) {
+        if (maxValues < 1) {
+            throw new IllegalArgumentException("maxValues must be >= 1, found " + maxValues);
+        }
+        this.maxValues = maxValues;
+    }
 
     /** Parses a UTF-8 JSON sample. */
     public Sample parse(byte[] json) {
@@ -103,8 +120,12 @@ public final class SampleParser {
                 throw new InvalidMessageException(RejectReason.NON_FINITE_VALUE,
                         field + "[" + n + "] = " + parser.getText() + " is beyond the range of a double; expected a finite number");
             }
+            if (n == maxValues) {
+                throw new InvalidMessageException(RejectReason.RECORD_TOO_LARGE,
+                        "\"" + field + "\" has more than " + maxValues + " values (max.features)");
+            }
             if (n == buffer.length) {
-                buffer = Arrays.copyOf(buffer, 2 * n);
+                buffer = Arrays.copyOf(buffer, (int) Math.min(2L * n, maxValues));
             }
             buffer[n++] = number;
         }

@@ -1,0 +1,183 @@
+package dev.backstream.app;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Backstream's own settings, each declared once with type, default, validation and documentation (the README's
+ * configuration table is checked against {@link #CONFIG}). Any other property in the file (for example
+ * {@code commit.interval.ms} or {@code num.stream.threads}) is passed through to Kafka Streams and its clients.
+ *
+ * <p>Environment variables override the file: {@code BACKSTREAM_} followed by the property name in upper case with
+ * dots (and dashes) as underscores, e.g. {@code BACKSTREAM_BOOTSTRAP_SERVERS=broker:9092} sets
+ * {@code bootstrap.servers}, {@code BACKSTREAM_COMMIT_INTERVAL_MS=200} sets {@code commit.interval.ms}.
+ */
+public final class BackstreamConfig extends AbstractConfig {
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String APPLICATION_ID = "application.id";
+    public static final String STATE_DIR = "state.dir";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String MODELS_DIR = "models.dir";
+    public static final String SAMPLES_TOPIC = "topic.samples";
+    public static final String SCORE_REQUESTS_TOPIC = "topic.score.requests";
+    public static final String PREDICTIONS_TOPIC = "topic.predictions";
+    public static final String SNAPSHOTS_TOPIC = "topic.model.snapshots";
+    public static final String DEAD_LETTERS_TOPIC = "topic.dead.letters";
+    public static final String SNAPSHOT_EVERY_UPDATES = "snapshot.every.updates";
+    public static final String SNAPSHOT_INTERVAL_MS = "snapshot.interval.ms";
+    public static final String MAX_RECORD_BYTES = "max.record.bytes";
+    public static final String MAX_FEATURES = "max.features";
+
+    /** The prefix of environment variables that override settings. */
+    public static final String ENVIRONMENT_PREFIX = "BACKSTREAM_";
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka brokers to connect to, host:port[,host:port...].")
+            .define(APPLICATION_ID, Type.STRING, "backstream", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka Streams application id: the consumer group, and the prefix of internal topics.")
+            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/backstream-state", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Directory of the RocksDB model stores.")
+            .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+                    ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.HIGH,
+                    "exactly_once_v2 (every sample applied exactly once, predictions published exactly once) or at_least_once.")
+            .define(MODELS_DIR, Type.STRING, "config/models", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Directory of model definitions, one *.json file per model; relative paths resolve against the properties file.")
+            .define(SAMPLES_TOPIC, Type.STRING, "backstream.samples", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Input: labeled samples, one SGD step each.")
+            .define(SCORE_REQUESTS_TOPIC, Type.STRING, "backstream.score-requests", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Input: unlabeled samples to score with the current model.")
+            .define(PREDICTIONS_TOPIC, Type.STRING, "backstream.predictions", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Output: one prediction per sample and per score request.")
+            .define(SNAPSHOTS_TOPIC, Type.STRING, "backstream.model-snapshots", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Output (compacted): model snapshots in the backstream.mlp/v1 format.")
+            .define(DEAD_LETTERS_TOPIC, Type.STRING, "backstream.dead-letters", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Output: records that could not be used, with the reason.")
+            .define(SNAPSHOT_EVERY_UPDATES, Type.LONG, 1000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Publish a snapshot of a model every this many updates (a model definition may override it).")
+            .define(SNAPSHOT_INTERVAL_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "Also publish, every this many milliseconds of wall-clock time, a snapshot of each model that changed since its last one; 0 disables.")
+            .define(MAX_RECORD_BYTES, Type.INT, 1_048_576, ConfigDef.Range.atLeast(16), Importance.LOW,
+                    "Input records larger than this many bytes go to dead letters unparsed (RECORD_TOO_LARGE).")
+            .define(MAX_FEATURES, Type.INT, 1_000_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Feature or target arrays longer than this are rejected while parsing (RECORD_TOO_LARGE).");
+
+    private final Map<String, String> passThrough;
+    private final Path baseDirectory;
+
+    /**
+     * @param properties    settings; unknown ones are passed through to Kafka Streams
+     * @param baseDirectory where relative paths (models.dir) resolve
+     * @throws ConfigException naming the setting and the bad value
+     */
+    public BackstreamConfig(Map<String, String> properties, Path baseDirectory) {
+        super(CONFIG, properties, false);
+        this.baseDirectory = baseDirectory;
+        Map<String, String> rest = new HashMap<>(properties);
+        rest.keySet().removeAll(CONFIG.names());
+        rest.keySet().removeIf(name -> name.equals(StreamsConfig.APPLICATION_ID_CONFIG));
+        this.passThrough = Map.copyOf(rest);
+    }
+
+    /** Loads a properties file, then applies {@code BACKSTREAM_*} variables from {@code environment}. */
+    public static BackstreamConfig load(Path file, Map<String, String> environment) throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        }
+        Map<String, String> values = new HashMap<>();
+        properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).trim()));
+        values.putAll(fromEnvironment(environment));
+        Path base = file.toAbsolutePath().getParent();
+        return new BackstreamConfig(values, base);
+    }
+
+    /** The settings named by {@code BACKSTREAM_*} variables. */
+    public static Map<String, String> fromEnvironment(Map<String, String> environment) {
+        Map<String, String> values = new HashMap<>();
+        environment.forEach((name, value) -> {
+            if (name.startsWith(ENVIRONMENT_PREFIX) && name.length() > ENVIRONMENT_PREFIX.length()) {
+                values.put(propertyName(name), value);
+            }
+        });
+        return values;
+    }
+
+    /** {@code BACKSTREAM_BOOTSTRAP_SERVERS} → {@code bootstrap.servers}. */
+    public static String propertyName(String environmentVariable) {
+        return environmentVariable.substring(ENVIRONMENT_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    /** {@code bootstrap.servers} → {@code BACKSTREAM_BOOTSTRAP_SERVERS}. */
+    public static String environmentVariable(String propertyName) {
+        return ENVIRONMENT_PREFIX + propertyName.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    public String bootstrapServers() {
+        return getString(BOOTSTRAP_SERVERS);
+    }
+
+    public String applicationId() {
+        return getString(APPLICATION_ID);
+    }
+
+    public String stateDir() {
+        return getString(STATE_DIR);
+    }
+
+    public String processingGuarantee() {
+        return getString(PROCESSING_GUARANTEE);
+    }
+
+    public Path modelsDir() {
+        Path dir = Path.of(getString(MODELS_DIR));
+        return dir.isAbsolute() || baseDirectory == null ? dir : baseDirectory.resolve(dir).normalize();
+    }
+
+    public long snapshotEveryUpdates() {
+        return getLong(SNAPSHOT_EVERY_UPDATES);
+    }
+
+    public long snapshotIntervalMs() {
+        return getLong(SNAPSHOT_INTERVAL_MS);
+    }
+
+    public int maxRecordBytes() {
+        return getInt(MAX_RECORD_BYTES);
+    }
+
+    public int maxFeatures() {
+        return getInt(MAX_FEATURES);
+    }
+
+    /** The five topic names. */
+    public Topics topics() {
+        return new Topics(getString(SAMPLES_TOPIC), getString(SCORE_REQUESTS_TOPIC), getString(PREDICTIONS_TOPIC),
+                getString(SNAPSHOTS_TOPIC), getString(DEAD_LETTERS_TOPIC));
+    }
+
+    /** Settings that are not Backstream's own, for Kafka Streams and its clients. */
+    public Map<String, String> passThrough() {
+        return passThrough;
+    }
+
+    /**
+     * The application's topics.
+     */
+    public record Topics(String samples, String scoreRequests, String predictions, String snapshots, String deadLetters) {
+    }
+}

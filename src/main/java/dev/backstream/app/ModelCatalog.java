@@ -1,0 +1,122 @@
+package dev.backstream.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.backstream.message.Json;
+import dev.backstream.nn.BinaryModelFormat;
+import dev.backstream.snapshot.Snapshot;
+import dev.backstream.snapshot.SnapshotJson;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The declared models, loaded and validated at start-up: one {@code *.json} file per model in the models directory.
+ *
+ * <p>A file is a {@code backstream.mlp/v1} document: a model definition (no weights, a {@code seed}) or a full
+ * snapshot (warm start). Optional extra fields: {@code "initialSnapshot": "path.json"} (warm-start from that snapshot,
+ * relative to the file; its architecture must match) and {@code "snapshotEveryUpdates": n}. Only declared ids are
+ * served: records for any other id go to dead letters and never create state.
+ */
+public final class ModelCatalog {
+    private final Map<String, ModelDefinition> models;
+
+    public ModelCatalog(Collection<ModelDefinition> definitions) {
+        Map<String, ModelDefinition> byId = new LinkedHashMap<>();
+        for (ModelDefinition definition : definitions) {
+            ModelDefinition previous = byId.put(definition.id(), definition);
+            if (previous != null) {
+                throw new IllegalArgumentException("model '" + definition.id() + "' is declared twice: in " + previous.source()
+                        + " and in " + definition.source());
+            }
+        }
+        this.models = Map.copyOf(byId);
+    }
+
+    /**
+     * Loads every {@code *.json} file of {@code directory}.
+     *
+     * @throws IllegalArgumentException naming the file and the problem
+     */
+    public static ModelCatalog load(Path directory, long defaultSnapshotEveryUpdates) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("models.dir " + directory + " is not a directory");
+        }
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*.json")) {
+            stream.forEach(files::add);
+        }
+        files.sort(null);
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("models.dir " + directory + " has no *.json model definitions");
+        }
+        List<ModelDefinition> definitions = new ArrayList<>();
+        for (Path file : files) {
+            definitions.add(loadDefinition(file, defaultSnapshotEveryUpdates));
+        }
+        return new ModelCatalog(definitions);
+    }
+
+    static ModelDefinition loadDefinition(Path file, long defaultSnapshotEveryUpdates) throws IOException {
+        try {
+            JsonNode document = Json.MAPPER.readTree(file.toFile());
+            if (!(document instanceof ObjectNode object)) {
+                throw new IllegalArgumentException("expected a JSON object");
+            }
+            JsonNode every = object.remove("snapshotEveryUpdates");
+            JsonNode initialSnapshot = object.remove("initialSnapshot");
+            Snapshot snapshot = SnapshotJson.read(object);
+            Snapshot start = snapshot;
+            if (initialSnapshot != null) {
+                Path snapshotFile = file.getParent().resolve(initialSnapshot.asText());
+                start = SnapshotJson.read(snapshotFile);
+                if (!start.model().architecture().equals(snapshot.model().architecture())) {
+                    throw new IllegalArgumentException("initialSnapshot " + snapshotFile + " has architecture "
+                            + start.model().architecture().describe() + ", the definition declares " + snapshot.model().architecture().describe());
+                }
+            }
+            long everyUpdates = every == null ? defaultSnapshotEveryUpdates : every.asLong();
+            if (every != null && !every.canConvertToLong()) {
+                throw new IllegalArgumentException("snapshotEveryUpdates: expected an integer, found " + every);
+            }
+            return new ModelDefinition(snapshot.modelId(), start.model(), everyUpdates, file.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public Optional<ModelDefinition> find(String id) {
+        return Optional.ofNullable(models.get(id));
+    }
+
+    public Collection<ModelDefinition> all() {
+        return models.values();
+    }
+
+    /** The largest binary encoding of any declared model, which sizes the store's changelog and the producer. */
+    public int largestEncodedModelBytes() {
+        return models.values().stream().mapToInt(d -> BinaryModelFormat.encodedSize(d.initial())).max().orElse(0);
+    }
+
+    /** The total binary size of all declared models, which sizes the record cache. */
+    public long totalEncodedModelBytes() {
+        return models.values().stream().mapToLong(d -> BinaryModelFormat.encodedSize(d.initial())).sum();
+    }
+
+    /** An upper bound on the JSON snapshot of the largest model (at most 25 characters per number plus structure). */
+    public int largestSnapshotBytes() {
+        return models.values().stream()
+                .mapToInt(d -> 4096 + 26 * d.initial().architecture().parameterCount() * (1 + d.initial().optimizer().stateVectors()))
+                .max().orElse(0);
+    }
+}

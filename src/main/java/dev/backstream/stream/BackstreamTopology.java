@@ -1,0 +1,124 @@
+package dev.backstream.stream;
+
+import dev.backstream.app.BackstreamConfig;
+import dev.backstream.app.ModelCatalog;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the application's topology: a pure function of the configuration and the declared models, shared by
+ * {@code backstream run} and the tests.
+ *
+ * <pre>
+ *  samples ──────► route-samples ─────┐                  ┌─► dead letters
+ *  score-requests ► route-score-requests ┴─► valid? ──no──┘
+ *                                            │ keyed by model id? ─yes──────────────┐
+ *                                            └─no─► repartition "samples-by-model" ─┴─► models (store "models")
+ *                                                                                        ├─► predictions
+ *                                                                                        ├─► model snapshots
+ *                                                                                        └─► dead letters
+ * </pre>
+ * Every record of a model reaches the one task that owns the model: records keyed by the model id (with the default
+ * partitioner) are already in the right partition; all others are re-keyed and go through the internal repartition
+ * topic. The samples topic, the score-requests topic and the repartition topic must therefore have the same number of
+ * partitions.
+ */
+public final class BackstreamTopology {
+    /** The name of the model store (and of its changelog topic, {@code <application.id>-models-changelog}). */
+    public static final String STORE = "models";
+    /** The name of the internal repartition topic ({@code <application.id>-samples-by-model-repartition}). */
+    public static final String REPARTITION = "samples-by-model";
+
+    private BackstreamTopology() {
+    }
+
+    public static Topology build(BackstreamConfig config, ModelCatalog catalog) {
+        BackstreamConfig.Topics topics = config.topics();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(modelStore(catalog));
+
+        KStream<byte[], Routed> samples = builder
+                .stream(topics.samples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("samples"))
+                .process(router(catalog, true, config), Named.as("route-samples"));
+        KStream<byte[], Routed> scoreRequests = builder
+                .stream(topics.scoreRequests(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("score-requests"))
+                .process(router(catalog, false, config), Named.as("route-score-requests"));
+
+        Map<String, KStream<byte[], Routed>> routed = samples.merge(scoreRequests, Named.as("routed"))
+                .split(Named.as("routed-"))
+                .branch((key, value) -> value instanceof Routed.Rejected, Branched.as("rejected"))
+                .branch((key, value) -> ((Routed.Accepted) value).keyedByModel(), Branched.as("keyed-by-model"))
+                .defaultBranch(Branched.as("rekeyed"));
+
+        routed.get("routed-rejected")
+                .mapValues(value -> ((Routed.Rejected) value).json(), Named.as("rejected-json"))
+                .to(topics.deadLetters(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("router-dead-letters"));
+
+        KStream<byte[], RoutedSample> direct = routed.get("routed-keyed-by-model")
+                .mapValues(value -> ((Routed.Accepted) value).sample(), Named.as("keyed-sample"));
+        KStream<byte[], RoutedSample> repartitioned = routed.get("routed-rekeyed")
+                .mapValues(value -> ((Routed.Accepted) value).sample(), Named.as("rekeyed-sample"))
+                .repartition(Repartitioned.with(Serdes.ByteArray(), new RoutedSampleSerde()).withName(REPARTITION));
+
+        Map<String, KStream<byte[], Output>> outputs = direct.merge(repartitioned, Named.as("by-model"))
+                .process(learner(catalog, config), Named.as("models"), STORE)
+                .split(Named.as("output-"))
+                .branch((key, value) -> value.kind() == Output.Kind.PREDICTION, Branched.as("predictions"))
+                .branch((key, value) -> value.kind() == Output.Kind.SNAPSHOT, Branched.as("snapshots"))
+                .defaultBranch(Branched.as("dead-letters"));
+        outputs.get("output-predictions").mapValues(Output::json, Named.as("prediction-json"))
+                .to(topics.predictions(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("predictions"));
+        outputs.get("output-snapshots").mapValues(Output::json, Named.as("snapshot-json"))
+                .to(topics.snapshots(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("model-snapshots"));
+        outputs.get("output-dead-letters").mapValues(Output::json, Named.as("learner-dead-letter-json"))
+                .to(topics.deadLetters(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("learner-dead-letters"));
+        return builder.build();
+    }
+
+    private static ProcessorSupplier<byte[], byte[], byte[], Routed> router(ModelCatalog catalog, boolean learn, BackstreamConfig config) {
+        int maxBytes = config.maxRecordBytes();
+        int maxFeatures = config.maxFeatures();
+        return () -> new SampleRouter(catalog, learn, maxBytes, maxFeatures);
+    }
+
+    private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, BackstreamConfig config) {
+        long interval = config.snapshotIntervalMs();
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<byte[], RoutedSample, byte[], Output> get() {
+                return new ModelProcessor(catalog, STORE, interval);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return null; // the store is added to the builder once and named in process()
+            }
+        };
+    }
+
+    /**
+     * The persistent (RocksDB), cached, change-logged model store. Its changelog is sized from the largest declared
+     * model: {@code max.message.bytes} at least twice the stored model, 32 MiB segments and eager compaction so
+     * that restoring stays fast even for models updated thousands of times per second.
+     */
+    static StoreBuilder<KeyValueStore<String, byte[]>> modelStore(ModelCatalog catalog) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(StreamsSettings.changelogConfig(catalog));
+    }
+}

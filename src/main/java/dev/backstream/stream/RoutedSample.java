@@ -1,0 +1,20 @@
+package dev.backstream.stream;
+
+import dev.backstream.message.Sample;
+
+import java.util.Objects;
+
+/**
+ * A parsed, validated sample on its way to the task that owns its model.
+ *
+ * @param sample    the sample
+ * @param learn     true for the samples topic (one learning step), false for score requests
+ * @param sourceKey the original record key (for dead letters), or null
+ * @param source    the original record's coordinates
+ */
+public record RoutedSample(Sample sample, boolean learn, byte[] sourceKey, SourceRecord source) {
+    public RoutedSample {
+        Objects.requireNonNull(sample, "sample");
+        Objects.requireNonNull(source, "source");
+    }
+}

@@ -1,0 +1,77 @@
+package dev.backstream.stream;
+
+import dev.backstream.app.ModelCatalog;
+import dev.backstream.app.ModelDefinition;
+import dev.backstream.message.InvalidMessageException;
+import dev.backstream.message.RejectReason;
+import dev.backstream.message.Sample;
+import dev.backstream.message.SampleParser;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Stateless first stage: size check, JSON parsing, model lookup and validation against the model's shape. Valid
+ * samples leave keyed by their model id; everything else leaves as a dead letter with its reason. Nothing here
+ * touches a model.
+ */
+final class SampleRouter implements Processor<byte[], byte[], byte[], Routed> {
+    private final ModelCatalog catalog;
+    private final boolean learn;
+    private final int maxRecordBytes;
+    private final SampleParser parser;
+    private ProcessorContext<byte[], Routed> context;
+
+    SampleRouter(ModelCatalog catalog, boolean learn, int maxRecordBytes, int maxFeatures) {
+        this.catalog = catalog;
+        this.learn = learn;
+        this.maxRecordBytes = maxRecordBytes;
+        this.parser = new SampleParser(maxFeatures);
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], Routed> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        SourceRecord source = source(context, record.timestamp());
+        byte[] value = record.value();
+        try {
+            if (value != null && value.length > maxRecordBytes) {
+                throw new InvalidMessageException(RejectReason.RECORD_TOO_LARGE,
+                        "record of " + value.length + " bytes exceeds max.record.bytes = " + maxRecordBytes + "; not parsed");
+            }
+            Sample sample = parser.parse(value);
+            Optional<ModelDefinition> definition = catalog.find(sample.model());
+            if (definition.isEmpty()) {
+                throw new InvalidMessageException(RejectReason.UNKNOWN_MODEL, "model '" + sample.model()
+                        + "' is not declared; declared models: " + String.join(", ", catalog.all().stream().map(ModelDefinition::id).sorted().toList()));
+            }
+            sample.validateFor(definition.get().initial().architecture());
+            if (learn && !sample.isLabeled()) {
+                throw new InvalidMessageException(RejectReason.MISSING_FIELD,
+                        "a sample to learn from needs \"label\" or \"target\"; send unlabeled samples to the score-requests topic");
+            }
+            byte[] modelKey = sample.model().getBytes(StandardCharsets.UTF_8);
+            boolean keyedByModel = Arrays.equals(record.key(), modelKey);
+            RoutedSample routed = new RoutedSample(sample, learn, record.key(), source);
+            context.forward(record.withKey(modelKey).withValue(new Routed.Accepted(routed, keyedByModel)));
+        } catch (InvalidMessageException e) {
+            byte[] json = DeadLetter.of(e.reason(), e.getMessage(), source, record.key(), value).toJson();
+            context.forward(record.withValue(new Routed.Rejected(json)));
+        }
+    }
+
+    static SourceRecord source(ProcessorContext<?, ?> context, long timestamp) {
+        Optional<RecordMetadata> metadata = context.recordMetadata();
+        return metadata.map(m -> new SourceRecord(m.topic(), m.partition(), m.offset(), timestamp))
+                .orElseGet(() -> new SourceRecord(null, -1, -1, timestamp));
+    }
+}

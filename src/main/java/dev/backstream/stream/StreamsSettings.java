@@ -1,0 +1,58 @@
+package dev.backstream.stream;
+
+import dev.backstream.app.BackstreamConfig;
+import dev.backstream.app.ModelCatalog;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The Kafka Streams properties of the application, computed from its configuration and its models so that users do
+ * not have to size anything by hand. Pass-through properties from the configuration win over these defaults, except
+ * the four that Backstream declares itself.
+ */
+public final class StreamsSettings {
+    private static final int MIB = 1024 * 1024;
+
+    private StreamsSettings() {
+    }
+
+    /** Everything Kafka Streams needs to run the topology of {@link BackstreamTopology}. */
+    public static Properties properties(BackstreamConfig config, ModelCatalog catalog) {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRecordBytes(catalog)));
+        properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), String.valueOf(maxRecordBytes(catalog)));
+        // Every hot model must fit the record cache, or evictions would write it to the changelog on every record.
+        properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, String.valueOf(Math.max(10L * MIB, 3 * catalog.totalEncodedModelBytes())));
+        properties.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        properties.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        properties.putAll(config.passThrough());
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
+        return properties;
+    }
+
+    /**
+     * The largest record the application produces: a stored model goes to the changelog, a JSON snapshot to the
+     * snapshots topic; both with room to spare (a 1.6 MB model otherwise kills the stream thread with
+     * {@code RecordTooLargeException}).
+     */
+    public static int maxRecordBytes(ModelCatalog catalog) {
+        long needed = Math.max(2L * (catalog.largestEncodedModelBytes() + 64), catalog.largestSnapshotBytes() + 64L * 1024);
+        return (int) Math.min(Integer.MAX_VALUE - 1024, Math.max(needed, MIB));
+    }
+
+    /** Topic configuration of the model store's changelog. */
+    static Map<String, String> changelogConfig(ModelCatalog catalog) {
+        return Map.of(
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxRecordBytes(catalog)),
+                TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(32 * MIB),
+                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01");
+    }
+}
