@@ -55,8 +55,8 @@ public final class BackstreamConfig extends AbstractConfig {
             .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.HIGH,
                     "exactly_once_v2 (every sample applied exactly once, predictions published exactly once) or at_least_once.")
-            .define(MODELS_DIR, Type.STRING, "config/models", new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Directory of model definitions, one *.json file per model; relative paths resolve against the properties file.")
+            .define(MODELS_DIR, Type.STRING, "models", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Directory of model definitions, one *.json file per model; a relative path resolves against the directory of the properties file.")
             .define(SAMPLES_TOPIC, Type.STRING, "backstream.samples", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Input: labeled samples, one SGD step each.")
             .define(SCORE_REQUESTS_TOPIC, Type.STRING, "backstream.score-requests", new ConfigDef.NonEmptyString(), Importance.MEDIUM,

@@ -1,0 +1,82 @@
+package dev.backstream.app;
+
+import dev.backstream.stream.BackstreamTopology;
+import dev.backstream.stream.StreamsSettings;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The running application: the topology of {@link BackstreamTopology} in a {@link KafkaStreams} instance, with
+ * logging of what it serves and a clean shutdown. Used by {@code backstream run} and the integration tests.
+ */
+public final class BackstreamApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BackstreamApp.class);
+
+    private final BackstreamConfig config;
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Throwable failure;
+
+    public BackstreamApp(BackstreamConfig config, ModelCatalog catalog) {
+        this(config, catalog, new Properties());
+    }
+
+    /** @param overrides Kafka Streams properties applied last (tests use them for fast settings) */
+    public BackstreamApp(BackstreamConfig config, ModelCatalog catalog, Properties overrides) {
+        this.config = config;
+        Properties properties = StreamsSettings.properties(config, catalog);
+        properties.putAll(overrides);
+        this.streams = new KafkaStreams(BackstreamTopology.build(config, catalog), properties);
+        streams.setUncaughtExceptionHandler(exception -> {
+            failure = exception;
+            LOG.error("stream thread failed; shutting the application down", exception);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((newState, oldState) -> {
+            LOG.info("state {} -> {}", oldState, newState);
+            if (newState == KafkaStreams.State.NOT_RUNNING || newState == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+        LOG.info("connecting to {} as application {} ({}); serving {} model(s): {}", config.bootstrapServers(),
+                config.applicationId(), config.processingGuarantee(), catalog.all().size(),
+                catalog.all().stream().map(d -> d.id() + " " + d.initial().architecture().describe() + " " + d.initial().optimizer().type())
+                        .sorted().collect(Collectors.joining("; ")));
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public BackstreamConfig config() {
+        return config;
+    }
+
+    /** Blocks until the application stops; returns whether it stopped because of a failure. */
+    public boolean awaitStop() throws InterruptedException {
+        stopped.await();
+        return failure != null || streams.state() == KafkaStreams.State.ERROR;
+    }
+
+    /** Waits up to {@code timeout} for the application to stop. */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}
