@@ -1,0 +1,142 @@
+package dev.backstream.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backstream.app.BackstreamApp;
+import dev.backstream.app.BackstreamConfig;
+import dev.backstream.app.ModelCatalog;
+import dev.backstream.broker.EmbeddedKafka;
+import dev.backstream.data.Digits;
+import dev.backstream.data.LabeledRow;
+import dev.backstream.snapshot.Snapshot;
+import dev.backstream.snapshot.SnapshotJson;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+import static dev.backstream.it.KafkaTestSupport.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("End to end on a real Kafka broker")
+class EndToEndIT {
+    private static EmbeddedKafka kafka;
+
+    @TempDir
+    Path stateDir;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    private static ModelCatalog shippedModels() throws Exception {
+        return ModelCatalog.load(Path.of("config/models"), 1000);
+    }
+
+    static String digitsSample(LabeledRow row, String id) {
+        StringBuilder json = new StringBuilder("{\"model\":\"digits\",\"id\":\"").append(id).append("\",\"features\":[");
+        double[] x = row.features();
+        for (int j = 0; j < x.length; j++) {
+            json.append(j == 0 ? "" : ",").append(x[j]);
+        }
+        return json.append("],\"label\":").append(row.label()).append('}').toString();
+    }
+
+    @Test
+    void learnsXorAndDigitsThroughRealTopicsWithSnapshotsOnTheCompactedTopic() throws Exception {
+        BackstreamConfig config = new BackstreamConfig(KafkaTestSupport.uniqueSettings(kafka, "e2e", stateDir), null);
+        KafkaTestSupport.createTopics(kafka, config.topics(), 2);
+        List<String[]> records = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            int a = (i >> 1) & 1;
+            int b = i & 1;
+            // Half keyed by the model id, half by something else: both paths must reach the same task.
+            records.add(new String[] {i % 2 == 0 ? "xor" : "device-" + i, "{\"model\":\"xor\",\"features\":[" + a + "," + b + "],\"label\":" + (a ^ b) + "}"});
+        }
+        List<LabeledRow> digits = new ArrayList<>(Digits.load());
+        Random random = new Random(1);
+        for (int pass = 0; pass < 3; pass++) {
+            Collections.shuffle(digits, random);
+            for (int i = 0; i < digits.size(); i++) {
+                records.add(new String[] {"digits", digitsSample(digits.get(i), pass + "-" + i)});
+            }
+        }
+        int total = records.size();
+        try (BackstreamApp app = new BackstreamApp(config, shippedModels())) {
+            app.start();
+            KafkaTestSupport.produce(kafka, config.topics().samples(), records);
+            List<ConsumerRecord<byte[], byte[]>> predictions = KafkaTestSupport.readUntil(kafka, config.topics().predictions(),
+                    Duration.ofMinutes(2), read -> read.size() >= total);
+            assertEquals(total, predictions.size(), "exactly one prediction per sample");
+
+            Map<String, List<JsonNode>> byModel = predictions.stream().map(KafkaTestSupport::json)
+                    .collect(Collectors.groupingBy(p -> p.get("model").asText()));
+            List<JsonNode> xor = byModel.get("xor");
+            xor.sort((p, q) -> Long.compare(p.get("modelVersion").asLong(), q.get("modelVersion").asLong()));
+            for (int v = 0; v < xor.size(); v++) {
+                assertEquals(v, xor.get(v).get("modelVersion").asLong(), "one update per XOR sample, none lost or repeated");
+            }
+            long lastCorrect = xor.subList(xor.size() - 100, xor.size()).stream()
+                    .filter(p -> p.get("predictedClass").asInt() == p.get("label").asInt()).count();
+            assertEquals(100, lastCorrect, "XOR is learned");
+
+            List<JsonNode> lastPass = byModel.get("digits").stream().filter(p -> p.get("id").asText().startsWith("2-")).toList();
+            double accuracy = lastPass.stream().filter(p -> p.get("predictedClass").asInt() == p.get("label").asInt()).count()
+                    / (double) lastPass.size();
+            assertTrue(accuracy >= 0.93, "prequential accuracy on the third pass over digits: " + accuracy);
+
+            List<ConsumerRecord<byte[], byte[]>> snapshots = KafkaTestSupport.readUntil(kafka, config.topics().snapshots(),
+                    Duration.ofSeconds(30), read -> read.stream().anyMatch(r -> new String(r.key(), StandardCharsets.UTF_8).equals("xor")
+                            && SnapshotJson.read(r.value()).model().updates() == 4000));
+            Map<String, Snapshot> latest = new HashMap<>();
+            snapshots.forEach(r -> latest.put(new String(r.key(), StandardCharsets.UTF_8), SnapshotJson.read(r.value())));
+            assertEquals(4000, latest.get("xor").model().updates());
+            assertTrue(latest.get("digits").model().updates() >= 5000, "digits snapshots every 1000 updates");
+        }
+    }
+
+    @Test
+    void sendsBadRecordsToDeadLettersWhileGoodOnesKeepFlowing() throws Exception {
+        BackstreamConfig config = new BackstreamConfig(KafkaTestSupport.uniqueSettings(kafka, "bad", stateDir), null);
+        KafkaTestSupport.createTopics(kafka, config.topics(), 1);
+        List<String[]> records = new ArrayList<>();
+        String[] bad = {"{not json", "{\"model\":\"xor\",\"features\":[1],\"label\":1}", "{\"model\":\"ghost\",\"features\":[1,1],\"label\":1}",
+                "{\"model\":\"xor\",\"features\":[1,1],\"label\":5}", "{\"model\":\"xor\",\"features\":[1,1e999],\"label\":1}"};
+        for (int i = 0; i < 200; i++) {
+            records.add(new String[] {"xor", "{\"model\":\"xor\",\"features\":[" + (i & 1) + ",0],\"label\":" + (i & 1) + "}"});
+            if (i % 40 == 0) {
+                records.add(new String[] {"xor", bad[i / 40]});
+            }
+        }
+        try (BackstreamApp app = new BackstreamApp(config, shippedModels())) {
+            app.start();
+            KafkaTestSupport.produce(kafka, config.topics().samples(), records);
+            List<ConsumerRecord<byte[], byte[]>> letters = KafkaTestSupport.readUntil(kafka, config.topics().deadLetters(),
+                    Duration.ofMinutes(1), read -> read.size() >= 5);
+            List<String> reasons = letters.stream().map(r -> json(r).get("reason").asText()).toList();
+            assertEquals(List.of("MALFORMED_JSON", "WRONG_FEATURE_COUNT", "UNKNOWN_MODEL", "LABEL_OUT_OF_RANGE", "NON_FINITE_VALUE"), reasons);
+            List<ConsumerRecord<byte[], byte[]>> predictions = KafkaTestSupport.readUntil(kafka, config.topics().predictions(),
+                    Duration.ofMinutes(1), read -> read.size() >= 200);
+            assertEquals(199, json(predictions.get(199)).get("modelVersion").asLong(), "every good record was learned, in order");
+        }
+    }
+}

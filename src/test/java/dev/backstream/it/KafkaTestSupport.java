@@ -1,0 +1,126 @@
+package dev.backstream.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backstream.app.BackstreamConfig;
+import dev.backstream.broker.EmbeddedKafka;
+import dev.backstream.message.Json;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/** Helpers for integration tests against the embedded broker: unique topics, checked produce, read_committed reads. */
+final class KafkaTestSupport {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private KafkaTestSupport() {
+    }
+
+    /** Settings for one test: unique application id and topic names, a fresh state directory. */
+    static Map<String, String> uniqueSettings(EmbeddedKafka kafka, String name, java.nio.file.Path stateDir) {
+        String prefix = name + "-" + COUNTER.incrementAndGet();
+        Map<String, String> settings = new HashMap<>();
+        settings.put(BackstreamConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        settings.put(BackstreamConfig.APPLICATION_ID, prefix + "-app");
+        settings.put(BackstreamConfig.STATE_DIR, stateDir.toString());
+        settings.put(BackstreamConfig.SAMPLES_TOPIC, prefix + ".samples");
+        settings.put(BackstreamConfig.SCORE_REQUESTS_TOPIC, prefix + ".score-requests");
+        settings.put(BackstreamConfig.PREDICTIONS_TOPIC, prefix + ".predictions");
+        settings.put(BackstreamConfig.SNAPSHOTS_TOPIC, prefix + ".model-snapshots");
+        settings.put(BackstreamConfig.DEAD_LETTERS_TOPIC, prefix + ".dead-letters");
+        settings.put("commit.interval.ms", "100");
+        return settings;
+    }
+
+    static void createTopics(EmbeddedKafka kafka, BackstreamConfig.Topics topics, int partitions) {
+        kafka.createTopics(List.of(
+                new NewTopic(topics.samples(), partitions, (short) 1),
+                new NewTopic(topics.scoreRequests(), partitions, (short) 1),
+                new NewTopic(topics.predictions(), partitions, (short) 1),
+                new NewTopic(topics.snapshots(), 1, (short) 1).configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024))),
+                new NewTopic(topics.deadLetters(), 1, (short) 1)));
+    }
+
+    /** Produces every record, the first one synchronously, and fails if any send fails. */
+    static void produce(EmbeddedKafka kafka, String topic, List<String[]> keyAndValue) {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<?>> sends = new ArrayList<>();
+            for (String[] record : keyAndValue) {
+                byte[] key = record[0] == null ? null : record[0].getBytes(StandardCharsets.UTF_8);
+                Future<?> send = producer.send(new ProducerRecord<>(topic, key, record[1].getBytes(StandardCharsets.UTF_8)));
+                if (sends.isEmpty()) {
+                    send.get();
+                }
+                sends.add(send);
+            }
+            producer.flush();
+            for (Future<?> send : sends) {
+                send.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a record could not be produced to " + topic, e.getCause());
+        }
+    }
+
+    /** Reads {@code topic} from the beginning with read_committed until {@code done} holds for what was read, or fails after {@code timeout}. */
+    static List<ConsumerRecord<byte[], byte[]>> readUntil(EmbeddedKafka kafka, String topic, Duration timeout,
+                                                          Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!done.test(records)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("condition not met on " + topic + " within " + timeout + "; read " + records.size() + " records");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    static JsonNode json(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return Json.MAPPER.readTree(record.value());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
