@@ -66,8 +66,19 @@ public final class ModelCatalog {
     }
 
     static ModelDefinition loadDefinition(Path file, long defaultSnapshotEveryUpdates) throws IOException {
+        return loadDefinition(Files.readAllBytes(file), file.getParent(), file.toString(), defaultSnapshotEveryUpdates);
+    }
+
+    /**
+     * Reads one definition.
+     *
+     * @param baseDirectory where an {@code initialSnapshot} path resolves, or null if the definition may not name one
+     * @param source        names the definition in messages
+     */
+    public static ModelDefinition loadDefinition(byte[] json, Path baseDirectory, String source, long defaultSnapshotEveryUpdates)
+            throws IOException {
         try {
-            JsonNode document = Json.MAPPER.readTree(file.toFile());
+            JsonNode document = Json.MAPPER.readTree(json);
             if (!(document instanceof ObjectNode object)) {
                 throw new IllegalArgumentException("expected a JSON object");
             }
@@ -76,7 +87,10 @@ public final class ModelCatalog {
             Snapshot snapshot = SnapshotJson.read(object);
             Snapshot start = snapshot;
             if (initialSnapshot != null) {
-                Path snapshotFile = file.getParent().resolve(initialSnapshot.asText());
+                if (baseDirectory == null) {
+                    throw new IllegalArgumentException("initialSnapshot is not supported here");
+                }
+                Path snapshotFile = baseDirectory.resolve(initialSnapshot.asText());
                 start = SnapshotJson.read(snapshotFile);
                 if (!start.model().architecture().equals(snapshot.model().architecture())) {
                     throw new IllegalArgumentException("initialSnapshot " + snapshotFile + " has architecture "
@@ -87,11 +101,11 @@ public final class ModelCatalog {
             if (every != null && !every.canConvertToLong()) {
                 throw new IllegalArgumentException("snapshotEveryUpdates: expected an integer, found " + every);
             }
-            return new ModelDefinition(snapshot.modelId(), start.model(), everyUpdates, file.toString());
+            return new ModelDefinition(snapshot.modelId(), start.model(), everyUpdates, source);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
     }
 

@@ -1,0 +1,389 @@
+package dev.backstream.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backstream.app.BackstreamApp;
+import dev.backstream.app.BackstreamConfig;
+import dev.backstream.app.ModelCatalog;
+import dev.backstream.app.ModelDefinition;
+import dev.backstream.broker.EmbeddedKafka;
+import dev.backstream.data.Digits;
+import dev.backstream.data.LabeledRow;
+import dev.backstream.message.Json;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code backstream demo}: a real Kafka broker (embedded, or an existing cluster), the application, and the digits
+ * data streamed through it, with a progress line per second and a holdout score at the end.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start an embedded Kafka broker and the application, stream the digits data set through it, print progress "
+                + "and the holdout accuracy, then shut everything down.")
+final class DemoCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Use this Kafka cluster instead of starting an embedded broker (topics get a run-specific prefix).")
+    private String bootstrapServers;
+
+    @Option(names = "--passes", defaultValue = "5", description = "Shuffled passes over the training rows (default: ${DEFAULT-VALUE}).")
+    private int passes;
+
+    @Option(names = "--holdout", defaultValue = "360", description = "Rows held out and scored at the end (default: ${DEFAULT-VALUE}).")
+    private int holdout;
+
+    @Option(names = "--xor", description = "Also stream the tutorial's XOR samples (4,000) into the same topic.")
+    private boolean xor;
+
+    @Option(names = "--timeout", defaultValue = "PT110S", description = "Give up after this long (ISO-8601, default: ${DEFAULT-VALUE}).")
+    private Duration timeout;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() throws Exception {
+        // The demo's own lines are the point: Kafka's start-up chatter (metadata retries while topics are created,
+        // advice about temp directories) is kept to errors unless the user asked for more.
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+            System.setProperty("org.slf4j.simpleLogger.log.kafka", "error");
+        }
+        out = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        EmbeddedKafka kafka = null;
+        Path work = Files.createTempDirectory("backstream-demo");
+        try {
+            String prefix = "";
+            if (bootstrapServers == null) {
+                say("starting an embedded Kafka broker (KRaft, single node)...");
+                kafka = EmbeddedKafka.start(work.resolve("kafka"), false);
+                say(String.format(Locale.ROOT, "broker ready on %s after %.1f s", kafka.bootstrapServers(), seconds(start)));
+            } else {
+                prefix = "demo-" + System.currentTimeMillis() + ".";
+                say("using the Kafka cluster at " + bootstrapServers + ", topics prefixed " + prefix);
+            }
+            String servers = kafka != null ? kafka.bootstrapServers() : bootstrapServers;
+            Map<String, String> settings = new HashMap<>();
+            settings.put(BackstreamConfig.BOOTSTRAP_SERVERS, servers);
+            settings.put(BackstreamConfig.APPLICATION_ID, "backstream-demo-" + System.currentTimeMillis());
+            settings.put(BackstreamConfig.STATE_DIR, work.resolve("state").toString());
+            for (String topic : List.of(BackstreamConfig.SAMPLES_TOPIC, BackstreamConfig.SCORE_REQUESTS_TOPIC, BackstreamConfig.PREDICTIONS_TOPIC,
+                    BackstreamConfig.SNAPSHOTS_TOPIC, BackstreamConfig.DEAD_LETTERS_TOPIC)) {
+                settings.put(topic, prefix + BackstreamConfig.CONFIG.defaultValues().get(topic));
+            }
+            settings.put("commit.interval.ms", "100");
+            BackstreamConfig config = new BackstreamConfig(settings, null);
+            ModelCatalog catalog = bundledModels(config.snapshotEveryUpdates());
+            createTopics(servers, config.topics());
+            say("topics created: " + config.topics().samples() + ", " + config.topics().scoreRequests() + " -> "
+                    + config.topics().predictions() + ", " + config.topics().snapshots() + ", " + config.topics().deadLetters());
+
+            List<LabeledRow> rows = new ArrayList<>(Digits.load());
+            Collections.shuffle(rows, new Random(20261127));
+            int held = Math.max(0, Math.min(holdout, rows.size() - 1));
+            List<LabeledRow> holdoutRows = rows.subList(0, held);
+            List<LabeledRow> training = new ArrayList<>(rows.subList(held, rows.size()));
+            List<byte[]> samples = new ArrayList<>();
+            Random shuffle = new Random(1);
+            for (int pass = 0; pass < passes; pass++) {
+                Collections.shuffle(training, shuffle);
+                for (LabeledRow row : training) {
+                    samples.add(sampleJson("digits", row, null, true));
+                }
+            }
+            if (xor) {
+                for (int i = 0; i < 4000; i++) {
+                    int a = (i >> 1) & 1;
+                    int b = i & 1;
+                    samples.add(("{\"model\":\"xor\",\"features\":[" + a + "," + b + "],\"label\":" + (a ^ b) + "}").getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            try (BackstreamApp app = new BackstreamApp(config, catalog)) {
+                app.start();
+                say(String.format(Locale.ROOT, "application started (%s); streaming %d samples (%d shuffled passes over %d digits rows%s) into %s",
+                        config.processingGuarantee(), samples.size(), passes, training.size(), xor ? ", plus 4000 XOR samples" : "",
+                        config.topics().samples()));
+                long deadline = start + timeout.toNanos();
+                AtomicReference<Exception> producerFailure = new AtomicReference<>();
+                Thread producer = new Thread(() -> {
+                    try {
+                        produce(servers, config.topics().samples(), samples);
+                    } catch (Exception e) {
+                        producerFailure.set(e);
+                    }
+                }, "demo-producer");
+                producer.start();
+                Progress progress = follow(servers, config.topics().predictions(), samples.size(), deadline);
+                producer.join();
+                if (producerFailure.get() != null) {
+                    throw producerFailure.get();
+                }
+                if (progress == null) {
+                    say("timed out before every sample was learned");
+                    return 1;
+                }
+                say(String.format(Locale.ROOT, "learned %d samples in %.1f s (%.0f records/s); prequential accuracy over the last 1000 digits: %.3f",
+                        samples.size(), progress.seconds, samples.size() / progress.seconds, progress.recentAccuracy()));
+                if (held > 0) {
+                    say("scoring " + held + " held-out rows through " + config.topics().scoreRequests());
+                    List<byte[]> requests = new ArrayList<>();
+                    for (int i = 0; i < held; i++) {
+                        requests.add(sampleJson("digits", holdoutRows.get(i), "holdout-" + i, false));
+                    }
+                    produce(servers, config.topics().scoreRequests(), requests);
+                    Double accuracy = scoreHoldout(servers, config.topics().predictions(), holdoutRows, deadline);
+                    if (accuracy == null) {
+                        say("timed out waiting for the holdout predictions");
+                        return 1;
+                    }
+                    say(String.format(Locale.ROOT, "holdout accuracy: %.3f (%d/%d)", accuracy, Math.round(accuracy * held), held));
+                }
+            }
+            say(String.format(Locale.ROOT, "done in %.1f s; shutting down", seconds(start)));
+            return 0;
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+            org.apache.kafka.common.utils.Utils.delete(work.toFile());
+        }
+    }
+
+    private void say(String message) {
+        out.println("backstream demo: " + message);
+        out.flush();
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    static ModelCatalog bundledModels(long snapshotEvery) throws IOException {
+        List<ModelDefinition> definitions = new ArrayList<>();
+        for (String name : List.of("digits.json", "xor.json")) {
+            try (InputStream in = DemoCommand.class.getResourceAsStream("/demo-models/" + name)) {
+                if (in == null) {
+                    throw new IllegalStateException("bundled model definition " + name + " is missing");
+                }
+                definitions.add(ModelCatalog.loadDefinition(in.readAllBytes(), null, "bundled " + name, snapshotEvery));
+            }
+        }
+        return new ModelCatalog(definitions);
+    }
+
+    static byte[] sampleJson(String model, LabeledRow row, String id, boolean labeled) {
+        StringBuilder json = new StringBuilder("{\"model\":\"").append(model).append('"');
+        if (id != null) {
+            json.append(",\"id\":\"").append(id).append('"');
+        }
+        json.append(",\"features\":[");
+        double[] x = row.features();
+        for (int j = 0; j < x.length; j++) {
+            json.append(j == 0 ? "" : ",").append(x[j]);
+        }
+        json.append(']');
+        if (labeled) {
+            json.append(",\"label\":").append(row.label());
+        }
+        return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void createTopics(String servers, BackstreamConfig.Topics topics) throws InterruptedException, ExecutionException {
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        try (Admin admin = Admin.create(properties)) {
+            List<NewTopic> wanted = List.of(
+                    new NewTopic(topics.samples(), 1, (short) 1),
+                    new NewTopic(topics.scoreRequests(), 1, (short) 1),
+                    new NewTopic(topics.predictions(), 1, (short) 1),
+                    new NewTopic(topics.snapshots(), 1, (short) 1).configs(Map.of(
+                            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024))),
+                    new NewTopic(topics.deadLetters(), 1, (short) 1));
+            for (var result : admin.createTopics(wanted).values().values()) {
+                try {
+                    result.get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            // Produce only once every partition has a leader.
+            List<String> names = wanted.stream().map(NewTopic::name).toList();
+            while (!admin.describeTopics(names).allTopicNames().get().values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static void produce(String servers, String topic, List<byte[]> values) throws Exception {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < values.size(); i++) {
+                byte[] key = modelOf(values.get(i));
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, values.get(i));
+                if (i == 0) {
+                    producer.send(record).get(); // the first send synchronously: the topic is ready
+                } else {
+                    producer.send(record, (metadata, exception) -> {
+                        if (exception != null) {
+                            failure.compareAndSet(null, exception);
+                        }
+                    });
+                }
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("producing to " + topic + " failed", failure.get());
+        }
+    }
+
+    /** The model id of a demo sample (they all start with {"model":"<id>"), used as the record key. */
+    private static byte[] modelOf(byte[] json) {
+        String text = new String(json, 0, Math.min(json.length, 40), StandardCharsets.UTF_8);
+        int start = text.indexOf(':') + 2;
+        return text.substring(start, text.indexOf('"', start)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Rolling statistics of the learning predictions. */
+    private static final class Progress {
+        final ArrayDeque<Boolean> recentCorrect = new ArrayDeque<>();
+        final ArrayDeque<Double> recentLoss = new ArrayDeque<>();
+        long learned;
+        long version;
+        double seconds;
+
+        void add(JsonNode prediction) {
+            learned++;
+            if (!"digits".equals(prediction.path("model").asText())) {
+                return;
+            }
+            version = prediction.get("modelVersion").asLong();
+            recentCorrect.add(prediction.get("predictedClass").asInt() == prediction.get("label").asInt());
+            recentLoss.add(prediction.get("loss").asDouble());
+            if (recentCorrect.size() > 1000) {
+                recentCorrect.removeFirst();
+                recentLoss.removeFirst();
+            }
+        }
+
+        double recentAccuracy() {
+            return recentCorrect.isEmpty() ? Double.NaN : recentCorrect.stream().filter(b -> b).count() / (double) recentCorrect.size();
+        }
+
+        double recentLoss() {
+            return recentLoss.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        }
+    }
+
+    /** Reads learning predictions (read_committed) until {@code expected} arrived, printing one line per second. */
+    private Progress follow(String servers, String topic, int expected, long deadline) throws IOException {
+        Progress progress = new Progress();
+        long start = System.nanoTime();
+        long nextReport = start + 1_000_000_000L;
+        long countAtLastReport = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(servers, topic)) {
+            while (progress.learned < expected) {
+                if (System.nanoTime() > deadline) {
+                    return null;
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    JsonNode prediction = Json.MAPPER.readTree(record.value());
+                    if (prediction.has("loss")) {
+                        progress.add(prediction);
+                    }
+                }
+                long now = System.nanoTime();
+                if (now >= nextReport) {
+                    double elapsed = (now - start) / 1e9;
+                    out.printf(Locale.ROOT, "[%5.1f s] %6.0f records/s | learned %6d/%d | prequential accuracy %.3f | loss %.3f | digits model v%d%n",
+                            elapsed, (progress.learned - countAtLastReport) / ((now - nextReport + 1_000_000_000L) / 1e9),
+                            progress.learned, expected, progress.recentAccuracy(), progress.recentLoss(), progress.version);
+                    out.flush();
+                    countAtLastReport = progress.learned;
+                    nextReport = now + 1_000_000_000L;
+                }
+            }
+        }
+        progress.seconds = (System.nanoTime() - start) / 1e9;
+        return progress;
+    }
+
+    private static Double scoreHoldout(String servers, String topic, List<LabeledRow> rows, long deadline) throws IOException {
+        Map<String, Integer> predicted = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(servers, topic)) {
+            while (predicted.size() < rows.size()) {
+                if (System.nanoTime() > deadline) {
+                    return null;
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    JsonNode prediction = Json.MAPPER.readTree(record.value());
+                    String id = prediction.path("id").asText("");
+                    if (id.startsWith("holdout-")) {
+                        predicted.put(id, prediction.get("predictedClass").asInt());
+                    }
+                }
+            }
+        }
+        int correct = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            correct += predicted.get("holdout-" + i) == rows.get(i).label() ? 1 : 0;
+        }
+        return correct / (double) rows.size();
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String servers, String topic) {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+}
