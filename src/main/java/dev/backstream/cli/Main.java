@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "backstream 0.1.0",
         description = "Online multi-layer perceptrons trained one SGD step per record.",
-        subcommands = {DemoCommand.class, RunCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, TrainCommand.class, ProduceCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

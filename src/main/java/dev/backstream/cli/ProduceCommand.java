@@ -1,0 +1,183 @@
+package dev.backstream.cli;
+
+import dev.backstream.data.Digits;
+import dev.backstream.data.LabeledRow;
+import dev.backstream.message.InvalidMessageException;
+import dev.backstream.message.SampleParser;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code backstream produce}: streams a data set into a topic at a chosen rate, keyed by model id: JSON lines as they
+ * are, CSV rows (features, then the class label in the last column) as samples for {@code --model}, or the bundled
+ * digits data.
+ */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = "Stream a data set (JSON lines, CSV, or the bundled digits) into a Kafka topic at a chosen rate.")
+final class ProduceCommand implements Callable<Integer> {
+
+    enum Format { jsonl, csv }
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka brokers.")
+    private String bootstrapServers;
+
+    @Option(names = "--topic", defaultValue = "backstream.samples", description = "Target topic (default: ${DEFAULT-VALUE}).")
+    private String topic;
+
+    @CommandLine.ArgGroup(multiplicity = "1")
+    private Source source;
+
+    static final class Source {
+        @Option(names = "--file", paramLabel = "FILE", description = "A JSON-lines or CSV file.")
+        Path file;
+
+        @Option(names = "--dataset", paramLabel = "NAME", description = "A bundled data set: digits.")
+        String dataset;
+    }
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "jsonl or csv (default: from the file name).")
+    private Format format;
+
+    @Option(names = "--model", paramLabel = "ID", description = "Model id for CSV rows and bundled data sets (default: the data set name).")
+    private String model;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "N", description = "Records per second; 0 for as fast as possible (default).")
+    private double rate;
+
+    @Option(names = "--loop", defaultValue = "1", paramLabel = "N", description = "Passes over the data; 0 repeats forever (default: 1).")
+    private int loop;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<byte[]> values = load();
+        if (values.isEmpty()) {
+            spec.commandLine().getErr().println("error: nothing to produce");
+            return 2;
+        }
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        SampleParser parser = new SampleParser();
+        long sent = 0;
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int pass = 0; loop == 0 || pass < loop; pass++) {
+                for (byte[] value : values) {
+                    if (failure.get() != null) {
+                        throw failure.get();
+                    }
+                    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, keyOf(parser, value), value);
+                    if (sent == 0) {
+                        producer.send(record).get(); // fail fast if the topic or broker is not there
+                    } else {
+                        producer.send(record, (metadata, exception) -> {
+                            if (exception != null) {
+                                failure.compareAndSet(null, exception);
+                            }
+                        });
+                    }
+                    sent++;
+                    if (rate > 0) {
+                        long due = start + (long) (sent * 1e9 / rate);
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // pacing to the requested rate
+                        }
+                    }
+                }
+                out.printf(Locale.ROOT, "pass %d: %d records produced to %s%n", pass + 1, sent, topic);
+                out.flush();
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        out.printf(Locale.ROOT, "produced %d records to %s in %.1f s%n", sent, topic, (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    private static byte[] keyOf(SampleParser parser, byte[] value) {
+        try {
+            return parser.parse(value).model().getBytes(StandardCharsets.UTF_8);
+        } catch (InvalidMessageException e) {
+            return null; // sent anyway: the application routes it to dead letters with the reason
+        }
+    }
+
+    private List<byte[]> load() throws IOException {
+        List<byte[]> values = new ArrayList<>();
+        if (source.dataset != null) {
+            if (!source.dataset.equals("digits")) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "unknown data set '" + source.dataset + "'; bundled: digits");
+            }
+            for (LabeledRow row : Digits.load()) {
+                values.add(DemoCommand.sampleJson(model == null ? "digits" : model, row, null, true));
+            }
+            return values;
+        }
+        Format chosen = format != null ? format : source.file.toString().endsWith(".csv") ? Format.csv : Format.jsonl;
+        if (chosen == Format.csv && model == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "CSV rows need --model");
+        }
+        try (BufferedReader reader = Files.newBufferedReader(source.file, StandardCharsets.UTF_8)) {
+            String line;
+            boolean first = true;
+            while ((line = reader.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                if (chosen == Format.jsonl) {
+                    values.add(line.getBytes(StandardCharsets.UTF_8));
+                } else {
+                    String[] cells = line.split(",");
+                    if (first && !isNumber(cells[0].trim())) {
+                        first = false;
+                        continue; // a header row
+                    }
+                    first = false;
+                    StringBuilder json = new StringBuilder("{\"model\":\"").append(model).append("\",\"features\":[");
+                    for (int j = 0; j < cells.length - 1; j++) {
+                        json.append(j == 0 ? "" : ",").append(cells[j].trim());
+                    }
+                    values.add(json.append("],\"label\":").append(cells[cells.length - 1].trim()).append('}').toString()
+                            .getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return values;
+    }
+
+    private static boolean isNumber(String cell) {
+        try {
+            Double.parseDouble(cell);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}
