@@ -51,9 +51,7 @@ public enum Activation {
     void apply(double[] z, double[] a, int n) {
         switch (this) {
             case SIGMOID:
-                for (int i = 0; i < n; i++) {
-                    a[i] = sigmoid(z[i]);
-                }
+                Kernels.sigmoid(z, a, n); // a_i = sigmoid(z_i)
                 break;
             case TANH:
                 for (int i = 0; i < n; i++) {
@@ -107,12 +105,12 @@ public enum Activation {
     }
 
     static double sigmoid(double z) {
-        // Both branches only ever exponentiate a non-positive number, so neither overflows.
-        if (z >= 0) {
-            return 1.0 / (1.0 + Exp.exp(-z));
-        }
-        double e = Exp.exp(z);
-        return e / (1.0 + e);
+        // 1 / (1 + e^{-z}) for z ≥ 0, e^{z} / (1 + e^{z}) otherwise: both only ever exponentiate a non-positive number,
+        // so neither overflows. Written with selects rather than two return paths so that a sign that changes from unit
+        // to unit costs no mispredicted branch; the operations, and so the results, are those of the two branches.
+        boolean nonNegative = z >= 0;
+        double e = Exp.exp(nonNegative ? -z : z);
+        return (nonNegative ? 1.0 : e) / (1.0 + e);
     }
 
     private static void softmax(double[] z, double[] a, int n) {
@@ -120,9 +118,9 @@ public enum Activation {
         for (int i = 1; i < n; i++) {
             max = Math.max(max, z[i]);
         }
+        Kernels.expShifted(z, max, a, n); // a_i = e^{z_i − max}
         double sum = 0.0;
         for (int i = 0; i < n; i++) {
-            a[i] = Exp.exp(z[i] - max);
             sum += a[i];
         }
         double inverse = 1.0 / sum;

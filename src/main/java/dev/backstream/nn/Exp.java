@@ -11,10 +11,10 @@ package dev.backstream.nn;
  * then scaling by {@code 2^k} through the exponent bits.
  */
 final class Exp {
-    private static final double LOG2_E = 1.4426950408889634;
+    static final double LOG2_E = 1.4426950408889634;
     /** ln 2 split so that LN2_HI has 21 trailing zero bits: {@code k·LN2_HI} is exact for every {@code |k| ≤ 1075} used here. */
-    private static final double LN2_HI = 6.93147180369123816490e-01;
-    private static final double LN2_LO = 1.90821492927058770002e-10;
+    static final double LN2_HI = 6.93147180369123816490e-01;
+    static final double LN2_LO = 1.90821492927058770002e-10;
     private static final double OVERFLOW = 709.782712893384;
     private static final double UNDERFLOW = -745.1332191019412;
 

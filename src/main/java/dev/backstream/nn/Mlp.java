@@ -21,7 +21,10 @@ import java.util.Objects;
  *       transcendental functions from {@link StrictMath}).</li>
  *   <li>After warm-up, {@code learn} and {@code predict} allocate nothing: the returned {@link Outcome} is owned by the
  *       model and overwritten by the next call.</li>
- *   <li>Not thread-safe: confine a model to one thread at a time (a Kafka Streams task does).</li>
+ *   <li>Not thread-safe: confine a model to one thread at a time (a Kafka Streams task does). This includes the read
+ *       methods ({@link #parameters()}, {@link #weight}, {@link #copy()}, {@link #bitIdentical}, …): with plain SGD the
+ *       last update is applied lazily, bit for bit as if immediately, by whichever call reads the parameters next. A model
+ *       that has never learned is never written by them.</li>
  * </ul>
  *
  * <h2>Notation and layout</h2>
@@ -61,6 +64,23 @@ public final class Mlp {
     private Parameters backupParams;
     private Parameters[] backupState;
 
+    /*
+     * Deferred SGD update. For plain SGD without l2 the update of step t is not applied when learn returns: its
+     * (clipped) deltas and layer inputs are kept, and the next forward pass applies it row by row just before it reads
+     * the row (Kernels.subtractScaledThenDot), so the weight matrix is streamed once per step instead of twice. Every
+     * parameter ends up with exactly the value an immediate update gives. Anything else that reads the parameters first
+     * calls flushPending(). The non-finite guard is decided at learn time, before deferring: a deferred update is one
+     * the bounds proved finite.
+     */
+    /** Whether updates are deferred and fused (plain SGD, no l2). */
+    private final boolean fuseUpdates;
+    private final double rate;
+    /** The inputs of each layer in the step whose update is pending ({@code pendingInput[0]} a copy of the features). */
+    private final double[][] pendingInput;
+    /** The clipped deltas of each layer in the step whose update is pending. */
+    private final double[][] pendingDelta;
+    private boolean pending;
+
     private Mlp(Architecture architecture, OptimizerSpec optimizer, Parameters params, Parameters[] state, long updates,
                 long optimizerSteps) {
         this.architecture = architecture;
@@ -89,6 +109,19 @@ public final class Mlp {
         this.nextBounds = new double[1 + state.length];
         this.labelTarget = new double[architecture.outputs()];
         this.outcome = new Outcome(architecture.outputs(), architecture.classes());
+        this.fuseUpdates = optimizer instanceof OptimizerSpec.Sgd && optimizer.l2() == 0.0;
+        this.rate = optimizer.learningRate();
+        if (fuseUpdates) {
+            this.pendingInput = new double[depth][];
+            this.pendingDelta = new double[depth][];
+            for (int m = 0; m < depth; m++) {
+                pendingInput[m] = new double[inWidth[m]];
+                pendingDelta[m] = new double[outWidth[m]];
+            }
+        } else {
+            this.pendingInput = null;
+            this.pendingDelta = null;
+        }
         tightenBounds();
     }
 
@@ -184,6 +217,7 @@ public final class Mlp {
 
     /** A deep, independent copy. */
     public Mlp copy() {
+        flushPending();
         Parameters[] stateCopy = new Parameters[state.length];
         for (int k = 0; k < state.length; k++) {
             stateCopy[k] = state[k].copy();
@@ -282,8 +316,15 @@ public final class Mlp {
         return outcome;
     }
 
-    /** Forward pass: {@code z^m = W^m a^{m−1} + b^m}, {@code a^m = σ^m(z^m)}. */
+    /**
+     * Forward pass: {@code z^m = W^m a^{m−1} + b^m}, {@code a^m = σ^m(z^m)}. A pending SGD update is applied on the
+     * way, each row just before its dot product, so afterwards nothing is pending.
+     */
     private void forward(double[] x) {
+        if (pending) {
+            forwardApplyingPending(x);
+            return;
+        }
         double[] in = x;
         for (int m = 0; m < depth; m++) {
             int nIn = inWidth[m];
@@ -297,6 +338,78 @@ public final class Mlp {
             activation[m].apply(zm, a[m], nOut);
             in = a[m];
         }
+    }
+
+    /** {@link #forward} fused with the pending update: per row, exactly SgdRule.updateLayer's arithmetic, then the dot. */
+    private void forwardApplyingPending(double[] x) {
+        pending = false;
+        double lambda = rate;
+        double[] in = x;
+        for (int m = 0; m < depth; m++) {
+            int nIn = inWidth[m];
+            int nOut = outWidth[m];
+            double[] zm = z[m];
+            double[][] rows = params.weights[m];
+            double[] b = params.biases[m];
+            double[] p = pendingInput[m];
+            double[] d = pendingDelta[m];
+            int i = 0;
+            for (; i + 1 < nOut; i += 2) {
+                double d0 = d[i];
+                double d1 = d[i + 1];
+                if (d0 != 0.0 && d1 != 0.0) {
+                    Kernels.subtractScaledThenDot2(rows[i], rows[i + 1], p, d0, d1, lambda, in, nIn, zm, i);
+                } else {
+                    zm[i] = updateThenDot(rows[i], p, d0, lambda, in, nIn);
+                    zm[i + 1] = updateThenDot(rows[i + 1], p, d1, lambda, in, nIn);
+                }
+            }
+            if (i < nOut) {
+                zm[i] = updateThenDot(rows[i], p, d[i], lambda, in, nIn);
+            }
+            for (i = 0; i < nOut; i++) {
+                b[i] -= lambda * d[i]; // b_i ← b_i − λ δ_i
+                zm[i] += b[i]; // z_i = Σ_j W_ij a_j + b_i
+            }
+            activation[m].apply(zm, a[m], nOut);
+            in = a[m];
+        }
+    }
+
+    /** One row of {@link #forwardApplyingPending}: {@code W_i· ← W_i· − λ δ_i a}, then {@code Σ_j W_ij in_j}. */
+    private static double updateThenDot(double[] row, double[] p, double di, double lambda, double[] in, int nIn) {
+        return di == 0.0
+                ? Kernels.dot(row, in, nIn) // g_ij = 0 for the whole row: W_i· is unchanged
+                : Kernels.subtractScaledThenDot(row, p, di, lambda, in, nIn); // W_ij ← W_ij − λ δ_i a_j
+    }
+
+    /** Applies a pending update now; afterwards the parameters are exactly those of an immediate update. */
+    private void flushPending() {
+        if (pending) {
+            pending = false;
+            for (int m = 0; m < depth; m++) {
+                rule.updateLayer(params, state, m, pendingInput[m], pendingDelta[m]);
+            }
+        }
+    }
+
+    /**
+     * Defers the update of this step (already proved finite) to the next forward pass or {@link #flushPending}: keeps a
+     * copy of the features and takes this step's activations and deltas, handing their buffers to the next step.
+     */
+    private void defer(double[] x) {
+        System.arraycopy(x, 0, pendingInput[0], 0, inWidth[0]);
+        for (int m = 0; m < depth; m++) {
+            if (m > 0) {
+                double[] input = a[m - 1];
+                a[m - 1] = pendingInput[m];
+                pendingInput[m] = input;
+            }
+            double[] dm = delta[m];
+            delta[m] = pendingDelta[m];
+            pendingDelta[m] = dm;
+        }
+        pending = true;
     }
 
     /** Backward pass: fills {@code delta[m] = ∂C/∂z^m} for every layer, using the parameters before the update. */
@@ -368,19 +481,25 @@ public final class Mlp {
                 return applyCheckingEveryValue(x);
             }
         }
-        applyToAllLayers(x);
+        if (fuseUpdates) {
+            defer(x); // proved finite: applied, bit for bit, by the next forward pass or flushPending()
+        } else {
+            applyToAllLayers(x);
+        }
         System.arraycopy(nextBounds, 0, bounds, 0, bounds.length);
         countStep();
         return true;
     }
 
     private void applyToAllLayers(double[] x) {
+        flushPending();
         for (int m = 0; m < depth; m++) {
             rule.updateLayer(params, state, m, layerInput(m, x), delta[m]);
         }
     }
 
     private boolean applyCheckingEveryValue(double[] x) {
+        flushPending();
         if (backupParams == null) {
             backupParams = Parameters.zeros(architecture);
             backupState = zeroState(architecture, optimizer);
@@ -415,22 +534,34 @@ public final class Mlp {
     }
 
     private void tightenBounds() {
+        flushPending();
         bounds[0] = params.maxAbs();
         for (int k = 0; k < state.length; k++) {
             bounds[k + 1] = state[k].maxAbs();
         }
     }
 
-    /** The largest magnitude; NaN if any value is NaN. */
+    /**
+     * The largest magnitude; NaN if any value is NaN. {@link Math#max} propagates NaN, so no separate test is needed;
+     * four running maxima (a maximum does not depend on the order it is taken in) keep the comparisons independent.
+     */
     private static double maxAbs(double[] values, int n) {
-        double max = 0.0;
-        boolean nan = false;
-        for (int i = 0; i < n; i++) {
-            double magnitude = Math.abs(values[i]);
-            max = magnitude > max ? magnitude : max;
-            nan |= magnitude != magnitude;
+        double max0 = 0.0;
+        double max1 = 0.0;
+        double max2 = 0.0;
+        double max3 = 0.0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            max0 = Math.max(max0, Math.abs(values[i]));
+            max1 = Math.max(max1, Math.abs(values[i + 1]));
+            max2 = Math.max(max2, Math.abs(values[i + 2]));
+            max3 = Math.max(max3, Math.abs(values[i + 3]));
         }
-        return nan ? Double.NaN : max;
+        for (; i < n; i++) {
+            max0 = Math.max(max0, Math.abs(values[i]));
+        }
+        double max = Math.max(Math.max(max0, max1), Math.max(max2, max3));
+        return max != max ? Double.NaN : max;
     }
 
     private static double sumOfSquares(double[] values, int n) {
@@ -490,6 +621,7 @@ public final class Mlp {
         Objects.checkIndex(layer, depth);
         Objects.checkIndex(unit, outWidth[layer]);
         Objects.checkIndex(input, inWidth[layer]);
+        flushPending();
         return params.weights[layer][unit][input];
     }
 
@@ -497,6 +629,7 @@ public final class Mlp {
     public double bias(int layer, int unit) {
         Objects.checkIndex(layer, depth);
         Objects.checkIndex(unit, outWidth[layer]);
+        flushPending();
         return params.biases[layer][unit];
     }
 
@@ -505,17 +638,21 @@ public final class Mlp {
      * ({@code W_00, W_01, …, W_10, …}) followed by its biases.
      */
     public double[] parameters() {
+        flushPending();
         return params.toPublic();
     }
 
     /** A copy of optimizer state vector {@code k} ({@code velocity} for momentum; {@code m}, {@code v} for Adam) in the public layout. */
     public double[] optimizerState(int k) {
         Objects.checkIndex(k, state.length);
+        flushPending();
         return state[k].toPublic();
     }
 
     /** Whether both models have the same architecture, optimizer, counters and bit-identical parameters and state. */
     public boolean bitIdentical(Mlp other) {
+        flushPending();
+        other.flushPending();
         return architecture.equals(other.architecture) && optimizer.equals(other.optimizer) && updates == other.updates
                 && optimizerSteps == other.optimizerSteps && params.bitEquals(other.params) && stateBitEquals(other);
     }
@@ -530,10 +667,12 @@ public final class Mlp {
     }
 
     Parameters internalParameters() {
+        flushPending();
         return params;
     }
 
     Parameters[] internalState() {
+        flushPending();
         return state;
     }
 
