@@ -1,0 +1,464 @@
+package dev.backstream.bench;
+
+import dev.backstream.app.BackstreamApp;
+import dev.backstream.app.BackstreamConfig;
+import dev.backstream.app.ModelCatalog;
+import dev.backstream.app.ModelDefinition;
+import dev.backstream.broker.EmbeddedKafka;
+import dev.backstream.message.Json;
+import dev.backstream.message.Sample;
+import dev.backstream.message.SampleParser;
+import dev.backstream.nn.Architecture;
+import dev.backstream.nn.Mlp;
+import dev.backstream.nn.OptimizerSpec;
+import dev.backstream.stream.StreamsSettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * End-to-end benchmarks on a real embedded KRaft broker (broker and application share the machine):
+ * <ol>
+ *   <li>throughput: a fixed backlog per shape through the application (exactly_once_v2, default settings) and, on the
+ *       same broker, through a pass-through Streams application (same topics, serdes and guarantee, no learning),
+ *       plus the core-only learning rate of the same samples;</li>
+ *   <li>latency at half the measured rate: produce timestamp to prediction visible to a read_committed consumer;</li>
+ *   <li>recovery: SIGKILL of a child JVM holding an S4 model after 60 s at full rate, time to the first new
+ *       prediction;</li>
+ *   <li>scale: two S3 models on one vs two stream threads.</li>
+ * </ol>
+ * {@code mvn -Pbench test-compile exec:exec -Dbench.main=dev.backstream.bench.EndToEndBenchmark -Djmh.args="all"}
+ * (or {@code throughput [S1,S2,...]}, {@code latency}, {@code recovery}, {@code scale}); {@code package} first for recovery, which
+ * runs the real jar. Prints a table at the end of each part.
+ */
+public final class EndToEndBenchmark {
+    private static final Map<String, Integer> BACKLOG = Map.of("S1", 40_000, "S2", 40_000, "S3", 40_000, "S4", 6_000);
+    private static EmbeddedKafka kafka;
+    private static int run;
+    private static final Map<String, Double> LEARNER_RATE = new HashMap<>();
+
+    public static void main(String[] args) throws Exception {
+        String part = args.length == 0 ? "all" : args[0];
+        kafka = EmbeddedKafka.start();
+        try {
+            System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, java " + System.getProperty("java.version"));
+            if (part.equals("all") || part.equals("throughput") || part.equals("latency")) {
+                List<String> shapes = args.length > 1 ? List.of(args[1].split(",")) : List.of("S1", "S2", "S3", "S4");
+                throughput(part.equals("latency") ? List.of("S2", "S4") : shapes);
+            }
+            if (part.equals("all") || part.equals("latency")) {
+                latency(List.of("S2", "S4"));
+            }
+            if (part.equals("all") || part.equals("scale")) {
+                scale();
+            }
+            if (part.equals("all") || part.equals("recovery")) {
+                recovery();
+            }
+        } finally {
+            kafka.close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ throughput
+
+    private static void throughput(List<String> shapes) throws Exception {
+        List<String> rows = new ArrayList<>();
+        rows.add(String.format("%-5s %8s %14s %14s %10s %14s %10s", "shape", "records", "learner rec/s", "pass rec/s", "ratio", "core steps/s", "e2e/core"));
+        for (String shape : shapes) {
+            int n = BACKLOG.get(shape);
+            List<byte[]> samples = samples(shape, n, 11);
+            Map<String, String> settings = settings("tp-" + shape);
+            BackstreamConfig config = new BackstreamConfig(settings, null);
+            createTopics(config.topics(), 1);
+            produce(config.topics().samples(), shape, samples, 0);
+            ModelCatalog catalog = catalog(shape, 1);
+            double learner;
+            try (BackstreamApp app = new BackstreamApp(config, catalog)) {
+                app.start();
+                learner = sustainedRate(config.topics().predictions(), n);
+            }
+            double passThrough = passThroughRate(config, catalog, n);
+            double core = coreRate(shape, samples);
+            LEARNER_RATE.put(shape, learner);
+            rows.add(String.format(Locale.ROOT, "%-5s %8d %14.0f %14.0f %10.2f %14.0f %10.2f", shape, n, learner, passThrough,
+                    learner / passThrough, core, learner / core));
+            System.out.println(rows.get(rows.size() - 1));
+        }
+        print("throughput (exactly_once_v2, default settings, sustained rate from first to last committed record)", rows);
+    }
+
+    private static double passThroughRate(BackstreamConfig config, ModelCatalog catalog, int n) throws Exception {
+        Properties properties = StreamsSettings.properties(config, catalog);
+        properties.put("application.id", config.applicationId() + "-pass");
+        properties.put("state.dir", config.stateDir() + "-pass");
+        StreamsBuilder builder = new StreamsBuilder();
+        String target = config.topics().predictions() + "-pass";
+        createRaw(List.of(new NewTopic(target, 1, (short) 1)));
+        builder.stream(config.topics().samples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .to(target, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), properties)) {
+            streams.start();
+            return sustainedRate(target, n);
+        }
+    }
+
+    private static double coreRate(String shape, List<byte[]> samples) {
+        Mlp model = catalog(shape, 1).all().iterator().next().newModel();
+        SampleParser parser = new SampleParser();
+        List<Sample> parsed = samples.stream().map(parser::parse).toList();
+        for (int warm = 0; warm < 2; warm++) {
+            parsed.forEach(s -> s.learnOn(model));
+        }
+        long start = System.nanoTime();
+        parsed.forEach(s -> s.learnOn(model));
+        return parsed.size() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Reads read_committed until {@code n} records arrived; records/s between the first and the last. */
+    private static double sustainedRate(String topic, int n) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(topic)) {
+            long first = 0;
+            long count = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (count < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + count + " of " + n + " records on " + topic);
+                }
+                int got = consumer.poll(Duration.ofMillis(50)).count();
+                if (got > 0 && first == 0) {
+                    first = System.nanoTime();
+                    count += got - 1; // the rate counts records after the first batch's first record
+                } else {
+                    count += got;
+                }
+            }
+            return (n - 1) / ((System.nanoTime() - first) / 1e9);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ latency
+
+    private static void latency(List<String> shapes) throws Exception {
+        List<String> rows = new ArrayList<>();
+        rows.add(String.format("%-5s %10s %10s %10s %10s %10s", "shape", "rate/s", "samples", "p50 ms", "p99 ms", "max ms"));
+        for (String shape : shapes) {
+            double rate = Math.max(10, LEARNER_RATE.getOrDefault(shape, 1000.0) / 2);
+            int n = (int) Math.min(rate * 20, shape.equals("S4") ? 20_000 : 100_000);
+            List<byte[]> samples = samples(shape, n, 12);
+            Map<String, String> settings = settings("lat-" + shape);
+            BackstreamConfig config = new BackstreamConfig(settings, null);
+            createTopics(config.topics(), 1);
+            long[] latencies = new long[n];
+            try (BackstreamApp app = new BackstreamApp(config, catalog(shape, 1)); KafkaConsumer<byte[], byte[]> consumer = consumer(config.topics().predictions())) {
+                app.start();
+                // warm up: one record through, so that the rebalance is not part of the measurement
+                produce(config.topics().samples(), shape, samples.subList(0, 1), 0);
+                int seen = 0;
+                while (seen < 1) {
+                    seen += consumer.poll(Duration.ofMillis(50)).count();
+                }
+                Thread producer = new Thread(() -> produce(config.topics().samples(), shape, samples.subList(1, n), rate), "latency-producer");
+                producer.start();
+                int i = 0;
+                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                while (i < n - 1 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+                        long now = System.currentTimeMillis();
+                        long produced = Json.MAPPER.readTree(record.value()).get("timestamp").asLong();
+                        latencies[i++] = now - produced;
+                    }
+                }
+                producer.join();
+                long[] measured = Arrays.copyOf(latencies, i);
+                Arrays.sort(measured);
+                rows.add(String.format(Locale.ROOT, "%-5s %10.0f %10d %10d %10d %10d", shape, rate, measured.length,
+                        measured[measured.length / 2], measured[(int) (measured.length * 0.99)], measured[measured.length - 1]));
+                System.out.println(rows.get(rows.size() - 1));
+            }
+        }
+        print("latency at half the measured rate: produce timestamp to prediction visible to read_committed (commit.interval.ms = 100)", rows);
+    }
+
+    // ------------------------------------------------------------------------------------------ scale
+
+    private static void scale() throws Exception {
+        List<String> rows = new ArrayList<>();
+        rows.add(String.format("%-28s %10s %12s", "setup", "records", "records/s"));
+        int n = 60_000;
+        List<byte[]> samples = new ArrayList<>();
+        List<byte[]> a = samples("S3", n / 2, 13);
+        List<byte[]> b = samples("S3", n / 2, 14);
+        for (int i = 0; i < n / 2; i++) {
+            samples.add(rename(a.get(i), "S3", "S3a"));
+            samples.add(rename(b.get(i), "S3", "S3b"));
+        }
+        ModelCatalog catalog = new ModelCatalog(List.of(
+                new ModelDefinition("S3a", Mlp.initialize(MlpLearnBenchmark.shape("S3"), OptimizerSpec.sgd(0.01), 1), 1_000_000_000L, "bench"),
+                new ModelDefinition("S3b", Mlp.initialize(MlpLearnBenchmark.shape("S3"), OptimizerSpec.sgd(0.01), 2), 1_000_000_000L, "bench")));
+        double one = 0;
+        for (int threads : new int[] {1, 2}) {
+            Map<String, String> settings = settings("scale-" + threads);
+            settings.put("num.stream.threads", String.valueOf(threads));
+            BackstreamConfig config = new BackstreamConfig(settings, null);
+            createTopics(config.topics(), 2);
+            produceKeyed(config.topics().samples(), samples);
+            double rate;
+            try (BackstreamApp app = new BackstreamApp(config, catalog)) {
+                app.start();
+                rate = sustainedRate(config.topics().predictions(), n);
+            }
+            if (threads == 1) {
+                one = rate;
+            }
+            rows.add(String.format(Locale.ROOT, "%-28s %10d %12.0f%s", "2 S3 models, " + threads + " thread(s)", n, rate,
+                    threads == 2 ? String.format(Locale.ROOT, "  (%.2fx)", rate / one) : ""));
+            System.out.println(rows.get(rows.size() - 1));
+        }
+        print("scale: two S3 models on two partitions", rows);
+    }
+
+    private static byte[] rename(byte[] sample, String from, String to) {
+        return new String(sample, StandardCharsets.UTF_8).replace("\"model\":\"" + from + "\"", "\"model\":\"" + to + "\"").getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------------------------------ recovery
+
+    private static void recovery() throws Exception {
+        Path jar = Path.of("target/backstream.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("run `mvn package -DskipTests` first: the recovery benchmark runs the real jar");
+        }
+        Path work = Files.createTempDirectory("backstream-recovery");
+        Path models = Files.createDirectories(work.resolve("models"));
+        Files.writeString(models.resolve("S4.json"), """
+                {"format": "backstream.mlp/v1", "modelId": "S4", "inputs": 784, "loss": "categorical_cross_entropy",
+                 "optimizer": {"type": "sgd", "learningRate": 0.01},
+                 "layers": [{"units": 128, "activation": "sigmoid"}, {"units": 10, "activation": "softmax"}], "seed": 1}
+                """);
+        Map<String, String> settings = settings("recovery");
+        settings.put(BackstreamConfig.MODELS_DIR, models.toString());
+        settings.put(BackstreamConfig.STATE_DIR, work.resolve("state").toString());
+        settings.put("group.instance.id", "recovery-bench");
+        settings.put("session.timeout.ms", "10000");
+        Path properties = work.resolve("app.properties");
+        Properties file = new Properties();
+        file.putAll(settings);
+        try (Writer writer = Files.newBufferedWriter(properties)) {
+            file.store(writer, null);
+        }
+        BackstreamConfig config = new BackstreamConfig(settings, null);
+        createTopics(config.topics(), 1);
+        AtomicBoolean producing = new AtomicBoolean(true);
+        List<byte[]> pool = samples("S4", 2000, 15);
+        Thread producer = new Thread(() -> {
+            Properties p = producerProperties();
+            try (KafkaProducer<byte[], byte[]> kafkaProducer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (int i = 0; producing.get(); i++) {
+                    kafkaProducer.send(new ProducerRecord<>(config.topics().samples(), "S4".getBytes(StandardCharsets.UTF_8), pool.get(i % pool.size())));
+                }
+            }
+        }, "recovery-producer");
+        producer.start();
+        Process process = start(jar, properties, work.resolve("run-1.log"));
+        long count;
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(config.topics().predictions())) {
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            count = 0;
+            while (System.nanoTime() < end || count == 0) {
+                count += consumer.poll(Duration.ofMillis(100)).count();
+            }
+            process.destroyForcibly();
+            process.waitFor();
+            long killedAt = System.nanoTime();
+            // drain what was committed before the kill
+            while (consumer.poll(Duration.ofMillis(500)).count() > 0) {
+                count++;
+            }
+            long changelog = changelogBytes(config.applicationId() + "-models-changelog");
+            long restart = System.nanoTime();
+            process = start(jar, properties, work.resolve("run-2.log"));
+            int fresh = 0;
+            while (fresh == 0) {
+                fresh = consumer.poll(Duration.ofMillis(20)).count();
+            }
+            double toFirst = (System.nanoTime() - restart) / 1e9;
+            producing.set(false);
+            producer.join();
+            List<String> rows = new ArrayList<>();
+            rows.add(String.format(Locale.ROOT, "predictions in 60 s before the kill: %d (%.0f/s)", count, count / 60.0));
+            rows.add(String.format(Locale.ROOT, "changelog size at the kill: %.1f MB", changelog / 1e6));
+            rows.add(String.format(Locale.ROOT, "restart (new JVM) to first new prediction: %.2f s (kill to restart: %.2f s)", toFirst,
+                    (restart - killedAt) / 1e9));
+            String log = Files.readString(work.resolve("run-2.log"));
+            rows.add("second run's log: " + log.lines().filter(l -> l.contains("RUNNING")).findFirst().orElse("(no state line)"));
+            print("recovery after SIGKILL of an S4 instance", rows);
+        } finally {
+            producing.set(false);
+            process.destroyForcibly();
+        }
+    }
+
+    private static Process start(Path jar, Path properties, Path log) throws IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
+                "-Xmx2g", "-jar", jar.toString(), "run", "--config", properties.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static long changelogBytes(String topic) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            return admin.describeLogDirs(List.of(1)).allDescriptions().get().values().stream()
+                    .flatMap(dirs -> dirs.values().stream())
+                    .flatMap(dir -> dir.replicaInfos().entrySet().stream())
+                    .filter(e -> e.getKey().topic().equals(topic))
+                    .mapToLong(e -> e.getValue().size()).sum();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private static Map<String, String> settings(String name) throws IOException {
+        String prefix = "bench-" + name + "-" + (++run);
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(BackstreamConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        settings.put(BackstreamConfig.APPLICATION_ID, prefix);
+        settings.put(BackstreamConfig.STATE_DIR, Files.createTempDirectory("backstream-bench-state").toString());
+        settings.put(BackstreamConfig.SAMPLES_TOPIC, prefix + ".samples");
+        settings.put(BackstreamConfig.SCORE_REQUESTS_TOPIC, prefix + ".score-requests");
+        settings.put(BackstreamConfig.PREDICTIONS_TOPIC, prefix + ".predictions");
+        settings.put(BackstreamConfig.SNAPSHOTS_TOPIC, prefix + ".model-snapshots");
+        settings.put(BackstreamConfig.DEAD_LETTERS_TOPIC, prefix + ".dead-letters");
+        settings.put(BackstreamConfig.SNAPSHOT_INTERVAL_MS, "0");
+        settings.put(BackstreamConfig.SNAPSHOT_EVERY_UPDATES, "1000000000");
+        return settings;
+    }
+
+    private static ModelCatalog catalog(String shape, long seed) {
+        Architecture architecture = MlpLearnBenchmark.shape(shape);
+        return new ModelCatalog(List.of(new ModelDefinition(shape, Mlp.initialize(architecture, OptimizerSpec.sgd(0.01), seed), 1_000_000_000L, "bench")));
+    }
+
+    /** Labeled samples for the shape; features take a few short values so that S4's JSON stays near 2 KB. */
+    static List<byte[]> samples(String shape, int n, long seed) {
+        Architecture architecture = MlpLearnBenchmark.shape(shape);
+        Random random = new Random(seed);
+        String[] values = {"0", "0", "0.25", "0.5", "0.75", "1"};
+        List<byte[]> samples = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            StringBuilder json = new StringBuilder("{\"model\":\"").append(shape).append("\",\"features\":[");
+            for (int j = 0; j < architecture.inputs(); j++) {
+                json.append(j == 0 ? "" : ",").append(values[random.nextInt(values.length)]);
+            }
+            json.append("],\"label\":").append(random.nextInt(architecture.classes())).append('}');
+            samples.add(json.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        return samples;
+    }
+
+    private static void createTopics(BackstreamConfig.Topics topics, int partitions) {
+        createRaw(List.of(new NewTopic(topics.samples(), partitions, (short) 1), new NewTopic(topics.scoreRequests(), partitions, (short) 1),
+                new NewTopic(topics.predictions(), partitions, (short) 1),
+                new NewTopic(topics.snapshots(), 1, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                new NewTopic(topics.deadLetters(), 1, (short) 1)));
+    }
+
+    private static void createRaw(List<NewTopic> topics) {
+        kafka.createTopics(topics);
+    }
+
+    private static Properties producerProperties() {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        properties.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        return properties;
+    }
+
+    /** Produces samples keyed by {@code key}, at {@code rate} records/s (0: as fast as possible). */
+    private static void produce(String topic, String key, List<byte[]> samples, double rate) {
+        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        AtomicLong failures = new AtomicLong();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < samples.size(); i++) {
+                if (rate > 0) {
+                    long due = start + (long) (i * 1e9 / rate);
+                    while (System.nanoTime() < due) {
+                        Thread.onSpinWait();
+                    }
+                }
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, System.currentTimeMillis(), keyBytes, samples.get(i));
+                producer.send(record, (metadata, e) -> {
+                    if (e != null) {
+                        failures.incrementAndGet();
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failures.get() > 0) {
+            throw new IllegalStateException(failures.get() + " records could not be produced to " + topic);
+        }
+    }
+
+    private static void produceKeyed(String topic, List<byte[]> samples) {
+        SampleParser parser = new SampleParser();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (byte[] sample : samples) {
+                producer.send(new ProducerRecord<>(topic, parser.parse(sample).model().getBytes(StandardCharsets.UTF_8), sample));
+            }
+            producer.flush();
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String topic) {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
+    }
+
+    private static void print(String title, List<String> rows) {
+        System.out.println();
+        System.out.println("== " + title);
+        rows.forEach(System.out::println);
+        System.out.println();
+    }
+}
