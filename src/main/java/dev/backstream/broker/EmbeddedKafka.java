@@ -4,6 +4,7 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import dev.backstream.app.TopicSetup;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -20,7 +21,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real single-node Kafka cluster (KRaft, broker and controller in one node) running in this JVM, on free
@@ -122,7 +123,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the embedded broker", e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the embedded broker did not come up on " + bootstrapServers, e);
         }
     }
@@ -139,31 +140,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         return Admin.create(properties);
     }
 
-    /**
-     * Creates topics and waits until every partition has a leader (producing earlier can expire batches).
-     */
+    /** Creates topics (existing ones are kept) and waits until every partition has a leader. */
     public void createTopics(Collection<NewTopic> topics) {
-        try (Admin admin = admin()) {
-            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
-            List<String> names = topics.stream().map(NewTopic::name).toList();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (true) {
-                boolean ready = admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
-                        .allMatch(description -> description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-                if (ready) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topics " + names + " have no leader after 60 s");
-                }
-                Thread.sleep(50); // polling the metadata, not waiting for an effect: there is no leader-elected callback
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("could not create topics " + topics, e);
-        }
+        TopicSetup.create(bootstrapServers, List.copyOf(topics));
     }
 
     /** Stops the broker (idempotent) and deletes its data if it was temporary. */

@@ -5,13 +5,11 @@ import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.app.ModelCatalog;
 import dev.backstream.app.ModelDefinition;
+import dev.backstream.app.TopicSetup;
 import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
 import dev.backstream.message.Json;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,8 +17,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
@@ -44,7 +40,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -111,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
             settings.put("commit.interval.ms", "100");
             BackstreamConfig config = new BackstreamConfig(settings, null);
             ModelCatalog catalog = bundledModels(config.snapshotEveryUpdates());
-            createTopics(servers, config.topics());
+            TopicSetup.create(servers, config.topics(), 1);
             say("topics created: " + config.topics().samples() + ", " + config.topics().scoreRequests() + " -> "
                     + config.topics().predictions() + ", " + config.topics().snapshots() + ", " + config.topics().deadLetters());
 
@@ -223,36 +218,6 @@ final class DemoCommand implements Callable<Integer> {
             json.append(",\"label\":").append(row.label());
         }
         return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void createTopics(String servers, BackstreamConfig.Topics topics) throws InterruptedException, ExecutionException {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        try (Admin admin = Admin.create(properties)) {
-            List<NewTopic> wanted = List.of(
-                    new NewTopic(topics.samples(), 1, (short) 1),
-                    new NewTopic(topics.scoreRequests(), 1, (short) 1),
-                    new NewTopic(topics.predictions(), 1, (short) 1),
-                    new NewTopic(topics.snapshots(), 1, (short) 1).configs(Map.of(
-                            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024))),
-                    new NewTopic(topics.deadLetters(), 1, (short) 1));
-            for (var result : admin.createTopics(wanted).values().values()) {
-                try {
-                    result.get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-            // Produce only once every partition has a leader.
-            List<String> names = wanted.stream().map(NewTopic::name).toList();
-            while (!admin.describeTopics(names).allTopicNames().get().values().stream()
-                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
-                Thread.sleep(50);
-            }
-        }
     }
 
     private static void produce(String servers, String topic, List<byte[]> values) throws Exception {

@@ -4,6 +4,7 @@ import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.app.ModelCatalog;
 import dev.backstream.app.ModelDefinition;
+import dev.backstream.app.TopicSetup;
 import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.message.Json;
 import dev.backstream.message.Sample;
@@ -21,7 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -388,10 +388,7 @@ public final class EndToEndBenchmark {
     }
 
     private static void createTopics(BackstreamConfig.Topics topics, int partitions) {
-        createRaw(List.of(new NewTopic(topics.samples(), partitions, (short) 1), new NewTopic(topics.scoreRequests(), partitions, (short) 1),
-                new NewTopic(topics.predictions(), partitions, (short) 1),
-                new NewTopic(topics.snapshots(), 1, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                new NewTopic(topics.deadLetters(), 1, (short) 1)));
+        TopicSetup.create(kafka.bootstrapServers(), topics, partitions);
     }
 
     private static void createRaw(List<NewTopic> topics) {

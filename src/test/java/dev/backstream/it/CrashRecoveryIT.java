@@ -2,7 +2,6 @@ package dev.backstream.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Mlp;
 import dev.backstream.snapshot.Snapshot;
@@ -12,8 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,23 +37,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * uninterrupted run over the same input, and a read_committed consumer must see exactly one prediction per sample.
  */
 @DisplayName("Crash recovery on a real broker")
-class CrashRecoveryIT {
+class CrashRecoveryIT extends WithEmbeddedBroker {
     private static final int SAMPLES = 3000;
     private static final int KILLS = 3;
-    private static EmbeddedKafka kafka;
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
 
     private static final String DEFINITION = """
             {"format": "backstream.mlp/v1", "modelId": "mnist-like", "inputs": 784, "loss": "categorical_cross_entropy",

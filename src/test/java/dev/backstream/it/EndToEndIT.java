@@ -4,14 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.app.ModelCatalog;
-import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,21 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @DisplayName("End to end on a real Kafka broker")
-class EndToEndIT {
-    private static EmbeddedKafka kafka;
+class EndToEndIT extends WithEmbeddedBroker {
 
     @TempDir
     Path stateDir;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
 
     private static ModelCatalog shippedModels() throws Exception {
         return ModelCatalog.load(Path.of("config/models"), 1000);

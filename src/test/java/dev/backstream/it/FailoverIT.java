@@ -5,7 +5,6 @@ import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.app.ModelCatalog;
 import dev.backstream.app.ModelDefinition;
-import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Activation;
@@ -17,8 +16,6 @@ import dev.backstream.nn.OptimizerSpec;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.ThreadMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,23 +36,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @DisplayName("Two instances on a real broker")
-class FailoverIT {
+class FailoverIT extends WithEmbeddedBroker {
     private static final int PARTITIONS = 4;
     private static final List<String> MODELS = List.of("m0", "m1", "m2", "m3", "m4", "m5");
-    private static EmbeddedKafka kafka;
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
 
     private static ModelCatalog catalog() {
         Architecture architecture = Architecture.of(2, Loss.BINARY_CROSS_ENTROPY, new LayerSpec(4, Activation.SIGMOID),

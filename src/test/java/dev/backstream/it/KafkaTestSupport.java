@@ -2,9 +2,9 @@ package dev.backstream.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamConfig;
+import dev.backstream.app.TopicSetup;
 import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.message.Json;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -12,7 +12,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -54,14 +53,7 @@ final class KafkaTestSupport {
     }
 
     static void createTopics(EmbeddedKafka kafka, BackstreamConfig.Topics topics, int partitions) {
-        kafka.createTopics(List.of(
-                new NewTopic(topics.samples(), partitions, (short) 1),
-                new NewTopic(topics.scoreRequests(), partitions, (short) 1),
-                new NewTopic(topics.predictions(), partitions, (short) 1),
-                new NewTopic(topics.snapshots(), 1, (short) 1).configs(Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024))),
-                new NewTopic(topics.deadLetters(), 1, (short) 1)));
+        TopicSetup.create(kafka.bootstrapServers(), topics, partitions);
     }
 
     /** Produces every record, the first one synchronously, and fails if any send fails. */

@@ -1,0 +1,75 @@
+package dev.backstream.app;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Creates the application's five topics (the snapshots topic compacted and accepting large snapshots) and waits until
+ * every partition has a leader: producing earlier can silently expire a batch. Existing topics are left as they are.
+ */
+public final class TopicSetup {
+    /** Largest snapshot message accepted by the snapshots topic created here. */
+    public static final int SNAPSHOT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    private TopicSetup() {
+    }
+
+    /** The topics, with {@code partitions} partitions for the inputs and predictions, one for the others. */
+    public static List<NewTopic> topics(BackstreamConfig.Topics topics, int partitions) {
+        return List.of(
+                new NewTopic(topics.samples(), partitions, (short) 1),
+                new NewTopic(topics.scoreRequests(), partitions, (short) 1),
+                new NewTopic(topics.predictions(), partitions, (short) 1),
+                new NewTopic(topics.snapshots(), 1, (short) 1).configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(SNAPSHOT_MAX_MESSAGE_BYTES))),
+                new NewTopic(topics.deadLetters(), 1, (short) 1));
+    }
+
+    /** Creates {@link #topics} on the cluster at {@code bootstrapServers} and waits for their leaders. */
+    public static void create(String bootstrapServers, BackstreamConfig.Topics topics, int partitions) {
+        create(bootstrapServers, topics(topics, partitions));
+    }
+
+    /** Creates any topics (existing ones are kept) and waits until every partition has a leader. */
+    public static void create(String bootstrapServers, List<NewTopic> wanted) {
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(properties)) {
+            for (var result : admin.createTopics(wanted).values().values()) {
+                try {
+                    result.get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("could not create topics " + wanted, e.getCause());
+                    }
+                }
+            }
+            List<String> names = wanted.stream().map(NewTopic::name).toList();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics " + names + " have no leader after 60 s");
+                }
+                Thread.sleep(50); // polling metadata: there is no leader-elected callback
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not create topics " + wanted, e);
+        }
+    }
+}
