@@ -147,10 +147,11 @@ public final class EndToEndBenchmark {
         return parsed.size() / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** Reads read_committed until {@code n} records arrived; records/s between the first and the last. */
+    /** Reads read_committed until {@code n} records arrived; records/s from the first record seen to the last. */
     private static double sustainedRate(String topic, int n) {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(topic)) {
             long first = 0;
+            long firstBatch = 0;
             long count = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (count < n) {
@@ -160,12 +161,12 @@ public final class EndToEndBenchmark {
                 int got = consumer.poll(Duration.ofMillis(50)).count();
                 if (got > 0 && first == 0) {
                     first = System.nanoTime();
-                    count += got - 1; // the rate counts records after the first batch's first record
-                } else {
-                    count += got;
+                    firstBatch = got;
                 }
+                count += got;
             }
-            return (n - 1) / ((System.nanoTime() - first) / 1e9);
+            // the first batch arrived at `first`; the rate counts the records committed after it
+            return (n - firstBatch) / ((System.nanoTime() - first) / 1e9);
         }
     }
 
