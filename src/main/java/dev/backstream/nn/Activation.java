@@ -51,7 +51,9 @@ public enum Activation {
     void apply(double[] z, double[] a, int n) {
         switch (this) {
             case SIGMOID:
-                Kernels.sigmoid(z, a, n); // a_i = sigmoid(z_i)
+                for (int i = 0; i < n; i++) {
+                    a[i] = sigmoid(z[i]);
+                }
                 break;
             case TANH:
                 for (int i = 0; i < n; i++) {
@@ -118,9 +120,9 @@ public enum Activation {
         for (int i = 1; i < n; i++) {
             max = Math.max(max, z[i]);
         }
-        Kernels.expShifted(z, max, a, n); // a_i = e^{z_i − max}
         double sum = 0.0;
         for (int i = 0; i < n; i++) {
+            a[i] = Exp.exp(z[i] - max);
             sum += a[i];
         }
         double inverse = 1.0 / sum;

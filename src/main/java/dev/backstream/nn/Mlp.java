@@ -67,7 +67,8 @@ public final class Mlp {
     /*
      * Deferred SGD update. For plain SGD without l2 the update of step t is not applied when learn returns: its
      * (clipped) deltas and layer inputs are kept, and the next forward pass applies it row by row just before it reads
-     * the row (Kernels.subtractScaledThenDot), so the weight matrix is streamed once per step instead of twice. Every
+     * the row (Kernels.subtractScaled, then Kernels.dot while the row is in L1), so the weight matrix is streamed once
+     * per step instead of twice. Every
      * parameter ends up with exactly the value an immediate update gives. Anything else that reads the parameters first
      * calls flushPending(). The non-finite guard is decided at learn time, before deferring: a deferred update is one
      * the bounds proved finite.
@@ -353,34 +354,19 @@ public final class Mlp {
             double[] b = params.biases[m];
             double[] p = pendingInput[m];
             double[] d = pendingDelta[m];
-            int i = 0;
-            for (; i + 1 < nOut; i += 2) {
-                double d0 = d[i];
-                double d1 = d[i + 1];
-                if (d0 != 0.0 && d1 != 0.0) {
-                    Kernels.subtractScaledThenDot2(rows[i], rows[i + 1], p, d0, d1, lambda, in, nIn, zm, i);
-                } else {
-                    zm[i] = updateThenDot(rows[i], p, d0, lambda, in, nIn);
-                    zm[i + 1] = updateThenDot(rows[i + 1], p, d1, lambda, in, nIn);
+            for (int i = 0; i < nOut; i++) {
+                if (d[i] != 0.0) {
+                    Kernels.subtractScaled(rows[i], p, d[i], lambda, nIn); // W_ij ← W_ij − λ δ_i a_j (pending step)
                 }
+                zm[i] = Kernels.dot(rows[i], in, nIn); // the row is still in L1: z_i = Σ_j W_ij in_j
             }
-            if (i < nOut) {
-                zm[i] = updateThenDot(rows[i], p, d[i], lambda, in, nIn);
-            }
-            for (i = 0; i < nOut; i++) {
+            for (int i = 0; i < nOut; i++) {
                 b[i] -= lambda * d[i]; // b_i ← b_i − λ δ_i
                 zm[i] += b[i]; // z_i = Σ_j W_ij a_j + b_i
             }
             activation[m].apply(zm, a[m], nOut);
             in = a[m];
         }
-    }
-
-    /** One row of {@link #forwardApplyingPending}: {@code W_i· ← W_i· − λ δ_i a}, then {@code Σ_j W_ij in_j}. */
-    private static double updateThenDot(double[] row, double[] p, double di, double lambda, double[] in, int nIn) {
-        return di == 0.0
-                ? Kernels.dot(row, in, nIn) // g_ij = 0 for the whole row: W_i· is unchanged
-                : Kernels.subtractScaledThenDot(row, p, di, lambda, in, nIn); // W_ij ← W_ij − λ δ_i a_j
     }
 
     /** Applies a pending update now; afterwards the parameters are exactly those of an immediate update. */

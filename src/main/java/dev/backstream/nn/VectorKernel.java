@@ -1,9 +1,6 @@
 package dev.backstream.nn;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -57,44 +54,6 @@ final class VectorKernel implements Kernels.Kernel {
         }
         for (; j < n; j++) {
             d[j] += c * w[j];
-        }
-    }
-
-    /*
-     * The fused row update and dot product are the two simple kernels in sequence: the updated row is still in L1
-     * when the dot product reads it. A single fused Vector API loop measured the same when C2 compiled it fully, but
-     * in two JMH forks out of three C2 left its vectors boxed (2.9 MB allocated and 15x slower per S4 step); the
-     * small kernels are compiled reliably.
-     */
-    @Override
-    public double subtractScaledThenDot(double[] w, double[] p, double c, double rate, double[] a, int n) {
-        subtractScaled(w, p, c, rate, n);
-        return dot(w, a, n);
-    }
-
-    @Override
-    public void subtractScaledThenDot2(double[] w, double[] v, double[] p, double c, double d, double rate, double[] a, int n,
-                                       double[] out, int k) {
-        out[k] = subtractScaledThenDot(w, p, c, rate, a, n);
-        out[k + 1] = subtractScaledThenDot(v, p, d, rate, a, n);
-    }
-
-    /*
-     * The exponentials of sigmoid and softmax run the scalar code. A four-lane version of Exp.exp (same operations,
-     * same bits) was 30% faster on S3 when C2 compiled it fully, but in some JMH forks C2 left its vectors boxed
-     * (12 KB allocated per S4 step); a kernel that is fast only on lucky runs is not worth it.
-     */
-    @Override
-    public void sigmoid(double[] z, double[] a, int n) {
-        for (int i = 0; i < n; i++) {
-            a[i] = Activation.sigmoid(z[i]);
-        }
-    }
-
-    @Override
-    public void expShifted(double[] z, double shift, double[] a, int n) {
-        for (int i = 0; i < n; i++) {
-            a[i] = Exp.exp(z[i] - shift);
         }
     }
 }
