@@ -29,6 +29,9 @@ public final class StreamsSettings {
         // Every hot model must fit the record cache, or evictions would write it to the changelog on every record.
         properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, String.valueOf(Math.max(10L * MIB, 3 * catalog.totalEncodedModelBytes())));
         properties.put("processing.exception.handler.global.enabled", "true"); // Kafka 4.3's recommended setting, default in 5.0
+        // Each task reads three partitions (samples, score requests, repartition) whose records are never joined or
+        // ordered against each other: process whatever has arrived instead of waiting to align their timestamps.
+        properties.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
         properties.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         properties.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         properties.putAll(config.passThrough());
