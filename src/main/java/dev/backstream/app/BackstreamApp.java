@@ -52,7 +52,13 @@ public final class BackstreamApp implements AutoCloseable {
                         .sorted().collect(Collectors.joining("; ")));
     }
 
+    /**
+     * Checks that the input topics are co-partitioned, then starts processing.
+     *
+     * @throws IllegalStateException if the input topics are missing or have different partition counts
+     */
     public void start() {
+        TopicSetup.requireCopartitionedInputs(config.bootstrapServers(), config.topics());
         streams.start();
     }
 

@@ -37,6 +37,34 @@ public final class TopicSetup {
                 new NewTopic(topics.deadLetters(), 1, (short) 1));
     }
 
+    /**
+     * Checks that the input topics exist and have the same number of partitions: a model's task is the one that owns
+     * partition {@code hash(model id) mod N} of both, so different counts would split a model between two tasks.
+     *
+     * @throws IllegalStateException naming the topics and their partition counts
+     */
+    public static void requireCopartitionedInputs(String bootstrapServers, BackstreamConfig.Topics topics) {
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        List<String> inputs = List.of(topics.samples(), topics.scoreRequests());
+        try (Admin admin = Admin.create(properties)) {
+            var descriptions = admin.describeTopics(inputs).allTopicNames().get(60, TimeUnit.SECONDS);
+            int samples = descriptions.get(topics.samples()).partitions().size();
+            int scores = descriptions.get(topics.scoreRequests()).partitions().size();
+            if (samples != scores) {
+                throw new IllegalStateException("the input topics must have the same number of partitions, so that each model has one owner: "
+                        + topics.samples() + " has " + samples + ", " + topics.scoreRequests() + " has " + scores);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the input topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe the input topics " + inputs + " (do they exist?): " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer from " + bootstrapServers + " about the input topics " + inputs, e);
+        }
+    }
+
     /** Creates {@link #topics} on the cluster at {@code bootstrapServers} and waits for their leaders. */
     public static void create(String bootstrapServers, BackstreamConfig.Topics topics, int partitions) {
         create(bootstrapServers, topics(topics, partitions));

@@ -34,9 +34,14 @@ final class RunCommand implements Callable<Integer> {
             return 2;
         }
         BackstreamApp app = new BackstreamApp(settings, catalog);
-        Thread hook = new Thread(app::close, "backstream-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        app.start();
+        try {
+            app.start();
+        } catch (IllegalStateException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            app.close();
+            return 2;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "backstream-shutdown"));
         boolean failed = app.awaitStop();
         return failed ? 1 : 0;
     }

@@ -101,6 +101,20 @@ class EndToEndIT extends WithEmbeddedBroker {
     }
 
     @Test
+    void refusesToStartWhenTheInputTopicsHaveDifferentPartitionCounts() throws Exception {
+        BackstreamConfig config = new BackstreamConfig(KafkaTestSupport.uniqueSettings(kafka, "copartition", stateDir), null);
+        KafkaTestSupport.createTopics(kafka, config.topics(), 1);
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            admin.createPartitions(Map.of(config.topics().scoreRequests(), org.apache.kafka.clients.admin.NewPartitions.increaseTo(3))).all().get();
+        }
+        try (BackstreamApp app = new BackstreamApp(config, shippedModels())) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, app::start);
+            assertTrue(e.getMessage().contains(config.topics().samples() + " has 1") && e.getMessage().contains(config.topics().scoreRequests() + " has 3"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void sendsBadRecordsToDeadLettersWhileGoodOnesKeepFlowing() throws Exception {
         BackstreamConfig config = new BackstreamConfig(KafkaTestSupport.uniqueSettings(kafka, "bad", stateDir), null);
         KafkaTestSupport.createTopics(kafka, config.topics(), 1);
