@@ -10,6 +10,7 @@ import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
 import dev.backstream.message.Json;
+import dev.backstream.message.SampleParser;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -226,9 +227,10 @@ final class DemoCommand implements Callable<Integer> {
         properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         AtomicReference<Exception> failure = new AtomicReference<>();
+        SampleParser parser = new SampleParser();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < values.size(); i++) {
-                byte[] key = modelOf(values.get(i));
+                byte[] key = ProduceCommand.modelKey(parser, values.get(i));
                 ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, values.get(i));
                 if (i == 0) {
                     producer.send(record).get(); // the first send synchronously: the topic is ready
@@ -245,13 +247,6 @@ final class DemoCommand implements Callable<Integer> {
         if (failure.get() != null) {
             throw new IllegalStateException("producing to " + topic + " failed", failure.get());
         }
-    }
-
-    /** The model id of a demo sample (they all start with {"model":"<id>"), used as the record key. */
-    private static byte[] modelOf(byte[] json) {
-        String text = new String(json, 0, Math.min(json.length, 40), StandardCharsets.UTF_8);
-        int start = text.indexOf(':') + 2;
-        return text.substring(start, text.indexOf('"', start)).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Rolling statistics of the learning predictions. */

@@ -90,7 +90,7 @@ final class ProduceCommand implements Callable<Integer> {
                     if (failure.get() != null) {
                         throw failure.get();
                     }
-                    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, keyOf(parser, value), value);
+                    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, modelKey(parser, value), value);
                     if (sent == 0) {
                         producer.send(record).get(); // fail fast if the topic or broker is not there
                     } else {
@@ -121,7 +121,8 @@ final class ProduceCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static byte[] keyOf(SampleParser parser, byte[] value) {
+    /** The record key for a sample: its model id, or null for a value that is not a valid sample. */
+    static byte[] modelKey(SampleParser parser, byte[] value) {
         try {
             return parser.parse(value).model().getBytes(StandardCharsets.UTF_8);
         } catch (InvalidMessageException e) {
