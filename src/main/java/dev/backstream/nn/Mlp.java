@@ -68,9 +68,8 @@ public final class Mlp {
      * Deferred SGD update. For plain SGD without l2 the update of step t is not applied when learn returns: its
      * (clipped) deltas and layer inputs are kept, and the next forward pass applies it row by row just before it reads
      * the row (Kernels.subtractScaled, then Kernels.dot while the row is in L1), so the weight matrix is streamed once
-     * per step instead of twice. Every
-     * parameter ends up with exactly the value an immediate update gives. Anything else that reads the parameters first
-     * calls flushPending(). The non-finite guard is decided at learn time, before deferring: a deferred update is one
+     * per step instead of twice. Every parameter ends up with exactly the value an immediate update gives. Anything
+     * else that reads the parameters first calls flushPending(). The non-finite guard is decided at learn time, before deferring: a deferred update is one
      * the bounds proved finite.
      */
     /** Whether updates are deferred and fused (plain SGD, no l2). */

@@ -20,7 +20,11 @@ record StoredModel(Mlp model, int sourcePartition, long sourceOffset, long lastS
     private static final int HEADER = 4 + 2 + 2 + 4 + 8 + 8;
 
     byte[] encode() {
-        byte[] bytes = new byte[HEADER + BinaryModelFormat.encodedSize(model)];
+        return encodeInto(new byte[encodedSize(model)]);
+    }
+
+    /** Encodes into {@code bytes}, which must be exactly {@link #encodedSize} long, and returns it. */
+    byte[] encodeInto(byte[] bytes) {
         ByteBuffer out = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(MAGIC).putShort(VERSION).putShort((short) 0).putInt(sourcePartition).putLong(sourceOffset).putLong(lastSnapshotUpdates);
         BinaryModelFormat.encode(model, out);
