@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -74,11 +73,6 @@ public final class BackstreamApp implements AutoCloseable {
     public boolean awaitStop() throws InterruptedException {
         stopped.await();
         return failure != null || streams.state() == KafkaStreams.State.ERROR;
-    }
-
-    /** Waits up to {@code timeout} for the application to stop. */
-    public boolean awaitStop(Duration timeout) throws InterruptedException {
-        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -10,16 +10,11 @@ import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
 import dev.backstream.message.Json;
-import dev.backstream.message.SampleParser;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -222,30 +217,10 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void produce(String servers, String topic, List<byte[]> values) throws Exception {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        SampleParser parser = new SampleParser();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < values.size(); i++) {
-                byte[] key = ProduceCommand.modelKey(parser, values.get(i));
-                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, values.get(i));
-                if (i == 0) {
-                    producer.send(record).get(); // the first send synchronously: the topic is ready
-                } else {
-                    producer.send(record, (metadata, exception) -> {
-                        if (exception != null) {
-                            failure.compareAndSet(null, exception);
-                        }
-                    });
-                }
+        try (SampleProducer producer = new SampleProducer(servers, topic)) {
+            for (byte[] value : values) {
+                producer.send(value);
             }
-            producer.flush();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("producing to " + topic + " failed", failure.get());
         }
     }
 

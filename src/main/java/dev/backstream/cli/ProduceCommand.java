@@ -2,12 +2,6 @@ package dev.backstream.cli;
 
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
-import dev.backstream.message.InvalidMessageException;
-import dev.backstream.message.SampleParser;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,9 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code backstream produce}: streams a data set into a topic at a chosen rate, keyed by model id: JSON lines as they
@@ -76,58 +68,26 @@ final class ProduceCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: nothing to produce");
             return 2;
         }
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        SampleParser parser = new SampleParser();
-        long sent = 0;
         long start = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
+        long sent;
+        try (SampleProducer producer = new SampleProducer(bootstrapServers, topic)) {
             for (int pass = 0; loop == 0 || pass < loop; pass++) {
                 for (byte[] value : values) {
-                    if (failure.get() != null) {
-                        throw failure.get();
-                    }
-                    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, modelKey(parser, value), value);
-                    if (sent == 0) {
-                        producer.send(record).get(); // fail fast if the topic or broker is not there
-                    } else {
-                        producer.send(record, (metadata, exception) -> {
-                            if (exception != null) {
-                                failure.compareAndSet(null, exception);
-                            }
-                        });
-                    }
-                    sent++;
+                    producer.send(value);
                     if (rate > 0) {
-                        long due = start + (long) (sent * 1e9 / rate);
-                        long wait = due - System.nanoTime();
+                        long wait = start + (long) (producer.sent() * 1e9 / rate) - System.nanoTime();
                         if (wait > 0) {
                             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // pacing to the requested rate
                         }
                     }
                 }
-                out.printf(Locale.ROOT, "pass %d: %d records produced to %s%n", pass + 1, sent, topic);
+                out.printf(Locale.ROOT, "pass %d: %d records produced to %s%n", pass + 1, producer.sent(), topic);
                 out.flush();
             }
-            producer.flush();
-        }
-        if (failure.get() != null) {
-            throw failure.get();
+            sent = producer.sent();
         }
         out.printf(Locale.ROOT, "produced %d records to %s in %.1f s%n", sent, topic, (System.nanoTime() - start) / 1e9);
         return 0;
-    }
-
-    /** The record key for a sample: its model id, or null for a value that is not a valid sample. */
-    static byte[] modelKey(SampleParser parser, byte[] value) {
-        try {
-            return parser.parse(value).model().getBytes(StandardCharsets.UTF_8);
-        } catch (InvalidMessageException e) {
-            return null; // sent anyway: the application routes it to dead letters with the reason
-        }
     }
 
     private List<byte[]> load() throws IOException {

@@ -38,11 +38,6 @@ public record Sample(String model, double[] features, Integer label, double[] ta
         target = target == null ? null : target.clone();
     }
 
-    /** A labeled sample for a classifier. */
-    public static Sample labeled(String model, double[] features, int label) {
-        return new Sample(model, features, label, null, null);
-    }
-
     /** Whether the sample carries a label or a target (and can be learned from). */
     @JsonIgnore
     public boolean isLabeled() {

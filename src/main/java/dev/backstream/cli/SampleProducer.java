@@ -1,0 +1,82 @@
+package dev.backstream.cli;
+
+import dev.backstream.message.InvalidMessageException;
+import dev.backstream.message.SampleParser;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Sends sample JSON values to one topic, keyed by their model id, and loses none silently: the first send waits for
+ * the broker (so a missing topic or broker fails at once), every later failure is kept and rethrown by the next send
+ * or by {@link #close()}.
+ */
+final class SampleProducer implements AutoCloseable {
+    private final String topic;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final SampleParser parser = new SampleParser();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private long sent;
+
+    SampleProducer(String bootstrapServers, String topic) {
+        this.topic = topic;
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        this.producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends one value keyed by its model id (null for a value that is not a valid sample: the application dead-letters it). */
+    void send(byte[] value) throws Exception {
+        rethrowFailure();
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, modelKey(value), value);
+        if (sent == 0) {
+            try {
+                producer.send(record).get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("producing to " + topic + " failed", e.getCause());
+            }
+        } else {
+            producer.send(record, (metadata, exception) -> {
+                if (exception != null) {
+                    failure.compareAndSet(null, exception);
+                }
+            });
+        }
+        sent++;
+    }
+
+    /** Number of values sent so far. */
+    long sent() {
+        return sent;
+    }
+
+    private byte[] modelKey(byte[] value) {
+        try {
+            return parser.parse(value).model().getBytes(StandardCharsets.UTF_8);
+        } catch (InvalidMessageException e) {
+            return null;
+        }
+    }
+
+    private void rethrowFailure() {
+        if (failure.get() != null) {
+            throw new IllegalStateException("producing to " + topic + " failed", failure.get());
+        }
+    }
+
+    /** Flushes, closes, and throws if any send failed. */
+    @Override
+    public void close() {
+        producer.flush();
+        producer.close();
+        rethrowFailure();
+    }
+}
