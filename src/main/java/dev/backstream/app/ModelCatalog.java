@@ -122,11 +122,6 @@ public final class ModelCatalog {
         return models.values().stream().mapToInt(d -> BinaryModelFormat.encodedSize(d.initial())).max().orElse(0);
     }
 
-    /** The total binary size of all declared models, which sizes the record cache. */
-    public long totalEncodedModelBytes() {
-        return models.values().stream().mapToLong(d -> BinaryModelFormat.encodedSize(d.initial())).sum();
-    }
-
     /** An upper bound on the JSON snapshot of the largest model (at most 25 characters per number plus structure). */
     public int largestSnapshotBytes() {
         return models.values().stream()

@@ -13,9 +13,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 import java.util.Map;
 import java.util.Set;
@@ -112,13 +110,11 @@ public final class BackstreamTopology {
     }
 
     /**
-     * The persistent (RocksDB), cached, change-logged model store. Its changelog is sized from the largest declared
-     * model: {@code max.message.bytes} at least twice the stored model, 32 MiB segments and eager compaction so
-     * that restoring stays fast even for models updated thousands of times per second.
+     * The model store: live models persisted once per commit to RocksDB and a changelog sized from the largest declared
+     * model ({@code max.message.bytes} at least twice the stored model, 32 MiB segments and eager compaction so that
+     * restoring stays fast even for models updated thousands of times per second).
      */
-    static StoreBuilder<KeyValueStore<String, byte[]>> modelStore(ModelCatalog catalog) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled()
-                .withLoggingEnabled(StreamsSettings.changelogConfig(catalog));
+    static StoreBuilder<ModelStore> modelStore(ModelCatalog catalog) {
+        return ModelStore.builder(STORE, StreamsSettings.changelogConfig(catalog));
     }
 }

@@ -26,8 +26,6 @@ public final class StreamsSettings {
         Properties properties = new Properties();
         properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRecordBytes(catalog)));
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), String.valueOf(maxRecordBytes(catalog)));
-        // Every hot model must fit the record cache, or evictions would write it to the changelog on every record.
-        properties.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, String.valueOf(Math.max(10L * MIB, 3 * catalog.totalEncodedModelBytes())));
         properties.put("processing.exception.handler.global.enabled", "true"); // Kafka 4.3's recommended setting, default in 5.0
         // Each task reads three partitions (samples, score requests, repartition) whose records are never joined or
         // ordered against each other: process whatever has arrived instead of waiting to align their timestamps.

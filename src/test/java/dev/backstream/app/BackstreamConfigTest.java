@@ -75,7 +75,6 @@ class BackstreamConfigTest {
         int encoded = catalog.largestEncodedModelBytes();
         assertTrue(encoded > 4_000_000, "an Adam 784-256-10 model is about 4.8 MB, found " + encoded);
         assertTrue(Integer.parseInt(properties.getProperty("max.request.size")) >= 2 * encoded);
-        assertTrue(Long.parseLong(properties.getProperty(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)) >= 2L * encoded);
         assertEquals("2", properties.getProperty("num.stream.threads"));
         assertEquals("b:1", properties.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, properties.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));

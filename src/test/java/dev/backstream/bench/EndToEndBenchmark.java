@@ -98,7 +98,7 @@ public final class EndToEndBenchmark {
         List<String> rows = new ArrayList<>();
         rows.add(String.format("%-5s %8s %14s %14s %10s %14s %10s", "shape", "records", "learner rec/s", "pass rec/s", "ratio", "core steps/s", "e2e/core"));
         for (String shape : shapes) {
-            int n = BACKLOG.get(shape);
+            int n = Integer.getInteger("bench.records", BACKLOG.get(shape));
             List<byte[]> samples = samples(shape, n, 11);
             Map<String, String> settings = settings("tp-" + shape);
             BackstreamConfig config = new BackstreamConfig(settings, null);

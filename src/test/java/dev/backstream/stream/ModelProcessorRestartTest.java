@@ -18,53 +18,92 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A new processor instance on the same store resumes the same model: what happens when a task restarts, migrates
- * or is revived. (TopologyTestDriver deletes its state directory on close, so this is tested at the processor level;
- * the real-broker crash test covers RocksDB and changelog restoration.)
+ * What a task restart, migration or revival looks like to the learner: a re-initialized model store over the same
+ * underlying store and a new processor instance resume from what the last commit persisted, and nothing processed
+ * after that commit. (TopologyTestDriver deletes its state directory on close, so this is tested at the processor
+ * level; the real-broker crash test covers RocksDB and changelog restoration.)
  */
 class ModelProcessorRestartTest {
+    private final ModelStoreHarness harness = new ModelStoreHarness();
 
     @Test
-    void aNewProcessorOnTheSameStoreResumesFromTheStoredModel() throws Exception {
+    void aNewProcessorResumesFromTheModelPersistedAtTheLastCommit() throws Exception {
         var catalog = TopologyFixture.catalog(1000);
-        MockProcessorContext<byte[], Output> context = new MockProcessorContext<>();
-        KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(BackstreamTopology.STORE), Serdes.String(), Serdes.ByteArray())
-                .withLoggingDisabled().withCachingDisabled().build();
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-
         List<String> lines = new ArrayList<>();
-        ModelProcessor first = new ModelProcessor(catalog, BackstreamTopology.STORE, 0);
-        first.init(context);
+        ModelProcessor first = harness.processor(catalog);
         for (int i = 0; i < 30; i++) {
             lines.add(BackstreamTopologyTest.xorSample(i));
             first.process(record(lines.get(i), i));
         }
+        harness.store.flushCache(); // Kafka Streams prepares a commit
+        for (int i = 30; i < 35; i++) {
+            first.process(record(BackstreamTopologyTest.xorSample(i), i)); // processed, never committed: lost in a crash
+        }
         first.close();
-        context.resetForwards();
+        harness.restart();
 
-        ModelProcessor second = new ModelProcessor(catalog, BackstreamTopology.STORE, 0);
-        second.init(context);
+        ModelProcessor second = harness.processor(catalog);
         for (int i = 30; i < 60; i++) {
-            lines.add(BackstreamTopologyTest.xorSample(i));
+            lines.add(BackstreamTopologyTest.xorSample(100 + i));
             second.process(record(lines.get(i), i));
         }
+        harness.store.flushCache();
 
-        var forwarded = context.forwarded();
+        var forwarded = harness.context.forwarded();
         assertEquals(30, Json.MAPPER.readTree(forwarded.get(0).record().value().json()).get("modelVersion").asLong(),
-                "the second instance starts at update 30");
+                "the second instance starts at the committed update 30, not at 35");
         Mlp expected = catalog.find("xor").orElseThrow().newModel();
         SampleParser parser = new SampleParser();
         lines.forEach(line -> parser.parse(line).learnOn(expected));
-        StoredModel stored = StoredModel.decode(store.get("xor"));
+        StoredModel stored = harness.store.persisted("xor").orElseThrow();
         assertTrue(stored.model().bitIdentical(expected));
         assertEquals(59, stored.sourceOffset(), "the store remembers the last sample applied");
+    }
+
+    @Test
+    void aModelIsPersistedOnlyWhenACommitIsPrepared() {
+        var catalog = TopologyFixture.catalog(1000);
+        ModelProcessor processor = harness.processor(catalog);
+        processor.process(record(BackstreamTopologyTest.xorSample(0), 0));
+        assertTrue(harness.store.persisted("xor").isEmpty(), "no per-record write");
+        harness.store.flushCache();
+        assertEquals(1, harness.store.persisted("xor").orElseThrow().model().updates());
+        processor.process(record(BackstreamTopologyTest.xorSample(1), 1));
+        assertEquals(1, harness.store.persisted("xor").orElseThrow().model().updates(), "unchanged until the next commit");
+        harness.store.flushCache();
+        assertEquals(2, harness.store.persisted("xor").orElseThrow().model().updates());
     }
 
     private static Record<byte[], RoutedSample> record(String line, long offset) {
         RoutedSample routed = new RoutedSample(new SampleParser().parse(line), true, null,
                 new SourceRecord("backstream.samples", 0, offset, 1000 + offset));
         return new Record<>("xor".getBytes(StandardCharsets.UTF_8), routed, 1000 + offset);
+    }
+
+    /** A model store over an in-memory store, registered with a mock processor context. */
+    private static final class ModelStoreHarness {
+        final MockProcessorContext<byte[], Output> context = new MockProcessorContext<>();
+        final KeyValueStore<String, byte[]> underlying = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(BackstreamTopology.STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled().withCachingDisabled().build();
+        ModelStore store;
+
+        ModelStoreHarness() {
+            restart();
+        }
+
+        /** A new task on the same underlying store: what was persisted survives, the live models do not. */
+        void restart() {
+            store = new ModelStore(underlying);
+            store.init(context.getStateStoreContext(), store);
+            context.addStateStore(store);
+            context.resetForwards();
+        }
+
+        ModelProcessor processor(dev.backstream.app.ModelCatalog catalog) {
+            ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0);
+            processor.init(context);
+            return processor;
+        }
     }
 }

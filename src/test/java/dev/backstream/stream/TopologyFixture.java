@@ -16,7 +16,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,11 +84,10 @@ final class TopologyFixture implements AutoCloseable {
         scoreRequests.pipeInput(bytes(key), bytes(json));
     }
 
-    /** The model the store holds for {@code id}, or null. */
+    /** The model the store persisted for {@code id} at the last commit (the driver commits after every record), or null. */
     Mlp storedModel(String id) {
-        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(BackstreamTopology.STORE);
-        byte[] value = store.get(id);
-        return value == null ? null : StoredModel.decode(value).model();
+        ModelStore store = (ModelStore) driver.getStateStore(BackstreamTopology.STORE);
+        return store.persisted(id).map(StoredModel::model).orElse(null);
     }
 
     static JsonNode json(byte[] value) {
