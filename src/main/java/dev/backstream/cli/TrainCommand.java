@@ -99,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
                                         "the update would make a parameter non-finite; not applied (loss " + outcome.loss() + ")");
                             }
                             if (predictions != null) {
-                                predictions.write(Json.MAPPER.writeValueAsString(Prediction.of(sample, outcome).withLine(lineNumber)));
+                                predictions.write(new String(Prediction.of(sample, outcome).withLine(lineNumber).toJson(), StandardCharsets.UTF_8));
                                 predictions.newLine();
                             }
                         } catch (InvalidMessageException e) {
