@@ -54,4 +54,30 @@ class PredictionJsonTest {
             assertEquals(loss, json.get("loss").doubleValue());
         }
     }
+
+    @Test
+    @DisplayName("escapes strings exactly as a JSON parser reads them back")
+    void stringsRoundTrip() throws Exception {
+        List<String> strings = List.of("plain", "quote\" and \\ backslash", "tab\tnew\nline\rcr\u0001\u001f", "ünïcødé → ✓",
+                "emoji 😀 after", "mixed \" é \u0002 😀 \\", "");
+        for (String text : strings) {
+            Prediction prediction = new Prediction(text.isEmpty() ? "m" : text, 1, text, new double[] {0.5}, 0, 0, null, 0.1,
+                    text, 0, 0L, null, null);
+            JsonNode json = Json.MAPPER.readTree(prediction.toJson());
+            assertEquals(text, json.get("id").asText());
+            assertEquals(text, json.get("sourceTopic").asText());
+        }
+    }
+
+    @Test
+    @DisplayName("writes a non-finite number as a string, as Jackson does, so the JSON stays valid")
+    void nonFiniteAsString() throws Exception {
+        Prediction prediction = new Prediction("m", 1, null, new double[] {Double.NaN, Double.NEGATIVE_INFINITY}, null, 0, null,
+                Double.POSITIVE_INFINITY, null, null, null, null, null);
+        JsonNode json = Json.MAPPER.readTree(prediction.toJson());
+        assertEquals("NaN", json.get("output").get(0).asText());
+        assertEquals("-Infinity", json.get("output").get(1).asText());
+        assertEquals("Infinity", json.get("loss").asText());
+        assertEquals(Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(Double.POSITIVE_INFINITY)), json.get("loss"));
+    }
 }
