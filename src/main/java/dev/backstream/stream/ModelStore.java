@@ -256,6 +256,12 @@ public final class ModelStore implements StateStore, CachedStateStore<String, by
     /**
      * The builder Kafka Streams uses for each task: a model store over a persistent (RocksDB), change-logged,
      * uncached key-value store named {@code name}, with changelog topic configuration {@code changelogConfig}.
+     *
+     * <p>Persistent although it holds one value per model: only with a persistent store does Kafka Streams keep its
+     * process id in the state directory, and so the producer's transactional id, across restarts. A restarted instance
+     * with the same transactional id aborts its crashed predecessor's open transaction at once; with a fresh id (an
+     * in-memory store), that transaction blocks every read_committed reader, the restore included, until it times out
+     * (measured: 19 s instead of 7 s from restart to the first new prediction).
      */
     static StoreBuilder<ModelStore> builder(String name, Map<String, String> changelogConfig) {
         StoreBuilder<KeyValueStore<String, byte[]>> stored = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),

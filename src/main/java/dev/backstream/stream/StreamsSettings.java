@@ -2,6 +2,7 @@ package dev.backstream.stream;
 
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.app.ModelCatalog;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
@@ -26,6 +27,10 @@ public final class StreamsSettings {
         Properties properties = new Properties();
         properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRecordBytes(catalog)));
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), String.valueOf(maxRecordBytes(catalog)));
+        // A restore fetch returns at most max.partition.fetch.bytes (1 MiB by default): one large model per round trip.
+        int restoreFetch = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(MIB, 8L * maxRecordBytes(catalog)));
+        properties.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), String.valueOf(restoreFetch));
+        properties.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), String.valueOf(Math.max(restoreFetch, 50 * MIB)));
         properties.put("processing.exception.handler.global.enabled", "true"); // Kafka 4.3's recommended setting, default in 5.0
         // Each task reads three partitions (samples, score requests, repartition) whose records are never joined or
         // ordered against each other: process whatever has arrived instead of waiting to align their timestamps.

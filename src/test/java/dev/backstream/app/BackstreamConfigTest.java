@@ -75,6 +75,8 @@ class BackstreamConfigTest {
         int encoded = catalog.largestEncodedModelBytes();
         assertTrue(encoded > 4_000_000, "an Adam 784-256-10 model is about 4.8 MB, found " + encoded);
         assertTrue(Integer.parseInt(properties.getProperty("max.request.size")) >= 2 * encoded);
+        assertTrue(Integer.parseInt(properties.getProperty("restore.consumer.max.partition.fetch.bytes")) >= 8 * encoded,
+                "a restore fetch carries several stored models, not one per round trip");
         assertEquals("2", properties.getProperty("num.stream.threads"));
         assertEquals("b:1", properties.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, properties.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));

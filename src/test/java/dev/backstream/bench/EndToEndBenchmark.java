@@ -310,12 +310,17 @@ public final class EndToEndBenchmark {
             }
             long changelog = changelogBytes(config.applicationId() + "-models-changelog");
             long restart = System.nanoTime();
+            long restartWallClock = System.currentTimeMillis();
             process = start(jar, properties, work.resolve("run-2.log"));
-            int fresh = 0;
-            while (fresh == 0) {
-                fresh = consumer.poll(Duration.ofMillis(20)).count();
+            ConsumerRecord<byte[], byte[]> firstNew = null;
+            while (firstNew == null) {
+                var records = consumer.poll(Duration.ofMillis(20));
+                firstNew = records.isEmpty() ? null : records.iterator().next();
             }
             double toFirst = (System.nanoTime() - restart) / 1e9;
+            System.out.printf(Locale.ROOT, "restart at %tT.%<tL; first new prediction (model version %d) visible at %tT.%<tL, produced at %tT.%<tL%n",
+                    restartWallClock, Json.MAPPER.readTree(firstNew.value()).get("modelVersion").asLong(), System.currentTimeMillis(),
+                    firstNew.timestamp());
             producing.set(false);
             producer.join();
             List<String> rows = new ArrayList<>();
@@ -333,9 +338,15 @@ public final class EndToEndBenchmark {
     }
 
     private static Process start(Path jar, Path properties, Path log) throws IOException {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
-                "-Xmx2g", "-jar", jar.toString(), "run", "--config", properties.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Xmx2g"));
+        // -Dbench.child.jvm="..." adds JVM options to the child, e.g. log levels for a timeline of the restart
+        String extra = System.getProperty("bench.child.jvm", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString(), "run", "--config", properties.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static long changelogBytes(String topic) throws Exception {

@@ -74,6 +74,14 @@ class ModelProcessorRestartTest {
         assertEquals(2, harness.store.persisted("xor").orElseThrow().model().updates());
     }
 
+    @Test
+    void theUnderlyingStoreIsPersistentSoThatTransactionalIdsSurviveARestart() {
+        // Kafka Streams keeps its process id (part of the EOS transactional id) only for topologies with a persistent
+        // store; without it a restarted instance cannot fence its crashed predecessor's open transaction.
+        ModelStore store = BackstreamTopology.modelStore(TopologyFixture.catalog(1000)).build();
+        assertTrue(store.persistent());
+    }
+
     private static Record<byte[], RoutedSample> record(String line, long offset) {
         RoutedSample routed = new RoutedSample(new SampleParser().parse(line), true, null,
                 new SourceRecord("backstream.samples", 0, offset, 1000 + offset));
