@@ -5,6 +5,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
 import java.util.List;
@@ -86,8 +87,7 @@ public final class TopicSetup {
             }
             List<String> names = wanted.stream().map(NewTopic::name).toList();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
-                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+            while (!allHaveLeaders(admin, names)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("topics " + names + " have no leader after 60 s");
                 }
@@ -96,8 +96,21 @@ public final class TopicSetup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("could not create topics " + wanted, e);
+        }
+    }
+
+    /** Whether every partition of {@code names} has a leader; false while the new topics' metadata is still propagating. */
+    private static boolean allHaveLeaders(Admin admin, List<String> names) throws InterruptedException, TimeoutException {
+        try {
+            return admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false; // created, but not yet in the metadata this broker answers from
+            }
+            throw new IllegalStateException("could not describe topics " + names, e.getCause());
         }
     }
 }

@@ -64,10 +64,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * runs the real jar. Prints a table at the end of each part.
  */
 public final class EndToEndBenchmark {
-    private static final Map<String, Integer> BACKLOG = Map.of("S1", 40_000, "S2", 40_000, "S3", 40_000, "S4", 6_000);
+    private static final Map<String, Integer> BACKLOG = Map.of("S1", 150_000, "S2", 150_000, "S3", 100_000, "S4", 15_000);
     private static EmbeddedKafka kafka;
     private static int run;
     private static final Map<String, Double> LEARNER_RATE = new HashMap<>();
+    private static final int WARM_UP_SECONDS = 2;
 
     public static void main(String[] args) throws Exception {
         String part = args.length == 0 ? "all" : args[0];
@@ -97,27 +98,33 @@ public final class EndToEndBenchmark {
     private static void throughput(List<String> shapes) throws Exception {
         List<String> rows = new ArrayList<>();
         rows.add(String.format("%-5s %8s %14s %14s %10s %14s %10s", "shape", "records", "learner rec/s", "pass rec/s", "ratio", "core steps/s", "e2e/core"));
+        // warm-up, not reported: the first application of a JVM also pays for loading and compiling the Kafka clients
+        throughput("S2", 20_000);
         for (String shape : shapes) {
-            int n = Integer.getInteger("bench.records", BACKLOG.get(shape));
-            List<byte[]> samples = samples(shape, n, 11);
-            Map<String, String> settings = settings("tp-" + shape);
-            BackstreamConfig config = new BackstreamConfig(settings, null);
-            createTopics(config.topics(), 1);
-            produce(config.topics().samples(), shape, samples, 0);
-            ModelCatalog catalog = catalog(shape, 1);
-            double learner;
-            try (BackstreamApp app = new BackstreamApp(config, catalog)) {
-                app.start();
-                learner = sustainedRate(config.topics().predictions(), n);
-            }
-            double passThrough = passThroughRate(config, catalog, n);
-            double core = coreRate(shape, samples);
-            LEARNER_RATE.put(shape, learner);
-            rows.add(String.format(Locale.ROOT, "%-5s %8d %14.0f %14.0f %10.2f %14.0f %10.2f", shape, n, learner, passThrough,
-                    learner / passThrough, core, learner / core));
+            rows.add(throughput(shape, Integer.getInteger("bench.records", BACKLOG.get(shape))));
             System.out.println(rows.get(rows.size() - 1));
         }
         print("throughput (exactly_once_v2, default settings, sustained rate from first to last committed record)", rows);
+    }
+
+    /** Learner, pass-through and core rates for a backlog of {@code n} samples of {@code shape}, as a table row. */
+    private static String throughput(String shape, int n) throws Exception {
+        List<byte[]> samples = samples(shape, n, 11);
+        Map<String, String> settings = settings("tp-" + shape);
+        BackstreamConfig config = new BackstreamConfig(settings, null);
+        createTopics(config.topics(), 1);
+        produce(config.topics().samples(), shape, samples, 0);
+        ModelCatalog catalog = catalog(shape, 1);
+        double learner;
+        try (BackstreamApp app = new BackstreamApp(config, catalog)) {
+            app.start();
+            learner = sustainedRate(config.topics().predictions(), n);
+        }
+        double passThrough = passThroughRate(config, catalog, n);
+        double core = coreRate(shape, samples);
+        LEARNER_RATE.put(shape, learner);
+        return String.format(Locale.ROOT, "%-5s %8d %14.0f %14.0f %10.2f %14.0f %10.2f", shape, n, learner, passThrough,
+                learner / passThrough, core, learner / core);
     }
 
     private static double passThroughRate(BackstreamConfig config, ModelCatalog catalog, int n) throws Exception {
@@ -177,7 +184,8 @@ public final class EndToEndBenchmark {
         rows.add(String.format("%-5s %10s %10s %10s %10s %10s", "shape", "rate/s", "samples", "p50 ms", "p99 ms", "max ms"));
         for (String shape : shapes) {
             double rate = Math.max(10, LEARNER_RATE.getOrDefault(shape, 1000.0) / 2);
-            int n = (int) Math.min(rate * 20, shape.equals("S4") ? 20_000 : 100_000);
+            // 2 s of warm-up (not measured: a new application's first second includes its start) and 20 s measured
+            int n = (int) Math.min(rate * (WARM_UP_SECONDS + 20), 600_000);
             List<byte[]> samples = samples(shape, n, 12);
             Map<String, String> settings = settings("lat-" + shape);
             BackstreamConfig config = new BackstreamConfig(settings, null);
@@ -195,22 +203,45 @@ public final class EndToEndBenchmark {
                 producer.start();
                 int i = 0;
                 long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                long[] producedAt = new long[n];
                 while (i < n - 1 && System.nanoTime() < deadline) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
                         long now = System.currentTimeMillis();
                         long produced = Json.MAPPER.readTree(record.value()).get("timestamp").asLong();
+                        producedAt[i] = produced;
                         latencies[i++] = now - produced;
                     }
                 }
                 producer.join();
-                long[] measured = Arrays.copyOf(latencies, i);
-                Arrays.sort(measured);
+                printWorstSeconds(shape, producedAt, latencies, i);
+                long measuredFrom = Arrays.stream(producedAt, 0, i).min().orElse(0) + WARM_UP_SECONDS * 1000L;
+                long[] measured = java.util.stream.IntStream.range(0, i).filter(k -> producedAt[k] >= measuredFrom)
+                        .mapToLong(k -> latencies[k]).sorted().toArray();
                 rows.add(String.format(Locale.ROOT, "%-5s %10.0f %10d %10d %10d %10d", shape, rate, measured.length,
                         measured[measured.length / 2], measured[(int) (measured.length * 0.99)], measured[measured.length - 1]));
                 System.out.println(rows.get(rows.size() - 1));
             }
         }
-        print("latency at half the measured rate: produce timestamp to prediction visible to read_committed (commit.interval.ms = 100)", rows);
+        print("latency at half the measured rate: produce timestamp to prediction visible to read_committed (commit.interval.ms = 100; "
+                + "20 s measured after " + WARM_UP_SECONDS + " s of warm-up)", rows);
+    }
+
+    /** The three seconds of the run (by produce time) with the highest latencies, to tell a stall from a steady delay. */
+    private static void printWorstSeconds(String shape, long[] producedAt, long[] latencies, int n) {
+        if (n == 0) {
+            return;
+        }
+        long start = Arrays.stream(producedAt, 0, n).min().orElse(0);
+        Map<Long, long[]> bySecond = new java.util.TreeMap<>(); // second -> {count, max, sum}
+        for (int k = 0; k < n; k++) {
+            long[] bucket = bySecond.computeIfAbsent((producedAt[k] - start) / 1000, x -> new long[3]);
+            bucket[0]++;
+            bucket[1] = Math.max(bucket[1], latencies[k]);
+            bucket[2] += latencies[k];
+        }
+        bySecond.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(3).forEach(e ->
+                System.out.printf(Locale.ROOT, "%s: second %d of the run: %d samples, mean %d ms, max %d ms%n", shape, e.getKey(),
+                        e.getValue()[0], e.getValue()[2] / e.getValue()[0], e.getValue()[1]));
     }
 
     // ------------------------------------------------------------------------------------------ scale
