@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
 
 /**
@@ -23,6 +25,7 @@ public final class BackstreamApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
+    private final FutureTask<Void> copartitionCheck;
 
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog) {
         this(config, catalog, new Properties());
@@ -31,6 +34,15 @@ public final class BackstreamApp implements AutoCloseable {
     /** @param overrides Kafka Streams properties applied last (tests use them for fast settings) */
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog, Properties overrides) {
         this.config = config;
+        // The check needs its own admin client and a round trip (~0.5 s at start-up): run it while Kafka Streams builds
+        // its clients, and wait for it in start(). A restart after a crash waits for this too.
+        this.copartitionCheck = new FutureTask<>(() -> {
+            TopicSetup.requireCopartitionedInputs(config.bootstrapServers(), config.topics());
+            return null;
+        });
+        Thread check = new Thread(copartitionCheck, "backstream-topic-check");
+        check.setDaemon(true);
+        check.start();
         Properties properties = StreamsSettings.properties(config, catalog);
         properties.putAll(overrides);
         this.streams = new KafkaStreams(BackstreamTopology.build(config, catalog), properties);
@@ -57,7 +69,17 @@ public final class BackstreamApp implements AutoCloseable {
      * @throws IllegalStateException if the input topics are missing or have different partition counts
      */
     public void start() {
-        TopicSetup.requireCopartitionedInputs(config.bootstrapServers(), config.topics());
+        try {
+            copartitionCheck.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking the input topics", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new IllegalStateException("cannot check the input topics", e.getCause());
+        }
         streams.start();
     }
 
