@@ -55,11 +55,21 @@ public final class StreamsSettings {
         return (int) Math.min(Integer.MAX_VALUE - 1024, Math.max(needed, MIB));
     }
 
-    /** Topic configuration of the model store's changelog. */
+    /** Segment size of the model changelog: four of the largest stored records, 4 to 64 MiB, never below one record. */
+    static int changelogSegmentBytes(ModelCatalog catalog) {
+        long fourModels = Math.min(64L * MIB, Math.max(4L * MIB, 4L * maxRecordBytes(catalog)));
+        return (int) Math.max(fourModels, maxRecordBytes(catalog));
+    }
+
+    /**
+     * Topic configuration of the model store's changelog. The log cleaner never compacts the active segment, and a
+     * restart replays everything not yet compacted; a model is written once per commit (10 times a second by default),
+     * so segments of four stored models keep that tail to a few models instead of up to 32 MiB of them.
+     */
     static Map<String, String> changelogConfig(ModelCatalog catalog) {
         return Map.of(
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxRecordBytes(catalog)),
-                TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(32 * MIB),
+                TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(changelogSegmentBytes(catalog)),
                 TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01");
     }
 }

@@ -294,6 +294,24 @@ public final class EndToEndBenchmark {
             throw new IllegalStateException("run `mvn package -DskipTests` first: the recovery benchmark runs the real jar");
         }
         Path work = Files.createTempDirectory("backstream-recovery");
+        Path archive = work.resolve("backstream.jsa");
+        trainClassDataArchive(jar, archive, work.resolve("cds-training.log"));
+        List<String> rows = new ArrayList<>();
+        rows.addAll(recovery(jar, work.resolve("plain"), "plain JVM", List.of()));
+        rows.addAll(recovery(jar, work.resolve("cds"), "JVM with the class-data archive", List.of("-XX:SharedArchiveFile=" + archive)));
+        print("recovery after SIGKILL of an S4 instance that ran 60 s at full rate", rows);
+    }
+
+    /** The class-data sharing archive the README recommends: recorded by one run of the bundled XOR demo. */
+    private static void trainClassDataArchive(Path jar, Path archive, Path log) throws Exception {
+        Process training = new ProcessBuilder(java(), "--add-modules", "jdk.incubator.vector", "-XX:ArchiveClassesAtExit=" + archive,
+                "-jar", jar.toString(), "demo", "--xor").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (training.waitFor() != 0 || !Files.exists(archive)) {
+            throw new IllegalStateException("the class-data training run failed; see " + log);
+        }
+    }
+
+    private static List<String> recovery(Path jar, Path work, String label, List<String> jvm) throws Exception {
         Path models = Files.createDirectories(work.resolve("models"));
         Files.writeString(models.resolve("S4.json"), """
                 {"format": "backstream.mlp/v1", "modelId": "S4", "inputs": 784, "loss": "categorical_cross_entropy",
@@ -303,8 +321,9 @@ public final class EndToEndBenchmark {
         Map<String, String> settings = settings("recovery");
         settings.put(BackstreamConfig.MODELS_DIR, models.toString());
         settings.put(BackstreamConfig.STATE_DIR, work.resolve("state").toString());
+        // static membership, as the README recommends: the restarted member takes its tasks back without waiting for
+        // the crashed one's session to expire
         settings.put("group.instance.id", "recovery-bench");
-        settings.put("session.timeout.ms", "10000");
         Path properties = work.resolve("app.properties");
         Properties file = new Properties();
         file.putAll(settings);
@@ -324,11 +343,11 @@ public final class EndToEndBenchmark {
             }
         }, "recovery-producer");
         producer.start();
-        Process process = start(jar, properties, work.resolve("run-1.log"));
-        long count;
+        Path secondLog = work.resolve("run-2.log");
+        Process process = start(jar, properties, work.resolve("run-1.log"), jvm);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(config.topics().predictions())) {
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            count = 0;
+            long count = 0;
             while (System.nanoTime() < end || count == 0) {
                 count += consumer.poll(Duration.ofMillis(100)).count();
             }
@@ -342,36 +361,65 @@ public final class EndToEndBenchmark {
             long changelog = changelogBytes(config.applicationId() + "-models-changelog");
             long restart = System.nanoTime();
             long restartWallClock = System.currentTimeMillis();
-            process = start(jar, properties, work.resolve("run-2.log"));
+            process = start(jar, properties, secondLog, jvm);
             ConsumerRecord<byte[], byte[]> firstNew = null;
             while (firstNew == null) {
                 var records = consumer.poll(Duration.ofMillis(20));
                 firstNew = records.isEmpty() ? null : records.iterator().next();
             }
             double toFirst = (System.nanoTime() - restart) / 1e9;
-            System.out.printf(Locale.ROOT, "restart at %tT.%<tL; first new prediction (model version %d) visible at %tT.%<tL, produced at %tT.%<tL%n",
-                    restartWallClock, Json.MAPPER.readTree(firstNew.value()).get("modelVersion").asLong(), System.currentTimeMillis(),
-                    firstNew.timestamp());
+            long seenAt = System.currentTimeMillis();
             producing.set(false);
             producer.join();
             List<String> rows = new ArrayList<>();
-            rows.add(String.format(Locale.ROOT, "predictions in 60 s before the kill: %d (%.0f/s)", count, count / 60.0));
-            rows.add(String.format(Locale.ROOT, "changelog size at the kill: %.1f MB", changelog / 1e6));
-            rows.add(String.format(Locale.ROOT, "restart (new JVM) to first new prediction: %.2f s (kill to restart: %.2f s)", toFirst,
+            rows.add(label + ":");
+            rows.add(String.format(Locale.ROOT, "  predictions in 60 s before the kill: %d (%.0f/s); changelog at the kill: %.1f MB",
+                    count, count / 60.0, changelog / 1e6));
+            rows.add(String.format(Locale.ROOT, "  restart (new JVM) to first new prediction: %.2f s (kill to restart: %.2f s)", toFirst,
                     (restart - killedAt) / 1e9));
-            String log = Files.readString(work.resolve("run-2.log"));
-            rows.add("second run's log: " + log.lines().filter(l -> l.contains("RUNNING")).findFirst().orElse("(no state line)"));
-            print("recovery after SIGKILL of an S4 instance", rows);
+            rows.add("  timeline of the restart (s after it): " + timeline(Files.readString(secondLog), restartWallClock)
+                    + String.format(Locale.ROOT, ", first new prediction produced %.2f, visible %.2f",
+                    (firstNew.timestamp() - restartWallClock) / 1e3, (seenAt - restartWallClock) / 1e3));
+            return rows;
         } finally {
             producing.set(false);
+            producer.join();
             process.destroyForcibly();
         }
     }
 
-    private static Process start(Path jar, Path properties, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Xmx2g"));
-        // -Dbench.child.jvm="..." adds JVM options to the child, e.g. log levels for a timeline of the restart
+    private static final java.util.regex.Pattern LOG_TIME = java.util.regex.Pattern.compile("^(\\d\\d):(\\d\\d):(\\d\\d)\\.(\\d{3}) ");
+
+    /** When the restarted child logged its milestones, in seconds after {@code restartMillis} (same machine clock). */
+    private static String timeline(String log, long restartMillis) {
+        Map<String, String> milestones = new LinkedHashMap<>();
+        milestones.put("Kafka Streams created", "connecting to");
+        milestones.put("joining", "CREATED -> REBALANCING");
+        milestones.put("restore started", "End offset for changelog");
+        milestones.put("restore finished", "Finished restoring");
+        milestones.put("running", "REBALANCING -> RUNNING");
+        long dayStart = restartMillis - Math.floorMod(restartMillis, 86_400_000L);
+        List<String> parts = new ArrayList<>();
+        milestones.forEach((name, marker) -> log.lines().filter(line -> line.contains(marker)).reduce((first, last) -> last).ifPresent(line -> {
+            var time = LOG_TIME.matcher(line);
+            if (time.find()) {
+                long at = dayStart + ((Long.parseLong(time.group(1)) * 60 + Long.parseLong(time.group(2))) * 60 + Long.parseLong(time.group(3))) * 1000
+                        + Long.parseLong(time.group(4));
+                parts.add(String.format(Locale.ROOT, "%s %.2f", name, (at - restartMillis) / 1e3));
+            }
+        }));
+        return String.join(", ", parts);
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static Process start(Path jar, Path properties, Path log, List<String> jvm) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java(), "--add-modules", "jdk.incubator.vector", "-Xmx2g",
+                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.StoreChangelogReader=info"));
+        command.addAll(jvm);
+        // -Dbench.child.jvm="..." adds JVM options to the child, e.g. log levels or a profiler
         String extra = System.getProperty("bench.child.jvm", "").trim();
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));

@@ -1,0 +1,43 @@
+package dev.backstream.stream;
+
+import dev.backstream.app.ModelCatalog;
+import dev.backstream.app.ModelDefinition;
+import dev.backstream.nn.Activation;
+import dev.backstream.nn.Architecture;
+import dev.backstream.nn.LayerSpec;
+import dev.backstream.nn.Loss;
+import dev.backstream.nn.Mlp;
+import dev.backstream.nn.OptimizerSpec;
+import org.apache.kafka.common.config.TopicConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StreamsSettingsTest {
+
+    private static ModelCatalog catalog(int inputs, int hidden) {
+        return new ModelCatalog(List.of(new ModelDefinition("m", Mlp.initialize(Architecture.of(inputs, Loss.CATEGORICAL_CROSS_ENTROPY,
+                new LayerSpec(hidden, Activation.SIGMOID), new LayerSpec(10, Activation.SOFTMAX)), OptimizerSpec.sgd(0.1), 1), 1000, "test")));
+    }
+
+    @Test
+    void changelogSegmentsHoldAFewModelsSoThatRestoreReplaysLittleUncompactedTail() {
+        ModelCatalog s4 = catalog(784, 128); // ~800 KB stored
+        int segment = Integer.parseInt(StreamsSettings.changelogConfig(s4).get(TopicConfig.SEGMENT_BYTES_CONFIG));
+        int record = StreamsSettings.maxRecordBytes(s4);
+        assertEquals(4 * record, segment);
+        assertTrue(segment <= 16 * 1024 * 1024, "a short active segment: " + segment);
+    }
+
+    @Test
+    void aChangelogSegmentIsNeverSmallerThanOneStoredModel() {
+        ModelCatalog huge = catalog(4096, 2048); // ~67 MB stored
+        var config = StreamsSettings.changelogConfig(huge);
+        assertTrue(Integer.parseInt(config.get(TopicConfig.SEGMENT_BYTES_CONFIG)) >= Integer.parseInt(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)));
+        ModelCatalog tiny = catalog(2, 2);
+        assertEquals(4 * 1024 * 1024, Integer.parseInt(StreamsSettings.changelogConfig(tiny).get(TopicConfig.SEGMENT_BYTES_CONFIG)));
+    }
+}
