@@ -22,6 +22,7 @@ public final class BackstreamApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackstreamApp.class);
 
     private final BackstreamConfig config;
+    private final ModelCatalog catalog;
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
@@ -34,6 +35,7 @@ public final class BackstreamApp implements AutoCloseable {
     /** @param overrides Kafka Streams properties applied last (tests use them for fast settings) */
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog, Properties overrides) {
         this.config = config;
+        this.catalog = catalog;
         // The check needs its own admin client and a round trip (~0.5 s at start-up): run it while Kafka Streams builds
         // its clients, and wait for it in start(). A restart after a crash waits for this too.
         this.copartitionCheck = new FutureTask<>(() -> {
@@ -81,6 +83,8 @@ public final class BackstreamApp implements AutoCloseable {
             throw new IllegalStateException("cannot check the input topics", e.getCause());
         }
         streams.start();
+        // while Kafka Streams joins the group and restores (mostly waiting on the broker), compile the record path
+        JitWarmUp.startInBackground(catalog);
     }
 
     public KafkaStreams streams() {

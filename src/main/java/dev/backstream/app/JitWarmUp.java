@@ -1,0 +1,79 @@
+package dev.backstream.app;
+
+import dev.backstream.message.Prediction;
+import dev.backstream.message.Sample;
+import dev.backstream.message.SampleParser;
+import dev.backstream.nn.Architecture;
+import dev.backstream.nn.Mlp;
+import dev.backstream.nn.Outcome;
+
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+
+/**
+ * Exercises the per-record path (parse, learn, write the prediction) on throwaway copies of the declared models while
+ * Kafka Streams joins its group and restores its stores, so that the JIT has compiled it by the time the first records arrive: interpreted, one
+ * 100k-parameter step takes milliseconds instead of ~50 µs, and a restarted instance would otherwise spend its first
+ * commit intervals compiling. It never touches a live model; the work is bounded in steps and time.
+ */
+final class JitWarmUp implements Runnable {
+    private static final int STEPS_PER_MODEL = 3_000;
+    private static final long BUDGET_NANOS = 1_500_000_000L;
+    private final ModelCatalog catalog;
+
+    JitWarmUp(ModelCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** Starts the warm-up on a daemon thread. */
+    static void startInBackground(ModelCatalog catalog) {
+        Thread thread = new Thread(new JitWarmUp(catalog), "backstream-jit-warm-up");
+        thread.setDaemon(true);
+        thread.setPriority(Thread.MIN_PRIORITY);
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        long deadline = System.nanoTime() + BUDGET_NANOS;
+        SplittableRandom random = new SplittableRandom(1);
+        SampleParser parser = new SampleParser();
+        for (ModelDefinition definition : catalog.all()) {
+            Mlp copy = definition.newModel();
+            Architecture architecture = copy.architecture();
+            for (int step = 0; step < STEPS_PER_MODEL && System.nanoTime() < deadline; step++) {
+                Sample sample = parser.parse(sampleJson(definition.id(), architecture, random));
+                Outcome outcome = sample.learnOn(copy);
+                Prediction.of(sample, outcome).toJson();
+            }
+        }
+    }
+
+    private static byte[] sampleJson(String id, Architecture architecture, SplittableRandom random) {
+        StringBuilder json = new StringBuilder(32 + 8 * architecture.inputs()).append("{\"model\":\"").append(id).append("\",\"features\":[");
+        for (int i = 0; i < architecture.inputs(); i++) {
+            appendFraction(json.append(i == 0 ? "" : ","), random);
+        }
+        json.append(']');
+        if (architecture.classes() > 0) {
+            json.append(",\"label\":").append(random.nextInt(architecture.classes()));
+        } else {
+            json.append(",\"target\":[");
+            for (int i = 0; i < architecture.outputs(); i++) {
+                appendFraction(json.append(i == 0 ? "" : ","), random);
+            }
+            json.append(']');
+        }
+        return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A number in [0, 1] with three decimals, the way samples usually look (cheaper than String.format). */
+    private static void appendFraction(StringBuilder json, SplittableRandom random) {
+        int thousandths = random.nextInt(1001);
+        if (thousandths == 1000) {
+            json.append('1');
+        } else {
+            json.append("0.").append((char) ('0' + thousandths / 100)).append((char) ('0' + thousandths / 10 % 10)).append((char) ('0' + thousandths % 10));
+        }
+    }
+}
