@@ -1,17 +1,54 @@
 package dev.backstream.nn;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Kernels} with the incubating Vector API, in 256-bit vectors (four doubles: every x86-64 CPU with AVX2
- * runs them natively). Loaded by reflection only when the module is present, so the application runs without it.
+ * {@link Kernels} with the incubating Vector API: 512-bit vectors (eight doubles) where the CPU and the JVM use them
+ * (AVX-512), else 256-bit ones (four doubles: every x86-64 CPU with AVX2). Both keep the scalar kernel's sixteen
+ * partial sums and its reduction order, so the width never changes a bit. Loaded by reflection only when the module
+ * is present, so the application runs without it.
  */
 final class VectorKernel implements Kernels.Kernel {
     private static final VectorSpecies<Double> FOUR = DoubleVector.SPECIES_256;
+    private static final VectorSpecies<Double> EIGHT = DoubleVector.SPECIES_512;
+    /** Constant for the JIT: which width this JVM runs. */
+    private static final boolean WIDE = DoubleVector.SPECIES_PREFERRED.length() >= 8;
+    /** Lanes 4..7 then 0..3: adding a vector to its swapped halves gives s_l + s_{l+4} in lanes 0..3. */
+    private static final VectorShuffle<Double> SWAP_HALVES = VectorShuffle.fromValues(EIGHT, 4, 5, 6, 7, 0, 1, 2, 3);
+
+    /** Whether the 512-bit kernels are in use. */
+    static boolean wide() {
+        return WIDE;
+    }
 
     @Override
     public double dot(double[] w, double[] a, int n) {
+        return WIDE ? dotEight(w, a, n) : dotFour(w, a, n);
+    }
+
+    /** Partial sums s_0..s_7 in the lanes of acc0 and s_8..s_15 in those of acc1, reduced in the scalar order. */
+    static double dotEight(double[] w, double[] a, int n) {
+        DoubleVector acc0 = DoubleVector.zero(EIGHT);
+        DoubleVector acc1 = DoubleVector.zero(EIGHT);
+        int bound = n - (n & 15);
+        int i = 0;
+        for (; i < bound; i += 16) {
+            acc0 = acc0.add(DoubleVector.fromArray(EIGHT, w, i).mul(DoubleVector.fromArray(EIGHT, a, i)));
+            acc1 = acc1.add(DoubleVector.fromArray(EIGHT, w, i + 8).mul(DoubleVector.fromArray(EIGHT, a, i + 8)));
+        }
+        DoubleVector low = acc0.add(acc0.rearrange(SWAP_HALVES)); // lane l < 4: s_l + s_{4+l}
+        DoubleVector high = acc1.add(acc1.rearrange(SWAP_HALVES)); // lane l < 4: s_{8+l} + s_{12+l}
+        DoubleVector u = low.add(high);
+        double sum = (u.lane(0) + u.lane(1)) + (u.lane(2) + u.lane(3));
+        for (; i < n; i++) {
+            sum += w[i] * a[i];
+        }
+        return sum;
+    }
+
+    static double dotFour(double[] w, double[] a, int n) {
         DoubleVector acc0 = DoubleVector.zero(FOUR);
         DoubleVector acc1 = DoubleVector.zero(FOUR);
         DoubleVector acc2 = DoubleVector.zero(FOUR);
@@ -34,10 +71,17 @@ final class VectorKernel implements Kernels.Kernel {
 
     @Override
     public void subtractScaled(double[] w, double[] a, double c, double rate, int n) {
-        int bound = FOUR.loopBound(n);
         int j = 0;
+        if (WIDE) {
+            int bound = EIGHT.loopBound(n);
+            for (; j < bound; j += 8) {
+                DoubleVector step = DoubleVector.fromArray(EIGHT, a, j).mul(c).mul(rate); // λ (c a_j): c·a_j first, as in Scalar
+                DoubleVector.fromArray(EIGHT, w, j).sub(step).intoArray(w, j);
+            }
+        }
+        int bound = FOUR.loopBound(n);
         for (; j < bound; j += 4) {
-            DoubleVector step = DoubleVector.fromArray(FOUR, a, j).mul(c).mul(rate); // λ (c a_j): c·a_j first, as in Scalar
+            DoubleVector step = DoubleVector.fromArray(FOUR, a, j).mul(c).mul(rate);
             DoubleVector.fromArray(FOUR, w, j).sub(step).intoArray(w, j);
         }
         for (; j < n; j++) {
@@ -47,8 +91,14 @@ final class VectorKernel implements Kernels.Kernel {
 
     @Override
     public void addScaled(double[] d, double[] w, double c, int n) {
-        int bound = FOUR.loopBound(n);
         int j = 0;
+        if (WIDE) {
+            int bound = EIGHT.loopBound(n);
+            for (; j < bound; j += 8) {
+                DoubleVector.fromArray(EIGHT, d, j).add(DoubleVector.fromArray(EIGHT, w, j).mul(c)).intoArray(d, j);
+            }
+        }
+        int bound = FOUR.loopBound(n);
         for (; j < bound; j += 4) {
             DoubleVector.fromArray(FOUR, d, j).add(DoubleVector.fromArray(FOUR, w, j).mul(c)).intoArray(d, j);
         }

@@ -39,9 +39,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The cost of one labeled record through the production topology in Kafka's TopologyTestDriver (router, JSON
- * parsing, learning, per-record store put, prediction JSON, in-memory "topics"), next to the pure learning step and
- * the binary model encoding that the per-record store write costs. No broker: this isolates the application's own
- * work. {@code mvn -Pbench test-compile exec:exec -Djmh.args="TopologyBenchmark"}.
+ * parsing, learning, prediction JSON, in-memory "topics"; the driver also commits after every record, so each record
+ * here pays the model store's per-commit encode and write too), next to the pure learning step and the binary model
+ * encoding that each commit costs. No broker: this isolates the application's own work. {@code mvn -Pbench test-compile exec:exec -Djmh.args="TopologyBenchmark"}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -39,6 +39,17 @@ class KernelsTest {
     }
 
     @Test
+    void bothVectorWidthsKeepTheScalarSummationOrder() {
+        for (int n = 0; n <= 100; n++) {
+            double[] w = randomVector(n);
+            double[] a = randomVector(n);
+            long expected = Double.doubleToRawLongBits(scalar.dot(w, a, n));
+            assertEquals(expected, Double.doubleToRawLongBits(VectorKernel.dotEight(w, a, n)), "512-bit, length " + n);
+            assertEquals(expected, Double.doubleToRawLongBits(VectorKernel.dotFour(w, a, n)), "256-bit, length " + n);
+        }
+    }
+
+    @Test
     void rowUpdatesAreBitIdentical() {
         for (int n = 0; n <= 40; n++) {
             double[] w = randomVector(n);
