@@ -53,7 +53,7 @@ final class Kernels {
 
     private static Kernel choose() {
         boolean wanted = !"false".equalsIgnoreCase(System.getProperty("backstream.vector"));
-        if (wanted && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+        if (wanted && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && keepVectorKernelsOutOfLine()) {
             try {
                 return (Kernel) Class.forName("dev.backstream.nn.VectorKernel").getDeclaredConstructor().newInstance();
             } catch (ReflectiveOperationException | LinkageError e) {
@@ -61,6 +61,31 @@ final class Kernels {
             }
         }
         return new Scalar();
+    }
+
+    /**
+     * Asks HotSpot, through the same diagnostic command as {@code jcmd <pid> Compiler.directives_add}, never to inline
+     * {@link VectorKernel}'s methods into their callers. Vector API code is fast only when C2 inlines the whole chain
+     * of the API's internals into one compilation; inlined into a large caller (the learning step), that chain may hit
+     * the caller's inlining budget, and the vectors then live as heap objects: measured, one benchmark JVM in two ran
+     * every model ten times slower (S4 1.7k instead of 20k steps/s). Compiled on their own, the kernels always get the
+     * whole chain. Returns false if the directive could not be added; the plain-Java kernel then runs.
+     */
+    private static boolean keepVectorKernelsOutOfLine() {
+        try {
+            java.nio.file.Path directives = java.nio.file.Files.createTempFile("backstream-compiler-directives", ".json");
+            try {
+                java.nio.file.Files.writeString(directives, "[{ match: \"*.*\", inline: \"-dev/backstream/nn/VectorKernel.*\" }]");
+                Object output = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
+                        new Object[] {new String[] {directives.toString()}}, new String[] {String[].class.getName()});
+                return String.valueOf(output).contains("1 compiler directives added");
+            } finally {
+                java.nio.file.Files.deleteIfExists(directives);
+            }
+        } catch (Exception | LinkageError e) {
+            return false;
+        }
     }
 
     /** The reference implementation, in plain Java. */

@@ -14,7 +14,8 @@ final class VectorKernel implements Kernels.Kernel {
     private static final VectorSpecies<Double> FOUR = DoubleVector.SPECIES_256;
     private static final VectorSpecies<Double> EIGHT = DoubleVector.SPECIES_512;
     /** Constant for the JIT: which width this JVM runs. */
-    private static final boolean WIDE = DoubleVector.SPECIES_PREFERRED.length() >= 8;
+    private static final boolean WIDE = DoubleVector.SPECIES_PREFERRED.length() >= 8
+            && !"256".equals(System.getProperty("backstream.vector.bits"));
     /** Lanes 4..7 then 0..3: adding a vector to its swapped halves gives s_l + s_{l+4} in lanes 0..3. */
     private static final VectorShuffle<Double> SWAP_HALVES = VectorShuffle.fromValues(EIGHT, 4, 5, 6, 7, 0, 1, 2, 3);
 
@@ -23,8 +24,21 @@ final class VectorKernel implements Kernels.Kernel {
         return WIDE;
     }
 
+    /**
+     * Rows shorter than one loop iteration never reach the vector methods, so that their profiles always show the
+     * vector loop taken: a profile in which it never ran (a 2-input model) lets C2 compile the loop as an uncommon
+     * trap, and after repeated deoptimizations between small and large models it may give the method up to C1, where
+     * every vector operation is a boxed object (measured: ten times slower for a whole benchmark JVM).
+     */
     @Override
     public double dot(double[] w, double[] a, int n) {
+        if (n < 16) {
+            double sum = 0; // the scalar kernel's sum of sixteen zero partial sums, then its sequential tail
+            for (int i = 0; i < n; i++) {
+                sum += w[i] * a[i];
+            }
+            return sum;
+        }
         return WIDE ? dotEight(w, a, n) : dotFour(w, a, n);
     }
 
@@ -71,6 +85,12 @@ final class VectorKernel implements Kernels.Kernel {
 
     @Override
     public void subtractScaled(double[] w, double[] a, double c, double rate, int n) {
+        if (n < 8) {
+            for (int j = 0; j < n; j++) {
+                w[j] -= rate * (c * a[j]);
+            }
+            return;
+        }
         int j = 0;
         if (WIDE) {
             int bound = EIGHT.loopBound(n);
@@ -91,6 +111,12 @@ final class VectorKernel implements Kernels.Kernel {
 
     @Override
     public void addScaled(double[] d, double[] w, double c, int n) {
+        if (n < 8) {
+            for (int j = 0; j < n; j++) {
+                d[j] += c * w[j];
+            }
+            return;
+        }
         int j = 0;
         if (WIDE) {
             int bound = EIGHT.loopBound(n);
