@@ -57,7 +57,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>latency at half the measured rate: produce timestamp to prediction visible to a read_committed consumer;</li>
  *   <li>recovery: SIGKILL of a child JVM holding an S4 model after 60 s at full rate, time to the first new
  *       prediction;</li>
- *   <li>scale: two S3 models on one vs two stream threads.</li>
+ *   <li>scale: two S3 models on one stream thread, on two, and on two instances of one thread each.</li>
  * </ol>
  * {@code mvn -Pbench test-compile exec:exec -Dbench.main=dev.backstream.bench.EndToEndBenchmark -Djmh.args="all"}
  * (or {@code throughput [S1,S2,...]}, {@code latency}, {@code recovery}, {@code scale}); {@code package} first for recovery, which
@@ -249,7 +249,7 @@ public final class EndToEndBenchmark {
     private static void scale() throws Exception {
         List<String> rows = new ArrayList<>();
         rows.add(String.format("%-28s %10s %12s", "setup", "records", "records/s"));
-        int n = 60_000;
+        int n = 200_000;
         List<byte[]> samples = new ArrayList<>();
         List<byte[]> a = samples("S3", n / 2, 13);
         List<byte[]> b = samples("S3", n / 2, 14);
@@ -261,7 +261,10 @@ public final class EndToEndBenchmark {
                 new ModelDefinition("S3a", Mlp.initialize(MlpLearnBenchmark.shape("S3"), OptimizerSpec.sgd(0.01), 1), 1_000_000_000L, "bench"),
                 new ModelDefinition("S3b", Mlp.initialize(MlpLearnBenchmark.shape("S3"), OptimizerSpec.sgd(0.01), 2), 1_000_000_000L, "bench")));
         double one = 0;
-        for (int threads : new int[] {1, 2}) {
+        // the first pass (one thread) is a warm-up and not reported: run alone, this part would otherwise compare a
+        // cold JVM against a warm one
+        boolean warmUp = true;
+        for (int threads : new int[] {1, 1, 2}) {
             Map<String, String> settings = settings("scale-" + threads);
             settings.put("num.stream.threads", String.valueOf(threads));
             BackstreamConfig config = new BackstreamConfig(settings, null);
@@ -272,6 +275,10 @@ public final class EndToEndBenchmark {
                 app.start();
                 rate = sustainedRate(config.topics().predictions(), n);
             }
+            if (warmUp) {
+                warmUp = false;
+                continue;
+            }
             if (threads == 1) {
                 one = rate;
             }
@@ -279,6 +286,23 @@ public final class EndToEndBenchmark {
                     threads == 2 ? String.format(Locale.ROOT, "  (%.2fx)", rate / one) : ""));
             System.out.println(rows.get(rows.size() - 1));
         }
+        // two instances of one thread each, in this JVM, sharing the application id: one partition (model) each once
+        // the second has joined; the first may process alone until then, which the rate includes
+        Map<String, String> settings = settings("scale-instances");
+        BackstreamConfig first = new BackstreamConfig(settings, null);
+        Map<String, String> secondSettings = new LinkedHashMap<>(settings);
+        secondSettings.put(BackstreamConfig.STATE_DIR, Files.createTempDirectory("backstream-bench-state").toString());
+        BackstreamConfig second = new BackstreamConfig(secondSettings, null);
+        createTopics(first.topics(), 2);
+        produceKeyed(first.topics().samples(), samples);
+        double rate;
+        try (BackstreamApp instanceA = new BackstreamApp(first, catalog); BackstreamApp instanceB = new BackstreamApp(second, catalog)) {
+            instanceA.start();
+            instanceB.start();
+            rate = sustainedRate(first.topics().predictions(), n);
+        }
+        rows.add(String.format(Locale.ROOT, "%-28s %10d %12.0f  (%.2fx)", "2 S3 models, 2 instances", n, rate, rate / one));
+        System.out.println(rows.get(rows.size() - 1));
         print("scale: two S3 models on two partitions", rows);
     }
 
