@@ -27,6 +27,12 @@ final class Kernels {
         void subtractScaled(double[] w, double[] a, double c, double rate, int n);
 
         void addScaled(double[] d, double[] w, double c, int n);
+
+        /** {@link #subtractScaled}{@code (w, a, c, rate, n)}, then {@link #dot}{@code (w, x, n)}: the same bits. */
+        default double subtractScaledThenDot(double[] w, double[] a, double c, double rate, double[] x, int n) {
+            subtractScaled(w, a, c, rate, n);
+            return dot(w, x, n);
+        }
     }
 
     private static final Kernel KERNEL = choose();
@@ -44,6 +50,11 @@ final class Kernels {
 
     static void addScaled(double[] d, double[] w, double c, int n) {
         KERNEL.addScaled(d, w, c, n);
+    }
+
+    /** The row update of a deferred SGD step, then the row's dot product with the next input, in one pass. */
+    static double subtractScaledThenDot(double[] w, double[] a, double c, double rate, double[] x, int n) {
+        return KERNEL.subtractScaledThenDot(w, a, c, rate, x, n);
     }
 
     /** The name of the implementation in use ({@code VectorKernel} or {@code Scalar}), for logs and benchmark reports. */

@@ -354,10 +354,8 @@ public final class Mlp {
             double[] p = pendingInput[m];
             double[] d = pendingDelta[m];
             for (int i = 0; i < nOut; i++) {
-                if (d[i] != 0.0) {
-                    Kernels.subtractScaled(rows[i], p, d[i], lambda, nIn); // W_ij ← W_ij − λ δ_i a_j (pending step)
-                }
-                zm[i] = Kernels.dot(rows[i], in, nIn); // the row is still in L1: z_i = Σ_j W_ij in_j
+                // W_ij ← W_ij − λ δ_i a_j (the pending step), then z_i = Σ_j W_ij in_j, in one pass over the row
+                zm[i] = d[i] != 0.0 ? Kernels.subtractScaledThenDot(rows[i], p, d[i], lambda, in, nIn) : Kernels.dot(rows[i], in, nIn);
             }
             for (int i = 0; i < nOut; i++) {
                 b[i] -= lambda * d[i]; // b_i ← b_i − λ δ_i

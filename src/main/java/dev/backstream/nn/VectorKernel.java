@@ -62,6 +62,42 @@ final class VectorKernel implements Kernels.Kernel {
         return sum;
     }
 
+    /**
+     * The row update and the dot product in one pass over the row (512-bit only; otherwise the two kernels in turn):
+     * each chunk of w is updated, stored and multiplied while in registers. The update is element-wise and the dot
+     * keeps dotEight's partial sums and order, so the bits equal those of the two separate kernels.
+     */
+    @Override
+    public double subtractScaledThenDot(double[] w, double[] a, double c, double rate, double[] x, int n) {
+        if (!WIDE || n < 16) {
+            subtractScaled(w, a, c, rate, n);
+            return dot(w, x, n);
+        }
+        DoubleVector acc0 = DoubleVector.zero(EIGHT);
+        DoubleVector acc1 = DoubleVector.zero(EIGHT);
+        int bound = n - (n & 15);
+        int i = 0;
+        for (; i < bound; i += 16) {
+            DoubleVector w0 = DoubleVector.fromArray(EIGHT, w, i).sub(DoubleVector.fromArray(EIGHT, a, i).mul(c).mul(rate));
+            DoubleVector w1 = DoubleVector.fromArray(EIGHT, w, i + 8).sub(DoubleVector.fromArray(EIGHT, a, i + 8).mul(c).mul(rate));
+            w0.intoArray(w, i);
+            w1.intoArray(w, i + 8);
+            acc0 = acc0.add(w0.mul(DoubleVector.fromArray(EIGHT, x, i)));
+            acc1 = acc1.add(w1.mul(DoubleVector.fromArray(EIGHT, x, i + 8)));
+        }
+        DoubleVector low = acc0.add(acc0.rearrange(SWAP_HALVES));
+        DoubleVector high = acc1.add(acc1.rearrange(SWAP_HALVES));
+        DoubleVector u = low.add(high);
+        double sum = (u.lane(0) + u.lane(1)) + (u.lane(2) + u.lane(3));
+        for (int j = i; j < n; j++) {
+            w[j] -= rate * (c * a[j]);
+        }
+        for (; i < n; i++) {
+            sum += w[i] * x[i];
+        }
+        return sum;
+    }
+
     static double dotFour(double[] w, double[] a, int n) {
         DoubleVector acc0 = DoubleVector.zero(FOUR);
         DoubleVector acc1 = DoubleVector.zero(FOUR);

@@ -50,6 +50,22 @@ class KernelsTest {
     }
 
     @Test
+    void theFusedUpdateAndDotEqualTheTwoKernelsInTurn() {
+        for (int n = 0; n <= 100; n++) {
+            double[] w = randomVector(n);
+            double[] a = randomVector(n);
+            double[] x = randomVector(n);
+            double c = random.nextDouble(-2, 2);
+            double[] expected = w.clone();
+            scalar.subtractScaled(expected, a, c, 0.3, n);
+            long expectedDot = Double.doubleToRawLongBits(scalar.dot(expected, x, n));
+            double[] actual = w.clone();
+            assertEquals(expectedDot, Double.doubleToRawLongBits(vector.subtractScaledThenDot(actual, a, c, 0.3, x, n)), "length " + n);
+            assertArrayEquals(expected, actual, "updated row, length " + n);
+        }
+    }
+
+    @Test
     void rowUpdatesAreBitIdentical() {
         for (int n = 0; n <= 40; n++) {
             double[] w = randomVector(n);
