@@ -11,9 +11,10 @@ import java.util.Arrays;
 /**
  * Parses the sample JSON: numbers go straight into a {@code double[]}, no tree is built, and the first problem is
  * reported with a {@link RejectReason} and the field it concerns. Unknown fields are skipped, so producers may add
- * their own. Samples in the common shape are read by a byte-level fast path ({@link FastSampleReader}, ~10x faster on
- * 784-number samples); everything else, including every invalid record, goes through Jackson's streaming parser,
- * which gives the same values and the precise error. Not thread-safe (it reuses growable buffers); one per thread.
+ * their own. Samples in the common shape are read by a byte-level fast path ({@link FastSampleReader}; measured 1.6x
+ * faster on 784-number samples, 5x on 8-number ones); everything else, including every invalid record, goes through
+ * Jackson's streaming parser, which gives the same values and the precise error. Not thread-safe (it reuses growable
+ * buffers); one per thread.
  */
 public final class SampleParser {
     private final int maxValues;

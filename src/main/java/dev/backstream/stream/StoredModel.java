@@ -19,10 +19,6 @@ record StoredModel(Mlp model, int sourcePartition, long sourceOffset, long lastS
     static final short VERSION = 1;
     private static final int HEADER = 4 + 2 + 2 + 4 + 8 + 8;
 
-    byte[] encode() {
-        return encodeInto(new byte[encodedSize(model)]);
-    }
-
     /** Encodes into {@code bytes}, which must be exactly {@link #encodedSize} long, and returns it. */
     byte[] encodeInto(byte[] bytes) {
         ByteBuffer out = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -47,7 +43,7 @@ record StoredModel(Mlp model, int sourcePartition, long sourceOffset, long lastS
         return new StoredModel(BinaryModelFormat.decode(in), partition, offset, lastSnapshot);
     }
 
-    /** The exact size of {@link #encode()} for {@code model}. */
+    /** The exact size of {@link #encodeInto} for {@code model}. */
     static int encodedSize(Mlp model) {
         return HEADER + BinaryModelFormat.encodedSize(model);
     }

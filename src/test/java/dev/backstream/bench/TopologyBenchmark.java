@@ -117,7 +117,7 @@ public class TopologyBenchmark {
         return standalone.learn(features[i], labels[i]).loss();
     }
 
-    /** The binary encoding that the per-record store put costs. */
+    /** The binary encoding that each commit costs per changed model. */
     @Benchmark
     public byte[] encodeModel() {
         return BinaryModelFormat.encode(standalone);
