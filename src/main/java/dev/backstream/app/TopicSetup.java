@@ -3,17 +3,21 @@ package dev.backstream.app;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * Creates the application's five topics (the snapshots topic compacted and accepting large snapshots) and waits until
@@ -71,7 +75,7 @@ public final class TopicSetup {
         create(bootstrapServers, topics(topics, partitions));
     }
 
-    /** Creates any topics (existing ones are kept) and waits until every partition has a leader. */
+    /** Creates any topics (existing ones are kept) and waits until every partition has a leader hosting its log. */
     public static void create(String bootstrapServers, List<NewTopic> wanted) {
         Properties properties = new Properties();
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -101,16 +105,39 @@ public final class TopicSetup {
         }
     }
 
-    /** Whether every partition of {@code names} has a leader; false while the new topics' metadata is still propagating. */
+    /**
+     * Whether every partition of {@code names} has a leader that already hosts its log; false while the new topics'
+     * metadata is still propagating. A leader known to the metadata but without the log yet answers produce requests
+     * with NOT_LEADER_OR_FOLLOWER, and Kafka 4.3.1's idempotent producer was seen to retry the first batch forever
+     * after that (OUT_OF_ORDER_SEQUENCE_NUMBER) while appending the ones behind it.
+     */
     private static boolean allHaveLeaders(Admin admin, List<String> names) throws InterruptedException, TimeoutException {
+        Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
         try {
-            return admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
-                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            for (var description : admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values()) {
+                for (var partition : description.partitions()) {
+                    if (partition.leader() == null || partition.leader().isEmpty()) {
+                        return false;
+                    }
+                    byLeader.computeIfAbsent(partition.leader().id(), id -> new ArrayList<>())
+                            .add(new TopicPartition(description.name(), partition.partition()));
+                }
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return false; // created, but not yet in the metadata this broker answers from
             }
             throw new IllegalStateException("could not describe topics " + names, e.getCause());
+        }
+        try {
+            var logDirs = admin.describeLogDirs(byLeader.keySet()).allDescriptions().get(60, TimeUnit.SECONDS);
+            return byLeader.entrySet().stream().allMatch(leader -> {
+                var hosted = logDirs.getOrDefault(leader.getKey(), Map.of()).values().stream()
+                        .flatMap(dir -> dir.replicaInfos().keySet().stream()).collect(Collectors.toSet());
+                return hosted.containsAll(leader.getValue());
+            });
+        } catch (ExecutionException e) {
+            return true; // log directories not visible to this client (e.g. no DESCRIBE on the cluster): leaders must do
         }
     }
 }
