@@ -2,6 +2,7 @@ package dev.backstream.stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.backstream.app.ModelCatalog;
+import dev.backstream.app.ModelDefinition;
 import dev.backstream.message.InvalidMessageException;
 import dev.backstream.message.Json;
 import dev.backstream.message.Prediction;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The learner: owns the models of its task. For a labeled sample it predicts, learns (one SGD step), publishes the
@@ -29,7 +31,8 @@ import java.util.Map;
  * next commit; for a score request it only predicts.
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
-    private final ModelCatalog catalog;
+    /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
+    private final Function<String, ModelDefinition> definitions;
     private final String storeName;
     private final long snapshotIntervalMs;
     private ProcessorContext<byte[], Output> context;
@@ -37,7 +40,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private Cancellable punctuator;
 
     ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs) {
-        this.catalog = catalog;
+        this.definitions = id -> catalog.find(id).orElse(null);
         this.storeName = storeName;
         this.snapshotIntervalMs = snapshotIntervalMs;
     }
@@ -56,7 +59,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         RoutedSample routed = record.value();
         String modelId = routed.sample().model();
         byte[] modelKey = record.key();
-        LiveModel entry = models.get(modelId, id -> catalog.find(id).orElse(null));
+        LiveModel entry = models.get(modelId, definitions);
         if (entry == null) {
             deadLetter(record, RejectReason.UNKNOWN_MODEL, "model '" + modelId + "' is not declared");
             return;

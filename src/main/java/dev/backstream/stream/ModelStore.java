@@ -111,8 +111,9 @@ public final class ModelStore implements StateStore, CachedStateStore<String, by
     }
 
     /**
-     * The live model {@code id}: from memory, else decoded from the store, else created by {@code create} (which may
-     * return null: then there is no such model and nothing is kept).
+     * The live model {@code id}: from memory, else decoded from the store, else new from its definition. The
+     * definition comes from {@code definitions}, which returns null for an undeclared id: then this returns null and
+     * keeps nothing.
      */
     public LiveModel get(String id, Function<String, ModelDefinition> definitions) {
         LiveModel entry = live.get(id);
