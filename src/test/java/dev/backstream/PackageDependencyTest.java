@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** Package rules that keep the numeric core standalone. */
+/** Package rules that keep the numeric core standalone and Kafka Streams' internals in one adapter. */
 class PackageDependencyTest {
     private static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -27,6 +27,14 @@ class PackageDependencyTest {
     void messagesAndSnapshotsDoNotDependOnKafkaStreams() {
         noClasses().that().resideInAnyPackage("dev.backstream.message..", "dev.backstream.snapshot..", "dev.backstream.data..")
                 .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.streams..")
+                .check(MAIN);
+    }
+
+    @Test
+    void onlyTheCommitHookAdapterUsesKafkaStreamsInternals() {
+        noClasses().that().resideOutsideOfPackage("dev.backstream.stream.hook..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.streams..internals..")
+                .because("Kafka Streams' internals may change with any upgrade; CommitHookStore documents what it relies on")
                 .check(MAIN);
     }
 }

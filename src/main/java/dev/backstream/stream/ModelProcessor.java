@@ -49,6 +49,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     public void init(ProcessorContext<byte[], Output> context) {
         this.context = context;
         this.models = context.getStateStore(storeName);
+        // The task (re)starts processing: after a move or a standby's restore, the store may hold a newer model than
+        // any copy in memory. Kafka Streams calls init whenever a task becomes active, whatever the path.
+        models.forgetLiveModels();
         if (snapshotIntervalMs > 0) {
             punctuator = context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::snapshotChangedModels);
         }

@@ -2,6 +2,7 @@ package dev.backstream.stream;
 
 import dev.backstream.app.ModelDefinition;
 import dev.backstream.nn.Mlp;
+import dev.backstream.stream.hook.CommitHookStore;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.StateStore;
@@ -14,8 +15,6 @@ import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,15 +37,17 @@ import java.util.function.Function;
  * to the changelog in the same transaction as the outputs and input offsets of the records they reflect. Exactly-once
  * and the crash test's bit-identical restart are unchanged; the per-record cost is gone.
  *
- * <p>The contract relied on ({@code StreamTask.prepareCommit} → {@code ProcessorStateManager.flushCache} →
- * {@code CachedStateStore.flushCache} on each registered store) is internal to Kafka Streams 4.3; the topology tests
- * (the driver commits after every record and reads the changelog) and the real-broker crash test fail if a Kafka
- * upgrade stops calling it.
+ * <p>The hooks relied on are internal to Kafka Streams and confined to {@link CommitHookStore}: {@link #beforeCommit()}
+ * persists the changed models; {@link #discardInMemoryState()} drops the live models when Kafka Streams recycles the
+ * store between an active and a standby task, since a standby's restore writes the underlying store directly and the
+ * live copies would otherwise be stale when the task becomes active again. {@link #forgetLiveModels()} does the same
+ * when the learner (re)starts a task, which Kafka Streams' public API guarantees, so a stale copy cannot survive even
+ * if an upgrade stops recycling through {@code clearCache()}.
  *
  * <p>Only the task's stream thread touches an instance. A (re)initialized store starts with no live models: each is
  * decoded from the underlying store on first use, so a restored or revived task resumes from what was committed.
  */
-public final class ModelStore implements StateStore, CachedStateStore<String, byte[]> {
+public final class ModelStore extends CommitHookStore<String, byte[]> {
     private final KeyValueStore<String, byte[]> stored;
     private final Map<String, LiveModel> live = new HashMap<>();
     private final List<LiveModel> dirty = new ArrayList<>();
@@ -67,8 +68,6 @@ public final class ModelStore implements StateStore, CachedStateStore<String, by
         private SourceRecord lastSource;
         private long lastSnapshotUpdates;
         private boolean dirty;
-        /** The encoded value, rewritten in place at each commit (the store and changelog copy it synchronously). */
-        private byte[] encoded;
 
         private LiveModel(String id, ModelDefinition definition, Mlp model, SourceRecord lastSource, long lastSnapshotUpdates) {
             this.id = id;
@@ -100,13 +99,15 @@ public final class ModelStore implements StateStore, CachedStateStore<String, by
             return lastSnapshotUpdates;
         }
 
+        /**
+         * A new array per commit: RocksDB, the changelog producer and anything else below the store may keep a
+         * reference, so a buffer reused across commits could change records already handed over. Once per commit per
+         * changed model, the allocation is small next to the encoding itself.
+         */
         private byte[] encode() {
-            if (encoded == null) {
-                encoded = new byte[StoredModel.encodedSize(model)];
-            }
             int partition = lastSource == null ? -1 : lastSource.partition();
             long offset = lastSource == null ? -1 : lastSource.offset();
-            return new StoredModel(model, partition, offset, lastSnapshotUpdates).encodeInto(encoded);
+            return new StoredModel(model, partition, offset, lastSnapshotUpdates).encodeInto(new byte[StoredModel.encodedSize(model)]);
         }
     }
 
@@ -176,20 +177,26 @@ public final class ModelStore implements StateStore, CachedStateStore<String, by
 
     // ------------------------------------------------------------------------------------------ Kafka Streams hooks
 
-    /** Called by Kafka Streams when it prepares a commit (and before a clean close): persists the changed models. */
+    /** Kafka Streams prepares a commit (or a clean close): persists the changed models. */
     @Override
-    public void flushCache() {
+    protected void beforeCommit() {
         persistDirtyModels();
     }
 
+    /** Kafka Streams recycles the store between active and standby: the store underneath may change, so forget. */
     @Override
-    public void clearCache() {
-        // nothing cached below this store
+    protected void discardInMemoryState() {
+        forgetLiveModels();
     }
 
-    @Override
-    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
-        return false;
+    /**
+     * Drops every live model, changed or not, so that each is decoded from the store on next use. Called when the task
+     * (re)starts processing and when the store is recycled or closed: at those points every committed change is in the
+     * store, and anything newer belongs to records whose processing was not committed either.
+     */
+    public void forgetLiveModels() {
+        live.clear();
+        dirty.clear();
     }
 
     @Override
@@ -199,8 +206,7 @@ public final class ModelStore implements StateStore, CachedStateStore<String, by
 
     @Override
     public void init(StateStoreContext context, StateStore root) {
-        live.clear();
-        dirty.clear();
+        forgetLiveModels();
         // registers this store (the root) with the state manager, so that its flushCache() is called at commit
         stored.init(context, root);
     }
@@ -229,8 +235,7 @@ public final class ModelStore implements StateStore, CachedStateStore<String, by
 
     @Override
     public void close() {
-        live.clear();
-        dirty.clear();
+        forgetLiveModels();
         stored.close();
     }
 

@@ -27,6 +27,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /** Helpers for integration tests against the embedded broker: unique topics, checked produce, read_committed reads. */
@@ -106,6 +107,25 @@ final class KafkaTestSupport {
             }
         }
         return records;
+    }
+
+    /**
+     * Polls {@code condition} until it holds, or fails naming {@code what} after {@code timeout}. For conditions that
+     * have no callback to wait on (Kafka Streams' task assignment, a child process's state).
+     */
+    static void waitUntil(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not true within " + timeout + ": " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting until " + what, e);
+            }
+        }
     }
 
     static JsonNode json(ConsumerRecord<byte[], byte[]> record) {

@@ -8,6 +8,9 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -72,6 +75,53 @@ class ModelProcessorRestartTest {
         assertEquals(1, harness.store.persisted("xor").orElseThrow().model().updates(), "unchanged until the next commit");
         harness.store.flushCache();
         assertEquals(2, harness.store.persisted("xor").orElseThrow().model().updates());
+    }
+
+    @Nested
+    @DisplayName("a task that was a standby while another instance learned")
+    class AfterAStandbyRestore {
+        private final dev.backstream.app.ModelCatalog catalog = TopologyFixture.catalog(1000);
+        private ModelProcessor processor;
+        private Mlp restored;
+
+        /** Learns 20 samples here and commits; then a standby restore writes the model another instance took to 50. */
+        @BeforeEach
+        void learnHereThenRestoreANewerModel() {
+            processor = harness.processor(catalog);
+            for (int i = 0; i < 20; i++) {
+                processor.process(record(BackstreamTopologyTest.xorSample(i), i));
+            }
+            harness.store.flushCache();
+            restored = harness.store.persisted("xor").orElseThrow().model();
+            SampleParser parser = new SampleParser();
+            for (int i = 20; i < 50; i++) {
+                parser.parse(BackstreamTopologyTest.xorSample(i)).learnOn(restored);
+            }
+            StoredModel newer = new StoredModel(restored, 0, 49, -1);
+            harness.underlying.put("xor", newer.encodeInto(new byte[StoredModel.encodedSize(restored)]));
+        }
+
+        @Test
+        void recyclingTheStoreDropsTheStaleCopy() throws Exception {
+            harness.store.clearCache(); // what Kafka Streams calls when it recycles a task between active and standby
+            processor.process(record(BackstreamTopologyTest.xorSample(50), 50));
+            assertPredictedBy(restored);
+        }
+
+        @Test
+        void aProcessorStartingTheTaskDropsTheStaleCopy() throws Exception {
+            processor.close();
+            harness.processor(catalog).process(record(BackstreamTopologyTest.xorSample(50), 50));
+            assertPredictedBy(restored);
+        }
+
+        private void assertPredictedBy(Mlp expected) throws Exception {
+            var forwarded = harness.context.forwarded();
+            var prediction = Json.MAPPER.readTree(forwarded.get(forwarded.size() - 1).record().value().json());
+            assertEquals(50, prediction.get("modelVersion").asLong(), "the restored model (50 updates) predicts, not the stale one (20)");
+            double[] features = new SampleParser().parse(BackstreamTopologyTest.xorSample(50)).features();
+            assertEquals(expected.predict(features).output(0), prediction.get("output").get(0).asDouble());
+        }
     }
 
     @Test
