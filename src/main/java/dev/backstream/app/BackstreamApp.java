@@ -2,6 +2,7 @@ package dev.backstream.app;
 
 import dev.backstream.stream.BackstreamTopology;
 import dev.backstream.stream.StreamsSettings;
+import dev.backstream.stream.UnpublishedDeadLetters;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -47,7 +48,10 @@ public final class BackstreamApp implements AutoCloseable {
         check.start();
         Properties properties = StreamsSettings.properties(config, catalog);
         properties.putAll(overrides);
-        this.streams = new KafkaStreams(BackstreamTopology.build(config, catalog), properties);
+        // shared by the production exception handler (which learns of a refused dead letter) and the topology
+        UnpublishedDeadLetters unpublished = new UnpublishedDeadLetters();
+        properties.put(UnpublishedDeadLetters.CONFIG, unpublished);
+        this.streams = new KafkaStreams(BackstreamTopology.build(config, catalog, unpublished), properties);
         streams.setUncaughtExceptionHandler(exception -> {
             failure = exception;
             LOG.error("stream thread failed; shutting the application down", exception);

@@ -41,6 +41,7 @@ public final class BackstreamConfig extends AbstractConfig {
     public static final String SNAPSHOT_INTERVAL_MS = "snapshot.interval.ms";
     public static final String MAX_RECORD_BYTES = "max.record.bytes";
     public static final String MAX_FEATURES = "max.features";
+    public static final String DEAD_LETTER_MAX_VALUE_BYTES = "dead.letter.max.value.bytes";
 
     /** The prefix of environment variables that override settings. */
     public static final String ENVIRONMENT_PREFIX = "BACKSTREAM_";
@@ -74,7 +75,11 @@ public final class BackstreamConfig extends AbstractConfig {
             .define(MAX_RECORD_BYTES, Type.INT, 1_048_576, ConfigDef.Range.atLeast(16), Importance.LOW,
                     "Input records larger than this many bytes go to dead letters unparsed (RECORD_TOO_LARGE).")
             .define(MAX_FEATURES, Type.INT, 1_000_000, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "Feature or target arrays longer than this are rejected while parsing (RECORD_TOO_LARGE).");
+                    "Feature or target arrays longer than this are rejected while parsing (RECORD_TOO_LARGE).")
+            .define(DEAD_LETTER_MAX_VALUE_BYTES, Type.INT, 65_536, ConfigDef.Range.atLeast(64), Importance.LOW,
+                    "A dead letter copies at most this many bytes of the record's value, and of its key, as JSON text (escapes and base64 "
+                            + "included); longer ones are cut and marked valueTruncated/keyTruncated with their size. Lowered if needed so "
+                            + "that every dead letter fits the producer's max.request.size.");
 
     private final Map<String, String> passThrough;
     private final Path baseDirectory;
@@ -162,6 +167,11 @@ public final class BackstreamConfig extends AbstractConfig {
 
     public int maxFeatures() {
         return getInt(MAX_FEATURES);
+    }
+
+    /** The configured {@value #DEAD_LETTER_MAX_VALUE_BYTES}; the limit applied is {@code StreamsSettings.deadLetterFieldBytes}. */
+    public int deadLetterMaxValueBytes() {
+        return getInt(DEAD_LETTER_MAX_VALUE_BYTES);
     }
 
     /** The five topic names. */

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * recycler or reflection, just bytes into one growable array. Field names must be plain ASCII without characters that
  * need escaping (they are constants in the callers); string values are escaped per RFC 8259; doubles are written in
  * the shortest form that reads back to the same bits (Jackson's Schubfach writer); a non-finite double (the loss of
- * a diverging update) is written as the string {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}, as Jackson does.
+ * a diverging update, an overflowing output) is written as {@code null}: JSON has no such number, and a string in a
+ * numeric field would break every consumer that reads it as a number.
  */
 final class JsonWriter {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -73,7 +74,7 @@ final class JsonWriter {
 
     private void number(double value) {
         if (!Double.isFinite(value)) {
-            string(Double.toString(value)); // JSON has no such number: "NaN", "Infinity" or "-Infinity", as Jackson writes them
+            ascii("null");
             return;
         }
         ascii(NumberOutput.toString(value, true));

@@ -25,8 +25,11 @@ import java.util.Objects;
 public record Sample(String model, double[] features, Integer label, double[] target, String id) {
 
     public Sample {
-        if (model == null || model.isEmpty()) {
+        if (model == null) {
             throw new InvalidMessageException(RejectReason.MISSING_FIELD, "sample has no \"model\"; expected a non-empty model id");
+        }
+        if (model.isEmpty()) {
+            throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"model\" is empty; expected a non-empty model id");
         }
         if (features == null) {
             throw new InvalidMessageException(RejectReason.MISSING_FIELD, "sample has no \"features\"; expected an array of numbers");

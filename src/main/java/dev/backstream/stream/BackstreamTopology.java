@@ -45,17 +45,27 @@ public final class BackstreamTopology {
     private BackstreamTopology() {
     }
 
+    /** The topology with a registry of refused dead letters of its own (tests; the application passes its handler's). */
     public static Topology build(BackstreamConfig config, ModelCatalog catalog) {
+        return build(config, catalog, new UnpublishedDeadLetters());
+    }
+
+    /**
+     * The topology; {@code unpublished} is the registry the application's {@link OutputFailureHandler} fills, so that a
+     * record whose dead letter was refused gets a reduced one when it is processed again.
+     */
+    public static Topology build(BackstreamConfig config, ModelCatalog catalog, UnpublishedDeadLetters unpublished) {
+        DeadLetterWriter deadLetters = new DeadLetterWriter(StreamsSettings.deadLetterFieldBytes(config, catalog), unpublished);
         BackstreamConfig.Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(modelStore(catalog));
 
         KStream<byte[], Routed> samples = builder
                 .stream(topics.samples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("samples"))
-                .process(router(catalog, true, config), Named.as("route-samples"));
+                .process(router(catalog, true, config, deadLetters), Named.as("route-samples"));
         KStream<byte[], Routed> scoreRequests = builder
                 .stream(topics.scoreRequests(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("score-requests"))
-                .process(router(catalog, false, config), Named.as("route-score-requests"));
+                .process(router(catalog, false, config, deadLetters), Named.as("route-score-requests"));
 
         Map<String, KStream<byte[], Routed>> routed = samples.merge(scoreRequests, Named.as("routed"))
                 .split(Named.as("routed-"))
@@ -74,7 +84,7 @@ public final class BackstreamTopology {
                 .repartition(Repartitioned.with(Serdes.ByteArray(), new RoutedSampleSerde()).withName(REPARTITION));
 
         Map<String, KStream<byte[], Output>> outputs = direct.merge(repartitioned, Named.as("by-model"))
-                .process(learner(catalog, config), Named.as("models"), STORE)
+                .process(learner(catalog, config, deadLetters), Named.as("models"), STORE)
                 .split(Named.as("output-"))
                 .branch((key, value) -> value.kind() == Output.Kind.PREDICTION, Branched.as("predictions"))
                 .branch((key, value) -> value.kind() == Output.Kind.SNAPSHOT, Branched.as("snapshots"))
@@ -88,18 +98,20 @@ public final class BackstreamTopology {
         return builder.build();
     }
 
-    private static ProcessorSupplier<byte[], byte[], byte[], Routed> router(ModelCatalog catalog, boolean learn, BackstreamConfig config) {
+    private static ProcessorSupplier<byte[], byte[], byte[], Routed> router(ModelCatalog catalog, boolean learn, BackstreamConfig config,
+                                                                            DeadLetterWriter deadLetters) {
         int maxBytes = config.maxRecordBytes();
         int maxFeatures = config.maxFeatures();
-        return () -> new SampleRouter(catalog, learn, maxBytes, maxFeatures);
+        return () -> new SampleRouter(catalog, learn, maxBytes, maxFeatures, deadLetters);
     }
 
-    private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, BackstreamConfig config) {
+    private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, BackstreamConfig config,
+                                                                                   DeadLetterWriter deadLetters) {
         long interval = config.snapshotIntervalMs();
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], RoutedSample, byte[], Output> get() {
-                return new ModelProcessor(catalog, STORE, interval);
+                return new ModelProcessor(catalog, STORE, interval, deadLetters);
             }
 
             @Override

@@ -35,11 +35,13 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private final Function<String, ModelDefinition> definitions;
     private final String storeName;
     private final long snapshotIntervalMs;
+    private final DeadLetterWriter deadLetters;
     private ProcessorContext<byte[], Output> context;
     private ModelStore models;
     private Cancellable punctuator;
 
-    ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs) {
+    ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters) {
+        this.deadLetters = deadLetters;
         this.definitions = id -> catalog.find(id).orElse(null);
         this.storeName = storeName;
         this.snapshotIntervalMs = snapshotIntervalMs;
@@ -115,18 +117,12 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         context.forward(new Record<>(entry.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.SNAPSHOT, json), timestamp));
     }
 
+    /** A dead letter with the record's original bytes (re-serialized only for records repartitioned without them). */
     private void deadLetter(Record<byte[], RoutedSample> record, RejectReason reason, String message) {
         RoutedSample routed = record.value();
-        DeadLetter letter = DeadLetter.of(reason, message, routed.source(), routed.sourceKey(), null);
-        byte[] json = withValue(letter, routed);
+        byte[] value = routed.sourceValue() != null ? routed.sourceValue() : json(routed.sample());
+        byte[] json = deadLetters.json(reason, message, routed.source(), routed.sourceKey(), value);
         context.forward(new Record<>(routed.sourceKey(), new Output(Output.Kind.DEAD_LETTER, json), record.timestamp()));
-    }
-
-    /** Dead letters from this stage carry the sample re-serialized as JSON, since the original bytes were parsed upstream. */
-    private static byte[] withValue(DeadLetter letter, RoutedSample routed) {
-        return new DeadLetter(letter.reason(), letter.message(), letter.sourceTopic(), letter.sourcePartition(),
-                letter.sourceOffset(), letter.key(), letter.keyEncoding(), new String(json(routed.sample()), StandardCharsets.UTF_8),
-                null, letter.timestamp()).toJson();
     }
 
     private static byte[] json(Object value) {

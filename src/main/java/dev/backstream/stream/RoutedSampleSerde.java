@@ -13,15 +13,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Binary encoding of {@link RoutedSample} for the internal repartition topic: cheaper to read than re-parsing the
- * JSON, and it carries the original record's coordinates. Version byte first, so the format can evolve.
+ * JSON, and it carries the original record's coordinates, key and value (the value for dead letters, which quote the
+ * record as received). Version byte first, so the format can evolve: version 1 (without the value) is still read, so
+ * records repartitioned before an upgrade are processed after it.
  */
 public final class RoutedSampleSerde implements Serde<RoutedSample> {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_WITHOUT_VALUE = 1;
     private static final int LEARN = 1;
     private static final int HAS_LABEL = 2;
     private static final int HAS_TARGET = 4;
     private static final int HAS_ID = 8;
     private static final int HAS_KEY = 16;
+    private static final int HAS_VALUE = 32;
 
     @Override
     public Serializer<RoutedSample> serializer() {
@@ -41,11 +45,13 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
         double[] features = sample.features();
         double[] target = sample.target();
         byte[] key = routed.sourceKey();
+        byte[] value = routed.sourceValue();
         int size = 2 + 4 + 8 + 8 + 4 + model.length + 4 + topic.length + (id == null ? 0 : 4 + id.length)
-                + (key == null ? 0 : 4 + key.length) + 4 + 4 + 8 * features.length + (target == null ? 0 : 4 + 8 * target.length);
+                + (key == null ? 0 : 4 + key.length) + (value == null ? 0 : 4 + value.length)
+                + 4 + 4 + 8 * features.length + (target == null ? 0 : 4 + 8 * target.length);
         ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         int flags = (routed.learn() ? LEARN : 0) | (sample.label() != null ? HAS_LABEL : 0) | (target != null ? HAS_TARGET : 0)
-                | (id != null ? HAS_ID : 0) | (key != null ? HAS_KEY : 0);
+                | (id != null ? HAS_ID : 0) | (key != null ? HAS_KEY : 0) | (value != null ? HAS_VALUE : 0);
         out.put(VERSION).put((byte) flags);
         out.putInt(routed.source().partition()).putLong(routed.source().offset()).putLong(routed.source().timestamp());
         putBytes(out, model);
@@ -55,6 +61,9 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
         }
         if (key != null) {
             putBytes(out, key);
+        }
+        if (value != null) {
+            putBytes(out, value);
         }
         out.putInt(sample.label() == null ? 0 : sample.label());
         out.putInt(features.length);
@@ -71,8 +80,9 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             byte version = in.get();
-            if (version != VERSION) {
-                throw new SerializationException("routed sample version " + version + " is not supported; expected " + VERSION);
+            if (version != VERSION && version != VERSION_WITHOUT_VALUE) {
+                throw new SerializationException("routed sample version " + version + " is not supported; expected "
+                        + VERSION_WITHOUT_VALUE + " or " + VERSION);
             }
             int flags = in.get();
             int partition = in.getInt();
@@ -82,11 +92,12 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
             String topic = getString(in);
             String id = (flags & HAS_ID) != 0 ? getString(in) : null;
             byte[] key = (flags & HAS_KEY) != 0 ? getBytes(in) : null;
+            byte[] value = version != VERSION_WITHOUT_VALUE && (flags & HAS_VALUE) != 0 ? getBytes(in) : null;
             int label = in.getInt();
             double[] features = getDoubles(in);
             double[] target = (flags & HAS_TARGET) != 0 ? getDoubles(in) : null;
             Sample sample = new Sample(model, features, (flags & HAS_LABEL) != 0 ? label : null, target, id);
-            return new RoutedSample(sample, (flags & LEARN) != 0, key, new SourceRecord(topic, partition, offset, timestamp));
+            return new RoutedSample(sample, (flags & LEARN) != 0, key, value, new SourceRecord(topic, partition, offset, timestamp));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new SerializationException("truncated or corrupt routed sample of " + bytes.length + " bytes", e);
         }

@@ -25,10 +25,12 @@ final class SampleRouter implements Processor<byte[], byte[], byte[], Routed> {
     private final boolean learn;
     private final int maxRecordBytes;
     private final SampleParser parser;
+    private final DeadLetterWriter deadLetters;
     private ProcessorContext<byte[], Routed> context;
 
-    SampleRouter(ModelCatalog catalog, boolean learn, int maxRecordBytes, int maxFeatures) {
+    SampleRouter(ModelCatalog catalog, boolean learn, int maxRecordBytes, int maxFeatures, DeadLetterWriter deadLetters) {
         this.catalog = catalog;
+        this.deadLetters = deadLetters;
         this.learn = learn;
         this.maxRecordBytes = maxRecordBytes;
         this.parser = new SampleParser(maxFeatures);
@@ -61,10 +63,10 @@ final class SampleRouter implements Processor<byte[], byte[], byte[], Routed> {
             }
             byte[] modelKey = sample.model().getBytes(StandardCharsets.UTF_8);
             boolean keyedByModel = Arrays.equals(record.key(), modelKey);
-            RoutedSample routed = new RoutedSample(sample, learn, record.key(), source);
+            RoutedSample routed = new RoutedSample(sample, learn, record.key(), value, source);
             context.forward(record.withKey(modelKey).withValue(new Routed.Accepted(routed, keyedByModel)));
         } catch (InvalidMessageException e) {
-            byte[] json = DeadLetter.of(e.reason(), e.getMessage(), source, record.key(), value).toJson();
+            byte[] json = deadLetters.json(e.reason(), e.getMessage(), source, record.key(), value);
             context.forward(record.withValue(new Routed.Rejected(json)));
         }
     }

@@ -5,4 +5,8 @@ package dev.backstream.stream;
  * name the original topic, partition and offset.
  */
 public record SourceRecord(String topic, int partition, long offset, long timestamp) {
+
+    /** A record's place in its topic, without its timestamp. */
+    record Coordinates(String topic, int partition, long offset) {
+    }
 }

@@ -31,6 +31,8 @@ public final class StreamsSettings {
         int restoreFetch = (int) Math.min(Integer.MAX_VALUE / 2, Math.max(MIB, 8L * maxRecordBytes(catalog)));
         properties.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), String.valueOf(restoreFetch));
         properties.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), String.valueOf(Math.max(restoreFetch, 50 * MIB)));
+        properties.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutputFailureHandler.class.getName());
+        properties.put(OutputFailureHandler.DEAD_LETTER_TOPIC_CONFIG, config.topics().deadLetters());
         properties.put("processing.exception.handler.global.enabled", "true"); // Kafka 4.3's recommended setting, default in 5.0
         // Each task reads three partitions (samples, score requests, repartition) whose records are never joined or
         // ordered against each other: process whatever has arrived instead of waiting to align their timestamps.
@@ -43,6 +45,23 @@ public final class StreamsSettings {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
         return properties;
+    }
+
+    /**
+     * The most bytes a dead letter copies of a record's key and of its value: the configured
+     * {@code dead.letter.max.value.bytes}, lowered if needed so that the largest possible dead letter fits the producer's
+     * {@code max.request.size} (the one Backstream computes, or the one the configuration passes through). A dead letter
+     * that did not fit would fail inside the transaction, which then aborts and replays the same record for ever.
+     */
+    public static int deadLetterFieldBytes(BackstreamConfig config, ModelCatalog catalog) {
+        Properties properties = properties(config, catalog);
+        String producerSetting = properties.getProperty(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+        long maxRequestSize = Long.parseLong(producerSetting != null ? producerSetting
+                : properties.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+        int configured = config.deadLetterMaxValueBytes();
+        // the producer's limit covers the whole request: key, value and the record batch around them
+        long room = (maxRequestSize - DeadLetter.maxBytes(0) - 1024) / 2;
+        return (int) Math.max(64, Math.min(configured, room));
     }
 
     /**

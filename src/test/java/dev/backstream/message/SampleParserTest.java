@@ -69,11 +69,31 @@ class SampleParserTest {
             "{\"model\": \"x\", \"features\": [1], \"label\": 0, \"target\": [1]} | INVALID_FIELD | both \"label\" and \"target\"",
             "{\"model\": \"x\", \"features\": [1, 1e999]}        | NON_FINITE_VALUE | features[1] = 1e999 is beyond the range of a double",
             "{\"model\": \"x\", \"features\": [NaN]}             | MALFORMED_JSON | not valid JSON",
+            "{\"model\": \"\", \"features\": [1]}                  | INVALID_FIELD  | \"model\" is empty; expected a non-empty model id",
     })
     void rejectsBadSamplesWithAReasonAndTheField(String json, RejectReason reason, String evidence) {
         InvalidMessageException e = assertThrows(InvalidMessageException.class, () -> parser.parse(json));
         assertEquals(reason, e.reason());
         assertTrue(e.getMessage().contains(evidence), "message '" + e.getMessage() + "' should contain '" + evidence + "'");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"UTF-16LE, true", "UTF-16BE, true", "UTF-16LE, false", "UTF-16BE, false", "UTF-32LE, false", "UTF-32BE, false"})
+    @DisplayName("samples are UTF-8: a byte-order mark or zero bytes never switch the decoder to UTF-16 or UTF-32")
+    void rejectsOtherEncodings(String charset, boolean byteOrderMark) {
+        String sample = (byteOrderMark ? "\uFEFF" : "") + "{\"model\":\"xor\",\"features\":[0,1],\"label\":1}";
+        byte[] bytes = sample.getBytes(java.nio.charset.Charset.forName(charset));
+        InvalidMessageException e = assertThrows(InvalidMessageException.class, () -> parser.parse(bytes));
+        assertEquals(RejectReason.MALFORMED_JSON, e.reason());
+        assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
+    }
+
+    @Test
+    void rejectsTheFourBytesOfAUtf16ByteOrderMarkAndBraces() {
+        byte[] bytes = {(byte) 0xff, (byte) 0xfe, 0x7b, 0x7d};
+        InvalidMessageException e = assertThrows(InvalidMessageException.class, () -> parser.parse(bytes));
+        assertEquals(RejectReason.MALFORMED_JSON, e.reason());
+        assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
     }
 
     @Test

@@ -339,10 +339,77 @@ class BackstreamTopologyTest {
             JsonNode letter = json(f.deadLetters.readValue());
             assertEquals("DIVERGED_UPDATE", letter.get("reason").asText());
             assertTrue(letter.get("message").asText().contains("non-finite"), letter.toString());
-            assertTrue(letter.get("value").asText().contains("\"boom\""), letter.toString());
+            assertEquals("{\"model\":\"reg\",\"features\":[1e150],\"target\":[0],\"id\":\"boom\"}", letter.get("value").asText(),
+                    "the original bytes, not a re-serialization");
             assertTrue(f.storedModel("reg").bitIdentical(before));
             f.send("reg", "{\"model\":\"reg\",\"features\":[0.5],\"target\":[1]}");
             assertEquals(2, f.storedModel("reg").updates());
+            f.samples.pipeInput(TopologyFixture.bytes("not-the-model-id"), TopologyFixture.bytes("{\"model\":\"reg\", \"features\":[1e200],\"target\":[0]}"));
+            assertEquals("{\"model\":\"reg\", \"features\":[1e200],\"target\":[0]}", json(f.deadLetters.readValue()).get("value").asText(),
+                    "the original bytes also after the repartition topic");
+        }
+    }
+
+    @Nested
+    @DisplayName("a dead letter always fits, whatever the record")
+    class LargeRecords {
+        private static final int FIELD_BYTES = 1000;
+
+        private TopologyFixture fixture() {
+            return open(Map.of("dead.letter.max.value.bytes", String.valueOf(FIELD_BYTES), "max.record.bytes", "100000"), 1000);
+        }
+
+        private JsonNode letterFor(TopologyFixture f, byte[] key, byte[] value) {
+            f.samples.pipeInput(key, value);
+            byte[] letter = f.deadLetters.readValue();
+            assertTrue(letter.length <= DeadLetter.maxBytes(FIELD_BYTES), "a dead letter of " + letter.length + " bytes");
+            f.send("xor", xorSample(0));
+            assertEquals(0, json(f.predictions.readValue()).get("modelVersion").asLong(), "the next good record is learned");
+            return json(letter);
+        }
+
+        @Test
+        void controlCharactersAreCountedEscaped() {
+            byte[] value = new byte[200_000];
+            java.util.Arrays.fill(value, (byte) 0x01);
+            JsonNode letter = letterFor(fixture(), TopologyFixture.bytes("xor"), value);
+            assertEquals("RECORD_TOO_LARGE", letter.get("reason").asText());
+            assertTrue(letter.get("valueTruncated").asBoolean());
+            assertEquals(200_000, letter.get("valueBytes").asInt());
+            assertEquals(FIELD_BYTES / 6, letter.get("value").asText().length(), "each \\u0001 takes six bytes of the letter");
+        }
+
+        @Test
+        void invalidUtf8IsCutBeforeBase64() {
+            byte[] value = new byte[50_000];
+            java.util.Arrays.fill(value, (byte) 0xFF);
+            JsonNode letter = letterFor(fixture(), TopologyFixture.bytes("xor"), value);
+            assertEquals("MALFORMED_JSON", letter.get("reason").asText());
+            assertEquals("base64", letter.get("valueEncoding").asText());
+            assertTrue(letter.get("valueTruncated").asBoolean());
+            assertEquals(50_000, letter.get("valueBytes").asInt());
+            byte[] kept = java.util.Base64.getDecoder().decode(letter.get("value").asText());
+            assertArrayEquals(java.util.Arrays.copyOf(value, kept.length), kept, "a prefix of the record");
+            assertTrue(kept.length > FIELD_BYTES / 2 && letter.get("value").asText().length() <= FIELD_BYTES);
+        }
+
+        @Test
+        void aLongKeyAndAModelIdEchoedInTheMessageAreCutToo() {
+            String id = "m".repeat(20_000);
+            JsonNode letter = letterFor(fixture(), TopologyFixture.bytes("k".repeat(30_000)),
+                    TopologyFixture.bytes("{\"model\":\"" + id + "\",\"features\":[1,1],\"label\":1}"));
+            assertEquals("UNKNOWN_MODEL", letter.get("reason").asText());
+            assertTrue(letter.get("keyTruncated").asBoolean());
+            assertEquals(30_000, letter.get("keyBytes").asInt());
+            assertTrue(letter.get("message").asText().length() <= DeadLetter.MAX_MESSAGE_CHARS + 1);
+        }
+
+        @Test
+        void aRecordThatFitsIsCopiedWholeWithoutMarks() {
+            JsonNode letter = letterFor(fixture(), TopologyFixture.bytes("xor"), TopologyFixture.bytes("{\"model\":\"xor\",\"features\":[1]}"));
+            assertEquals("{\"model\":\"xor\",\"features\":[1]}", letter.get("value").asText());
+            assertNull(letter.get("valueTruncated"));
+            assertNull(letter.get("valueBytes"));
         }
     }
 }

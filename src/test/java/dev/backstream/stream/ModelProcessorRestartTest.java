@@ -133,7 +133,7 @@ class ModelProcessorRestartTest {
     }
 
     private static Record<byte[], RoutedSample> record(String line, long offset) {
-        RoutedSample routed = new RoutedSample(new SampleParser().parse(line), true, null,
+        RoutedSample routed = new RoutedSample(new SampleParser().parse(line), true, null, line.getBytes(StandardCharsets.UTF_8),
                 new SourceRecord("backstream.samples", 0, offset, 1000 + offset));
         return new Record<>("xor".getBytes(StandardCharsets.UTF_8), routed, 1000 + offset);
     }
@@ -159,7 +159,7 @@ class ModelProcessorRestartTest {
         }
 
         ModelProcessor processor(dev.backstream.app.ModelCatalog catalog) {
-            ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0);
+            ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0, new DeadLetterWriter(65_536, new UnpublishedDeadLetters()));
             processor.init(context);
             return processor;
         }

@@ -1,0 +1,60 @@
+package dev.backstream.stream;
+
+import dev.backstream.message.Json;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Kafka Streams' production exception handler for Backstream: a dead letter the broker or producer refuses never
+ * stops the application; any other record that cannot be published does (predictions, snapshots and the model
+ * changelog are what exactly-once is about, and dropping one would silently break it).
+ *
+ * <p>A refused dead letter is noted in {@link UnpublishedDeadLetters}, and replaced by one that leaves out the
+ * record's key and value (and so always fits). Under exactly-once, the transaction that held the refused letter is
+ * aborted whatever this handler answers; the record is processed again, and its processor then writes the reduced
+ * letter. Under at-least-once this handler publishes the reduced letter itself.
+ */
+public final class OutputFailureHandler implements ProductionExceptionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(OutputFailureHandler.class);
+    /** The configuration entry naming the dead-letter topic. */
+    public static final String DEAD_LETTER_TOPIC_CONFIG = "backstream.dead.letters.topic";
+
+    private String deadLetterTopic;
+    private UnpublishedDeadLetters unpublished;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        deadLetterTopic = (String) configs.get(DEAD_LETTER_TOPIC_CONFIG);
+        unpublished = configs.get(UnpublishedDeadLetters.CONFIG) instanceof UnpublishedDeadLetters u ? u : new UnpublishedDeadLetters();
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+        if (!record.topic().equals(deadLetterTopic) || exception instanceof RetriableException) {
+            return Response.fail();
+        }
+        DeadLetter letter;
+        try {
+            letter = Json.MAPPER.readValue(record.value(), DeadLetter.class);
+        } catch (IOException | RuntimeException e) {
+            return Response.fail(); // not one of ours: nothing to reduce
+        }
+        if (letter.key() == null && letter.value() == null) {
+            return Response.fail(); // already reduced: what is refused now is not the record's size
+        }
+        unpublished.refused(letter.sourceTopic(), letter.sourcePartition(), letter.sourceOffset());
+        LOG.warn("the dead letter ({}) of {}-{} offset {} was refused by the producer or broker ({}); it is published without "
+                        + "the record's key and value", letter.reason(), letter.sourceTopic(), letter.sourcePartition(),
+                letter.sourceOffset(), exception.toString());
+        DeadLetter reduced = DeadLetter.withoutRecord(letter, "refused: " + exception.getClass().getSimpleName());
+        return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, null, record.timestamp(), null, reduced.toJson())));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.backstream.stream;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The source records whose dead letter the producer refused (for example larger than the dead-letter topic's
+ * {@code max.message.bytes}), shared by the production exception handler that learns of it and the processors that
+ * write dead letters.
+ *
+ * <p>Under exactly-once a refused record poisons the whole transaction: Kafka Streams aborts it and processes the same
+ * input again. Were the same dead letter written again, the application would loop on that record for ever. So the
+ * handler notes the record here, and the processors write its second dead letter without the record's key and value,
+ * which always fits. Under at-least-once the handler publishes that reduced letter itself.
+ *
+ * <p>Bounded: only the most recent {@value #CAPACITY} records are remembered (a replay comes right after the failure).
+ * Thread-safe: the handler may run on the producer's I/O thread.
+ */
+public final class UnpublishedDeadLetters {
+    /** The name under which the instance is passed to the handler in the Kafka Streams configuration. */
+    public static final String CONFIG = "backstream.unpublished.dead.letters";
+    static final int CAPACITY = 10_000;
+
+    private final Set<SourceRecord.Coordinates> refused = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<SourceRecord.Coordinates, Boolean> eldest) {
+                    return size() > CAPACITY;
+                }
+            }));
+
+    /** Notes that the dead letter of the record at these coordinates was refused. */
+    void refused(String topic, int partition, long offset) {
+        refused.add(new SourceRecord.Coordinates(topic, partition, offset));
+    }
+
+    /** Whether the dead letter of {@code source} was refused before, so its next one must leave the record out. */
+    boolean wasRefused(SourceRecord source) {
+        return !refused.isEmpty() && refused.contains(new SourceRecord.Coordinates(source.topic(), source.partition(), source.offset()));
+    }
+}
