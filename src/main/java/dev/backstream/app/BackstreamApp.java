@@ -53,6 +53,10 @@ public final class BackstreamApp implements AutoCloseable {
         properties.put(UnpublishedDeadLetters.CONFIG, unpublished);
         this.streams = new KafkaStreams(BackstreamTopology.build(config, catalog, unpublished), properties);
         streams.setUncaughtExceptionHandler(exception -> {
+            if (unpublished.takeExpectedThreadFailure()) {
+                LOG.warn("replacing a stream thread whose transaction held a refused dead letter; its tasks resume from their last commit");
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             failure = exception;
             LOG.error("stream thread failed; shutting the application down", exception);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

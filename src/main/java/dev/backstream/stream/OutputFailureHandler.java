@@ -4,6 +4,7 @@ import dev.backstream.message.Json;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +19,11 @@ import java.util.Map;
  * changelog are what exactly-once is about, and dropping one would silently break it).
  *
  * <p>A refused dead letter is noted in {@link UnpublishedDeadLetters}, and replaced by one that leaves out the
- * record's key and value (and so always fits). Under exactly-once, the transaction that held the refused letter is
- * aborted whatever this handler answers; the record is processed again, and its processor then writes the reduced
- * letter. Under at-least-once this handler publishes the reduced letter itself.
+ * record's key and value (and so always fits). Under at-least-once this handler publishes the reduced letter itself
+ * and processing goes on. Under exactly-once the producer has already doomed the transaction that held the refused
+ * letter (every later send of it fails), so the handler fails the stream thread; the application replaces the thread
+ * (see {@link UnpublishedDeadLetters#takeExpectedThreadFailure()}), its tasks resume from their last commit, and the
+ * record's processor writes the reduced letter when it processes the record again: nothing is lost or applied twice.
  */
 public final class OutputFailureHandler implements ProductionExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(OutputFailureHandler.class);
@@ -29,11 +32,13 @@ public final class OutputFailureHandler implements ProductionExceptionHandler {
 
     private String deadLetterTopic;
     private UnpublishedDeadLetters unpublished;
+    private boolean exactlyOnce;
 
     @Override
     public void configure(Map<String, ?> configs) {
         deadLetterTopic = (String) configs.get(DEAD_LETTER_TOPIC_CONFIG);
         unpublished = configs.get(UnpublishedDeadLetters.CONFIG) instanceof UnpublishedDeadLetters u ? u : new UnpublishedDeadLetters();
+        exactlyOnce = !StreamsConfig.AT_LEAST_ONCE.equals(configs.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
     }
 
     @Override
@@ -52,8 +57,12 @@ public final class OutputFailureHandler implements ProductionExceptionHandler {
         }
         unpublished.refused(letter.sourceTopic(), letter.sourcePartition(), letter.sourceOffset());
         LOG.warn("the dead letter ({}) of {}-{} offset {} was refused by the producer or broker ({}); it is published without "
-                        + "the record's key and value", letter.reason(), letter.sourceTopic(), letter.sourcePartition(),
-                letter.sourceOffset(), exception.toString());
+                        + "the record's key and value{}", letter.reason(), letter.sourceTopic(), letter.sourcePartition(),
+                letter.sourceOffset(), exception.toString(), exactlyOnce ? " after the transaction is replayed from the last commit" : "");
+        if (exactlyOnce) {
+            unpublished.expectThreadFailure();
+            return Response.fail();
+        }
         DeadLetter reduced = DeadLetter.withoutRecord(letter, "refused: " + exception.getClass().getSimpleName());
         return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, null, record.timestamp(), null, reduced.toJson())));
     }

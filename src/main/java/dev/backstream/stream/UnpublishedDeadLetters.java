@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The source records whose dead letter the producer refused (for example larger than the dead-letter topic's
@@ -31,9 +32,25 @@ public final class UnpublishedDeadLetters {
                 }
             }));
 
+    private final AtomicBoolean threadFailureExpected = new AtomicBoolean();
+
     /** Notes that the dead letter of the record at these coordinates was refused. */
     void refused(String topic, int partition, long offset) {
         refused.add(new SourceRecord.Coordinates(topic, partition, offset));
+    }
+
+    /**
+     * Notes that a stream thread is about to fail because its transaction held a refused dead letter. Under exactly-once,
+     * Kafka Streams 4.3 lets no answer of the production exception handler keep that thread: the producer refuses every
+     * further send of the aborted transaction. The thread is then replaced, and its tasks resume from their last commit.
+     */
+    void expectThreadFailure() {
+        threadFailureExpected.set(true);
+    }
+
+    /** Whether a stream thread's failure was caused by a refused dead letter (then it should be replaced); clears it. */
+    public boolean takeExpectedThreadFailure() {
+        return threadFailureExpected.getAndSet(false);
     }
 
     /** Whether the dead letter of {@code source} was refused before, so its next one must leave the record out. */

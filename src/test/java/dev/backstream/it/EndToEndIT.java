@@ -34,7 +34,7 @@ class EndToEndIT extends WithEmbeddedBroker {
     @TempDir
     Path stateDir;
 
-    private static ModelCatalog shippedModels() throws Exception {
+    static ModelCatalog shippedModels() throws Exception {
         return ModelCatalog.load(Path.of("config/models"), 1000);
     }
 

@@ -85,6 +85,40 @@ final class KafkaTestSupport {
         }
     }
 
+    /** Produces raw key/value pairs with a producer that accepts records up to {@code maxRequestSize}; fails if any send fails. */
+    static void produceBytes(EmbeddedKafka kafka, String topic, List<byte[][]> keyAndValue, int maxRequestSize) {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRequestSize));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (byte[][] record : keyAndValue) {
+                producer.send(new ProducerRecord<>(topic, record[0], record[1])).get(); // in order, one at a time
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a record could not be produced to " + topic, e.getCause());
+        }
+    }
+
+    /** Sets topic-level configuration, e.g. {@code max.message.bytes}. */
+    static void alterTopic(EmbeddedKafka kafka, String topic, Map<String, String> config) {
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.admin()) {
+            var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            var ops = config.entrySet().stream().map(e -> new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry(e.getKey(), e.getValue()),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)).toList();
+            admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot configure " + topic, e.getCause());
+        }
+    }
+
     /** Reads {@code topic} from the beginning with read_committed until {@code done} holds for what was read, or fails after {@code timeout}. */
     static List<ConsumerRecord<byte[], byte[]>> readUntil(EmbeddedKafka kafka, String topic, Duration timeout,
                                                           Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {

@@ -28,7 +28,8 @@ class OutputFailureHandlerTest {
     private final byte[] value = "{\"model\":\"xor\", \"features\": [1,".repeat(100).getBytes(StandardCharsets.UTF_8);
 
     OutputFailureHandlerTest() {
-        handler.configure(Map.of(OutputFailureHandler.DEAD_LETTER_TOPIC_CONFIG, DEAD_LETTERS, UnpublishedDeadLetters.CONFIG, unpublished));
+        handler.configure(Map.of(OutputFailureHandler.DEAD_LETTER_TOPIC_CONFIG, DEAD_LETTERS, UnpublishedDeadLetters.CONFIG, unpublished,
+                "processing.guarantee", "at_least_once"));
     }
 
     private byte[] fullLetter() {
@@ -49,6 +50,19 @@ class OutputFailureHandlerTest {
         assertTrue(reduced.get("valueTruncated").asBoolean());
         assertEquals(value.length, reduced.get("valueBytes").asInt());
         assertTrue(reduced.get("message").asText().contains("RecordTooLargeException"), reduced.toString());
+    }
+
+    @Test
+    void underExactlyOnceFailsTheThreadAndAsksForItsReplacement() {
+        OutputFailureHandler exactlyOnce = new OutputFailureHandler();
+        exactlyOnce.configure(Map.of(OutputFailureHandler.DEAD_LETTER_TOPIC_CONFIG, DEAD_LETTERS, UnpublishedDeadLetters.CONFIG, unpublished,
+                "processing.guarantee", "exactly_once_v2"));
+        assertFalse(unpublished.takeExpectedThreadFailure());
+        Response response = exactlyOnce.handleError(null, new ProducerRecord<>(DEAD_LETTERS, null, fullLetter()), new RecordTooLargeException("x"));
+        assertEquals(Result.FAIL, response.result(), "the producer has doomed the transaction: no send of it can succeed");
+        assertTrue(unpublished.takeExpectedThreadFailure(), "the application replaces the thread instead of stopping");
+        assertFalse(unpublished.takeExpectedThreadFailure(), "once");
+        assertTrue(unpublished.wasRefused(source));
     }
 
     @Test
