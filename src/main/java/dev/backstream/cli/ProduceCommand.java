@@ -101,6 +101,7 @@ final class ProduceCommand implements Callable<Integer> {
             }
             return values;
         }
+        InputFiles.readable("--file", source.file);
         Format chosen = format != null ? format : source.file.toString().endsWith(".csv") ? Format.csv : Format.jsonl;
         if (chosen == Format.csv && model == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "CSV rows need --model");
