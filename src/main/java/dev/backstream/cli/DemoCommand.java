@@ -2,6 +2,7 @@ package dev.backstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
+import dev.backstream.app.BrokerProbe;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.app.ModelCatalog;
 import dev.backstream.app.ModelDefinition;
@@ -87,6 +88,11 @@ final class DemoCommand implements Callable<Integer> {
                 kafka = EmbeddedKafka.start(work.resolve("kafka"), false);
                 say(String.format(Locale.ROOT, "broker ready on %s after %.1f s", kafka.bootstrapServers(), seconds(start)));
             } else {
+                try {
+                    BrokerProbe.requireReachable(bootstrapServers);
+                } catch (IllegalStateException e) {
+                    throw new CommandException(e.getMessage());
+                }
                 prefix = "demo-" + System.currentTimeMillis() + ".";
                 say("using the Kafka cluster at " + bootstrapServers + ", topics prefixed " + prefix);
             }

@@ -1,5 +1,6 @@
 package dev.backstream.cli;
 
+import dev.backstream.app.BrokerProbe;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
 import picocli.CommandLine;
@@ -67,6 +68,11 @@ final class ProduceCommand implements Callable<Integer> {
         if (values.isEmpty()) {
             spec.commandLine().getErr().println("error: nothing to produce");
             return 2;
+        }
+        try {
+            BrokerProbe.requireReachable(bootstrapServers);
+        } catch (IllegalStateException e) {
+            throw new CommandException(e.getMessage());
         }
         long start = System.nanoTime();
         long sent;

@@ -9,6 +9,10 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +20,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -152,6 +157,43 @@ class UserMistakesTest {
         @Test
         void anUnknownDataSetIsOneLine() {
             assertOneLineNaming(backstream("produce", "--bootstrap-servers", "127.0.0.1:9", "--dataset", "iris"), "iris");
+        }
+    }
+
+    @Nested
+    @DisplayName("an unreachable broker")
+    class UnreachableBroker {
+        private final String address = "127.0.0.1:" + closedPort();
+
+        @Test
+        void failsProduceWithOneLineNamingTheAddress() {
+            Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> backstream("produce", "--bootstrap-servers", address, "--dataset", "digits"));
+            assertOneLineNaming(outcome, address);
+            assertFalse(outcome.out().contains("produced"), outcome.out());
+        }
+
+        @Test
+        void failsTheDemoWithOneLineNamingTheAddress() {
+            Outcome outcome = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> backstream("demo", "--bootstrap-servers", address));
+            assertOneLineNaming(outcome, address);
+        }
+
+        @Test
+        void anUnknownHostIsNamed() {
+            assertOneLineNaming(assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> backstream("produce", "--bootstrap-servers", "no-such-host.invalid:9092", "--dataset", "digits")),
+                    "no-such-host.invalid:9092");
+        }
+
+        /** A loopback port nothing listens on (bound, then released). */
+        private static int closedPort() {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
