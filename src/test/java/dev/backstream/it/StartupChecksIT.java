@@ -12,7 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +54,41 @@ class StartupChecksIT extends WithEmbeddedBroker {
                 return assertThrows(IllegalStateException.class, app::start);
             }
         });
+    }
+
+    @Test
+    void aNormalStartOfTheRealJarLogsWhereItConnectedAndNoWarnings() throws Exception {
+        Path jar = Path.of("target/backstream.jar");
+        assertTrue(Files.exists(jar), "run `mvn package` first: this test runs the real jar in a child JVM");
+        // not under java.io.tmpdir, which Kafka Streams rightly warns about
+        Path state = Files.createDirectories(Path.of("target", "it-state", "clean-start-" + System.nanoTime()));
+        BackstreamConfig config = config("clean-start", Map.of(BackstreamConfig.STATE_DIR, state.toAbsolutePath().toString()));
+        kafka.createTopics(TopicSetup.topics(config.topics(), 1));
+        Properties properties = new Properties();
+        config.originalsStrings().forEach(properties::setProperty);
+        properties.setProperty(BackstreamConfig.MODELS_DIR, Path.of("config/models").toAbsolutePath().toString());
+        Path file = stateDir.resolve("backstream.properties");
+        try (var writer = Files.newBufferedWriter(file)) {
+            properties.store(writer, null);
+        }
+        Path log = stateDir.resolve("run.log");
+        Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-jar", jar.toString(), "run", "--config", file.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!Files.readString(log).contains("REBALANCING -> RUNNING")) {
+                assertTrue(run.isAlive() && System.nanoTime() < deadline, "the application did not reach RUNNING:\n" + Files.readString(log));
+                Thread.sleep(100); // polling a child's log file: there is no notification to wait on
+            }
+        } finally {
+            run.destroy();
+            run.waitFor(60, TimeUnit.SECONDS);
+        }
+        String text = Files.readString(log);
+        assertTrue(text.contains("connecting to " + kafka.bootstrapServers()), text);
+        Pattern problem = Pattern.compile("\\b(ERROR|WARN)\\b");
+        assertTrue(text.lines().noneMatch(line -> problem.matcher(line).find()), "no WARN or ERROR at a normal start:\n" + text);
     }
 
     @Test
