@@ -27,7 +27,7 @@ public final class BackstreamApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
-    private final FutureTask<Void> copartitionCheck;
+    private final FutureTask<Void> topicCheck;
 
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog) {
         this(config, catalog, new Properties());
@@ -39,11 +39,11 @@ public final class BackstreamApp implements AutoCloseable {
         this.catalog = catalog;
         // The check needs its own admin client and a round trip (~0.5 s at start-up): run it while Kafka Streams builds
         // its clients, and wait for it in start(). A restart after a crash waits for this too.
-        this.copartitionCheck = new FutureTask<>(() -> {
-            TopicSetup.requireCopartitionedInputs(config.bootstrapServers(), config.topics());
+        this.topicCheck = new FutureTask<>(() -> {
+            TopicSetup.requireTopics(config.bootstrapServers(), config.topics());
             return null;
         });
-        Thread check = new Thread(copartitionCheck, "backstream-topic-check");
+        Thread check = new Thread(topicCheck, "backstream-topic-check");
         check.setDaemon(true);
         check.start();
         Properties properties = StreamsSettings.properties(config, catalog);
@@ -74,21 +74,22 @@ public final class BackstreamApp implements AutoCloseable {
     }
 
     /**
-     * Checks that the input topics are co-partitioned, then starts processing.
+     * Checks that the broker answers, that every topic exists and that the inputs are co-partitioned
+     * ({@link TopicSetup#requireTopics}), then starts processing.
      *
-     * @throws IllegalStateException if the input topics are missing or have different partition counts
+     * @throws IllegalStateException naming the unreachable broker, the missing topics or the inputs' partition counts
      */
     public void start() {
         try {
-            copartitionCheck.get();
+            topicCheck.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while checking the input topics", e);
+            throw new IllegalStateException("interrupted while checking the topics", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
-            throw new IllegalStateException("cannot check the input topics", e.getCause());
+            throw new IllegalStateException("cannot check the topics", e.getCause());
         }
         streams.start();
         // while Kafka Streams joins the group and restores (mostly waiting on the broker), compile the record path

@@ -51,8 +51,9 @@ public final class BackstreamConfig extends AbstractConfig {
                     "Kafka brokers to connect to, host:port[,host:port...].")
             .define(APPLICATION_ID, Type.STRING, "backstream", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka Streams application id: the consumer group, and the prefix of internal topics.")
-            .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/backstream-state", new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Directory of the RocksDB model stores.")
+            // Not under java.io.tmpdir, which the OS may clean (Kafka Streams warns at every start if it is there).
+            .define(STATE_DIR, Type.STRING, System.getProperty("user.home") + "/.backstream/state", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Directory of the RocksDB model stores; keep it out of temporary directories, which the OS may clean.")
             .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.HIGH,
                     "exactly_once_v2 (every sample applied exactly once, predictions published exactly once) or at_least_once.")

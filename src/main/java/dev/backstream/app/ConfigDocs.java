@@ -16,7 +16,7 @@ public final class ConfigDocs {
         lines.add("| setting | environment variable | type | default | description |");
         lines.add("|---|---|---|---|---|");
         for (ConfigDef.ConfigKey key : BackstreamConfig.CONFIG.configKeys().values()) {
-            String defaultValue = key.name.equals(BackstreamConfig.STATE_DIR) ? "`${java.io.tmpdir}/backstream-state`"
+            String defaultValue = key.name.equals(BackstreamConfig.STATE_DIR) ? "`${user.home}/.backstream/state`"
                     : "`" + key.defaultValue + "`";
             lines.add("| `" + key.name + "` | `" + BackstreamConfig.environmentVariable(key.name) + "` | "
                     + key.type.name().toLowerCase(java.util.Locale.ROOT) + " | " + defaultValue + " | " + key.documentation + " |");

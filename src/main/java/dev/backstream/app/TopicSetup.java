@@ -10,6 +10,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.stream.Collectors;
 /**
  * Creates the application's five topics (the snapshots topic compacted and accepting large snapshots) and waits until
  * every partition has a leader: producing earlier can silently expire a batch. Existing topics are left as they are.
+ * Also checks, at start-up, that they exist ({@link #requireTopics}).
  */
 public final class TopicSetup {
     /** Largest snapshot message accepted by the snapshots topic created here. */
@@ -43,30 +45,51 @@ public final class TopicSetup {
     }
 
     /**
-     * Checks that the input topics exist and have the same number of partitions: a model's task is the one that owns
-     * partition {@code hash(model id) mod N} of both, so different counts would split a model between two tasks.
+     * Checks, before Kafka Streams starts, what would otherwise fail later and less clearly: that a broker answers at
+     * {@code bootstrapServers} (Kafka's clients would retry for a minute), that every topic the application reads or
+     * writes exists (Kafka Streams notices a missing output topic only when the first record is produced, and then
+     * kills the stream thread after {@code max.block.ms}), and that the input topics are co-partitioned: a model's task
+     * is the one that owns partition {@code hash(model id) mod N} of both inputs, so different counts would split a
+     * model between two tasks.
      *
-     * @throws IllegalStateException naming the topics and their partition counts
+     * @throws IllegalStateException naming the unreachable broker, every missing topic, or the inputs' partition counts
      */
-    public static void requireCopartitionedInputs(String bootstrapServers, BackstreamConfig.Topics topics) {
+    public static void requireTopics(String bootstrapServers, BackstreamConfig.Topics topics) {
+        BrokerProbe.requireReachable(bootstrapServers);
+        List<String> names = List.of(topics.samples(), topics.scoreRequests(), topics.predictions(), topics.snapshots(), topics.deadLetters());
         Properties properties = new Properties();
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        List<String> inputs = List.of(topics.samples(), topics.scoreRequests());
         try (Admin admin = Admin.create(properties)) {
-            var descriptions = admin.describeTopics(inputs).allTopicNames().get(60, TimeUnit.SECONDS);
-            int samples = descriptions.get(topics.samples()).partitions().size();
-            int scores = descriptions.get(topics.scoreRequests()).partitions().size();
+            Map<String, Integer> partitions = new HashMap<>();
+            List<String> missing = new ArrayList<>();
+            for (var topic : admin.describeTopics(names).topicNameValues().entrySet()) {
+                try {
+                    partitions.put(topic.getKey(), topic.getValue().get(60, TimeUnit.SECONDS).partitions().size());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw new IllegalStateException("cannot describe topic " + topic.getKey() + " on " + bootstrapServers + ": "
+                                + e.getCause().getMessage(), e.getCause());
+                    }
+                    missing.add(topic.getKey());
+                }
+            }
+            if (!missing.isEmpty()) {
+                missing.sort(Comparator.comparing(names::indexOf));
+                throw new IllegalStateException((missing.size() == 1 ? "topic " + missing.get(0) + " does not exist"
+                        : "topics " + String.join(", ", missing) + " do not exist") + " on " + bootstrapServers
+                        + "; the application reads or writes it (create the topics first, see the README's topics table)");
+            }
+            int samples = partitions.get(topics.samples());
+            int scores = partitions.get(topics.scoreRequests());
             if (samples != scores) {
                 throw new IllegalStateException("the input topics must have the same number of partitions, so that each model has one owner: "
                         + topics.samples() + " has " + samples + ", " + topics.scoreRequests() + " has " + scores);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while checking the input topics", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot describe the input topics " + inputs + " (do they exist?): " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("interrupted while checking the topics", e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer from " + bootstrapServers + " about the input topics " + inputs, e);
+            throw new IllegalStateException("no answer within 60 s from " + bootstrapServers + " about the topics " + names, e);
         }
     }
 

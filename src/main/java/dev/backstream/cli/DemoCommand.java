@@ -2,6 +2,7 @@ package dev.backstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
+import dev.backstream.app.BrokerProbe;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.app.ModelCatalog;
 import dev.backstream.app.ModelDefinition;
@@ -15,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,25 +72,38 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // The demo's own lines are the point: Kafka's start-up chatter (metadata retries while topics are created,
-        // advice about temp directories) is kept to errors unless the user asked for more.
-        if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
-            System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
-            System.setProperty("org.slf4j.simpleLogger.log.kafka", "error");
-        }
         out = spec.commandLine().getOut();
         long start = System.nanoTime();
         EmbeddedKafka kafka = null;
         Path work = Files.createTempDirectory("backstream-demo");
+        // The demo's own lines are the point: Kafka's logs (the broker's retriable errors, the clients' start-up
+        // chatter) go to a file, and only the clients' and Kafka Streams' errors reach the console as well.
+        Path kafkaLog = null;
+        if (!DemoLogging.userConfigured()) {
+            kafkaLog = work.resolve("kafka.log");
+            DemoLogging.kafkaToFile(kafkaLog);
+        }
+        boolean succeeded = false;
         try {
             String prefix = "";
             if (bootstrapServers == null) {
                 say("starting an embedded Kafka broker (KRaft, single node)...");
+                if (kafkaLog != null) {
+                    say("the broker's own log: " + kafkaLog);
+                }
                 kafka = EmbeddedKafka.start(work.resolve("kafka"), false);
                 say(String.format(Locale.ROOT, "broker ready on %s after %.1f s", kafka.bootstrapServers(), seconds(start)));
             } else {
+                try {
+                    BrokerProbe.requireReachable(bootstrapServers);
+                } catch (IllegalStateException e) {
+                    throw new CommandException(e.getMessage());
+                }
                 prefix = "demo-" + System.currentTimeMillis() + ".";
                 say("using the Kafka cluster at " + bootstrapServers + ", topics prefixed " + prefix);
+                if (kafkaLog != null) {
+                    say("Kafka's client log: " + kafkaLog);
+                }
             }
             String servers = kafka != null ? kafka.bootstrapServers() : bootstrapServers;
             Map<String, String> settings = new HashMap<>();
@@ -141,7 +156,7 @@ final class DemoCommand implements Callable<Integer> {
                     }
                 }, "demo-producer");
                 producer.start();
-                Progress progress = follow(servers, config.topics().predictions(), samples.size(), deadline);
+                Progress progress = follow(servers, config.topics().predictions(), samples.size(), deadline, app.streams());
                 producer.join();
                 if (producerFailure.get() != null) {
                     throw producerFailure.get();
@@ -168,12 +183,20 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             say(String.format(Locale.ROOT, "done in %.1f s; shutting down", seconds(start)));
+            succeeded = true;
             return 0;
         } finally {
             if (kafka != null) {
                 kafka.close();
             }
-            org.apache.kafka.common.utils.Utils.delete(work.toFile());
+            if (succeeded || kafkaLog == null) {
+                org.apache.kafka.common.utils.Utils.delete(work.toFile());
+            } else {
+                // what went wrong is in Kafka's log: keep it, drop the broker's data and the state stores
+                org.apache.kafka.common.utils.Utils.delete(work.resolve("kafka").toFile());
+                org.apache.kafka.common.utils.Utils.delete(work.resolve("state").toFile());
+                say("Kafka's log is kept in " + kafkaLog);
+            }
         }
     }
 
@@ -256,7 +279,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Reads learning predictions (read_committed) until {@code expected} arrived, printing one line per second. */
-    private Progress follow(String servers, String topic, int expected, long deadline) throws IOException {
+    private Progress follow(String servers, String topic, int expected, long deadline, KafkaStreams streams) throws IOException {
         Progress progress = new Progress();
         long start = System.nanoTime();
         long nextReport = start + 1_000_000_000L;
@@ -275,9 +298,14 @@ final class DemoCommand implements Callable<Integer> {
                 long now = System.nanoTime();
                 if (now >= nextReport) {
                     double elapsed = (now - start) / 1e9;
-                    out.printf(Locale.ROOT, "[%5.1f s] %6.0f records/s | learned %6d/%d | prequential accuracy %.3f | loss %.3f | digits model v%d%n",
-                            elapsed, (progress.learned - countAtLastReport) / ((now - nextReport + 1_000_000_000L) / 1e9),
-                            progress.learned, expected, progress.recentAccuracy(), progress.recentLoss(), progress.version);
+                    if (progress.learned == 0 && streams.state() != KafkaStreams.State.RUNNING) {
+                        out.printf(Locale.ROOT, "[%5.1f s] waiting for the application to join (%s) | learned %6d/%d%n",
+                                elapsed, streams.state().name().toLowerCase(Locale.ROOT), progress.learned, expected);
+                    } else {
+                        out.printf(Locale.ROOT, "[%5.1f s] %6.0f records/s | learned %6d/%d | prequential accuracy %s | loss %s | digits model v%d%n",
+                                elapsed, (progress.learned - countAtLastReport) / ((now - nextReport + 1_000_000_000L) / 1e9),
+                                progress.learned, expected, orDash(progress.recentAccuracy()), orDash(progress.recentLoss()), progress.version);
+                    }
                     out.flush();
                     countAtLastReport = progress.learned;
                     nextReport = now + 1_000_000_000L;
@@ -286,6 +314,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         progress.seconds = (System.nanoTime() - start) / 1e9;
         return progress;
+    }
+
+    /** Three decimals, or {@code -} before there is anything to average. */
+    private static String orDash(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.3f", value);
     }
 
     private static Double scoreHoldout(String servers, String topic, List<LabeledRow> rows, long deadline) throws IOException {

@@ -1,5 +1,6 @@
 package dev.backstream.cli;
 
+import dev.backstream.app.BrokerProbe;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
 import picocli.CommandLine;
@@ -68,6 +69,11 @@ final class ProduceCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: nothing to produce");
             return 2;
         }
+        try {
+            BrokerProbe.requireReachable(bootstrapServers);
+        } catch (IllegalStateException e) {
+            throw new CommandException(e.getMessage());
+        }
         long start = System.nanoTime();
         long sent;
         try (SampleProducer producer = new SampleProducer(bootstrapServers, topic)) {
@@ -101,6 +107,7 @@ final class ProduceCommand implements Callable<Integer> {
             }
             return values;
         }
+        InputFiles.readable("--file", source.file);
         Format chosen = format != null ? format : source.file.toString().endsWith(".csv") ? Format.csv : Format.jsonl;
         if (chosen == Format.csv && model == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "CSV rows need --model");

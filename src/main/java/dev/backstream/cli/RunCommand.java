@@ -24,22 +24,21 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        InputFiles.readable("--config", config);
         BackstreamConfig settings;
         ModelCatalog catalog;
         try {
             settings = BackstreamConfig.load(config, System.getenv());
             catalog = ModelCatalog.load(settings.modelsDir(), settings.snapshotEveryUpdates());
         } catch (ConfigException | IllegalArgumentException e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
-            return 2;
+            throw new CommandException(config + ": " + e.getMessage());
         }
         BackstreamApp app = new BackstreamApp(settings, catalog);
         try {
             app.start();
         } catch (IllegalStateException e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
             app.close();
-            return 2;
+            throw new CommandException(e.getMessage());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "backstream-shutdown"));
         boolean failed = app.awaitStop();

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Sends sample JSON values to one topic, keyed by their model id, and loses none silently: the first send waits for
  * the broker (so a missing topic or broker fails at once), every later failure is kept and rethrown by the next send
- * or by {@link #close()}.
+ * or by {@link #close()}, as a {@link CommandException} naming the topic and the cause.
  */
 final class SampleProducer implements AutoCloseable {
     private final String topic;
@@ -41,7 +41,7 @@ final class SampleProducer implements AutoCloseable {
             try {
                 producer.send(record).get();
             } catch (ExecutionException e) {
-                throw new IllegalStateException("producing to " + topic + " failed", e.getCause());
+                throw new CommandException("producing to " + topic + " failed: " + e.getCause().getMessage(), CommandException.FAILED);
             }
         } else {
             producer.send(record, (metadata, exception) -> {
@@ -68,7 +68,7 @@ final class SampleProducer implements AutoCloseable {
 
     private void rethrowFailure() {
         if (failure.get() != null) {
-            throw new IllegalStateException("producing to " + topic + " failed", failure.get());
+            throw new CommandException("producing to " + topic + " failed: " + failure.get().getMessage(), CommandException.FAILED);
         }
     }
 

@@ -62,6 +62,12 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--epochs must be >= 1, found " + epochs);
         }
+        InputFiles.readable("--init", init);
+        InputFiles.readable("--samples", samples);
+        InputFiles.writable("--snapshot-out", snapshotOut);
+        if (predictionsOut != null) {
+            InputFiles.writable("--predictions-out", predictionsOut);
+        }
         Snapshot snapshot;
         try {
             snapshot = SnapshotJson.read(init);

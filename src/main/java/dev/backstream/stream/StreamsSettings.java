@@ -33,7 +33,11 @@ public final class StreamsSettings {
         properties.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), String.valueOf(Math.max(restoreFetch, 50 * MIB)));
         properties.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutputFailureHandler.class.getName());
         properties.put(OutputFailureHandler.DEAD_LETTER_TOPIC_CONFIG, config.topics().deadLetters());
-        properties.put("processing.exception.handler.global.enabled", "true"); // Kafka 4.3's recommended setting, default in 5.0
+        properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true"); // Kafka 4.3's recommended setting, default in 5.0
+        // Kafka Streams 4.3.1 builds a second StreamsConfig inside the partition assignor from the main consumer's
+        // configs, which lack this setting, and warns there that it is off (StreamsConfig's constructor warns even
+        // when told to be quiet). Main-consumer settings reach that config, so give it the setting too.
+        properties.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
         // Each task reads three partitions (samples, score requests, repartition) whose records are never joined or
         // ordered against each other: process whatever has arrived instead of waiting to align their timestamps.
         properties.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");

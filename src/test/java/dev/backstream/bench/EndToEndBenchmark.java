@@ -439,8 +439,14 @@ public final class EndToEndBenchmark {
     }
 
     private static Process start(Path jar, Path properties, Path log, List<String> jvm) throws IOException {
+        // the restore milestones of the timeline come from StoreChangelogReader at INFO: the shipped configuration plus that logger
+        Path logging = log.resolveSibling(log.getFileName() + ".logback.xml");
+        try (var shipped = EndToEndBenchmark.class.getResourceAsStream("/logback.xml")) {
+            Files.writeString(logging, new String(shipped.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("</configuration>",
+                    "  <logger name=\"org.apache.kafka.streams.processor.internals.StoreChangelogReader\" level=\"INFO\"/>\n</configuration>"));
+        }
         List<String> command = new ArrayList<>(List.of(java(), "--add-modules", "jdk.incubator.vector", "-Xmx2g",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams.processor.internals.StoreChangelogReader=info"));
+                "-Dlogback.configurationFile=" + logging));
         command.addAll(jvm);
         // -Dbench.child.jvm="..." adds JVM options to the child, e.g. log levels or a profiler
         String extra = System.getProperty("bench.child.jvm", "").trim();
