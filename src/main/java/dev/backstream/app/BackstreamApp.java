@@ -1,6 +1,7 @@
 package dev.backstream.app;
 
 import dev.backstream.stream.BackstreamTopology;
+import dev.backstream.stream.Activity;
 import dev.backstream.stream.StreamsSettings;
 import dev.backstream.stream.UnpublishedDeadLetters;
 import org.apache.kafka.streams.KafkaStreams;
@@ -12,7 +13,10 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -28,6 +32,8 @@ public final class BackstreamApp implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
     private final FutureTask<Void> topicCheck;
+    private final Activity activity;
+    private ScheduledExecutorService summaries;
 
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog) {
         this(config, catalog, new Properties());
@@ -51,7 +57,8 @@ public final class BackstreamApp implements AutoCloseable {
         // shared by the production exception handler (which learns of a refused dead letter) and the topology
         UnpublishedDeadLetters unpublished = new UnpublishedDeadLetters();
         properties.put(UnpublishedDeadLetters.CONFIG, unpublished);
-        this.streams = new KafkaStreams(BackstreamTopology.build(config, catalog, unpublished), properties);
+        this.activity = new Activity();
+        this.streams = new KafkaStreams(BackstreamTopology.build(config, catalog, new BackstreamTopology.Shared(unpublished, activity)), properties);
         streams.setUncaughtExceptionHandler(exception -> {
             if (unpublished.takeExpectedThreadFailure()) {
                 LOG.warn("replacing a stream thread whose transaction held a refused dead letter; its tasks resume from their last commit");
@@ -92,6 +99,12 @@ public final class BackstreamApp implements AutoCloseable {
             throw new IllegalStateException("cannot check the topics", e.getCause());
         }
         streams.start();
+        summaries = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "backstream-summary");
+            thread.setDaemon(true);
+            return thread;
+        });
+        summaries.scheduleAtFixedRate(() -> LOG.info("last minute: {}", activity.takeSummary()), 1, 1, TimeUnit.MINUTES);
         // while Kafka Streams joins the group and restores (mostly waiting on the broker), compile the record path
         JitWarmUp.startInBackground(catalog);
     }
@@ -110,8 +123,16 @@ public final class BackstreamApp implements AutoCloseable {
         return failure != null || streams.state() == KafkaStreams.State.ERROR;
     }
 
+    /** Counts of what the application did since the last summary line. */
+    public Activity activity() {
+        return activity;
+    }
+
     @Override
     public void close() {
+        if (summaries != null) {
+            summaries.shutdownNow();
+        }
         streams.close(Duration.ofSeconds(30));
     }
 }

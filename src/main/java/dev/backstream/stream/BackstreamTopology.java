@@ -45,17 +45,28 @@ public final class BackstreamTopology {
     private BackstreamTopology() {
     }
 
-    /** The topology with a registry of refused dead letters of its own (tests; the application passes its handler's). */
-    public static Topology build(BackstreamConfig config, ModelCatalog catalog) {
-        return build(config, catalog, new UnpublishedDeadLetters());
+    /**
+     * What the topology's processors share with the rest of the application.
+     *
+     * @param unpublishedDeadLetters the registry the application's {@link OutputFailureHandler} fills, so that a record
+     *                               whose dead letter was refused gets a reduced one when it is processed again
+     * @param activity               counts of records learned, predictions and dead letters, for the summary log line
+     */
+    public record Shared(UnpublishedDeadLetters unpublishedDeadLetters, Activity activity) {
+        /** Fresh ones, for a topology used on its own (tests, benchmarks). */
+        public static Shared fresh() {
+            return new Shared(new UnpublishedDeadLetters(), new Activity());
+        }
     }
 
-    /**
-     * The topology; {@code unpublished} is the registry the application's {@link OutputFailureHandler} fills, so that a
-     * record whose dead letter was refused gets a reduced one when it is processed again.
-     */
-    public static Topology build(BackstreamConfig config, ModelCatalog catalog, UnpublishedDeadLetters unpublished) {
-        DeadLetterWriter deadLetters = new DeadLetterWriter(StreamsSettings.deadLetterFieldBytes(config, catalog), unpublished);
+    /** The topology with shared parts of its own (tests and benchmarks; the application passes its own). */
+    public static Topology build(BackstreamConfig config, ModelCatalog catalog) {
+        return build(config, catalog, Shared.fresh());
+    }
+
+    public static Topology build(BackstreamConfig config, ModelCatalog catalog, Shared shared) {
+        DeadLetterWriter deadLetters = new DeadLetterWriter(StreamsSettings.deadLetterFieldBytes(config, catalog),
+                shared.unpublishedDeadLetters(), shared.activity());
         BackstreamConfig.Topics topics = config.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(modelStore(catalog));
@@ -84,7 +95,7 @@ public final class BackstreamTopology {
                 .repartition(Repartitioned.with(Serdes.ByteArray(), new RoutedSampleSerde()).withName(REPARTITION));
 
         Map<String, KStream<byte[], Output>> outputs = direct.merge(repartitioned, Named.as("by-model"))
-                .process(learner(catalog, config, deadLetters), Named.as("models"), STORE)
+                .process(learner(catalog, config, deadLetters, shared.activity()), Named.as("models"), STORE)
                 .split(Named.as("output-"))
                 .branch((key, value) -> value.kind() == Output.Kind.PREDICTION, Branched.as("predictions"))
                 .branch((key, value) -> value.kind() == Output.Kind.SNAPSHOT, Branched.as("snapshots"))
@@ -106,12 +117,12 @@ public final class BackstreamTopology {
     }
 
     private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, BackstreamConfig config,
-                                                                                   DeadLetterWriter deadLetters) {
+                                                                                   DeadLetterWriter deadLetters, Activity activity) {
         long interval = config.snapshotIntervalMs();
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], RoutedSample, byte[], Output> get() {
-                return new ModelProcessor(catalog, STORE, interval, deadLetters);
+                return new ModelProcessor(catalog, STORE, interval, deadLetters, activity);
             }
 
             @Override

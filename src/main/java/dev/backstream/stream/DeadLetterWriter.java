@@ -9,14 +9,17 @@ import dev.backstream.message.RejectReason;
 final class DeadLetterWriter {
     private final int fieldBytes;
     private final UnpublishedDeadLetters unpublished;
+    private final Activity activity;
 
-    DeadLetterWriter(int fieldBytes, UnpublishedDeadLetters unpublished) {
+    DeadLetterWriter(int fieldBytes, UnpublishedDeadLetters unpublished, Activity activity) {
         this.fieldBytes = fieldBytes;
         this.unpublished = unpublished;
+        this.activity = activity;
     }
 
     /** The dead-letter JSON for the record at {@code source} with these original bytes. */
     byte[] json(RejectReason reason, String message, SourceRecord source, byte[] key, byte[] value) {
+        activity.deadLetter(reason);
         DeadLetter letter = DeadLetter.of(reason, message, source, key, value, fieldBytes);
         if (unpublished.wasRefused(source)) {
             letter = DeadLetter.withoutRecord(letter, "refused by the producer or broker");

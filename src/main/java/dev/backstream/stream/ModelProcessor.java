@@ -36,12 +36,14 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private final String storeName;
     private final long snapshotIntervalMs;
     private final DeadLetterWriter deadLetters;
+    private final Activity activity;
     private ProcessorContext<byte[], Output> context;
     private ModelStore models;
     private Cancellable punctuator;
 
-    ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters) {
+    ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters, Activity activity) {
         this.deadLetters = deadLetters;
+        this.activity = activity;
         this.definitions = id -> catalog.find(id).orElse(null);
         this.storeName = storeName;
         this.snapshotIntervalMs = snapshotIntervalMs;
@@ -80,6 +82,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         Prediction prediction = Prediction.of(routed.sample(), outcome)
                 .withSource(source.topic(), source.partition(), source.offset(), source.timestamp());
         context.forward(new Record<>(modelKey, new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+        activity.predicted(modelId);
         if (!routed.learn()) {
             return;
         }
@@ -89,6 +92,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             return;
         }
         models.updated(entry, source);
+        activity.learned(modelId);
         if (entry.model().updates() % entry.definition().snapshotEveryUpdates() == 0) {
             publishSnapshot(entry, record.timestamp());
         }

@@ -159,7 +159,8 @@ class ModelProcessorRestartTest {
         }
 
         ModelProcessor processor(dev.backstream.app.ModelCatalog catalog) {
-            ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0, new DeadLetterWriter(65_536, new UnpublishedDeadLetters()));
+            ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0,
+                    new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity());
             processor.init(context);
             return processor;
         }

@@ -67,7 +67,7 @@ class OutputFailureHandlerTest {
 
     @Test
     void isWrittenWithoutTheRecordWhenItsRecordIsProcessedAgain() throws Exception {
-        DeadLetterWriter writer = new DeadLetterWriter(65_536, unpublished);
+        DeadLetterWriter writer = new DeadLetterWriter(65_536, unpublished, new Activity());
         assertFalse(Json.MAPPER.readTree(writer.json(RejectReason.MALFORMED_JSON, "m", source, null, value)).path("value").isMissingNode());
         handler.handleError(null, new ProducerRecord<>(DEAD_LETTERS, null, fullLetter()), new RecordTooLargeException("x"));
         // under exactly-once the transaction aborts and the same record comes back: its letter now leaves the record out

@@ -49,6 +49,7 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     final BackstreamConfig config;
+    final BackstreamTopology.Shared shared = BackstreamTopology.Shared.fresh();
     final ModelCatalog catalog;
     final TopologyTestDriver driver;
     final TestInputTopic<byte[], byte[]> samples;
@@ -61,7 +62,7 @@ final class TopologyFixture implements AutoCloseable {
         this.config = config;
         this.catalog = catalog;
         Properties properties = StreamsSettings.properties(config, catalog);
-        driver = new TopologyTestDriver(BackstreamTopology.build(config, catalog), properties, Instant.ofEpochMilli(0));
+        driver = new TopologyTestDriver(BackstreamTopology.build(config, catalog, shared), properties, Instant.ofEpochMilli(0));
         BackstreamConfig.Topics topics = config.topics();
         ByteArraySerializer serializer = new ByteArraySerializer();
         ByteArrayDeserializer deserializer = new ByteArrayDeserializer();
