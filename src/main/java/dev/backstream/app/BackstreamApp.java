@@ -39,7 +39,7 @@ public final class BackstreamApp implements AutoCloseable {
         // The check needs its own admin client and a round trip (~0.5 s at start-up): run it while Kafka Streams builds
         // its clients, and wait for it in start(). A restart after a crash waits for this too.
         this.copartitionCheck = new FutureTask<>(() -> {
-            TopicSetup.requireCopartitionedInputs(config.bootstrapServers(), config.topics());
+            TopicSetup.requireCopartitionedInputs(config.adminProperties(), config.topics());
             return null;
         });
         Thread check = new Thread(copartitionCheck, "backstream-topic-check");
@@ -59,10 +59,19 @@ public final class BackstreamApp implements AutoCloseable {
                 stopped.countDown();
             }
         });
-        LOG.info("connecting to {} as application {} ({}); serving {} model(s): {}", config.bootstrapServers(),
-                config.applicationId(), config.processingGuarantee(), catalog.all().size(),
-                catalog.all().stream().map(d -> d.id() + " " + d.initial().architecture().describe() + " " + d.initial().optimizer().type())
-                        .sorted().collect(Collectors.joining("; ")));
+        LOG.info(startupMessage(config, catalog));
+    }
+
+    /**
+     * The start-up log line: where the application connects, as what, with which models, and the settings passed
+     * through to Kafka Streams, the value of every secret among them hidden ({@link Secrets}).
+     */
+    static String startupMessage(BackstreamConfig config, ModelCatalog catalog) {
+        return "connecting to " + config.bootstrapServers() + " as application " + config.applicationId() + " ("
+                + config.processingGuarantee() + "); serving " + catalog.all().size() + " model(s): "
+                + catalog.all().stream().map(d -> d.id() + " " + d.initial().architecture().describe() + " " + d.initial().optimizer().type())
+                        .sorted().collect(Collectors.joining("; "))
+                + (config.passThrough().isEmpty() ? "" : "; Kafka settings: " + Secrets.describe(config.passThrough()));
     }
 
     /**

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,13 +45,13 @@ public final class TopicSetup {
      * Checks that the input topics exist and have the same number of partitions: a model's task is the one that owns
      * partition {@code hash(model id) mod N} of both, so different counts would split a model between two tasks.
      *
+     * @param adminProperties admin client settings: bootstrap servers and, on a secured cluster, the security settings
      * @throws IllegalStateException naming the topics and their partition counts
      */
-    public static void requireCopartitionedInputs(String bootstrapServers, BackstreamConfig.Topics topics) {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    public static void requireCopartitionedInputs(Map<String, Object> adminProperties, BackstreamConfig.Topics topics) {
         List<String> inputs = List.of(topics.samples(), topics.scoreRequests());
-        try (Admin admin = Admin.create(properties)) {
+        Object bootstrapServers = adminProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        try (Admin admin = Admin.create(adminProperties)) {
             var descriptions = admin.describeTopics(inputs).allTopicNames().get(60, TimeUnit.SECONDS);
             int samples = descriptions.get(topics.samples()).partitions().size();
             int scores = descriptions.get(topics.scoreRequests()).partitions().size();
@@ -70,16 +69,28 @@ public final class TopicSetup {
         }
     }
 
-    /** Creates {@link #topics} on the cluster at {@code bootstrapServers} and waits for their leaders. */
+    /** Creates {@link #topics} on the (plaintext) cluster at {@code bootstrapServers} and waits for their leaders. */
     public static void create(String bootstrapServers, BackstreamConfig.Topics topics, int partitions) {
-        create(bootstrapServers, topics(topics, partitions));
+        create(plaintext(bootstrapServers), topics(topics, partitions));
     }
 
-    /** Creates any topics (existing ones are kept) and waits until every partition has a leader hosting its log. */
+    /** Creates {@link #topics} with an admin client of {@code adminProperties} and waits for their leaders. */
+    public static void create(Map<String, Object> adminProperties, BackstreamConfig.Topics topics, int partitions) {
+        create(adminProperties, topics(topics, partitions));
+    }
+
+    /** Creates any topics on the (plaintext) cluster at {@code bootstrapServers}; see {@link #create(Map, List)}. */
     public static void create(String bootstrapServers, List<NewTopic> wanted) {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(properties)) {
+        create(plaintext(bootstrapServers), wanted);
+    }
+
+    /**
+     * Creates any topics (existing ones are kept) and waits until every partition has a leader hosting its log.
+     *
+     * @param adminProperties admin client settings: bootstrap servers and, on a secured cluster, the security settings
+     */
+    public static void create(Map<String, Object> adminProperties, List<NewTopic> wanted) {
+        try (Admin admin = Admin.create(adminProperties)) {
             for (var result : admin.createTopics(wanted).values().values()) {
                 try {
                     result.get(60, TimeUnit.SECONDS);
@@ -103,6 +114,10 @@ public final class TopicSetup {
         } catch (TimeoutException e) {
             throw new IllegalStateException("could not create topics " + wanted, e);
         }
+    }
+
+    private static Map<String, Object> plaintext(String bootstrapServers) {
+        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     }
 
     /**
