@@ -1,0 +1,178 @@
+package dev.backstream.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backstream.app.BackstreamApp;
+import dev.backstream.app.BackstreamConfig;
+import dev.backstream.app.ModelCatalog;
+import dev.backstream.app.ModelDefinition;
+import dev.backstream.app.TopicSetup;
+import dev.backstream.broker.EmbeddedKafka;
+import dev.backstream.nn.Activation;
+import dev.backstream.nn.Architecture;
+import dev.backstream.nn.LayerSpec;
+import dev.backstream.nn.Loss;
+import dev.backstream.nn.Mlp;
+import dev.backstream.nn.OptimizerSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The application on a cluster secured as production clusters are: a broker reachable only through SASL_SSL, and an
+ * authorizer that denies whatever no ACL allows. The application logs in with SCRAM-SHA-512 as {@value #APP_USER},
+ * holding exactly the ACLs the README lists ({@link #readmeAcls}); samples come from another user.
+ */
+@DisplayName("A secured cluster (SASL_SSL only, ACLs enforced)")
+class SecuredClusterIT {
+    private static final String APP_USER = "backstream";
+    private static final String PRODUCER_USER = "sample-producer";
+    private static final String PASSWORD_SUFFIX = "-pw-" + Long.toHexString(System.nanoTime());
+
+    private static Path certificates;
+    private static EmbeddedKafka.Security security;
+    private static EmbeddedKafka kafka;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void startSecuredBroker() throws Exception {
+        certificates = Files.createTempDirectory("backstream-certificates");
+        security = TestCertificates.generate(certificates, "store" + PASSWORD_SUFFIX);
+        kafka = EmbeddedKafka.startSecured(security);
+        try (Admin admin = kafka.admin()) {
+            admin.alterUserScramCredentials(List.of(
+                    new UserScramCredentialUpsertion(APP_USER, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password(APP_USER)),
+                    new UserScramCredentialUpsertion(PRODUCER_USER, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password(PRODUCER_USER))))
+                    .all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+        Utils.delete(certificates.toFile());
+    }
+
+    private static String password(String user) {
+        return user + PASSWORD_SUFFIX;
+    }
+
+    /** Client settings (bootstrap servers, SASL_SSL, SCRAM-SHA-512 login) of {@code user}. */
+    private static Map<String, Object> clientOf(String user) {
+        Map<String, Object> client = new HashMap<>(security.scramClient(user, password(user)));
+        client.put("bootstrap.servers", kafka.bootstrapServers());
+        return client;
+    }
+
+    /** A configuration with unique topics and application id, logging in as {@value #APP_USER}. */
+    private BackstreamConfig applicationConfig(String name) {
+        Map<String, String> settings = KafkaTestSupport.uniqueSettings(kafka, name, work.resolve("state"));
+        security.scramClient(APP_USER, password(APP_USER)).forEach((key, value) -> settings.put(key, value.toString()));
+        return new BackstreamConfig(settings, null);
+    }
+
+    /**
+     * The ACLs the README's "Secured clusters" section lists for the application's user: read its inputs, write its
+     * outputs, its consumer group, its transactional ids, and its internal topics (repartition and changelog), which it
+     * creates, reads, writes and purges.
+     */
+    static List<AclBinding> readmeAcls(String user, BackstreamConfig config) {
+        BackstreamConfig.Topics topics = config.topics();
+        String internal = config.applicationId() + "-";
+        List<AclBinding> acls = new ArrayList<>();
+        acls.add(allow(user, ResourceType.TOPIC, topics.samples(), PatternType.LITERAL, AclOperation.READ));
+        acls.add(allow(user, ResourceType.TOPIC, topics.scoreRequests(), PatternType.LITERAL, AclOperation.READ));
+        acls.add(allow(user, ResourceType.TOPIC, topics.predictions(), PatternType.LITERAL, AclOperation.WRITE));
+        acls.add(allow(user, ResourceType.TOPIC, topics.snapshots(), PatternType.LITERAL, AclOperation.WRITE));
+        acls.add(allow(user, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE));
+        acls.add(allow(user, ResourceType.GROUP, config.applicationId(), PatternType.LITERAL, AclOperation.READ));
+        acls.add(allow(user, ResourceType.TRANSACTIONAL_ID, internal, PatternType.PREFIXED, AclOperation.WRITE));
+        for (AclOperation operation : List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE)) {
+            acls.add(allow(user, ResourceType.TOPIC, internal, PatternType.PREFIXED, operation));
+        }
+        return acls;
+    }
+
+    private static AclBinding allow(String user, ResourceType type, String name, PatternType pattern, AclOperation operation) {
+        return new AclBinding(new ResourcePattern(type, name, pattern),
+                new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW));
+    }
+
+    private static void grant(List<AclBinding> acls) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static ModelCatalog xorCatalog() {
+        Architecture architecture = Architecture.of(2, Loss.BINARY_CROSS_ENTROPY, new LayerSpec(4, Activation.SIGMOID),
+                new LayerSpec(1, Activation.SIGMOID));
+        return new ModelCatalog(List.of(new ModelDefinition("xor", Mlp.initialize(architecture, OptimizerSpec.sgd(0.5), 7), 50, "test")));
+    }
+
+    private static List<String[]> xorSamples(int count) {
+        List<String[]> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int a = (i >> 1) & 1;
+            int b = i & 1;
+            records.add(new String[] {"xor", "{\"model\":\"xor\",\"id\":\"" + i + "\",\"features\":[" + a + "," + b + "],\"label\":" + (a ^ b) + "}"});
+        }
+        return records;
+    }
+
+    /** Creates the application's topics as the super user and lets {@value #PRODUCER_USER} write samples. */
+    private static void createTopicsAndProducerAcls(BackstreamConfig config) throws Exception {
+        kafka.createTopics(TopicSetup.topics(config.topics(), 2));
+        grant(List.of(allow(PRODUCER_USER, ResourceType.TOPIC, config.topics().samples(), PatternType.LITERAL, AclOperation.WRITE),
+                allow(PRODUCER_USER, ResourceType.TOPIC, config.topics().scoreRequests(), PatternType.LITERAL, AclOperation.WRITE)));
+    }
+
+    @Test
+    void withExactlyTheReadmeAclsTheApplicationLearnsAndPredicts() throws Exception {
+        BackstreamConfig config = applicationConfig("secured");
+        createTopicsAndProducerAcls(config);
+        grant(readmeAcls(APP_USER, config));
+        int samples = 200;
+        try (BackstreamApp app = new BackstreamApp(config, xorCatalog())) {
+            app.start();
+            KafkaTestSupport.produce(clientOf(PRODUCER_USER), config.topics().samples(), xorSamples(samples));
+            KafkaTestSupport.produce(clientOf(PRODUCER_USER), config.topics().scoreRequests(),
+                    List.<String[]>of(new String[] {"xor", "{\"model\":\"xor\",\"id\":\"score-1\",\"features\":[1,0]}"}));
+
+            List<JsonNode> predictions = KafkaTestSupport.readUntil(kafka.adminProperties(), config.topics().predictions(), Duration.ofSeconds(60),
+                    read -> read.size() >= samples + 1).stream().map(KafkaTestSupport::json).toList();
+            assertEquals(samples + 1, predictions.size(), "one prediction per sample and per score request, published exactly once");
+            assertTrue(predictions.stream().anyMatch(p -> p.path("id").asText().equals("score-1")), "the score request was answered");
+            KafkaTestSupport.readUntil(kafka.adminProperties(), config.topics().snapshots(), Duration.ofSeconds(60), read -> !read.isEmpty());
+        }
+    }
+}
