@@ -7,7 +7,14 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +33,7 @@ public final class BackstreamApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
-    private final FutureTask<Void> copartitionCheck;
+    private final FutureTask<Void> startupCheck;
 
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog) {
         this(config, catalog, new Properties());
@@ -36,21 +43,21 @@ public final class BackstreamApp implements AutoCloseable {
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog, Properties overrides) {
         this.config = config;
         this.catalog = catalog;
-        // The check needs its own admin client and a round trip (~0.5 s at start-up): run it while Kafka Streams builds
-        // its clients, and wait for it in start(). A restart after a crash waits for this too.
-        this.copartitionCheck = new FutureTask<>(() -> {
-            TopicSetup.requireCopartitionedInputs(config.adminProperties(), config.topics());
+        // The checks need their own admin client and round trips (~0.5 s at start-up): run them while Kafka Streams
+        // builds its clients, and wait for them in start(). A restart after a crash waits for this too.
+        this.startupCheck = new FutureTask<>(() -> {
+            TopicSetup.checkBeforeStart(config.adminProperties(), config.topics());
             return null;
         });
-        Thread check = new Thread(copartitionCheck, "backstream-topic-check");
+        Thread check = new Thread(startupCheck, "backstream-topic-check");
         check.setDaemon(true);
         check.start();
         Properties properties = StreamsSettings.properties(config, catalog);
         properties.putAll(overrides);
         this.streams = new KafkaStreams(BackstreamTopology.build(config, catalog), properties);
         streams.setUncaughtExceptionHandler(exception -> {
-            failure = exception;
-            LOG.error("stream thread failed; shutting the application down", exception);
+            failure = explainAuthorizationFailure(exception, config).<Throwable>map(explained -> explained).orElse(exception);
+            LOG.error("stream thread failed; shutting the application down: {}", failure.getMessage(), exception);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.setStateListener((newState, oldState) -> {
@@ -75,13 +82,46 @@ public final class BackstreamApp implements AutoCloseable {
     }
 
     /**
-     * Checks that the input topics are co-partitioned, then starts processing.
+     * An exception whose message says which permission the application's user lacks, if an authorization error is
+     * among the causes of {@code failure}: Kafka's own message does not always name the resource (a transactional-id
+     * failure says only "Transactional Id authorization failed."). The original is kept as the cause.
+     */
+    static Optional<IllegalStateException> explainAuthorizationFailure(Throwable failure, BackstreamConfig config) {
+        String app = config.applicationId();
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String missing = null;
+            if (cause instanceof TransactionalIdAuthorizationException) {
+                missing = "WRITE on transactional ids prefixed " + app + "- (exactly-once producers)";
+            } else if (cause instanceof GroupAuthorizationException group) {
+                missing = "READ on group " + (group.groupId() != null ? group.groupId() : app);
+            } else if (cause instanceof TopicAuthorizationException topic) {
+                missing = "access to topic(s) " + topic.unauthorizedTopics() + " (" + describe(topic.unauthorizedTopics(), app) + ")";
+            } else if (cause instanceof ClusterAuthorizationException) {
+                missing = "an operation on the cluster: " + cause.getMessage();
+            }
+            if (missing != null) {
+                return Optional.of(new IllegalStateException("not authorized: the application's user needs " + missing
+                        + " (README: \"Secured clusters\" lists every ACL)", failure));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String describe(Set<String> topics, String applicationId) {
+        return topics.stream().allMatch(t -> t.startsWith(applicationId + "-"))
+                ? "internal topics: CREATE, READ, WRITE and DELETE on topics prefixed " + applicationId + "-"
+                : "READ on inputs, WRITE on outputs";
+    }
+
+    /**
+     * Checks the topic permissions and that the input topics are co-partitioned, then starts processing.
      *
-     * @throws IllegalStateException if the input topics are missing or have different partition counts
+     * @throws IllegalStateException naming the missing permissions, or if the input topics are missing or have
+     *                               different partition counts
      */
     public void start() {
         try {
-            copartitionCheck.get();
+            startupCheck.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking the input topics", e);
@@ -104,9 +144,26 @@ public final class BackstreamApp implements AutoCloseable {
         return config;
     }
 
-    /** Blocks until the application stops; returns whether it stopped because of a failure. */
+    /** What made a stream thread fail, if one did; the application shuts down when that happens. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Blocks until the application stops; returns whether it stopped because of a failure ({@link #failure()}). */
     public boolean awaitStop() throws InterruptedException {
         stopped.await();
+        return failure != null || streams.state() == KafkaStreams.State.ERROR;
+    }
+
+    /**
+     * {@link #awaitStop()} for at most {@code timeout}.
+     *
+     * @throws java.util.concurrent.TimeoutException if the application is still running after {@code timeout}
+     */
+    public boolean awaitStop(Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
+        if (!stopped.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new java.util.concurrent.TimeoutException("still " + streams.state() + " after " + timeout);
+        }
         return failure != null || streams.state() == KafkaStreams.State.ERROR;
     }
 

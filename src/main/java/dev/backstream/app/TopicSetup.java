@@ -2,7 +2,10 @@ package dev.backstream.app;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -11,8 +14,10 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,16 +47,22 @@ public final class TopicSetup {
     }
 
     /**
-     * Checks that the input topics exist and have the same number of partitions: a model's task is the one that owns
+     * The checks before Kafka Streams starts, on one admin client: first the permissions ({@link #missingPermissions}),
+     * then that the input topics exist and have the same number of partitions: a model's task is the one that owns
      * partition {@code hash(model id) mod N} of both, so different counts would split a model between two tasks.
      *
      * @param adminProperties admin client settings: bootstrap servers and, on a secured cluster, the security settings
-     * @throws IllegalStateException naming the topics and their partition counts
+     * @throws IllegalStateException naming every missing permission, or the topics and their partition counts
      */
-    public static void requireCopartitionedInputs(Map<String, Object> adminProperties, BackstreamConfig.Topics topics) {
+    public static void checkBeforeStart(Map<String, Object> adminProperties, BackstreamConfig.Topics topics) {
         List<String> inputs = List.of(topics.samples(), topics.scoreRequests());
         Object bootstrapServers = adminProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         try (Admin admin = Admin.create(adminProperties)) {
+            List<String> missing = missingPermissions(admin, topics);
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("not authorized on " + bootstrapServers + ": the application's user needs "
+                        + String.join("; ", missing) + " (README: \"Secured clusters\" lists every ACL)");
+            }
             var descriptions = admin.describeTopics(inputs).allTopicNames().get(60, TimeUnit.SECONDS);
             int samples = descriptions.get(topics.samples()).partitions().size();
             int scores = descriptions.get(topics.scoreRequests()).partitions().size();
@@ -67,6 +78,42 @@ public final class TopicSetup {
         } catch (TimeoutException e) {
             throw new IllegalStateException("no answer from " + bootstrapServers + " about the input topics " + inputs, e);
         }
+    }
+
+    /**
+     * The topic permissions the application's user lacks: READ on each input, WRITE on each output. Kafka Streams
+     * notices a missing WRITE only when it first writes there, which for the snapshots and dead-letter topics can be
+     * hours after start-up; everything else it checks at once (the consumer group, the transactional ids, the internal
+     * topics) and fails with an authorization error that {@link BackstreamApp} explains. A topic the user may not even
+     * describe is reported as missing the permission it needs; a topic that does not exist is left to the caller.
+     *
+     * @return one phrase per missing permission, e.g. {@code WRITE on topic backstream.dead-letters}; empty if none
+     */
+    static List<String> missingPermissions(Admin admin, BackstreamConfig.Topics topics) throws InterruptedException, TimeoutException {
+        Map<String, AclOperation> needed = new LinkedHashMap<>();
+        needed.put(topics.samples(), AclOperation.READ);
+        needed.put(topics.scoreRequests(), AclOperation.READ);
+        needed.put(topics.predictions(), AclOperation.WRITE);
+        needed.put(topics.snapshots(), AclOperation.WRITE);
+        needed.put(topics.deadLetters(), AclOperation.WRITE);
+        var described = admin.describeTopics(needed.keySet(), new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
+        List<String> missing = new ArrayList<>();
+        for (var topic : needed.entrySet()) {
+            try {
+                Set<AclOperation> authorized = described.get(topic.getKey()).get(60, TimeUnit.SECONDS).authorizedOperations();
+                // null: a broker that does not report them; without an authorizer a broker reports every operation
+                if (authorized != null && !authorized.contains(topic.getValue())) {
+                    missing.add(topic.getValue() + " on topic " + topic.getKey());
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof TopicAuthorizationException) {
+                    missing.add(topic.getValue() + " on topic " + topic.getKey());
+                } else if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw new IllegalStateException("cannot describe topic " + topic.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        }
+        return missing;
     }
 
     /** Creates {@link #topics} on the (plaintext) cluster at {@code bootstrapServers} and waits for their leaders. */

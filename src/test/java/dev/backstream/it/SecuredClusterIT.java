@@ -25,6 +25,7 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -41,6 +42,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -173,6 +175,37 @@ class SecuredClusterIT {
             assertEquals(samples + 1, predictions.size(), "one prediction per sample and per score request, published exactly once");
             assertTrue(predictions.stream().anyMatch(p -> p.path("id").asText().equals("score-1")), "the score request was answered");
             KafkaTestSupport.readUntil(kafka.adminProperties(), config.topics().snapshots(), Duration.ofSeconds(60), read -> !read.isEmpty());
+        }
+    }
+
+    @Test
+    void withoutWriteOnTheDeadLetterTopicTheApplicationRefusesToStartNamingTheMissingAcl() throws Exception {
+        BackstreamConfig config = applicationConfig("no-dead-letter-write");
+        createTopicsAndProducerAcls(config);
+        List<AclBinding> acls = new ArrayList<>(readmeAcls(APP_USER, config));
+        // Kafka Streams alone would run until the first bad record, then fail: the start-up check fails at once.
+        assertTrue(acls.removeIf(acl -> acl.pattern().name().equals(config.topics().deadLetters())));
+        grant(acls);
+        try (BackstreamApp app = new BackstreamApp(config, xorCatalog())) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, app::start);
+            assertTrue(refused.getMessage().contains("WRITE on topic " + config.topics().deadLetters()), refused.getMessage());
+            assertEquals(KafkaStreams.State.CREATED, app.streams().state(), "nothing was started");
+        }
+    }
+
+    @Test
+    void withoutTheTransactionalIdAclTheApplicationStopsSoonNamingTheMissingAcl() throws Exception {
+        BackstreamConfig config = applicationConfig("no-transactional-id");
+        createTopicsAndProducerAcls(config);
+        List<AclBinding> acls = new ArrayList<>(readmeAcls(APP_USER, config));
+        assertTrue(acls.removeIf(acl -> acl.pattern().resourceType() == ResourceType.TRANSACTIONAL_ID));
+        grant(acls);
+        try (BackstreamApp app = new BackstreamApp(config, xorCatalog())) {
+            app.start();
+            // Kafka's own error is "Transactional Id authorization failed.", naming no id: the application names it.
+            assertTrue(app.awaitStop(Duration.ofSeconds(60)), "the application stopped because of a failure");
+            String reason = app.failure().orElseThrow().getMessage();
+            assertTrue(reason.contains("WRITE on transactional ids prefixed " + config.applicationId() + "-"), reason);
         }
     }
 }
