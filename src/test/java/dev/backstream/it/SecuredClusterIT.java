@@ -32,6 +32,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.backstream.cli.Main;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +45,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -207,5 +214,44 @@ class SecuredClusterIT {
             String reason = app.failure().orElseThrow().getMessage();
             assertTrue(reason.contains("WRITE on transactional ids prefixed " + config.applicationId() + "-"), reason);
         }
+    }
+
+    /** A {@code --command-config} file with the SASL_SSL settings of {@code login} (bootstrap servers left to the command line). */
+    private Path commandConfig(Map<String, Object> login) throws Exception {
+        Properties properties = new Properties();
+        login.forEach((name, value) -> properties.setProperty(name, value.toString()));
+        Path file = work.resolve("client.properties");
+        try (Writer writer = Files.newBufferedWriter(file)) {
+            properties.store(writer, null);
+        }
+        return file;
+    }
+
+    private static int backstream(StringWriter out, String... arguments) {
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        return cli.execute(arguments);
+    }
+
+    @Test
+    void produceWithACommandConfigWritesAsTheUserItNames() throws Exception {
+        BackstreamConfig config = applicationConfig("produce-command");
+        createTopicsAndProducerAcls(config);
+        Path samples = Files.writeString(work.resolve("samples.jsonl"), "{\"model\":\"xor\",\"features\":[0,1],\"label\":1}\n".repeat(5));
+        StringWriter out = new StringWriter();
+        int exit = backstream(out, "produce", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", config.topics().samples(),
+                "--file", samples.toString(), "--command-config", commandConfig(security.scramClient(PRODUCER_USER, password(PRODUCER_USER))).toString());
+        assertEquals(0, exit, out.toString());
+        KafkaTestSupport.readUntil(kafka.adminProperties(), config.topics().samples(), Duration.ofSeconds(30), read -> read.size() == 5);
+    }
+
+    @Test
+    void theDemoRunsOnTheSecuredClusterWithACommandConfig() throws Exception {
+        StringWriter out = new StringWriter();
+        int exit = backstream(out, "demo", "--bootstrap-servers", kafka.bootstrapServers(), "--passes", "1", "--holdout", "20",
+                "--timeout", "PT50S", "--command-config", commandConfig(security.superUserClient()).toString());
+        assertEquals(0, exit, out.toString());
+        assertTrue(out.toString().contains("holdout accuracy: "), out.toString());
     }
 }
