@@ -14,9 +14,11 @@ import dev.backstream.nn.Loss;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.OptimizerSpec;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -171,9 +173,17 @@ class SecuredClusterIT {
         createTopicsAndProducerAcls(config);
         grant(readmeAcls(APP_USER, config));
         int samples = 200;
-        try (BackstreamApp app = new BackstreamApp(config, xorCatalog())) {
+        // Half the samples keyed by something else than the model id, so that they pass the repartition topic, which
+        // Kafka Streams purges (DeleteRecords) once they are committed; the default purge interval is 30 s.
+        List<String[]> records = xorSamples(samples);
+        for (int i = 0; i < samples; i += 2) {
+            records.set(i, new String[] {"key-" + i, records.get(i)[1]});
+        }
+        Properties fastPurge = new Properties();
+        fastPurge.put("repartition.purge.interval.ms", "100");
+        try (BackstreamApp app = new BackstreamApp(config, xorCatalog(), fastPurge)) {
             app.start();
-            KafkaTestSupport.produce(clientOf(PRODUCER_USER), config.topics().samples(), xorSamples(samples));
+            KafkaTestSupport.produce(clientOf(PRODUCER_USER), config.topics().samples(), records);
             KafkaTestSupport.produce(clientOf(PRODUCER_USER), config.topics().scoreRequests(),
                     List.<String[]>of(new String[] {"xor", "{\"model\":\"xor\",\"id\":\"score-1\",\"features\":[1,0]}"}));
 
@@ -182,6 +192,26 @@ class SecuredClusterIT {
             assertEquals(samples + 1, predictions.size(), "one prediction per sample and per score request, published exactly once");
             assertTrue(predictions.stream().anyMatch(p -> p.path("id").asText().equals("score-1")), "the score request was answered");
             KafkaTestSupport.readUntil(kafka.adminProperties(), config.topics().snapshots(), Duration.ofSeconds(60), read -> !read.isEmpty());
+            awaitRepartitionTopicPurged(config);
+            assertTrue(app.failure().isEmpty(), () -> "no stream thread failed: " + app.failure().orElseThrow());
+        }
+    }
+
+    /** Waits until Kafka Streams has deleted consumed records from the repartition topic (which needs DELETE on it). */
+    private static void awaitRepartitionTopicPurged(BackstreamConfig config) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            List<String> repartition = admin.listTopics().names().get(60, TimeUnit.SECONDS).stream()
+                    .filter(name -> name.startsWith(config.applicationId() + "-") && name.endsWith("-repartition")).toList();
+            assertEquals(1, repartition.size(), "one repartition topic: " + repartition);
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            for (var partition : admin.describeTopics(repartition).allTopicNames().get(60, TimeUnit.SECONDS).get(repartition.get(0)).partitions()) {
+                earliest.put(new TopicPartition(repartition.get(0), partition.partition()), OffsetSpec.earliest());
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (admin.listOffsets(earliest).all().get(60, TimeUnit.SECONDS).values().stream().allMatch(offset -> offset.offset() == 0)) {
+                assertTrue(System.nanoTime() < deadline, "no record of " + repartition + " was purged within 30 s");
+                Thread.sleep(100); // polling offsets: there is no purge callback
+            }
         }
     }
 
