@@ -19,12 +19,7 @@ import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
@@ -57,7 +52,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The application on a cluster secured as production clusters are: a broker reachable only through SASL_SSL, and an
  * authorizer that denies whatever no ACL allows. The application logs in with SCRAM-SHA-512 as {@value #APP_USER},
- * holding exactly the ACLs the README lists ({@link #readmeAcls}); samples come from another user.
+ * holding exactly the ACLs the README lists ({@link ReadmeAcls}); samples come from another user.
  */
 @DisplayName("A secured cluster (SASL_SSL only, ACLs enforced)")
 class SecuredClusterIT {
@@ -111,33 +106,6 @@ class SecuredClusterIT {
         return new BackstreamConfig(settings, null);
     }
 
-    /**
-     * The ACLs the README's "Secured clusters" section lists for the application's user: read its inputs, write its
-     * outputs, its consumer group, its transactional ids, and its internal topics (repartition and changelog), which it
-     * creates, reads, writes and purges.
-     */
-    static List<AclBinding> readmeAcls(String user, BackstreamConfig config) {
-        BackstreamConfig.Topics topics = config.topics();
-        String internal = config.applicationId() + "-";
-        List<AclBinding> acls = new ArrayList<>();
-        acls.add(allow(user, ResourceType.TOPIC, topics.samples(), PatternType.LITERAL, AclOperation.READ));
-        acls.add(allow(user, ResourceType.TOPIC, topics.scoreRequests(), PatternType.LITERAL, AclOperation.READ));
-        acls.add(allow(user, ResourceType.TOPIC, topics.predictions(), PatternType.LITERAL, AclOperation.WRITE));
-        acls.add(allow(user, ResourceType.TOPIC, topics.snapshots(), PatternType.LITERAL, AclOperation.WRITE));
-        acls.add(allow(user, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE));
-        acls.add(allow(user, ResourceType.GROUP, config.applicationId(), PatternType.LITERAL, AclOperation.READ));
-        acls.add(allow(user, ResourceType.TRANSACTIONAL_ID, internal, PatternType.PREFIXED, AclOperation.WRITE));
-        for (AclOperation operation : List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE)) {
-            acls.add(allow(user, ResourceType.TOPIC, internal, PatternType.PREFIXED, operation));
-        }
-        return acls;
-    }
-
-    private static AclBinding allow(String user, ResourceType type, String name, PatternType pattern, AclOperation operation) {
-        return new AclBinding(new ResourcePattern(type, name, pattern),
-                new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW));
-    }
-
     private static void grant(List<AclBinding> acls) throws Exception {
         try (Admin admin = kafka.admin()) {
             admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
@@ -163,15 +131,14 @@ class SecuredClusterIT {
     /** Creates the application's topics as the super user and lets {@value #PRODUCER_USER} write samples. */
     private static void createTopicsAndProducerAcls(BackstreamConfig config) throws Exception {
         kafka.createTopics(TopicSetup.topics(config.topics(), 2));
-        grant(List.of(allow(PRODUCER_USER, ResourceType.TOPIC, config.topics().samples(), PatternType.LITERAL, AclOperation.WRITE),
-                allow(PRODUCER_USER, ResourceType.TOPIC, config.topics().scoreRequests(), PatternType.LITERAL, AclOperation.WRITE)));
+        grant(ReadmeAcls.forSampleProducer(PRODUCER_USER, config));
     }
 
     @Test
     void withExactlyTheReadmeAclsTheApplicationLearnsAndPredicts() throws Exception {
         BackstreamConfig config = applicationConfig("secured");
         createTopicsAndProducerAcls(config);
-        grant(readmeAcls(APP_USER, config));
+        grant(ReadmeAcls.forApplication(APP_USER, config));
         int samples = 200;
         // Half the samples keyed by something else than the model id, so that they pass the repartition topic, which
         // Kafka Streams purges (DeleteRecords) once they are committed; the default purge interval is 30 s.
@@ -219,7 +186,7 @@ class SecuredClusterIT {
     void withoutWriteOnTheDeadLetterTopicTheApplicationRefusesToStartNamingTheMissingAcl() throws Exception {
         BackstreamConfig config = applicationConfig("no-dead-letter-write");
         createTopicsAndProducerAcls(config);
-        List<AclBinding> acls = new ArrayList<>(readmeAcls(APP_USER, config));
+        List<AclBinding> acls = new ArrayList<>(ReadmeAcls.forApplication(APP_USER, config));
         // Kafka Streams alone would run until the first bad record, then fail: the start-up check fails at once.
         assertTrue(acls.removeIf(acl -> acl.pattern().name().equals(config.topics().deadLetters())));
         grant(acls);
@@ -234,7 +201,7 @@ class SecuredClusterIT {
     void withoutTheTransactionalIdAclTheApplicationStopsSoonNamingTheMissingAcl() throws Exception {
         BackstreamConfig config = applicationConfig("no-transactional-id");
         createTopicsAndProducerAcls(config);
-        List<AclBinding> acls = new ArrayList<>(readmeAcls(APP_USER, config));
+        List<AclBinding> acls = new ArrayList<>(ReadmeAcls.forApplication(APP_USER, config));
         assertTrue(acls.removeIf(acl -> acl.pattern().resourceType() == ResourceType.TRANSACTIONAL_ID));
         grant(acls);
         try (BackstreamApp app = new BackstreamApp(config, xorCatalog())) {
