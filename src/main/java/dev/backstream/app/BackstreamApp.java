@@ -4,21 +4,22 @@ import dev.backstream.stream.BackstreamTopology;
 import dev.backstream.stream.StreamsSettings;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -56,7 +57,7 @@ public final class BackstreamApp implements AutoCloseable {
         properties.putAll(overrides);
         this.streams = new KafkaStreams(BackstreamTopology.build(config, catalog), properties);
         streams.setUncaughtExceptionHandler(exception -> {
-            failure = explainAuthorizationFailure(exception, config).<Throwable>map(explained -> explained).orElse(exception);
+            failure = explainAuthorizationFailure(exception, config);
             LOG.error("stream thread failed; shutting the application down: {}", failure.getMessage(), exception);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
@@ -82,11 +83,12 @@ public final class BackstreamApp implements AutoCloseable {
     }
 
     /**
-     * An exception whose message says which permission the application's user lacks, if an authorization error is
-     * among the causes of {@code failure}: Kafka's own message does not always name the resource (a transactional-id
-     * failure says only "Transactional Id authorization failed."). The original is kept as the cause.
+     * If an authorization error is among the causes of {@code failure}, an exception whose message says which
+     * permission the application's user lacks, with {@code failure} as its cause; otherwise {@code failure} itself.
+     * Kafka's own message does not always name the resource: a transactional-id failure says only "Transactional Id
+     * authorization failed.", a failed internal-topic creation "Authorization failed.".
      */
-    static Optional<IllegalStateException> explainAuthorizationFailure(Throwable failure, BackstreamConfig config) {
+    static Throwable explainAuthorizationFailure(Throwable failure, BackstreamConfig config) {
         String app = config.applicationId();
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             String missing = null;
@@ -94,17 +96,20 @@ public final class BackstreamApp implements AutoCloseable {
                 missing = "WRITE on transactional ids prefixed " + app + "- (exactly-once producers)";
             } else if (cause instanceof GroupAuthorizationException group) {
                 missing = "READ on group " + (group.groupId() != null ? group.groupId() : app);
-            } else if (cause instanceof TopicAuthorizationException topic) {
+            } else if (cause instanceof TopicAuthorizationException topic && !topic.unauthorizedTopics().isEmpty()) {
                 missing = "access to topic(s) " + topic.unauthorizedTopics() + " (" + describe(topic.unauthorizedTopics(), app) + ")";
+            } else if (cause instanceof TopicAuthorizationException) {
+                // e.g. "Could not create topic <application.id>-...-repartition.": the topic is in the outer message
+                missing = "access to a topic (" + failure.getMessage() + ")";
             } else if (cause instanceof ClusterAuthorizationException) {
                 missing = "an operation on the cluster: " + cause.getMessage();
             }
             if (missing != null) {
-                return Optional.of(new IllegalStateException("not authorized: the application's user needs " + missing
-                        + " (README: \"Secured clusters\" lists every ACL)", failure));
+                return new IllegalStateException("not authorized: the application's user needs " + missing
+                        + " (README: \"Secured clusters\" lists every ACL)", failure);
             }
         }
-        return Optional.empty();
+        return failure;
     }
 
     private static String describe(Set<String> topics, String applicationId) {
@@ -158,11 +163,11 @@ public final class BackstreamApp implements AutoCloseable {
     /**
      * {@link #awaitStop()} for at most {@code timeout}.
      *
-     * @throws java.util.concurrent.TimeoutException if the application is still running after {@code timeout}
+     * @throws TimeoutException if the application is still running after {@code timeout}
      */
-    public boolean awaitStop(Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
-        if (!stopped.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            throw new java.util.concurrent.TimeoutException("still " + streams.state() + " after " + timeout);
+    public boolean awaitStop(Duration timeout) throws InterruptedException, TimeoutException {
+        if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new TimeoutException("still " + streams.state() + " after " + timeout);
         }
         return failure != null || streams.state() == KafkaStreams.State.ERROR;
     }
