@@ -6,17 +6,24 @@ import dev.backstream.stream.StreamsSettings;
 import dev.backstream.stream.UnpublishedDeadLetters;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +38,7 @@ public final class BackstreamApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
-    private final FutureTask<Void> topicCheck;
+    private final FutureTask<Void> startupCheck;
     private final Activity activity;
     private ScheduledExecutorService summaries;
 
@@ -43,13 +50,13 @@ public final class BackstreamApp implements AutoCloseable {
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog, Properties overrides) {
         this.config = config;
         this.catalog = catalog;
-        // The check needs its own admin client and a round trip (~0.5 s at start-up): run it while Kafka Streams builds
-        // its clients, and wait for it in start(). A restart after a crash waits for this too.
-        this.topicCheck = new FutureTask<>(() -> {
-            TopicSetup.requireTopics(config.bootstrapServers(), config.topics());
+        // The checks need their own admin client and round trips (~0.5 s at start-up): run them while Kafka Streams
+        // builds its clients, and wait for them in start(). A restart after a crash waits for this too.
+        this.startupCheck = new FutureTask<>(() -> {
+            TopicSetup.checkBeforeStart(config.adminProperties(), config.topics());
             return null;
         });
-        Thread check = new Thread(topicCheck, "backstream-topic-check");
+        Thread check = new Thread(startupCheck, "backstream-topic-check");
         check.setDaemon(true);
         check.start();
         Properties properties = StreamsSettings.properties(config, catalog);
@@ -64,8 +71,8 @@ public final class BackstreamApp implements AutoCloseable {
                 LOG.warn("replacing a stream thread whose transaction held a refused dead letter; its tasks resume from their last commit");
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
             }
-            failure = exception;
-            LOG.error("stream thread failed; shutting the application down", exception);
+            failure = explainAuthorizationFailure(exception, config);
+            LOG.error("stream thread failed; shutting the application down: {}", failure.getMessage(), exception);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.setStateListener((newState, oldState) -> {
@@ -74,21 +81,67 @@ public final class BackstreamApp implements AutoCloseable {
                 stopped.countDown();
             }
         });
-        LOG.info("connecting to {} as application {} ({}); serving {} model(s): {}", config.bootstrapServers(),
-                config.applicationId(), config.processingGuarantee(), catalog.all().size(),
-                catalog.all().stream().map(d -> d.id() + " " + d.initial().architecture().describe() + " " + d.initial().optimizer().type())
-                        .sorted().collect(Collectors.joining("; ")));
+        LOG.info(startupMessage(config, catalog));
     }
 
     /**
-     * Checks that the broker answers, that every topic exists and that the inputs are co-partitioned
-     * ({@link TopicSetup#requireTopics}), then starts processing.
+     * The start-up log line: where the application connects, as what, with which models, and the settings passed
+     * through to Kafka Streams, the value of every secret among them hidden ({@link Secrets}).
+     */
+    static String startupMessage(BackstreamConfig config, ModelCatalog catalog) {
+        return "connecting to " + config.bootstrapServers() + " as application " + config.applicationId() + " ("
+                + config.processingGuarantee() + "); serving " + catalog.all().size() + " model(s): "
+                + catalog.all().stream().map(d -> d.id() + " " + d.initial().architecture().describe() + " " + d.initial().optimizer().type())
+                        .sorted().collect(Collectors.joining("; "))
+                + (config.passThrough().isEmpty() ? "" : "; Kafka settings: " + Secrets.describe(config.passThrough()));
+    }
+
+    /**
+     * If an authorization error is among the causes of {@code failure}, an exception whose message says which
+     * permission the application's user lacks, with {@code failure} as its cause; otherwise {@code failure} itself.
+     * Kafka's own message does not always name the resource: a transactional-id failure says only "Transactional Id
+     * authorization failed.", a failed internal-topic creation "Authorization failed.".
+     */
+    static Throwable explainAuthorizationFailure(Throwable failure, BackstreamConfig config) {
+        String app = config.applicationId();
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String missing = null;
+            if (cause instanceof TransactionalIdAuthorizationException) {
+                missing = "WRITE on transactional ids prefixed " + app + "- (exactly-once producers)";
+            } else if (cause instanceof GroupAuthorizationException group) {
+                missing = "READ on group " + (group.groupId() != null ? group.groupId() : app);
+            } else if (cause instanceof TopicAuthorizationException topic && !topic.unauthorizedTopics().isEmpty()) {
+                missing = "access to topic(s) " + topic.unauthorizedTopics() + " (" + describe(topic.unauthorizedTopics(), app) + ")";
+            } else if (cause instanceof TopicAuthorizationException) {
+                // e.g. "Could not create topic <application.id>-...-repartition.": the topic is in the outer message
+                missing = "access to a topic (" + failure.getMessage() + ")";
+            } else if (cause instanceof ClusterAuthorizationException) {
+                missing = "an operation on the cluster: " + cause.getMessage();
+            }
+            if (missing != null) {
+                return new IllegalStateException("not authorized: the application's user needs " + missing
+                        + " (README: \"Secured clusters\" lists every ACL)", failure);
+            }
+        }
+        return failure;
+    }
+
+    private static String describe(Set<String> topics, String applicationId) {
+        return topics.stream().allMatch(t -> t.startsWith(applicationId + "-"))
+                ? "internal topics: CREATE, READ, WRITE and DELETE on topics prefixed " + applicationId + "-"
+                : "READ on inputs, WRITE on outputs";
+    }
+
+    /**
+     * Checks that the broker answers, the topic permissions, that every topic exists and that the inputs are
+     * co-partitioned ({@link TopicSetup#checkBeforeStart}), then starts processing.
      *
-     * @throws IllegalStateException naming the unreachable broker, the missing topics or the inputs' partition counts
+     * @throws IllegalStateException naming the unreachable broker, the missing permissions, the missing topics or the
+     *                               inputs' partition counts
      */
     public void start() {
         try {
-            topicCheck.get();
+            startupCheck.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking the topics", e);
@@ -117,7 +170,12 @@ public final class BackstreamApp implements AutoCloseable {
         return config;
     }
 
-    /** Blocks until the application stops; returns whether it stopped because of a failure. */
+    /** What made a stream thread fail, if one did; the application shuts down when that happens. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Blocks until the application stops; returns whether it stopped because of a failure ({@link #failure()}). */
     public boolean awaitStop() throws InterruptedException {
         stopped.await();
         return failure != null || streams.state() == KafkaStreams.State.ERROR;
@@ -126,6 +184,18 @@ public final class BackstreamApp implements AutoCloseable {
     /** Counts of what the application did since the last summary line. */
     public Activity activity() {
         return activity;
+    }
+
+    /**
+     * {@link #awaitStop()} for at most {@code timeout}.
+     *
+     * @throws TimeoutException if the application is still running after {@code timeout}
+     */
+    public boolean awaitStop(Duration timeout) throws InterruptedException, TimeoutException {
+        if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new TimeoutException("still " + streams.state() + " after " + timeout);
+        }
+        return failure != null || streams.state() == KafkaStreams.State.ERROR;
     }
 
     @Override

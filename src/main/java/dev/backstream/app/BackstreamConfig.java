@@ -1,5 +1,6 @@
 package dev.backstream.app;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -25,6 +26,11 @@ import java.util.Properties;
  * <p>Environment variables override the file: {@code BACKSTREAM_} followed by the property name in upper case with
  * dots (and dashes) as underscores, e.g. {@code BACKSTREAM_BOOTSTRAP_SERVERS=broker:9092} sets
  * {@code bootstrap.servers}, {@code BACKSTREAM_COMMIT_INTERVAL_MS=200} sets {@code commit.interval.ms}.
+ *
+ * <p>Security settings are Kafka's own client settings, passed through like any other ({@code security.protocol},
+ * {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.truststore.location}, ...): Kafka Streams hands them to
+ * every client it creates, and {@link #adminProperties()} gives them to Backstream's own admin clients. Secrets among
+ * them are never printed ({@link Secrets}).
  */
 public final class BackstreamConfig extends AbstractConfig {
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -184,6 +190,28 @@ public final class BackstreamConfig extends AbstractConfig {
     /** Settings that are not Backstream's own, for Kafka Streams and its clients. */
     public Map<String, String> passThrough() {
         return passThrough;
+    }
+
+    /**
+     * Properties for an admin client of Backstream's own (topic checks and creation), connecting as Kafka Streams'
+     * clients do: {@code bootstrap.servers}, every pass-through setting an admin client knows (so security settings
+     * apply), then any {@code admin.}-prefixed setting, which wins as it does for Kafka Streams' admin client.
+     */
+    public Map<String, Object> adminProperties() {
+        Map<String, Object> properties = new HashMap<>();
+        passThrough.forEach((name, value) -> {
+            if (AdminClientConfig.configNames().contains(name)) {
+                properties.put(name, value);
+            }
+        });
+        String adminPrefix = StreamsConfig.ADMIN_CLIENT_PREFIX;
+        passThrough.forEach((name, value) -> {
+            if (name.startsWith(adminPrefix) && AdminClientConfig.configNames().contains(name.substring(adminPrefix.length()))) {
+                properties.put(name.substring(adminPrefix.length()), value);
+            }
+        });
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return properties;
     }
 
     /**

@@ -2,7 +2,10 @@ package dev.backstream.app;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -12,9 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,7 +27,7 @@ import java.util.stream.Collectors;
 /**
  * Creates the application's five topics (the snapshots topic compacted and accepting large snapshots) and waits until
  * every partition has a leader: producing earlier can silently expire a batch. Existing topics are left as they are.
- * Also checks, at start-up, that they exist ({@link #requireTopics}).
+ * Also checks, at start-up, that they exist ({@link #checkBeforeStart}).
  */
 public final class TopicSetup {
     /** Largest snapshot message accepted by the snapshots topic created here. */
@@ -45,21 +49,27 @@ public final class TopicSetup {
     }
 
     /**
-     * Checks, before Kafka Streams starts, what would otherwise fail later and less clearly: that a broker answers at
-     * {@code bootstrapServers} (Kafka's clients would retry for a minute), that every topic the application reads or
-     * writes exists (Kafka Streams notices a missing output topic only when the first record is produced, and then
-     * kills the stream thread after {@code max.block.ms}), and that the input topics are co-partitioned: a model's task
-     * is the one that owns partition {@code hash(model id) mod N} of both inputs, so different counts would split a
-     * model between two tasks.
+     * Checks, before Kafka Streams starts, what would otherwise fail later and less clearly: that a broker answers
+     * (Kafka's clients would retry for a minute), that the application's user has the topic permissions it needs
+     * ({@link #missingPermissions}), that every topic the application reads or writes exists (Kafka Streams notices a
+     * missing output topic only when the first record is produced, and then kills the stream thread after
+     * {@code max.block.ms}), and that the input topics are co-partitioned: a model's task is the one that owns partition
+     * {@code hash(model id) mod N} of both inputs, so different counts would split a model between two tasks.
      *
-     * @throws IllegalStateException naming the unreachable broker, every missing topic, or the inputs' partition counts
+     * @param adminProperties admin client settings: bootstrap servers and, on a secured cluster, the security settings
+     * @throws IllegalStateException naming the unreachable broker, every missing permission, every missing topic, or the
+     *                               inputs' partition counts
      */
-    public static void requireTopics(String bootstrapServers, BackstreamConfig.Topics topics) {
-        BrokerProbe.requireReachable(bootstrapServers);
+    public static void checkBeforeStart(Map<String, Object> adminProperties, BackstreamConfig.Topics topics) {
+        Object bootstrapServers = adminProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        BrokerProbe.requireReachable(String.valueOf(bootstrapServers));
         List<String> names = List.of(topics.samples(), topics.scoreRequests(), topics.predictions(), topics.snapshots(), topics.deadLetters());
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(properties)) {
+        try (Admin admin = Admin.create(adminProperties)) {
+            List<String> unauthorized = missingPermissions(admin, topics);
+            if (!unauthorized.isEmpty()) {
+                throw new IllegalStateException("not authorized on " + bootstrapServers + ": the application's user needs "
+                        + String.join("; ", unauthorized) + " (README: \"Secured clusters\" lists every ACL)");
+            }
             Map<String, Integer> partitions = new HashMap<>();
             List<String> missing = new ArrayList<>();
             for (var topic : admin.describeTopics(names).topicNameValues().entrySet()) {
@@ -93,16 +103,64 @@ public final class TopicSetup {
         }
     }
 
-    /** Creates {@link #topics} on the cluster at {@code bootstrapServers} and waits for their leaders. */
-    public static void create(String bootstrapServers, BackstreamConfig.Topics topics, int partitions) {
-        create(bootstrapServers, topics(topics, partitions));
+    /**
+     * The topic permissions the application's user lacks: READ on each input, WRITE on each output. Kafka Streams
+     * notices a missing WRITE only when it first writes there, which for the snapshots and dead-letter topics can be
+     * hours after start-up; everything else it checks at once (the consumer group, the transactional ids, the internal
+     * topics) and fails with an authorization error that {@link BackstreamApp} explains. A topic the user may not even
+     * describe is reported as missing the permission it needs; a topic that does not exist is left to the caller.
+     *
+     * @return one phrase per missing permission, e.g. {@code WRITE on topic backstream.dead-letters}; empty if none
+     */
+    static List<String> missingPermissions(Admin admin, BackstreamConfig.Topics topics) throws InterruptedException, TimeoutException {
+        Map<String, AclOperation> needed = new LinkedHashMap<>();
+        needed.put(topics.samples(), AclOperation.READ);
+        needed.put(topics.scoreRequests(), AclOperation.READ);
+        needed.put(topics.predictions(), AclOperation.WRITE);
+        needed.put(topics.snapshots(), AclOperation.WRITE);
+        needed.put(topics.deadLetters(), AclOperation.WRITE);
+        var described = admin.describeTopics(needed.keySet(), new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
+        List<String> missing = new ArrayList<>();
+        for (var topic : needed.entrySet()) {
+            try {
+                Set<AclOperation> authorized = described.get(topic.getKey()).get(60, TimeUnit.SECONDS).authorizedOperations();
+                // null: a broker that does not report them; without an authorizer a broker reports every operation
+                if (authorized != null && !authorized.contains(topic.getValue())) {
+                    missing.add(topic.getValue() + " on topic " + topic.getKey());
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof TopicAuthorizationException) {
+                    missing.add(topic.getValue() + " on topic " + topic.getKey());
+                } else if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw new IllegalStateException("cannot describe topic " + topic.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        }
+        return missing;
     }
 
-    /** Creates any topics (existing ones are kept) and waits until every partition has a leader hosting its log. */
+    /** Creates {@link #topics} on the (plaintext) cluster at {@code bootstrapServers} and waits for their leaders. */
+    public static void create(String bootstrapServers, BackstreamConfig.Topics topics, int partitions) {
+        create(plaintext(bootstrapServers), topics(topics, partitions));
+    }
+
+    /** Creates {@link #topics} with an admin client of {@code adminProperties} and waits for their leaders. */
+    public static void create(Map<String, Object> adminProperties, BackstreamConfig.Topics topics, int partitions) {
+        create(adminProperties, topics(topics, partitions));
+    }
+
+    /** Creates any topics on the (plaintext) cluster at {@code bootstrapServers}; see {@link #create(Map, List)}. */
     public static void create(String bootstrapServers, List<NewTopic> wanted) {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(properties)) {
+        create(plaintext(bootstrapServers), wanted);
+    }
+
+    /**
+     * Creates any topics (existing ones are kept) and waits until every partition has a leader hosting its log.
+     *
+     * @param adminProperties admin client settings: bootstrap servers and, on a secured cluster, the security settings
+     */
+    public static void create(Map<String, Object> adminProperties, List<NewTopic> wanted) {
+        try (Admin admin = Admin.create(adminProperties)) {
             for (var result : admin.createTopics(wanted).values().values()) {
                 try {
                     result.get(60, TimeUnit.SECONDS);
@@ -126,6 +184,10 @@ public final class TopicSetup {
         } catch (TimeoutException e) {
             throw new IllegalStateException("could not create topics " + wanted, e);
         }
+    }
+
+    private static Map<String, Object> plaintext(String bootstrapServers) {
+        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     }
 
     /**

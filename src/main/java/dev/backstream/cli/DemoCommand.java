@@ -56,6 +56,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Use this Kafka cluster instead of starting an embedded broker (topics get a run-specific prefix).")
     private String bootstrapServers;
 
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "With --bootstrap-servers: client settings for a secured cluster (security.protocol, sasl.*, ssl.*), "
+                    + "used by the application and by the demo's own clients.")
+    private Path commandConfig;
+
     @Option(names = "--passes", defaultValue = "5", description = "Shuffled passes over the training rows (default: ${DEFAULT-VALUE}).")
     private int passes;
 
@@ -73,6 +78,17 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
+        if (commandConfig != null && bootstrapServers == null) {
+            spec.commandLine().getErr().println("error: --command-config needs --bootstrap-servers (the embedded broker is plaintext)");
+            return 2;
+        }
+        Map<String, Object> clientSettings;
+        try {
+            clientSettings = CommandConfig.clientSettings(commandConfig, bootstrapServers == null ? "" : bootstrapServers);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 2;
+        }
         long start = System.nanoTime();
         EmbeddedKafka kafka = null;
         Path work = Files.createTempDirectory("backstream-demo");
@@ -106,7 +122,10 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             String servers = kafka != null ? kafka.bootstrapServers() : bootstrapServers;
+            Map<String, Object> client = new HashMap<>(clientSettings);
+            client.put("bootstrap.servers", servers);
             Map<String, String> settings = new HashMap<>();
+            clientSettings.forEach((name, value) -> settings.put(name, value.toString())); // the application's clients too
             settings.put(BackstreamConfig.BOOTSTRAP_SERVERS, servers);
             settings.put(BackstreamConfig.APPLICATION_ID, "backstream-demo-" + System.currentTimeMillis());
             settings.put(BackstreamConfig.STATE_DIR, work.resolve("state").toString());
@@ -117,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
             settings.put("commit.interval.ms", "100");
             BackstreamConfig config = new BackstreamConfig(settings, null);
             ModelCatalog catalog = bundledModels(config.snapshotEveryUpdates());
-            TopicSetup.create(servers, config.topics(), 1);
+            TopicSetup.create(config.adminProperties(), config.topics(), 1);
             say("topics created: " + config.topics().samples() + ", " + config.topics().scoreRequests() + " -> "
                     + config.topics().predictions() + ", " + config.topics().snapshots() + ", " + config.topics().deadLetters());
 
@@ -150,13 +169,13 @@ final class DemoCommand implements Callable<Integer> {
                 AtomicReference<Exception> producerFailure = new AtomicReference<>();
                 Thread producer = new Thread(() -> {
                     try {
-                        produce(servers, config.topics().samples(), samples);
+                        produce(client, config.topics().samples(), samples);
                     } catch (Exception e) {
                         producerFailure.set(e);
                     }
                 }, "demo-producer");
                 producer.start();
-                Progress progress = follow(servers, config.topics().predictions(), samples.size(), deadline, app.streams());
+                Progress progress = follow(client, config.topics().predictions(), samples.size(), deadline, app.streams());
                 producer.join();
                 if (producerFailure.get() != null) {
                     throw producerFailure.get();
@@ -173,8 +192,8 @@ final class DemoCommand implements Callable<Integer> {
                     for (int i = 0; i < held; i++) {
                         requests.add(sampleJson("digits", holdoutRows.get(i), "holdout-" + i, false));
                     }
-                    produce(servers, config.topics().scoreRequests(), requests);
-                    Double accuracy = scoreHoldout(servers, config.topics().predictions(), holdoutRows, deadline);
+                    produce(client, config.topics().scoreRequests(), requests);
+                    Double accuracy = scoreHoldout(client, config.topics().predictions(), holdoutRows, deadline);
                     if (accuracy == null) {
                         say("timed out waiting for the holdout predictions");
                         return 1;
@@ -239,8 +258,8 @@ final class DemoCommand implements Callable<Integer> {
         return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void produce(String servers, String topic, List<byte[]> values) throws Exception {
-        try (SampleProducer producer = new SampleProducer(servers, topic)) {
+    private static void produce(Map<String, Object> client, String topic, List<byte[]> values) throws Exception {
+        try (SampleProducer producer = new SampleProducer(client, topic)) {
             for (byte[] value : values) {
                 producer.send(value);
             }
@@ -279,12 +298,12 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Reads learning predictions (read_committed) until {@code expected} arrived, printing one line per second. */
-    private Progress follow(String servers, String topic, int expected, long deadline, KafkaStreams streams) throws IOException {
+    private Progress follow(Map<String, Object> client, String topic, int expected, long deadline, KafkaStreams streams) throws IOException {
         Progress progress = new Progress();
         long start = System.nanoTime();
         long nextReport = start + 1_000_000_000L;
         long countAtLastReport = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(servers, topic)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(client, topic)) {
             while (progress.learned < expected) {
                 if (System.nanoTime() > deadline) {
                     return null;
@@ -321,9 +340,9 @@ final class DemoCommand implements Callable<Integer> {
         return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.3f", value);
     }
 
-    private static Double scoreHoldout(String servers, String topic, List<LabeledRow> rows, long deadline) throws IOException {
+    private static Double scoreHoldout(Map<String, Object> client, String topic, List<LabeledRow> rows, long deadline) throws IOException {
         Map<String, Integer> predicted = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(servers, topic)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(client, topic)) {
             while (predicted.size() < rows.size()) {
                 if (System.nanoTime() > deadline) {
                     return null;
@@ -344,9 +363,9 @@ final class DemoCommand implements Callable<Integer> {
         return correct / (double) rows.size();
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(String servers, String topic) {
+    private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> client, String topic) {
         Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        properties.putAll(client);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -34,6 +35,10 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka brokers.")
     private String bootstrapServers;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Client settings for a secured cluster (security.protocol, sasl.*, ssl.*), as for Kafka's own tools.")
+    private Path commandConfig;
 
     @Option(names = "--topic", defaultValue = "backstream.samples", description = "Target topic (default: ${DEFAULT-VALUE}).")
     private String topic;
@@ -64,6 +69,13 @@ final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> client;
+        try {
+            client = CommandConfig.clientSettings(commandConfig, bootstrapServers);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 2;
+        }
         List<byte[]> values = load();
         if (values.isEmpty()) {
             spec.commandLine().getErr().println("error: nothing to produce");
@@ -76,7 +88,7 @@ final class ProduceCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         long sent;
-        try (SampleProducer producer = new SampleProducer(bootstrapServers, topic)) {
+        try (SampleProducer producer = new SampleProducer(client, topic)) {
             for (int pass = 0; loop == 0 || pass < loop; pass++) {
                 for (byte[] value : values) {
                     producer.send(value);

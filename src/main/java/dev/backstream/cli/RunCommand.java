@@ -42,6 +42,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "backstream-shutdown"));
         boolean failed = app.awaitStop();
+        app.failure().ifPresent(failure -> spec.commandLine().getErr().println("error: " + failure.getMessage()));
         return failed ? 1 : 0;
     }
 }

@@ -8,6 +8,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,10 +25,11 @@ final class SampleProducer implements AutoCloseable {
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private long sent;
 
-    SampleProducer(String bootstrapServers, String topic) {
+    /** @param client client settings: {@code bootstrap.servers} and, for a secured cluster, the security settings */
+    SampleProducer(Map<String, Object> client, String topic) {
         this.topic = topic;
         Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.putAll(client);
         properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         this.producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());

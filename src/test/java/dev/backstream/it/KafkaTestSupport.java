@@ -59,8 +59,13 @@ final class KafkaTestSupport {
 
     /** Produces every record, the first one synchronously, and fails if any send fails. */
     static void produce(EmbeddedKafka kafka, String topic, List<String[]> keyAndValue) {
+        produce(kafka.adminProperties(), topic, keyAndValue);
+    }
+
+    /** {@link #produce(EmbeddedKafka, String, List)} with a client of {@code client} settings (bootstrap servers, login). */
+    static void produce(Map<String, Object> client, String topic, List<String[]> keyAndValue) {
         Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        properties.putAll(client);
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -122,8 +127,14 @@ final class KafkaTestSupport {
     /** Reads {@code topic} from the beginning with read_committed until {@code done} holds for what was read, or fails after {@code timeout}. */
     static List<ConsumerRecord<byte[], byte[]>> readUntil(EmbeddedKafka kafka, String topic, Duration timeout,
                                                           Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+        return readUntil(kafka.adminProperties(), topic, timeout, done);
+    }
+
+    /** {@link #readUntil(EmbeddedKafka, String, Duration, Predicate)} with a client of {@code client} settings. */
+    static List<ConsumerRecord<byte[], byte[]>> readUntil(Map<String, Object> client, String topic, Duration timeout,
+                                                          Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
         Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        properties.putAll(client);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
