@@ -46,11 +46,11 @@ class ManyInstancesIT extends WithEmbeddedBroker {
                 long stopped = System.nanoTime();
                 c.stop(); // SIGTERM: backstream run closes the application
                 group.produceBatch();
+                // A bound for the wait, not a measurement: a member that did not leave would hold its tasks for 60 s.
+                KafkaTestSupport.waitUntil("a owns every task, well before c's session of " + sessionTimeout + " expires",
+                        Duration.ofSeconds(20), () -> group.ownsAll("a"));
                 plannedMove = watch.secondsUntilPrediction(ofC, stopped);
             }
-            // A bound for the wait, not a measurement: a member that did not leave would hold its tasks for 60 s.
-            KafkaTestSupport.waitUntil("a owns every task, well before c's session of " + sessionTimeout + " expires",
-                    Duration.ofSeconds(20), () -> group.ownsAll("a"));
             group.observe("c stops (SIGTERM)", "a");
 
             group.assertEqualsOfflineLearnerAndTrain();
