@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -19,20 +21,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class ChildInstance implements AutoCloseable {
     private static final Path JAR = Path.of("target/backstream.jar");
+    /** Small heap, C1 only and serial GC: for tiny models, a child that starts sooner on a busy two-core machine. */
+    static final List<String> SMALL_JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private final String name;
     private final Path work;
     private final Path propertiesFile;
+    private final List<String> jvmOptions;
     private Process process;
     private int starts;
 
     /**
      * @param settings the application's configuration; this instance gets its own {@code state.dir} under
      *                 {@code work} and {@code group.instance.id = name} (static membership)
+     * @param jvmOptions options of the child JVM, e.g. {@link #SMALL_JVM}
      */
-    ChildInstance(String name, Map<String, String> settings, Path work) {
+    ChildInstance(String name, Map<String, String> settings, Path work, List<String> jvmOptions) {
         this.name = name;
         this.work = work;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.propertiesFile = work.resolve(name + ".properties");
         Properties properties = new Properties();
         properties.putAll(settings);
@@ -50,11 +57,12 @@ final class ChildInstance implements AutoCloseable {
         assertTrue(Files.exists(JAR), "run `mvn package` first: " + name + " runs the real jar in a child JVM");
         assertTrue(process == null || !process.isAlive(), name + " is already running");
         starts++;
-        // Small heap, C1 only and one GC thread: a child learns tiny models, and starts sooner on a busy two-core machine.
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toString(), "run", "--config", propertiesFile.toString()));
         try {
-            process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--add-modules", "jdk.incubator.vector", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-jar", JAR.toString(), "run", "--config", propertiesFile.toString())
+            process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log().toFile())
                     .start();

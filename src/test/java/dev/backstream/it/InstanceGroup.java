@@ -113,7 +113,7 @@ final class InstanceGroup implements AutoCloseable {
 
     /** Instance {@code name} as a child process (not started). */
     ChildInstance child(String name) {
-        return children.computeIfAbsent(name, n -> new ChildInstance(n, settings, work));
+        return children.computeIfAbsent(name, n -> new ChildInstance(n, settings, work, ChildInstance.SMALL_JVM));
     }
 
     /** Produces the next batch of samples, round robin over the models. */
