@@ -78,6 +78,7 @@ final class InstanceGroup implements AutoCloseable {
         for (ModelDefinition definition : catalog.all()) {
             SnapshotJson.write(new Snapshot(definition.id(), definition.newModel()), modelsDir.resolve(definition.id() + ".json"));
         }
+        // every instance gets its own state.dir (startInJvm, ChildInstance): this one is never used
         settings = KafkaTestSupport.uniqueSettings(kafka, name, work.resolve("unused"));
         settings.put(BackstreamConfig.MODELS_DIR, modelsDir.toString());
         settings.put(BackstreamConfig.SNAPSHOT_EVERY_UPDATES, String.valueOf(total / MODELS.size()));
@@ -166,6 +167,16 @@ final class InstanceGroup implements AutoCloseable {
     boolean ownsAll(String instance) {
         BackstreamApp app = running.get(instance);
         return app.streams().state() == KafkaStreams.State.RUNNING && MultiInstance.activePartitions(app).size() == PARTITIONS;
+    }
+
+    /** The partitions whose active tasks {@code instance} owned at the last observation. */
+    Set<Integer> activePartitionsOf(String instance) {
+        return owners.entrySet().stream().filter(e -> e.getValue().equals(instance)).map(Map.Entry::getKey).collect(Collectors.toSet());
+    }
+
+    /** The standby tasks of {@code instance}, running in this JVM, now. */
+    Set<Integer> standbyPartitionsOf(String instance) {
+        return MultiInstance.standbyPartitions(running.get(instance));
     }
 
     /** The models whose tasks {@code instance} owned at the last observation. */

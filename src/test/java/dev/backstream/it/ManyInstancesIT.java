@@ -72,6 +72,7 @@ class ManyInstancesIT extends WithEmbeddedBroker {
             group.produceBatch();
             group.startInJvm("b");
             group.observe("b restarts", "a", "b");
+            assertEquals(group.activePartitionsOf("b"), group.standbyPartitionsOf("a"), "a is the standby of every task of b");
             group.awaitPredictions();
 
             // ... and gets them back from its standbys when b stops again mid-stream: active -> standby -> active on a.
