@@ -4,6 +4,7 @@ import dev.backstream.stream.BackstreamTopology;
 import dev.backstream.stream.Activity;
 import dev.backstream.stream.StreamsSettings;
 import dev.backstream.stream.UnpublishedDeadLetters;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
@@ -198,11 +199,19 @@ public final class BackstreamApp implements AutoCloseable {
         return failure != null || streams.state() == KafkaStreams.State.ERROR;
     }
 
+    /**
+     * Stops processing, commits, and leaves the consumer group, waiting at most 30 s. Leaving matters with static
+     * membership ({@code group.instance.id}): a static member that merely closes stays in the group until its session
+     * expires ({@code session.timeout.ms}, 45 s by default), and its tasks wait unprocessed until then. A planned stop
+     * should hand its tasks over at once; a crash (no close) keeps the member, so that a quick restart gets its own
+     * tasks back without a rebalance.
+     */
     @Override
     public void close() {
         if (summaries != null) {
             summaries.shutdownNow();
         }
-        streams.close(Duration.ofSeconds(30));
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
     }
 }

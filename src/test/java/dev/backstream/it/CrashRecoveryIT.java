@@ -15,8 +15,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,14 +56,7 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
         settings.put(BackstreamConfig.MODELS_DIR, models.toString());
         settings.put(BackstreamConfig.SNAPSHOT_EVERY_UPDATES, String.valueOf(SAMPLES));
         settings.put(BackstreamConfig.SNAPSHOT_INTERVAL_MS, "0");
-        settings.put("group.instance.id", "crash-test-instance");
         settings.put("session.timeout.ms", "10000");
-        Path propertiesFile = work.resolve("backstream.properties");
-        Properties properties = new Properties();
-        properties.putAll(settings);
-        try (Writer writer = Files.newBufferedWriter(propertiesFile)) {
-            properties.store(writer, "crash test");
-        }
         BackstreamConfig config = new BackstreamConfig(settings, null);
         KafkaTestSupport.createTopics(kafka, config.topics(), 1);
 
@@ -74,17 +65,16 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
         lines.forEach(line -> records.add(new String[] {"mnist-like", line}));
         KafkaTestSupport.produce(kafka, config.topics().samples(), records);
 
-        Process process = start(propertiesFile, 0);
+        ChildInstance process = new ChildInstance("crash-test-instance", settings, work, List.of("-Xmx1g")).start();
         long started = System.nanoTime();
         for (int kill = 1; kill <= KILLS; kill++) {
             int threshold = kill * SAMPLES / (KILLS + 1);
             int seen = KafkaTestSupport.readUntil(kafka, config.topics().predictions(), Duration.ofMinutes(2),
                     read -> read.size() >= threshold).size();
-            process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit
-            process.waitFor();
+            process.kill(); // SIGKILL: no shutdown hook, no flush, no commit
             assertTrue(seen < SAMPLES, "kill " + kill + " must happen mid-stream, but all " + seen + " predictions were committed");
             System.out.printf("kill %d after %d committed predictions, %.1f s into the test%n", kill, seen, (System.nanoTime() - started) / 1e9);
-            process = start(propertiesFile, kill);
+            process.start();
         }
         try {
             List<ConsumerRecord<byte[], byte[]>> snapshots = KafkaTestSupport.readUntil(kafka, config.topics().snapshots(),
@@ -105,8 +95,7 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
             }
             assertEquals(SAMPLES, versions.cardinality(), "no gaps and no duplicates in model versions 0.." + (SAMPLES - 1));
         } finally {
-            process.destroyForcibly();
-            process.waitFor();
+            process.close();
         }
     }
 
@@ -122,16 +111,6 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
             lines.add(json.append("],\"label\":").append(random.nextInt(10)).append('}').toString());
         }
         return lines;
-    }
-
-    private Process start(Path propertiesFile, int attempt) throws IOException {
-        Path jar = Path.of("target/backstream.jar");
-        assertTrue(Files.exists(jar), "run `mvn package` first: the crash test runs the real jar in a child JVM");
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-jar", jar.toString(), "run", "--config", propertiesFile.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve("backstream-" + attempt + ".log").toFile())
-                .start();
     }
 
     /** Every committed record of the topic, up to its last stable offset. */

@@ -35,31 +35,46 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
  * The shared fixture of the tests that run several instances of one application: six small XOR models over four
- * partitions, their samples, where each instance's tasks are, and the offline learner every prediction is checked
- * against.
+ * partitions (or, with {@link #ONE_PER_PARTITION_OF_SIX}, over six), their samples, where each instance's tasks are,
+ * and the offline learner every prediction is checked against.
  */
 final class MultiInstance {
     static final int PARTITIONS = 4;
     static final List<String> MODELS = List.of("m0", "m1", "m2", "m3", "m4", "m5");
+    /**
+     * Six model ids that the default partitioner puts in partitions 0 to 5 of a six-partition topic, in that order,
+     * so that every task has a model to learn (m0 to m5 leave partition 3 empty and share partition 5).
+     */
+    static final List<String> ONE_PER_PARTITION_OF_SIX = List.of("m4", "m2", "m1", "m6", "m3", "m0");
 
     private MultiInstance() {
     }
 
     static ModelCatalog catalog() {
+        return catalog(MODELS);
+    }
+
+    /** Small XOR models 2-4-1, the i-th of {@code models} initialised with seed i. */
+    static ModelCatalog catalog(List<String> models) {
         Architecture architecture = Architecture.of(2, Loss.BINARY_CROSS_ENTROPY, new LayerSpec(4, Activation.SIGMOID),
                 new LayerSpec(1, Activation.SIGMOID));
         List<ModelDefinition> definitions = new ArrayList<>();
-        for (int m = 0; m < MODELS.size(); m++) {
-            definitions.add(new ModelDefinition(MODELS.get(m), Mlp.initialize(architecture, OptimizerSpec.sgd(0.5), m), 1000, "test"));
+        for (int m = 0; m < models.size(); m++) {
+            definitions.add(new ModelDefinition(models.get(m), Mlp.initialize(architecture, OptimizerSpec.sgd(0.5), m), 1000, "test"));
         }
         return new ModelCatalog(definitions);
     }
 
     /** Samples {@code from} (inclusive) to {@code to}, keyed by model id, round robin over the models, id = index. */
     static List<String[]> samples(int from, int to) {
+        return samples(MODELS, from, to);
+    }
+
+    /** Samples {@code from} (inclusive) to {@code to}, keyed by model id, round robin over {@code models}, id = index. */
+    static List<String[]> samples(List<String> models, int from, int to) {
         List<String[]> records = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            String model = MODELS.get(i % MODELS.size());
+            String model = models.get(i % models.size());
             int a = (i >> 3) & 1;
             int b = (i >> 4) & 1;
             records.add(new String[] {model, "{\"model\":\"" + model + "\",\"features\":[" + a + "," + b + "],\"label\":" + (a ^ b)
@@ -77,7 +92,12 @@ final class MultiInstance {
     }
 
     static int partitionOf(String model) {
-        return Utils.toPositive(Utils.murmur2(model.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+        return partitionOf(model, PARTITIONS);
+    }
+
+    /** The partition the default partitioner chooses for records keyed by {@code model}. */
+    static int partitionOf(String model, int partitions) {
+        return Utils.toPositive(Utils.murmur2(model.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     static Set<Integer> activePartitions(BackstreamApp app) {
@@ -105,10 +125,18 @@ final class MultiInstance {
      * and made by the model version the offline learner had reached: no update lost, repeated or made on a stale model.
      */
     static void assertEqualsOfflineLearner(List<String[]> samples, List<JsonNode> predictions) {
+        assertEqualsOfflineLearner(catalog(), samples, predictions);
+    }
+
+    /**
+     * As {@link #assertEqualsOfflineLearner(List, List)}, starting from the models of {@code catalog}; returns the
+     * offline learner's final models by id.
+     */
+    static Map<String, Mlp> assertEqualsOfflineLearner(ModelCatalog catalog, List<String[]> samples, List<JsonNode> predictions) {
         assertEquals(samples.size(), predictions.size(), "exactly one prediction per sample");
         Map<String, JsonNode> byId = predictions.stream().collect(Collectors.toMap(p -> p.get("id").asText(), p -> p));
         Map<String, Mlp> offline = new HashMap<>();
-        catalog().all().forEach(d -> offline.put(d.id(), d.newModel()));
+        catalog.all().forEach(d -> offline.put(d.id(), d.newModel()));
         SampleParser parser = new SampleParser();
         for (String[] record : samples) {
             Sample sample = parser.parse(record[1]);
@@ -120,5 +148,6 @@ final class MultiInstance {
             assertArrayEquals(expected.copyOutput(), new double[] {prediction.get("output").get(0).asDouble()},
                     "prediction for sample " + sample.id());
         }
+        return offline;
     }
 }
