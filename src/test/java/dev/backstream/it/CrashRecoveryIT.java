@@ -94,6 +94,15 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
                 versions.set((int) prediction.get("modelVersion").asLong());
             }
             assertEquals(SAMPLES, versions.cardinality(), "no gaps and no duplicates in model versions 0.." + (SAMPLES - 1));
+
+            // The restart after a kill is Kafka Streams' normal exactly-once recovery: said once, at INFO, not as errors.
+            // (The test's state directory is a temporary one, which Kafka Streams warns about: that warning is the test's.)
+            String restartLog = Files.readString(process.log());
+            assertTrue(restartLog.contains("INFO  ExactlyOnceRecoveryLogFilter - task 0_0: "),
+                    "the recovery is reported at INFO; the restarted instance logged:\n" + restartLog);
+            assertTrue(restartLog.lines().filter(line -> !line.contains("Using an OS temp directory"))
+                            .noneMatch(line -> line.contains(" ERROR ") || line.contains(" WARN ") || line.startsWith("\tat ")),
+                    "no warnings, errors or stack traces in a normal recovery; the restarted instance logged:\n" + restartLog);
         } finally {
             process.close();
         }
