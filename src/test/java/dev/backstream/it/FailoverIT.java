@@ -24,11 +24,9 @@ class FailoverIT extends WithEmbeddedBroker {
 
     @Test
     void stoppingOneInstanceMovesItsModelsToTheOtherWithoutLosingAnUpdate() throws Exception {
-        Map<String, String> settings = KafkaTestSupport.uniqueSettings(kafka, "failover", work.resolve("a"));
-        BackstreamConfig configA = new BackstreamConfig(settings, null);
-        Map<String, String> settingsB = new HashMap<>(settings);
-        settingsB.put(BackstreamConfig.STATE_DIR, work.resolve("b").toString());
-        BackstreamConfig configB = new BackstreamConfig(settingsB, null);
+        List<BackstreamConfig> configs = MultiInstance.configs(kafka, "failover", work, "a", "b");
+        BackstreamConfig configA = configs.get(0);
+        BackstreamConfig configB = configs.get(1);
         KafkaTestSupport.createTopics(kafka, configA.topics(), MultiInstance.PARTITIONS);
 
         int half = 1200;

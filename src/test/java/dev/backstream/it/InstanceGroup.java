@@ -189,6 +189,24 @@ final class InstanceGroup implements AutoCloseable {
         return new PredictionWatch();
     }
 
+    /** Something done to an instance (a stop, a kill, a restart). */
+    interface Event {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code event}, produces the next batch right after it, and returns the seconds from the event until the first
+     * committed prediction of one of {@code models} (the instance's tasks, wherever they went).
+     */
+    double secondsUntilPredicting(Set<String> models, Event event) throws Exception {
+        try (PredictionWatch watch = watchPredictions()) {
+            long at = System.nanoTime();
+            event.run();
+            produceBatch();
+            return watch.secondsUntilPrediction(models, at);
+        }
+    }
+
     TaskMoves moves() {
         return moves;
     }

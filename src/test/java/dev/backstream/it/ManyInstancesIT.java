@@ -46,25 +46,13 @@ class ManyInstancesIT extends WithEmbeddedBroker {
 
             // A crash: c stays a (static) member until its session expires, then its tasks move to a and b.
             Set<String> ofC = group.modelsOf("c");
-            double crashMove;
-            try (InstanceGroup.PredictionWatch watch = group.watchPredictions()) {
-                long killed = System.nanoTime();
-                c.kill();
-                group.produceBatch();
-                crashMove = watch.secondsUntilPrediction(ofC, killed);
-            }
+            double crashMove = group.secondsUntilPredicting(ofC, c::kill);
             group.observe("c killed (SIGKILL)", "a", "b");
             group.awaitPredictions();
 
             // A planned stop: b leaves the group as it closes, so its tasks move to a at once.
             Set<String> ofB = group.modelsOf("b");
-            double plannedMove;
-            try (InstanceGroup.PredictionWatch watch = group.watchPredictions()) {
-                long stopped = System.nanoTime();
-                group.closeInJvm("b");
-                group.produceBatch();
-                plannedMove = watch.secondsUntilPrediction(ofB, stopped);
-            }
+            double plannedMove = group.secondsUntilPredicting(ofB, () -> group.closeInJvm("b"));
             group.observe("b stops (close)", "a");
             group.awaitPredictions();
 
@@ -88,25 +76,17 @@ class ManyInstancesIT extends WithEmbeddedBroker {
 
             // A crash and an immediate restart: c rejoins under its group.instance.id before its session expires.
             Set<String> ofRestarted = group.modelsOf("c");
-            double crashRestart;
-            try (InstanceGroup.PredictionWatch watch = group.watchPredictions()) {
-                long killed = System.nanoTime();
+            double crashRestart = group.secondsUntilPredicting(ofRestarted, () -> {
                 c.kill();
                 c.start();
-                group.produceBatch();
-                crashRestart = watch.secondsUntilPrediction(ofRestarted, killed);
-            }
+            });
             group.observe("c killed (SIGKILL) and restarted at once", "a", "b", "c");
 
             group.assertEqualsOfflineLearnerAndTrain();
-            TaskMoves moves = group.moves();
-            System.out.println(moves.describe());
             System.out.printf("c's tasks predicting again on a and b after SIGKILL (session timeout 10 s): %.1f s%n", crashMove);
             System.out.printf("b's tasks predicting again on a after a clean stop: %.1f s%n", plannedMove);
             System.out.printf("c's tasks predicting again after SIGKILL and an immediate restart of c: %.1f s%n", crashRestart);
-            System.out.printf("test ran %.1f s%n", (System.nanoTime() - started) / 1e9);
-            assertTrue(moves.moves().size() >= 6, "at least six task moves: " + moves.describe());
-            assertFalse(moves.activeStandbyActive().isEmpty(), "some task went active -> standby -> active: " + moves.describe());
+            assertEnoughTaskMoves(group, started);
         }
     }
 
@@ -136,11 +116,7 @@ class ManyInstancesIT extends WithEmbeddedBroker {
             group.observe("b stops (close), c killed (SIGKILL)", "a");
 
             group.assertEqualsOfflineLearnerAndTrain();
-            TaskMoves moves = group.moves();
-            System.out.println(moves.describe());
-            System.out.printf("test ran %.1f s%n", (System.nanoTime() - started) / 1e9);
-            assertTrue(moves.moves().size() >= 6, "at least six task moves: " + moves.describe());
-            assertFalse(moves.activeStandbyActive().isEmpty(), "some task went active -> standby -> active: " + moves.describe());
+            assertEnoughTaskMoves(group, started);
         }
     }
 
@@ -177,5 +153,14 @@ class ManyInstancesIT extends WithEmbeddedBroker {
             System.out.printf("test ran %.1f s%n", (System.nanoTime() - started) / 1e9);
             assertEquals(ofC.size(), group.moves().moves().size(), "each of c's tasks moved once");
         }
+    }
+
+    /** The bar for a run: at least six task moves, one of them active -> standby -> active on one instance. */
+    private static void assertEnoughTaskMoves(InstanceGroup group, long started) {
+        TaskMoves moves = group.moves();
+        System.out.println(moves.describe());
+        System.out.printf("test ran %.1f s%n", (System.nanoTime() - started) / 1e9);
+        assertTrue(moves.moves().size() >= 6, "at least six task moves: " + moves.describe());
+        assertFalse(moves.activeStandbyActive().isEmpty(), "some task went active -> standby -> active: " + moves.describe());
     }
 }

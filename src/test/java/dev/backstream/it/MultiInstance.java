@@ -2,6 +2,7 @@ package dev.backstream.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
+import dev.backstream.app.BackstreamConfig;
 import dev.backstream.app.ModelCatalog;
 import dev.backstream.app.ModelDefinition;
 import dev.backstream.message.Sample;
@@ -48,6 +49,22 @@ final class MultiInstance {
     static final List<String> ONE_PER_PARTITION_OF_SIX = List.of("m4", "m2", "m1", "m6", "m3", "m0");
 
     private MultiInstance() {
+    }
+
+    /**
+     * The configurations of instances {@code names} of one application: unique topics and application id, one state
+     * directory each under {@code work}.
+     */
+    static List<BackstreamConfig> configs(dev.backstream.broker.EmbeddedKafka kafka, String application, java.nio.file.Path work,
+                                          String... names) {
+        Map<String, String> settings = KafkaTestSupport.uniqueSettings(kafka, application, work.resolve(names[0]));
+        List<BackstreamConfig> configs = new ArrayList<>();
+        for (String name : names) {
+            Map<String, String> own = new HashMap<>(settings);
+            own.put(BackstreamConfig.STATE_DIR, work.resolve(name).toString());
+            configs.add(new BackstreamConfig(own, null));
+        }
+        return configs;
     }
 
     static ModelCatalog catalog() {

@@ -32,11 +32,9 @@ class StandbyRecycleIT extends WithEmbeddedBroker {
     @Test
     @DisplayName("a task that returns from standby to active learns from the model the other instance committed")
     void taskReturningFromStandbyResumesFromTheChangelog() throws Exception {
-        Map<String, String> settings = KafkaTestSupport.uniqueSettings(kafka, "standby", work.resolve("a"));
-        BackstreamConfig configA = new BackstreamConfig(settings, null);
-        Map<String, String> settingsB = new HashMap<>(settings);
-        settingsB.put(BackstreamConfig.STATE_DIR, work.resolve("b").toString());
-        BackstreamConfig configB = new BackstreamConfig(settingsB, null);
+        List<BackstreamConfig> configs = MultiInstance.configs(kafka, "standby", work, "a", "b");
+        BackstreamConfig configA = configs.get(0);
+        BackstreamConfig configB = configs.get(1);
         KafkaTestSupport.createTopics(kafka, configA.topics(), MultiInstance.PARTITIONS);
         Properties overrides = MultiInstance.fastRebalances();
         overrides.put("num.standby.replicas", "1");
