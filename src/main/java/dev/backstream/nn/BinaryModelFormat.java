@@ -94,7 +94,7 @@ public final class BinaryModelFormat {
         out.putDouble(optimizer.learningRate()).putDouble(optimizer.l2()).putDouble(optimizer.clipNorm())
                 .putDouble(momentum).putDouble(beta1).putDouble(beta2).putDouble(epsilon);
         out.putLong(model.updates()).putLong(model.optimizerSteps());
-        model.internalParameters().put(out);
+        model.putParameters(out);
         for (Parameters vector : model.internalState()) {
             vector.put(out);
         }
@@ -165,6 +165,14 @@ public final class BinaryModelFormat {
             for (int k = 0; k < state.length; k++) {
                 state[k] = Parameters.zeros(architecture);
                 state[k].get(in);
+            }
+            if (!Double.isFinite(params.maxAbs())) {
+                throw new IllegalArgumentException("encoded model has a non-finite parameter");
+            }
+            for (int k = 0; k < state.length; k++) {
+                if (!Double.isFinite(state[k].maxAbs())) {
+                    throw new IllegalArgumentException("encoded model has a non-finite value in optimizer state vector " + k);
+                }
             }
             return Mlp.fromInternal(architecture, optimizer, updates, optimizerSteps, params, state);
         } catch (BufferUnderflowException e) {
