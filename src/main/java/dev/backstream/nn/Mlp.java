@@ -41,7 +41,7 @@ public final class Mlp {
     private final Activation[] activation;
     private final Parameters params;
     private long updates;
-    /** Plain SGD's update, deferred into the next forward pass; null for every other optimizer. */
+    /** Plain SGD's update, deferred into the next forward pass; never pending for other optimizers. */
     private final DeferredSgdUpdate deferred;
     private final Optimizer optimizer;
 
@@ -57,23 +57,26 @@ public final class Mlp {
         this.architecture = architecture;
         this.kernel = kernel;
         this.depth = architecture.depth();
-        this.activation = new Activation[depth];
-        this.z = new double[depth][];
-        this.a = new double[depth + 1][];
-        this.delta = new double[depth][];
-        for (int m = 0; m < depth; m++) {
-            activation[m] = architecture.layers().get(m).activation();
-            z[m] = new double[architecture.width(m + 1)];
-            a[m + 1] = new double[architecture.width(m + 1)];
-            delta[m] = new double[architecture.width(m + 1)];
-        }
+        this.activation = architecture.layers().stream().map(LayerSpec::activation).toArray(Activation[]::new);
+        this.z = perUnit(architecture, 0);
+        this.delta = perUnit(architecture, 0);
+        this.a = perUnit(architecture, 1); // a[0] is set to the features by each forward pass
         this.params = params;
         this.updates = updates;
-        this.deferred = DeferredSgdUpdate.appliesTo(optimizer)
-                ? new DeferredSgdUpdate(architecture, optimizer.learningRate(), kernel) : null;
-        this.optimizer = new Optimizer(optimizer, kernel, params, state, optimizerSteps, deferred);
+        this.deferred = new DeferredSgdUpdate(architecture, optimizer.learningRate(), kernel);
+        this.optimizer = new Optimizer(optimizer, kernel, params, state, optimizerSteps,
+                DeferredSgdUpdate.appliesTo(optimizer) ? deferred : null);
         this.labelTarget = new double[architecture.outputs()];
         this.outcome = new Outcome(architecture.outputs(), architecture.classes());
+    }
+
+    /** {@code offset} empty slots, then per layer one array with a value per unit. */
+    private static double[][] perUnit(Architecture architecture, int offset) {
+        double[][] buffers = new double[offset + architecture.depth()][];
+        for (int m = 0; m < architecture.depth(); m++) {
+            buffers[offset + m] = new double[architecture.width(m + 1)];
+        }
+        return buffers;
     }
 
     /** A fresh model with deterministic initial weights from {@code seed}, see {@link Initialization}. */
@@ -106,8 +109,9 @@ public final class Mlp {
         if (updates < 0 || optimizerSteps < 0) {
             throw new IllegalArgumentException("updates and optimizer steps must be >= 0, found " + updates + " and " + optimizerSteps);
         }
-        return new Mlp(architecture, optimizer, Kernels.preferred(), Parameters.fromPublic(architecture, parameters, "parameters", "parameter"),
-                Parameters.state(architecture, optimizer, optimizerState), updates, optimizerState == null ? 0 : optimizerSteps);
+        Parameters params = Parameters.fromPublic(architecture, parameters, "parameters", "parameter");
+        Parameters[] state = Parameters.state(architecture, optimizer, optimizerState);
+        return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, updates, optimizerState == null ? 0 : optimizerSteps);
     }
 
     /** Package-private: takes ownership of finite values already in the internal layout (binary decoding). */
@@ -118,11 +122,8 @@ public final class Mlp {
 
     /** A deep, independent copy, with nothing pending. */
     public Mlp copy() {
-        Parameters paramsCopy = params.copy();
-        if (deferred != null) {
-            deferred.appliedTo(paramsCopy);
-        }
-        return new Mlp(architecture, optimizer.spec(), kernel, paramsCopy, optimizer.copyOfState(), updates, optimizer.steps());
+        return new Mlp(architecture, optimizer.spec(), kernel, deferred.appliedTo(params.copy()), optimizer.copyOfState(),
+                updates, optimizer.steps());
     }
 
     /**
@@ -157,14 +158,7 @@ public final class Mlp {
      */
     public Outcome learn(double[] features, int label) {
         architecture.validateFeatures(features);
-        architecture.validateLabel(label);
-        if (architecture.outputActivation() == Activation.SOFTMAX) {
-            Arrays.fill(labelTarget, 0.0);
-            labelTarget[label] = 1.0;
-        } else {
-            labelTarget[0] = label;
-        }
-        return step(features, labelTarget);
+        return step(features, architecture.targetOf(label, labelTarget));
     }
 
     /**
@@ -191,17 +185,7 @@ public final class Mlp {
         }
         forward(features);
         backward(target);
-        int offset = 0;
-        for (int m = 0; m < depth; m++) {
-            for (double di : delta[m]) {
-                for (double aj : a[m]) {
-                    out[offset++] = di * aj; // ∂C/∂W_ij = δ_i a_j
-                }
-            }
-            for (double di : delta[m]) {
-                out[offset++] = di; // ∂C/∂b_i = δ_i
-            }
-        }
+        Parameters.writeGradient(a, delta, out); // ∂C/∂W_ij = δ_i a_j, ∂C/∂b_i = δ_i
     }
 
     /** Forward, loss, backward, optimizer step: one backpropagation step on {@code (x, y)}. */
@@ -219,7 +203,7 @@ public final class Mlp {
     /** {@code a[m+1] = σ_m(z_m)}, {@code z_m = W_m a[m] + b_m} for every layer; completes a pending SGD update. */
     private void forward(double[] x) {
         a[0] = x;
-        boolean applyPending = deferred != null && deferred.pending();
+        boolean applyPending = deferred.pending();
         for (int m = 0; m < depth; m++) {
             if (applyPending) {
                 deferred.applyThenMix(m, params, a[m], z[m]); // W_m ← W_m − λ δ'_m a'_mᵀ, then z_m = W_m a[m] + b_m
@@ -295,14 +279,14 @@ public final class Mlp {
         Objects.checkIndex(layer, depth);
         Objects.checkIndex(unit, architecture.width(layer + 1));
         Objects.checkIndex(input, architecture.width(layer));
-        return deferred != null ? deferred.weight(params, layer, unit, input) : params.weights[layer][unit][input];
+        return deferred.weight(params, layer, unit, input);
     }
 
     /** {@code b_i} of layer {@code layer} (0-based). */
     public double bias(int layer, int unit) {
         Objects.checkIndex(layer, depth);
         Objects.checkIndex(unit, architecture.width(layer + 1));
-        return deferred != null ? deferred.bias(params, layer, unit) : params.biases[layer][unit];
+        return deferred.bias(params, layer, unit);
     }
 
     /**
@@ -327,16 +311,12 @@ public final class Mlp {
 
     /** The parameters as of the last completed step: the stored ones, or a copy with the pending update applied. */
     private Parameters visibleParameters() {
-        return deferred != null && deferred.pending() ? deferred.appliedTo(params.copy()) : params;
+        return deferred.pending() ? deferred.appliedTo(params.copy()) : params;
     }
 
     /** Writes the parameters as of the last completed step in the order of {@link Parameters#put}; writes nothing else. */
     void putParameters(ByteBuffer out) {
-        if (deferred != null) {
-            deferred.putApplied(params, out);
-        } else {
-            params.put(out);
-        }
+        deferred.putApplied(params, out);
     }
 
     Parameters[] internalState() {

@@ -67,6 +67,24 @@ final class Parameters {
         return state;
     }
 
+    /**
+     * Writes the loss gradient of every weight and bias in the public layout: {@code ∂C/∂W_ij = δ_i a_j} with
+     * {@code a[m]} layer {@code m}'s input, then {@code ∂C/∂b_i = δ_i}, layer by layer.
+     */
+    static void writeGradient(double[][] a, double[][] delta, double[] out) {
+        int offset = 0;
+        for (int m = 0; m < delta.length; m++) {
+            for (double di : delta[m]) {
+                for (double aj : a[m]) {
+                    out[offset++] = di * aj;
+                }
+            }
+            for (double di : delta[m]) {
+                out[offset++] = di;
+            }
+        }
+    }
+
     Parameters copy() {
         double[][][] w = new double[weights.length][][];
         double[][] b = new double[biases.length][];
