@@ -94,10 +94,7 @@ public final class BinaryModelFormat {
         out.putDouble(optimizer.learningRate()).putDouble(optimizer.l2()).putDouble(optimizer.clipNorm())
                 .putDouble(momentum).putDouble(beta1).putDouble(beta2).putDouble(epsilon);
         out.putLong(model.updates()).putLong(model.optimizerSteps());
-        model.putParameters(out);
-        for (Parameters vector : model.internalState()) {
-            vector.put(out);
-        }
+        model.put(out);
         target.order(order);
     }
 
@@ -174,7 +171,7 @@ public final class BinaryModelFormat {
                     throw new IllegalArgumentException("encoded model has a non-finite value in optimizer state vector " + k);
                 }
             }
-            return Mlp.fromInternal(architecture, optimizer, updates, optimizerSteps, params, state);
+            return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, updates, optimizerSteps);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("binary model truncated in its header", e);
         } finally {

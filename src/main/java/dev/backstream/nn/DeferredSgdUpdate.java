@@ -89,7 +89,7 @@ final class DeferredSgdUpdate {
         }
     }
 
-    /** Marks the update applied, once {@link #applyThenMix} has run for every layer. */
+    /** Marks the update applied, once {@link #applyThenMix} has run for every layer; after any other forward pass, a no-op. */
     void completed() {
         pending = false;
     }

@@ -13,13 +13,13 @@ import java.util.Objects;
  *   <li>{@link #learn(double[], double[])} runs the forward pass with the current parameters, computes the prediction
  *       and its loss, backpropagates, then applies exactly one optimizer step to every weight and bias. It returns the
  *       prediction made <em>before</em> the update (test-then-train).</li>
- *   <li>{@link #predict(double[])} never changes the model. Neither mutates its arguments.</li>
+ *   <li>{@link #predict(double[])} never changes the model. Neither mutates its arguments; invalid samples throw
+ *       {@link InvalidSampleException} before anything is computed.</li>
  *   <li>The read methods ({@link #parameters()}, {@link #weight}, {@link #copy()}, {@link #bitIdentical}, …) write
  *       nothing: they see the model as of the last completed {@code learn}, whether or not its update is still
  *       pending in storage (plain SGD defers it into the next forward pass, see {@link DeferredSgdUpdate}).</li>
  *   <li>An update that would make any parameter or optimizer state non-finite is not applied: the model stays exactly
  *       as it was and {@link Outcome#updateApplied()} is false ({@link FiniteStepGuard}).</li>
- *   <li>Invalid samples throw {@link InvalidSampleException} before anything is computed.</li>
  *   <li>Deterministic: the same seed and the same samples give bit-identical parameters on every JVM (all arithmetic
  *       is IEEE 754 in a fixed order, with no fused multiply-add; exponentials come from {@link Exp}, other
  *       transcendental functions from {@link StrictMath}), with either {@link Kernels} implementation.</li>
@@ -28,11 +28,9 @@ import java.util.Objects;
  *   <li>Not thread-safe: confine a model to one thread at a time (a Kafka Streams task does).</li>
  * </ul>
  *
- * <h2>Notation and layout</h2>
- * Layers are indexed {@code m = 0..L−1} here (layer {@code m+1} of the tutorial); {@code a[m]} is layer {@code m}'s
- * input ({@code a[0] = x}) and {@code a[m+1] = σ_m(z[m])} its output, so {@code a[m]} is the tutorial's
- * {@code a^m}. Layer {@code m} has {@code W ∈ R^{N_out × N_in}} and {@code b ∈ R^{N_out}}; {@code W_ij} = unit
- * {@code i}, input {@code j}, stored one array per unit (see {@link Parameters}) and public row-major.
+ * <h2>Notation</h2>
+ * Layers {@code m = 0..L−1} (the tutorial's {@code m+1}); {@code a[m]} is layer {@code m}'s input ({@code a[0] = x}),
+ * {@code a[m+1] = σ_m(z_m)} its output; {@code W_ij} = unit {@code i}, input {@code j}. See {@code docs/math.md}.
  */
 public final class Mlp {
     private final Architecture architecture;
@@ -45,22 +43,22 @@ public final class Mlp {
     private final DeferredSgdUpdate deferred;
     private final Optimizer optimizer;
 
-    // Scratch buffers, reused by every call: z[m] and delta[m] = ∂C/∂z[m] per layer, a[0..L] as above.
-    private final double[][] z;
+    private final double[][] z; // scratch reused by every call: z[m], delta[m] = ∂C/∂z_m and a[0..L] as above
     private final double[][] a;
     private final double[][] delta;
     private final double[] labelTarget;
     private final Outcome outcome;
 
-    private Mlp(Architecture architecture, OptimizerSpec optimizer, Kernels.Kernel kernel, Parameters params,
+    /** Takes ownership of {@code params} and {@code state}, which must be finite (binary decoding calls it too). */
+    Mlp(Architecture architecture, OptimizerSpec optimizer, Kernels.Kernel kernel, Parameters params,
                 Parameters[] state, long updates, long optimizerSteps) {
         this.architecture = architecture;
         this.kernel = kernel;
         this.depth = architecture.depth();
         this.activation = architecture.layers().stream().map(LayerSpec::activation).toArray(Activation[]::new);
-        this.z = perUnit(architecture, 0);
-        this.delta = perUnit(architecture, 0);
-        this.a = perUnit(architecture, 1); // a[0] is set to the features by each forward pass
+        this.z = Parameters.perUnit(architecture, 0);
+        this.delta = Parameters.perUnit(architecture, 0);
+        this.a = Parameters.perUnit(architecture, 1); // a[0] is set to the features by each forward pass
         this.params = params;
         this.updates = updates;
         this.deferred = new DeferredSgdUpdate(architecture, optimizer.learningRate(), kernel);
@@ -70,15 +68,6 @@ public final class Mlp {
         this.outcome = new Outcome(architecture.outputs(), architecture.classes());
     }
 
-    /** {@code offset} empty slots, then per layer one array with a value per unit. */
-    private static double[][] perUnit(Architecture architecture, int offset) {
-        double[][] buffers = new double[offset + architecture.depth()][];
-        for (int m = 0; m < architecture.depth(); m++) {
-            buffers[offset + m] = new double[architecture.width(m + 1)];
-        }
-        return buffers;
-    }
-
     /** A fresh model with deterministic initial weights from {@code seed}, see {@link Initialization}. */
     public static Mlp initialize(Architecture architecture, OptimizerSpec optimizer, long seed) {
         return initialize(architecture, optimizer, seed, Kernels.preferred());
@@ -86,9 +75,8 @@ public final class Mlp {
 
     /** {@link #initialize(Architecture, OptimizerSpec, long)} with the given kernels (tests run both). */
     static Mlp initialize(Architecture architecture, OptimizerSpec optimizer, long seed, Kernels.Kernel kernel) {
-        Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(optimizer, "optimizer");
-        return new Mlp(architecture, optimizer, kernel, Initialization.glorotOrHe(architecture, seed),
+        return new Mlp(architecture, optimizer, kernel, Initialization.glorotOrHe(Objects.requireNonNull(architecture, "architecture"), seed),
                 Parameters.state(architecture, optimizer, null), 0, 0);
     }
 
@@ -112,12 +100,6 @@ public final class Mlp {
         Parameters params = Parameters.fromPublic(architecture, parameters, "parameters", "parameter");
         Parameters[] state = Parameters.state(architecture, optimizer, optimizerState);
         return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, updates, optimizerState == null ? 0 : optimizerSteps);
-    }
-
-    /** Package-private: takes ownership of finite values already in the internal layout (binary decoding). */
-    static Mlp fromInternal(Architecture architecture, OptimizerSpec optimizer, long updates, long optimizerSteps,
-                            Parameters params, Parameters[] state) {
-        return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, updates, optimizerSteps);
     }
 
     /** A deep, independent copy, with nothing pending. */
@@ -170,7 +152,7 @@ public final class Mlp {
         architecture.validateFeatures(features);
         architecture.validateTarget(target);
         forward(features);
-        return loss(target);
+        return architecture.loss().value(z[depth - 1], a[depth], target, a[depth].length);
     }
 
     /**
@@ -180,9 +162,7 @@ public final class Mlp {
     public void gradient(double[] features, double[] target, double[] out) {
         architecture.validateFeatures(features);
         architecture.validateTarget(target);
-        if (out.length != architecture.parameterCount()) {
-            throw new IllegalArgumentException("gradient buffer: expected " + architecture.parameterCount() + " values, found " + out.length);
-        }
+        Parameters.requireLength(out, architecture, "gradient buffer");
         forward(features);
         backward(target);
         Parameters.writeGradient(a, delta, out); // ∂C/∂W_ij = δ_i a_j, ∂C/∂b_i = δ_i
@@ -191,7 +171,7 @@ public final class Mlp {
     /** Forward, loss, backward, optimizer step: one backpropagation step on {@code (x, y)}. */
     private Outcome step(double[] x, double[] y) {
         forward(x); // a[m+1] = σ_m(W_m a[m] + b_m), a[0] = x
-        double loss = loss(y); // C(a[L], y)
+        double loss = architecture.loss().value(z[depth - 1], a[depth], y, a[depth].length); // C(a[L], y)
         long versionBefore = updates;
         backward(y); // δ_m = ∂C/∂z_m, from the output layer down
         boolean applied = optimizer.step(a, delta); // θ ← θ − λ u_t(g), g_ij = δ_i a[m]_j clipped; not if non-finite
@@ -203,22 +183,19 @@ public final class Mlp {
     /** {@code a[m+1] = σ_m(z_m)}, {@code z_m = W_m a[m] + b_m} for every layer; completes a pending SGD update. */
     private void forward(double[] x) {
         a[0] = x;
-        boolean applyPending = deferred.pending();
         for (int m = 0; m < depth; m++) {
-            if (applyPending) {
-                deferred.applyThenMix(m, params, a[m], z[m]); // W_m ← W_m − λ δ'_m a'_mᵀ, then z_m = W_m a[m] + b_m
-            } else {
-                mix(m); // z_m = W_m a[m] + b_m
-            }
+            mix(m); // z_m = W_m a[m] + b_m
             activation[m].apply(z[m], a[m + 1], z[m].length); // a[m+1] = σ_m(z_m)
         }
-        if (applyPending) {
-            deferred.completed();
-        }
+        deferred.completed();
     }
 
-    /** {@code z_i = Σ_j W_ij a_j + b_i} for every unit {@code i} of layer {@code m}. */
+    /** {@code z_i = Σ_j W_ij a_j + b_i} for every unit {@code i} of layer {@code m}, after a pending SGD update of W_m. */
     private void mix(int m) {
+        if (deferred.pending()) {
+            deferred.applyThenMix(m, params, a[m], z[m]); // W_m ← W_m − λ δ'_m a'_mᵀ, fused with the mix, row by row
+            return;
+        }
         double[][] rows = params.weights[m];
         double[] b = params.biases[m];
         double[] in = a[m];
@@ -226,11 +203,6 @@ public final class Mlp {
         for (int i = 0; i < zm.length; i++) {
             zm[i] = kernel.dot(rows[i], in, in.length) + b[i];
         }
-    }
-
-    /** {@code C(a[L], y)} of the last forward pass. */
-    private double loss(double[] y) {
-        return architecture.loss().value(z[depth - 1], a[depth], y, a[depth].length);
     }
 
     /** Fills {@code delta[m] = ∂C/∂z_m} for every layer, from the parameters the forward pass used. */
@@ -274,18 +246,17 @@ public final class Mlp {
         return optimizer.steps();
     }
 
-    /** {@code W_ij} of layer {@code layer} (0-based): unit {@code unit}, input {@code input}. */
+    /**
+     * {@code W_ij} of layer {@code layer} (0-based): unit {@code unit}, input {@code input}.
+     *
+     * @throws IndexOutOfBoundsException for an index out of range
+     */
     public double weight(int layer, int unit, int input) {
-        Objects.checkIndex(layer, depth);
-        Objects.checkIndex(unit, architecture.width(layer + 1));
-        Objects.checkIndex(input, architecture.width(layer));
         return deferred.weight(params, layer, unit, input);
     }
 
-    /** {@code b_i} of layer {@code layer} (0-based). */
+    /** {@code b_i} of layer {@code layer} (0-based); {@link IndexOutOfBoundsException} for an index out of range. */
     public double bias(int layer, int unit) {
-        Objects.checkIndex(layer, depth);
-        Objects.checkIndex(unit, architecture.width(layer + 1));
         return deferred.bias(params, layer, unit);
     }
 
@@ -299,8 +270,7 @@ public final class Mlp {
 
     /** A copy of optimizer state vector {@code k} ({@code velocity} for momentum; {@code m}, {@code v} for Adam) in the public layout. */
     public double[] optimizerState(int k) {
-        Objects.checkIndex(k, optimizer.state().length);
-        return optimizer.state()[k].toPublic();
+        return optimizer.state()[k].toPublic(); // IndexOutOfBoundsException for a k out of range
     }
 
     /** Whether both models have the same architecture, optimizer, counters and bit-identical parameters and state. */
@@ -314,13 +284,12 @@ public final class Mlp {
         return deferred.pending() ? deferred.appliedTo(params.copy()) : params;
     }
 
-    /** Writes the parameters as of the last completed step in the order of {@link Parameters#put}; writes nothing else. */
-    void putParameters(ByteBuffer out) {
+    /** Writes the parameters as of the last completed step, then each state vector, in {@link Parameters#put}'s order. */
+    void put(ByteBuffer out) {
         deferred.putApplied(params, out);
-    }
-
-    Parameters[] internalState() {
-        return optimizer.state();
+        for (Parameters vector : optimizer.state()) {
+            vector.put(out);
+        }
     }
 
     @Override

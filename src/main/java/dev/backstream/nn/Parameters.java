@@ -53,6 +53,13 @@ final class Parameters {
         return parameters;
     }
 
+    /** Checks that {@code values} has one entry per parameter of {@code architecture}, naming {@code what} otherwise. */
+    static void requireLength(double[] values, Architecture architecture, String what) {
+        if (values.length != architecture.parameterCount()) {
+            throw new IllegalArgumentException(what + ": expected " + architecture.parameterCount() + " values, found " + values.length);
+        }
+    }
+
     /** The state vectors of {@code optimizer}: all zeros for {@code values == null}, else {@link #fromPublic} of each. */
     static Parameters[] state(Architecture architecture, OptimizerSpec optimizer, double[][] values) {
         int vectors = optimizer.stateVectors();
@@ -83,6 +90,15 @@ final class Parameters {
                 out[offset++] = di;
             }
         }
+    }
+
+    /** {@code offset} empty slots, then per layer one array with a value per unit. */
+    static double[][] perUnit(Architecture architecture, int offset) {
+        double[][] buffers = new double[offset + architecture.depth()][];
+        for (int m = 0; m < architecture.depth(); m++) {
+            buffers[offset + m] = new double[architecture.width(m + 1)];
+        }
+        return buffers;
     }
 
     Parameters copy() {
