@@ -27,6 +27,7 @@ public final class Main implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        dev.backstream.nn.Kernels.installCompilerDirective(); // before any model: lets models use the Vector API kernels
         System.exit(commandLine().execute(args));
     }
 

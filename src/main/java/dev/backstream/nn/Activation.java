@@ -9,7 +9,7 @@ import java.util.Locale;
  * for tanh): with a fixed seed, the same input stream gives the same model everywhere.
  */
 public enum Activation {
-    /** {@code σ(z) = 1 / (1 + e^{-z})}, {@code σ'(z) = σ(z)(1 − σ(z))} (the tutorial's sign is wrong, see ERRATA 1). */
+    /** {@code σ(z) = 1 / (1 + e^{-z})}, {@code σ'(z) = σ(z)(1 − σ(z))} (the tutorial's sign is wrong: docs/math.md, erratum 1). */
     SIGMOID,
     /** {@code tanh(z)}, {@code σ'(z) = 1 − tanh²(z)}. */
     TANH,

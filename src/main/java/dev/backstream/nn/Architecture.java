@@ -172,6 +172,23 @@ public record Architecture(int inputs, List<LayerSpec> layers, Loss loss) {
         }
     }
 
+    /**
+     * The target vector of class-index {@code label}, written into {@code target} and returned: one-hot for a softmax
+     * output, the label itself (0 or 1) for a single sigmoid unit.
+     *
+     * @throws InvalidSampleException as {@link #validateLabel}
+     */
+    double[] targetOf(int label, double[] target) {
+        validateLabel(label);
+        if (outputActivation() == Activation.SOFTMAX) {
+            java.util.Arrays.fill(target, 0.0);
+            target[label] = 1.0;
+        } else {
+            target[0] = label;
+        }
+        return target;
+    }
+
     /** A compact description such as {@code 64-32(sigmoid)-10(softmax) categorical_cross_entropy}. */
     public String describe() {
         StringBuilder text = new StringBuilder().append(inputs);

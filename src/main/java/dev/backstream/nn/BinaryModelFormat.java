@@ -94,10 +94,7 @@ public final class BinaryModelFormat {
         out.putDouble(optimizer.learningRate()).putDouble(optimizer.l2()).putDouble(optimizer.clipNorm())
                 .putDouble(momentum).putDouble(beta1).putDouble(beta2).putDouble(epsilon);
         out.putLong(model.updates()).putLong(model.optimizerSteps());
-        model.internalParameters().put(out);
-        for (Parameters vector : model.internalState()) {
-            vector.put(out);
-        }
+        model.put(out);
         target.order(order);
     }
 
@@ -166,7 +163,15 @@ public final class BinaryModelFormat {
                 state[k] = Parameters.zeros(architecture);
                 state[k].get(in);
             }
-            return Mlp.fromInternal(architecture, optimizer, updates, optimizerSteps, params, state);
+            if (!Double.isFinite(params.maxAbs())) {
+                throw new IllegalArgumentException("encoded model has a non-finite parameter");
+            }
+            for (int k = 0; k < state.length; k++) {
+                if (!Double.isFinite(state[k].maxAbs())) {
+                    throw new IllegalArgumentException("encoded model has a non-finite value in optimizer state vector " + k);
+                }
+            }
+            return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, updates, optimizerSteps);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("binary model truncated in its header", e);
         } finally {

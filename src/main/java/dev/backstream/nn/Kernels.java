@@ -1,26 +1,31 @@
 package dev.backstream.nn;
 
 /**
- * The three loops that dominate a learning step, behind one switch between a plain-Java implementation and one
- * written with the incubating Vector API. Both compute exactly the same values, so models stay bit-identical with
- * and without {@code --add-modules jdk.incubator.vector}.
+ * The three loops that dominate a learning step, in a plain-Java implementation and one written with the incubating
+ * Vector API. Both compute exactly the same values, so models stay bit-identical with and without
+ * {@code --add-modules jdk.incubator.vector}, with and without the compiler directive.
  *
  * <ul>
- *   <li>{@link #dot}: the forward mix. Summation order: sixteen partial sums, {@code s_l = Σ w_i a_i} over
+ *   <li>{@link Kernel#dot}: the forward mix. Summation order: sixteen partial sums, {@code s_l = Σ w_i a_i} over
  *       {@code i ≡ l (mod 16)} in increasing {@code i}, for the largest multiple of 16 not above {@code n}; then
  *       {@code u_l = (s_l + s_{4+l}) + (s_{8+l} + s_{12+l})} for {@code l = 0..3}; then
  *       {@code (u_0 + u_1) + (u_2 + u_3)}; then the remaining terms one by one.</li>
- *   <li>{@link #subtractScaled}: {@code w_j ← w_j − λ (c · a_j)}, the SGD row update.</li>
- *   <li>{@link #addScaled}: {@code d_j ← d_j + c · w_j}, one row's share of {@code Wᵀ δ}.</li>
+ *   <li>{@link Kernel#subtractScaled}: {@code w_j ← w_j − λ (c · a_j)}, the SGD row update.</li>
+ *   <li>{@link Kernel#addScaled}: {@code d_j ← d_j + c · w_j}, one row's share of {@code Wᵀ δ}.</li>
  * </ul>
  * Products and sums are rounded separately (never a fused multiply-add).
  *
  * <p>Why a Vector API path: HotSpot never vectorizes a floating-point reduction by itself (it must keep Java's
  * sequential order), and it vectorizes element-wise loops only when they are long enough to fill its unrolled
- * vector loop (64 doubles and more with AVX-512), so the short rows of small layers stay scalar. When the module is
- * absent, or the system property {@code backstream.vector=false} is set, {@link Scalar} runs.
+ * vector loop (64 doubles and more with AVX-512), so the short rows of small layers stay scalar.
+ *
+ * <p>Each model picks its kernel once, when it is built, with {@link #preferred()}: the Vector API kernel once
+ * {@link #installCompilerDirective()} has succeeded and the module is present (and the system property
+ * {@code backstream.vector=false} is not set), the plain-Java {@link Scalar} kernel otherwise. Loading this class
+ * changes nothing in the process.
  */
-final class Kernels {
+public final class Kernels {
+    /** The loops of {@link Kernels}; every implementation gives the same bits for the same arguments. */
     interface Kernel {
         double dot(double[] w, double[] a, int n);
 
@@ -35,67 +40,88 @@ final class Kernels {
         }
     }
 
-    private static final Kernel KERNEL = choose();
+    static final Kernel SCALAR = new Scalar();
+
+    /** Null until {@link #installCompilerDirective()} has run, then whether it succeeded. */
+    private static Boolean directiveInstalled;
 
     private Kernels() {
     }
 
-    static double dot(double[] w, double[] a, int n) {
-        return KERNEL.dot(w, a, n);
-    }
-
-    static void subtractScaled(double[] w, double[] a, double c, double rate, int n) {
-        KERNEL.subtractScaled(w, a, c, rate, n);
-    }
-
-    static void addScaled(double[] d, double[] w, double c, int n) {
-        KERNEL.addScaled(d, w, c, n);
-    }
-
-    /** The row update of a deferred SGD step, then the row's dot product with the next input, in one pass. */
-    static double subtractScaledThenDot(double[] w, double[] a, double c, double rate, double[] x, int n) {
-        return KERNEL.subtractScaledThenDot(w, a, c, rate, x, n);
-    }
-
-    /** The name of the implementation in use ({@code VectorKernel} or {@code Scalar}), for logs and benchmark reports. */
-    static String implementation() {
-        return KERNEL.getClass().getSimpleName();
-    }
-
-    private static Kernel choose() {
-        boolean wanted = !"false".equalsIgnoreCase(System.getProperty("backstream.vector"));
-        if (wanted && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && keepVectorKernelsOutOfLine()) {
-            try {
-                return (Kernel) Class.forName("dev.backstream.nn.VectorKernel").getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return new Scalar();
-            }
-        }
-        return new Scalar();
-    }
-
     /**
      * Asks HotSpot, through the same diagnostic command as {@code jcmd <pid> Compiler.directives_add}, never to inline
-     * {@link VectorKernel}'s methods into their callers. Vector API code is fast only when C2 inlines the whole chain
-     * of the API's internals into one compilation; inlined into a large caller (the learning step), that chain may hit
-     * the caller's inlining budget, and the vectors then live as heap objects: measured, one benchmark JVM in two ran
-     * every model ten times slower (S4 1.7k instead of 20k steps/s). Compiled on their own, the kernels always get the
-     * whole chain. Returns false if the directive could not be added; the plain-Java kernel then runs.
+     * {@link VectorKernel}'s methods into their callers, and from then on lets new models use the Vector API kernel.
+     * Call it once at start-up, before building models (the application's {@code main} and the benchmarks do);
+     * further calls return the first call's result and change nothing.
+     *
+     * <p>Why: Vector API code is fast only when C2 inlines the whole chain of the API's internals into one
+     * compilation; inlined into a large caller (the learning step), that chain may hit the caller's inlining budget,
+     * and the vectors then live as heap objects: measured, one benchmark JVM in two ran every model ten times slower
+     * (S4 1.7k instead of 20k steps/s). Compiled on their own, the kernels always get the whole chain.
+     *
+     * <p>Without the directive (never installed, or refused by the JVM) models use the plain-Java kernel: the same
+     * bits, slower on wide layers (the forward mix and the row updates run one double at a time). The directive is
+     * JVM-wide, written to a temporary file that is deleted again, and matches only {@code VectorKernel}'s methods.
+     *
+     * @return whether the directive is in effect
      */
-    private static boolean keepVectorKernelsOutOfLine() {
+    public static synchronized boolean installCompilerDirective() {
+        if (directiveInstalled == null) {
+            directiveInstalled = addCompilerDirective("[{ match: \"*.*\", inline: \"-dev/backstream/nn/VectorKernel.*\" }]");
+        }
+        return directiveInstalled;
+    }
+
+    private static boolean addCompilerDirective(String directive) {
         try {
-            java.nio.file.Path directives = java.nio.file.Files.createTempFile("backstream-compiler-directives", ".json");
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("backstream-compiler-directives", ".json");
             try {
-                java.nio.file.Files.writeString(directives, "[{ match: \"*.*\", inline: \"-dev/backstream/nn/VectorKernel.*\" }]");
+                java.nio.file.Files.writeString(file, directive);
                 Object output = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
                         new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
-                        new Object[] {new String[] {directives.toString()}}, new String[] {String[].class.getName()});
+                        new Object[] {new String[] {file.toString()}}, new String[] {String[].class.getName()});
                 return String.valueOf(output).contains("1 compiler directives added");
             } finally {
-                java.nio.file.Files.deleteIfExists(directives);
+                java.nio.file.Files.deleteIfExists(file);
             }
         } catch (Exception | LinkageError e) {
             return false;
+        }
+    }
+
+    /**
+     * The kernel for a model built now: the Vector API kernel if the compiler directive is installed, the module is
+     * present and {@code backstream.vector} is not {@code false}; else {@link #SCALAR}.
+     */
+    static synchronized Kernel preferred() {
+        boolean wanted = !"false".equalsIgnoreCase(System.getProperty("backstream.vector"));
+        Kernel vector = Boolean.TRUE.equals(directiveInstalled) && wanted ? vector() : null;
+        return vector != null ? vector : SCALAR;
+    }
+
+    /** The Vector API kernel, or null when {@code jdk.incubator.vector} is not in the boot layer. */
+    static Kernel vector() {
+        return VectorHolder.KERNEL;
+    }
+
+    /** The name of the implementation new models use ({@code VectorKernel} or {@code Scalar}), for logs and reports. */
+    public static String implementation() {
+        return preferred().getClass().getSimpleName();
+    }
+
+    /** Loads {@link VectorKernel} by reflection, on first use only, so that the application runs without the module. */
+    private static final class VectorHolder {
+        static final Kernel KERNEL = load();
+
+        private static Kernel load() {
+            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+                return null;
+            }
+            try {
+                return (Kernel) Class.forName("dev.backstream.nn.VectorKernel").getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return null;
+            }
         }
     }
 

@@ -8,11 +8,11 @@ import java.util.Set;
  * The cost {@code C(a^L, y)} of one sample, and its gradient with respect to the output layer's mix {@code z^L}.
  *
  * <p>Each loss declares the output activations it may be paired with; {@link Architecture} rejects any other pairing.
- * The two cross-entropy pairings use the fused delta {@code ∂C/∂z^L = a − y} (ERRATA 5): forming
+ * The two cross-entropy pairings use the fused delta {@code ∂C/∂z^L = a − y} (docs/math.md, erratum 5): forming
  * {@code (∂C/∂a)(∂a/∂z)} would divide by {@code a(1 − a)}, which is zero when the output saturates.
  */
 public enum Loss {
-    /** {@code C = ½‖y − a‖²}, {@code ∂C/∂a = a − y} (ERRATA 2: not {@code y − a}). */
+    /** {@code C = ½‖y − a‖²}, {@code ∂C/∂a = a − y} (docs/math.md, erratum 2: not {@code y − a}). */
     SQUARED_ERROR(EnumSet.of(Activation.LINEAR, Activation.SIGMOID, Activation.TANH, Activation.RELU)),
     /** {@code C = −Σ_i [y_i log a_i + (1 − y_i) log(1 − a_i)]} over independent sigmoid units. */
     BINARY_CROSS_ENTROPY(EnumSet.of(Activation.SIGMOID)),

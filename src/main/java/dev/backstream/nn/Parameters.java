@@ -34,6 +34,73 @@ final class Parameters {
         return new Parameters(weights, biases);
     }
 
+    /**
+     * Values in the public layout ({@link #toPublic}), checked: the length {@code architecture} needs, every value
+     * finite.
+     *
+     * @param vector names the vector in the length error, e.g. "parameters"
+     * @param what   names a value in the other errors, e.g. "parameter"
+     * @throws IllegalArgumentException naming the expected and found length, or the layer and index of a bad value
+     */
+    static Parameters fromPublic(Architecture architecture, double[] values, String vector, String what) {
+        int count = architecture.parameterCount();
+        if (values.length != count) {
+            throw new IllegalArgumentException(vector + ": expected " + count + " values for " + architecture.describe()
+                    + ", found " + values.length);
+        }
+        Parameters parameters = zeros(architecture);
+        parameters.fromPublic(values, what);
+        return parameters;
+    }
+
+    /** Checks that {@code values} has one entry per parameter of {@code architecture}, naming {@code what} otherwise. */
+    static void requireLength(double[] values, Architecture architecture, String what) {
+        if (values.length != architecture.parameterCount()) {
+            throw new IllegalArgumentException(what + ": expected " + architecture.parameterCount() + " values, found " + values.length);
+        }
+    }
+
+    /** The state vectors of {@code optimizer}: all zeros for {@code values == null}, else {@link #fromPublic} of each. */
+    static Parameters[] state(Architecture architecture, OptimizerSpec optimizer, double[][] values) {
+        int vectors = optimizer.stateVectors();
+        if (values != null && values.length != vectors) {
+            throw new IllegalArgumentException("optimizer state: " + optimizer.type() + " keeps " + vectors
+                    + " state vectors, found " + values.length);
+        }
+        Parameters[] state = new Parameters[vectors];
+        for (int k = 0; k < vectors; k++) {
+            state[k] = values == null ? zeros(architecture) : fromPublic(architecture, values[k], "optimizer state vector " + k, "optimizer state " + k);
+        }
+        return state;
+    }
+
+    /**
+     * Writes the loss gradient of every weight and bias in the public layout: {@code ∂C/∂W_ij = δ_i a_j} with
+     * {@code a[m]} layer {@code m}'s input, then {@code ∂C/∂b_i = δ_i}, layer by layer.
+     */
+    static void writeGradient(double[][] a, double[][] delta, double[] out) {
+        int offset = 0;
+        for (int m = 0; m < delta.length; m++) {
+            for (double di : delta[m]) {
+                for (double aj : a[m]) {
+                    out[offset++] = di * aj;
+                }
+            }
+            for (double di : delta[m]) {
+                out[offset++] = di;
+            }
+        }
+    }
+
+    /** {@code offset} empty slots, then per layer one array with a value per unit. */
+    static double[][] perUnit(Architecture architecture, int offset) {
+        double[][] buffers = new double[offset + architecture.depth()][];
+        for (int m = 0; m < architecture.depth(); m++) {
+            buffers[offset + m] = new double[architecture.width(m + 1)];
+        }
+        return buffers;
+    }
+
     Parameters copy() {
         double[][][] w = new double[weights.length][][];
         double[][] b = new double[biases.length][];
@@ -160,8 +227,13 @@ final class Parameters {
     }
 
     private static void put(ByteBuffer out, double[] values) {
-        out.asDoubleBuffer().put(values);
-        out.position(out.position() + 8 * values.length);
+        put(out, values, values.length);
+    }
+
+    /** Bulk-writes {@code values[0..n)} at the buffer's position. */
+    static void put(ByteBuffer out, double[] values, int n) {
+        out.asDoubleBuffer().put(values, 0, n);
+        out.position(out.position() + 8 * n);
     }
 
     private static void get(ByteBuffer in, double[] values) {

@@ -7,15 +7,16 @@ package dev.backstream.nn;
  * over the inputs {@code j}, every array indexed by the same {@code j}, so the JIT vectorizes it. The loss gradient of a weight is {@code g_ij = δ_i · a_j} and of a bias {@code g_i = δ_i}, where the
  * caller has already applied gradient clipping to {@code δ}.
  *
- * <p>{@link #boundsAfterStep} supports the non-finite guard of {@link Mlp}: from upper bounds on {@code |θ|}, on each
+ * <p>{@link #boundsAfterStep} supports the non-finite guard, {@link FiniteStepGuard}: from upper bounds on {@code |θ|}, on each
  * state vector and on {@code |g|}, it computes upper bounds after the step using the same rounded operations as the
  * update itself, so a finite result proves every updated value is finite (rounding is monotone).
  */
 abstract class UpdateRule {
 
-    static UpdateRule of(OptimizerSpec spec) {
+    /** The rule of {@code spec}; {@code kernel} runs plain SGD's row updates. */
+    static UpdateRule of(OptimizerSpec spec, Kernels.Kernel kernel) {
         if (spec instanceof OptimizerSpec.Sgd sgd) {
-            return new SgdRule(sgd);
+            return new SgdRule(sgd, kernel);
         }
         if (spec instanceof OptimizerSpec.Momentum momentum) {
             return new MomentumRule(momentum);
@@ -46,10 +47,12 @@ abstract class UpdateRule {
     static final class SgdRule extends UpdateRule {
         private final double rate;
         private final double l2;
+        private final Kernels.Kernel kernel;
 
-        SgdRule(OptimizerSpec.Sgd spec) {
+        SgdRule(OptimizerSpec.Sgd spec, Kernels.Kernel kernel) {
             this.rate = spec.learningRate();
             this.l2 = spec.l2();
+            this.kernel = kernel;
         }
 
         @Override
@@ -63,7 +66,7 @@ abstract class UpdateRule {
                     if (di == 0.0) {
                         continue; // g_ij = 0 for the whole row: W_i· is unchanged
                     }
-                    Kernels.subtractScaled(w, aPrev, di, rate, nIn); // W_ij ← W_ij − λ δ_i a_j
+                    kernel.subtractScaled(w, aPrev, di, rate, nIn); // W_ij ← W_ij − λ δ_i a_j
                 } else {
                     for (int j = 0; j < nIn; j++) {
                         w[j] -= rate * (di * aPrev[j] + l2 * w[j]);

@@ -2,6 +2,7 @@ package dev.backstream.bench;
 
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
+import dev.backstream.nn.Kernels;
 import dev.backstream.nn.LayerSpec;
 import dev.backstream.nn.Loss;
 import dev.backstream.nn.Mlp;
@@ -77,6 +78,7 @@ public class MlpLearnBenchmark {
 
     @Setup
     public void setUp() {
+        Kernels.installCompilerDirective(); // as Main does, before building the model
         Architecture architecture = shape(shape);
         model = Mlp.initialize(architecture, optimizer(optimizer), 1);
         Random random = new Random(2);

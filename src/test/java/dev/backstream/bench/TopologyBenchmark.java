@@ -5,6 +5,7 @@ import dev.backstream.app.ModelCatalog;
 import dev.backstream.app.ModelDefinition;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.BinaryModelFormat;
+import dev.backstream.nn.Kernels;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.OptimizerSpec;
 import dev.backstream.stream.BackstreamTopology;
@@ -69,6 +70,7 @@ public class TopologyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
+        Kernels.installCompilerDirective(); // as Main does, before building the model
         Architecture architecture = MlpLearnBenchmark.shape(shape);
         Mlp initial = Mlp.initialize(architecture, OptimizerSpec.sgd(0.01), 1);
         ModelCatalog catalog = new ModelCatalog(List.of(new ModelDefinition(shape, initial, 1_000_000_000L, "benchmark")));

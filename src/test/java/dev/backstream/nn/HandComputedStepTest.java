@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One SGD step of a 2-2-1 sigmoid network, computed by hand here with scalar formulas straight from the corrected
- * tutorial (ERRATA 1, 2 and 5), and compared with the learner.
+ * tutorial (errata 1, 2 and 5 of docs/math.md), and compared with the learner.
  */
 @DisplayName("A 2-2-1 sigmoid network after one SGD step")
 class HandComputedStepTest {
@@ -68,7 +68,7 @@ class HandComputedStepTest {
         double a12 = sigmoid(z12);
         double a2 = sigmoid(0.55 * a11 + -0.65 * a12 + 0.20);
 
-        // ∂C/∂a = a − y (ERRATA 2), times σ'(z²) = a²(1 − a²).
+        // ∂C/∂a = a − y (erratum 2 of docs/math.md), times σ'(z²) = a²(1 − a²).
         double d2 = (a2 - y) * a2 * (1 - a2);
         double d11 = 0.55 * d2 * a11 * (1 - a11);
         double d12 = -0.65 * d2 * a12 * (1 - a12);

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Saturated outputs keep finite losses and gradients: the fused deltas never divide by a(1 − a) (ERRATA 5). */
+/** Saturated outputs keep finite losses and gradients: the fused deltas never divide by a(1 − a) (erratum 5 of docs/math.md). */
 @DisplayName("Saturated outputs")
 class SaturationTest {
 
