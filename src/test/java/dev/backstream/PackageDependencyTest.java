@@ -5,10 +5,25 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** Package rules that keep the numeric core standalone and Kafka Streams' internals in one adapter. */
+/**
+ * The architecture, read from the tree: each layer uses only the layers below it, no package cycle, a numeric core
+ * that stands alone, and Kafka Streams' internals in one adapter.
+ *
+ * <pre>
+ *  cli ─────────────────────────► the command line
+ *  app, broker ─────────────────► configuration, wiring, start-up checks │ the embedded broker for the demo and tests
+ *  stream (stream.hook) ────────► the topology, given a TopologySettings value, never the configuration
+ *  model ───────────────────────► model definitions and the catalog
+ *  message, snapshot, data ─────► formats: samples, predictions, dead letters │ backstream.mlp/v1 │ the digits set
+ *  json ────────────────────────► the one JSON mapper
+ *  nn ──────────────────────────► the numeric core: JDK only
+ * </pre>
+ */
 class PackageDependencyTest {
     private static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -35,6 +50,42 @@ class PackageDependencyTest {
         noClasses().that().resideOutsideOfPackage("dev.backstream.stream.hook..")
                 .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.streams..internals..")
                 .because("Kafka Streams' internals may change with any upgrade; CommitHookStore documents what it relies on")
+                .check(MAIN);
+    }
+
+    @Test
+    void eachLayerUsesOnlyTheLayersBelowIt() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("cli").definedBy("dev.backstream.cli..")
+                .layer("app").definedBy("dev.backstream.app..")
+                .layer("broker").definedBy("dev.backstream.broker..")
+                .layer("stream").definedBy("dev.backstream.stream..")
+                .layer("model").definedBy("dev.backstream.model..")
+                .layer("formats").definedBy("dev.backstream.message..", "dev.backstream.snapshot..", "dev.backstream.data..")
+                .layer("json").definedBy("dev.backstream.json..")
+                .layer("nn").definedBy("dev.backstream.nn..")
+                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+                .whereLayer("app").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("broker").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("stream").mayOnlyBeAccessedByLayers("app", "broker", "cli")
+                .whereLayer("model").mayOnlyBeAccessedByLayers("stream", "app", "broker", "cli")
+                .whereLayer("formats").mayOnlyBeAccessedByLayers("model", "stream", "app", "broker", "cli")
+                .whereLayer("json").mayOnlyBeAccessedByLayers("formats", "model", "stream", "app", "broker", "cli")
+                .check(MAIN);
+    }
+
+    @Test
+    void noPackageCycles() {
+        slices().matching("dev.backstream.(**)").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void formatsDoNotDependOnEachOther() {
+        noClasses().that().resideInAPackage("dev.backstream.snapshot..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.backstream.message..", "dev.backstream.data..")
+                .check(MAIN);
+        noClasses().that().resideInAPackage("dev.backstream.message..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.backstream.snapshot..", "dev.backstream.data..")
                 .check(MAIN);
     }
 }

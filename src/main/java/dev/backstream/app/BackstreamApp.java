@@ -1,11 +1,12 @@
 package dev.backstream.app;
 
+import dev.backstream.model.ModelCatalog;
 import dev.backstream.stream.BackstreamTopology;
 import dev.backstream.stream.Activity;
-import dev.backstream.stream.StreamsSettings;
 import dev.backstream.stream.UnpublishedDeadLetters;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
@@ -36,38 +37,39 @@ public final class BackstreamApp implements AutoCloseable {
 
     private final BackstreamConfig config;
     private final ModelCatalog catalog;
-    private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
-    private final FutureTask<Void> startupCheck;
+    private final Properties properties;
+    private final UnpublishedDeadLetters unpublished;
+    private final Topology topology;
     private final Activity activity;
+    private volatile KafkaStreams streams;
     private ScheduledExecutorService summaries;
 
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog) {
         this(config, catalog, new Properties());
     }
 
-    /** @param overrides Kafka Streams properties applied last (tests use them for fast settings) */
+    /**
+     * The application, not yet started: nothing connects, no thread runs and no Kafka client exists until {@link #start()}.
+     *
+     * @param overrides Kafka Streams properties applied last (tests use them for fast settings)
+     */
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog, Properties overrides) {
         this.config = config;
         this.catalog = catalog;
-        // The checks need their own admin client and round trips (~0.5 s at start-up): run them while Kafka Streams
-        // builds its clients, and wait for them in start(). A restart after a crash waits for this too.
-        this.startupCheck = new FutureTask<>(() -> {
-            TopicSetup.checkBeforeStart(config.adminProperties(), config.topics());
-            return null;
-        });
-        Thread check = new Thread(startupCheck, "backstream-topic-check");
-        check.setDaemon(true);
-        check.start();
-        Properties properties = StreamsSettings.properties(config, catalog);
+        this.properties = StreamsSettings.properties(config, catalog);
         properties.putAll(overrides);
         // shared by the production exception handler (which learns of a refused dead letter) and the topology
-        UnpublishedDeadLetters unpublished = new UnpublishedDeadLetters();
+        this.unpublished = new UnpublishedDeadLetters();
         properties.put(UnpublishedDeadLetters.CONFIG, unpublished);
         this.activity = new Activity();
-        this.streams = new KafkaStreams(BackstreamTopology.build(config, catalog, new BackstreamTopology.Shared(unpublished, activity)), properties);
-        streams.setUncaughtExceptionHandler(exception -> {
+        this.topology = BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, new BackstreamTopology.Shared(unpublished, activity));
+    }
+
+    private KafkaStreams createStreams() {
+        KafkaStreams created = new KafkaStreams(topology, properties);
+        created.setUncaughtExceptionHandler(exception -> {
             if (unpublished.takeExpectedThreadFailure()) {
                 LOG.warn("replacing a stream thread whose transaction held a refused dead letter; its tasks resume from their last commit");
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -76,13 +78,13 @@ public final class BackstreamApp implements AutoCloseable {
             LOG.error("stream thread failed; shutting the application down: {}", failure.getMessage(), exception);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        streams.setStateListener((newState, oldState) -> {
+        created.setStateListener((newState, oldState) -> {
             LOG.info("state {} -> {}", oldState, newState);
             if (newState == KafkaStreams.State.NOT_RUNNING || newState == KafkaStreams.State.ERROR) {
                 stopped.countDown();
             }
         });
-        LOG.info(startupMessage(config, catalog));
+        return created;
     }
 
     /**
@@ -92,7 +94,7 @@ public final class BackstreamApp implements AutoCloseable {
     static String startupMessage(BackstreamConfig config, ModelCatalog catalog) {
         return "connecting to " + config.bootstrapServers() + " as application " + config.applicationId() + " ("
                 + config.processingGuarantee() + "); serving " + catalog.all().size() + " model(s): "
-                + catalog.all().stream().map(d -> d.id() + " " + d.initial().architecture().describe() + " " + d.initial().optimizer().type())
+                + catalog.all().stream().map(d -> d.id() + " " + d.architecture().describe() + " " + d.optimizer().type())
                         .sorted().collect(Collectors.joining("; "))
                 + (config.passThrough().isEmpty() ? "" : "; Kafka settings: " + Secrets.describe(config.passThrough()));
     }
@@ -135,23 +137,40 @@ public final class BackstreamApp implements AutoCloseable {
 
     /**
      * Checks that the broker answers, the topic permissions, that every topic exists and that the inputs are
-     * co-partitioned ({@link TopicSetup#checkBeforeStart}), then starts processing.
+     * co-partitioned ({@link StartupChecks#checkBeforeStart}), then starts processing.
      *
      * @throws IllegalStateException naming the unreachable broker, the missing permissions, the missing topics or the
      *                               inputs' partition counts
      */
-    public void start() {
+    public synchronized void start() {
+        if (streams != null) {
+            throw new IllegalStateException("already started");
+        }
+        LOG.info(startupMessage(config, catalog));
+        // The checks need their own admin client and round trips (~0.5 s at start-up): run them while Kafka Streams
+        // builds its clients. A restart after a crash waits for this too.
+        FutureTask<Void> startupCheck = new FutureTask<>(() -> {
+            StartupChecks.checkBeforeStart(config.adminProperties(), config.topics());
+            return null;
+        });
+        Thread check = new Thread(startupCheck, "backstream-startup-check");
+        check.setDaemon(true);
+        check.start();
+        KafkaStreams created = createStreams();
         try {
             startupCheck.get();
         } catch (InterruptedException e) {
+            created.close(Duration.ZERO);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking the topics", e);
         } catch (ExecutionException e) {
+            created.close(Duration.ZERO);
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
             throw new IllegalStateException("cannot check the topics", e.getCause());
         }
+        streams = created;
         streams.start();
         summaries = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "backstream-summary");
@@ -163,8 +182,13 @@ public final class BackstreamApp implements AutoCloseable {
         JitWarmUp.startInBackground(catalog);
     }
 
+    /** The running Kafka Streams instance. @throws IllegalStateException before {@link #start()} */
     public KafkaStreams streams() {
-        return streams;
+        KafkaStreams running = streams;
+        if (running == null) {
+            throw new IllegalStateException("the application is not started");
+        }
+        return running;
     }
 
     public BackstreamConfig config() {
@@ -179,7 +203,7 @@ public final class BackstreamApp implements AutoCloseable {
     /** Blocks until the application stops; returns whether it stopped because of a failure ({@link #failure()}). */
     public boolean awaitStop() throws InterruptedException {
         stopped.await();
-        return failure != null || streams.state() == KafkaStreams.State.ERROR;
+        return failure != null || streams().state() == KafkaStreams.State.ERROR;
     }
 
     /** Counts of what the application did since the last summary line. */
@@ -194,9 +218,9 @@ public final class BackstreamApp implements AutoCloseable {
      */
     public boolean awaitStop(Duration timeout) throws InterruptedException, TimeoutException {
         if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new TimeoutException("still " + streams.state() + " after " + timeout);
+            throw new TimeoutException("still " + streams().state() + " after " + timeout);
         }
-        return failure != null || streams.state() == KafkaStreams.State.ERROR;
+        return failure != null || streams().state() == KafkaStreams.State.ERROR;
     }
 
     /**
@@ -207,9 +231,12 @@ public final class BackstreamApp implements AutoCloseable {
      * tasks back without a rebalance.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (summaries != null) {
             summaries.shutdownNow();
+        }
+        if (streams == null) {
+            return; // never started: nothing to close
         }
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));

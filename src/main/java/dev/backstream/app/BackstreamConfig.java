@@ -1,5 +1,6 @@
 package dev.backstream.app;
 
+import dev.backstream.stream.Topics;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -215,8 +216,16 @@ public final class BackstreamConfig extends AbstractConfig {
     }
 
     /**
-     * The application's topics.
+     * Every setting, Backstream's own and the pass-through ones, one {@code name=value} line each, sorted by name; the
+     * value of every secret is {@value org.apache.kafka.common.config.types.Password#HIDDEN} ({@link Secrets}).
      */
-    public record Topics(String samples, String scoreRequests, String predictions, String snapshots, String deadLetters) {
+    public String effectiveSettings() {
+        Map<String, Object> all = new java.util.TreeMap<>(passThrough());
+        for (String name : CONFIG.names()) {
+            all.put(name, values().get(name));
+        }
+        StringBuilder lines = new StringBuilder();
+        all.forEach((name, value) -> lines.append(name).append('=').append(Secrets.printable(name, value)).append('\n'));
+        return lines.toString();
     }
 }

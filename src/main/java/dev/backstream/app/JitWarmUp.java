@@ -1,5 +1,7 @@
 package dev.backstream.app;
 
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.model.ModelCatalog;
 import dev.backstream.message.Prediction;
 import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;

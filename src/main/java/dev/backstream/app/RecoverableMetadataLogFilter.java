@@ -12,7 +12,7 @@ import org.slf4j.Marker;
  * ({@code UNKNOWN_TOPIC_OR_PARTITION} until they exist). Installed by {@code logback.xml}.
  *
  * <p>Kafka itself calls the condition recoverable and retries; the topics the operator must create are checked at
- * start-up ({@link TopicSetup#checkBeforeStart}) with a message naming them, and a topic lost while running fails the
+ * start-up ({@link StartupChecks#checkBeforeStart}) with a message naming them, and a topic lost while running fails the
  * stream thread with its own error. Every other NetworkClient warning (an unreachable broker, for one) still shows.
  */
 public final class RecoverableMetadataLogFilter extends TurboFilter {

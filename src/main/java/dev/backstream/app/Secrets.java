@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Decides which settings are secrets, so that whatever prints settings (the start-up log, {@link ConfigDocs}) shows
+ * Decides which settings are secrets, so that whatever prints settings (the start-up log, {@code backstream config}) shows
  * {@value Password#HIDDEN} in their place. Pass-through settings are plain strings here, so Kafka's own
  * {@code Password} type cannot protect them on its own: a setting is a secret if any Kafka client declares it as a
  * {@code PASSWORD} (for example {@code sasl.jaas.config}, {@code ssl.keystore.password}), also behind a client prefix

@@ -4,7 +4,6 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import dev.backstream.app.TopicSetup;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -240,7 +239,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Creates topics (existing ones are kept) and waits until every partition has a leader. */
     public void createTopics(Collection<NewTopic> topics) {
-        TopicSetup.create(adminProperties, List.copyOf(topics));
+        TopicCreator.create(adminProperties, List.copyOf(topics));
     }
 
     /** Stops the broker (idempotent) and deletes its data if it was temporary. */

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BrokerProbe;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
-import dev.backstream.app.ModelDefinition;
-import dev.backstream.app.TopicSetup;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.broker.TopicCreator;
 import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
-import dev.backstream.message.Json;
+import dev.backstream.json.Json;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -136,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
             settings.put("commit.interval.ms", "100");
             BackstreamConfig config = new BackstreamConfig(settings, null);
             ModelCatalog catalog = bundledModels(config.snapshotEveryUpdates());
-            TopicSetup.create(config.adminProperties(), config.topics(), 1);
+            TopicCreator.create(config.adminProperties(), config.topics(), 1);
             say("topics created: " + config.topics().samples() + ", " + config.topics().scoreRequests() + " -> "
                     + config.topics().predictions() + ", " + config.topics().snapshots() + ", " + config.topics().deadLetters());
 

@@ -2,7 +2,7 @@ package dev.backstream.cli;
 
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
+import dev.backstream.model.ModelCatalog;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

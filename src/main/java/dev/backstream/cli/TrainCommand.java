@@ -1,7 +1,6 @@
 package dev.backstream.cli;
 
 import dev.backstream.message.InvalidMessageException;
-import dev.backstream.message.Json;
 import dev.backstream.message.Prediction;
 import dev.backstream.message.RejectReason;
 import dev.backstream.message.Sample;

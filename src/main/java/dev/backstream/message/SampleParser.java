@@ -1,5 +1,6 @@
 package dev.backstream.message;
 
+import dev.backstream.json.Json;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;

@@ -1,7 +1,6 @@
 package dev.backstream.stream;
 
-import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
+import dev.backstream.model.ModelCatalog;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -60,23 +59,22 @@ public final class BackstreamTopology {
     }
 
     /** The topology with shared parts of its own (tests and benchmarks; the application passes its own). */
-    public static Topology build(BackstreamConfig config, ModelCatalog catalog) {
-        return build(config, catalog, Shared.fresh());
+    public static Topology build(TopologySettings settings, ModelCatalog catalog) {
+        return build(settings, catalog, Shared.fresh());
     }
 
-    public static Topology build(BackstreamConfig config, ModelCatalog catalog, Shared shared) {
-        DeadLetterWriter deadLetters = new DeadLetterWriter(StreamsSettings.deadLetterFieldBytes(config, catalog),
-                shared.unpublishedDeadLetters(), shared.activity());
-        BackstreamConfig.Topics topics = config.topics();
+    public static Topology build(TopologySettings settings, ModelCatalog catalog, Shared shared) {
+        DeadLetterWriter deadLetters = new DeadLetterWriter(settings.deadLetterFieldBytes(), shared.unpublishedDeadLetters(), shared.activity());
+        Topics topics = settings.topics();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(modelStore(catalog));
+        builder.addStateStore(modelStore(settings));
 
         KStream<byte[], Routed> samples = builder
                 .stream(topics.samples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("samples"))
-                .process(router(catalog, true, config, deadLetters), Named.as("route-samples"));
+                .process(router(catalog, true, settings, deadLetters), Named.as("route-samples"));
         KStream<byte[], Routed> scoreRequests = builder
                 .stream(topics.scoreRequests(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("score-requests"))
-                .process(router(catalog, false, config, deadLetters), Named.as("route-score-requests"));
+                .process(router(catalog, false, settings, deadLetters), Named.as("route-score-requests"));
 
         Map<String, KStream<byte[], Routed>> routed = samples.merge(scoreRequests, Named.as("routed"))
                 .split(Named.as("routed-"))
@@ -95,7 +93,7 @@ public final class BackstreamTopology {
                 .repartition(Repartitioned.with(Serdes.ByteArray(), new RoutedSampleSerde()).withName(REPARTITION));
 
         Map<String, KStream<byte[], Output>> outputs = direct.merge(repartitioned, Named.as("by-model"))
-                .process(learner(catalog, config, deadLetters, shared.activity()), Named.as("models"), STORE)
+                .process(learner(catalog, settings, deadLetters, shared.activity()), Named.as("models"), STORE)
                 .split(Named.as("output-"))
                 .branch((key, value) -> value.kind() == Output.Kind.PREDICTION, Branched.as("predictions"))
                 .branch((key, value) -> value.kind() == Output.Kind.SNAPSHOT, Branched.as("snapshots"))
@@ -109,16 +107,16 @@ public final class BackstreamTopology {
         return builder.build();
     }
 
-    private static ProcessorSupplier<byte[], byte[], byte[], Routed> router(ModelCatalog catalog, boolean learn, BackstreamConfig config,
+    private static ProcessorSupplier<byte[], byte[], byte[], Routed> router(ModelCatalog catalog, boolean learn, TopologySettings settings,
                                                                             DeadLetterWriter deadLetters) {
-        int maxBytes = config.maxRecordBytes();
-        int maxFeatures = config.maxFeatures();
+        int maxBytes = settings.maxRecordBytes();
+        int maxFeatures = settings.maxFeatures();
         return () -> new SampleRouter(catalog, learn, maxBytes, maxFeatures, deadLetters);
     }
 
-    private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, BackstreamConfig config,
+    private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, TopologySettings settings,
                                                                                    DeadLetterWriter deadLetters, Activity activity) {
-        long interval = config.snapshotIntervalMs();
+        long interval = settings.snapshotIntervalMs();
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], RoutedSample, byte[], Output> get() {
@@ -137,7 +135,7 @@ public final class BackstreamTopology {
      * model ({@code max.message.bytes} at least twice the stored model, 32 MiB segments and eager compaction so that
      * restoring stays fast even for models updated thousands of times per second).
      */
-    static StoreBuilder<ModelStore> modelStore(ModelCatalog catalog) {
-        return ModelStore.builder(STORE, StreamsSettings.changelogConfig(catalog));
+    static StoreBuilder<ModelStore> modelStore(TopologySettings settings) {
+        return ModelStore.builder(STORE, settings.changelogConfig());
     }
 }

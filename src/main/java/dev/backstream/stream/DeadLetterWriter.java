@@ -1,5 +1,7 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.SourceRecord;
+import dev.backstream.message.DeadLetter;
 import dev.backstream.message.RejectReason;
 
 /**

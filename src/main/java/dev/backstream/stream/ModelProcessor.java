@@ -1,13 +1,13 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.SourceRecord;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.backstream.app.ModelCatalog;
-import dev.backstream.app.ModelDefinition;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
 import dev.backstream.message.InvalidMessageException;
-import dev.backstream.message.Json;
+import dev.backstream.json.Json;
 import dev.backstream.message.Prediction;
 import dev.backstream.message.RejectReason;
-import dev.backstream.nn.Mlp;
 import dev.backstream.nn.Outcome;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;

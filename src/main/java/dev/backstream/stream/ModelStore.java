@@ -1,6 +1,7 @@
 package dev.backstream.stream;
 
-import dev.backstream.app.ModelDefinition;
+import dev.backstream.message.SourceRecord;
+import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.Mlp;
 import dev.backstream.stream.hook.CommitHookStore;
 import org.apache.kafka.common.TopicPartition;

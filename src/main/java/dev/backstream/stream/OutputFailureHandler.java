@@ -1,6 +1,7 @@
 package dev.backstream.stream;
 
-import dev.backstream.message.Json;
+import dev.backstream.message.DeadLetter;
+import dev.backstream.json.Json;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;

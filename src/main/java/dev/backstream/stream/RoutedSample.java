@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.SourceRecord;
 import dev.backstream.message.Sample;
 
 import java.util.Objects;

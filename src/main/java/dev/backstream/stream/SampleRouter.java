@@ -1,7 +1,8 @@
 package dev.backstream.stream;
 
-import dev.backstream.app.ModelCatalog;
-import dev.backstream.app.ModelDefinition;
+import dev.backstream.message.SourceRecord;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
 import dev.backstream.message.InvalidMessageException;
 import dev.backstream.message.RejectReason;
 import dev.backstream.message.Sample;
@@ -56,7 +57,7 @@ final class SampleRouter implements Processor<byte[], byte[], byte[], Routed> {
                 throw new InvalidMessageException(RejectReason.UNKNOWN_MODEL, "model '" + sample.model()
                         + "' is not declared; declared models: " + String.join(", ", catalog.all().stream().map(ModelDefinition::id).sorted().toList()));
             }
-            sample.validateFor(definition.get().initial().architecture());
+            sample.validateFor(definition.get().architecture());
             if (learn && !sample.isLabeled()) {
                 throw new InvalidMessageException(RejectReason.MISSING_FIELD,
                         "a sample to learn from needs \"label\" or \"target\"; send unlabeled samples to the score-requests topic");

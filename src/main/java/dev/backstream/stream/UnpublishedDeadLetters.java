@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.SourceRecord;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,19 +25,23 @@ public final class UnpublishedDeadLetters {
     public static final String CONFIG = "backstream.unpublished.dead.letters";
     static final int CAPACITY = 10_000;
 
-    private final Set<SourceRecord.Coordinates> refused = Collections.newSetFromMap(Collections.synchronizedMap(
+    private final Set<Coordinates> refused = Collections.newSetFromMap(Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, false) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<SourceRecord.Coordinates, Boolean> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<Coordinates, Boolean> eldest) {
                     return size() > CAPACITY;
                 }
             }));
+
+    /** A record's place in its topic. */
+    private record Coordinates(String topic, int partition, long offset) {
+    }
 
     private final AtomicBoolean threadFailureExpected = new AtomicBoolean();
 
     /** Notes that the dead letter of the record at these coordinates was refused. */
     void refused(String topic, int partition, long offset) {
-        refused.add(new SourceRecord.Coordinates(topic, partition, offset));
+        refused.add(new Coordinates(topic, partition, offset));
     }
 
     /**
@@ -55,6 +60,6 @@ public final class UnpublishedDeadLetters {
 
     /** Whether the dead letter of {@code source} was refused before, so its next one must leave the record out. */
     boolean wasRefused(SourceRecord source) {
-        return !refused.isEmpty() && refused.contains(new SourceRecord.Coordinates(source.topic(), source.partition(), source.offset()));
+        return !refused.isEmpty() && refused.contains(new Coordinates(source.topic(), source.partition(), source.offset()));
     }
 }

@@ -1,5 +1,7 @@
 package dev.backstream.app;
 
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.model.ModelCatalog;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.LayerSpec;

@@ -1,5 +1,7 @@
 package dev.backstream.app;
 
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.model.ModelCatalog;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.LayerSpec;
@@ -84,8 +86,8 @@ class SecretsTest {
         }
 
         @Test
-        void theEffectiveSettingsPrintedByConfigDocsShowNoSecret() throws IOException {
-            String settings = ConfigDocs.effectiveSettings(securedConfig());
+        void theEffectiveSettingsPrintedByBackstreamConfigShowNoSecret() throws IOException {
+            String settings = securedConfig().effectiveSettings();
             assertTrue(settings.contains("bootstrap.servers=broker-1:9093\n") && settings.contains("ssl.key.password=[hidden]\n"), settings);
             assertNoSecretIn(settings);
         }

@@ -1,18 +1,19 @@
 package dev.backstream.bench;
 
+import dev.backstream.stream.Topics;
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
-import dev.backstream.app.ModelDefinition;
-import dev.backstream.app.TopicSetup;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.broker.TopicCreator;
 import dev.backstream.broker.EmbeddedKafka;
-import dev.backstream.message.Json;
+import dev.backstream.json.Json;
 import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.OptimizerSpec;
-import dev.backstream.stream.StreamsSettings;
+import dev.backstream.app.StreamsSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -510,8 +511,8 @@ public final class EndToEndBenchmark {
         return samples;
     }
 
-    private static void createTopics(BackstreamConfig.Topics topics, int partitions) {
-        TopicSetup.create(kafka.bootstrapServers(), topics, partitions);
+    private static void createTopics(Topics topics, int partitions) {
+        TopicCreator.create(kafka.bootstrapServers(), topics, partitions);
     }
 
     private static void createRaw(List<NewTopic> topics) {

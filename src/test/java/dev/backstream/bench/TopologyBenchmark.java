@@ -1,15 +1,15 @@
 package dev.backstream.bench;
 
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
-import dev.backstream.app.ModelDefinition;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.Kernels;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.OptimizerSpec;
 import dev.backstream.stream.BackstreamTopology;
-import dev.backstream.stream.StreamsSettings;
+import dev.backstream.app.StreamsSettings;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
@@ -76,7 +76,7 @@ public class TopologyBenchmark {
         ModelCatalog catalog = new ModelCatalog(List.of(new ModelDefinition(shape, initial, 1_000_000_000L, "benchmark")));
         stateDir = Files.createTempDirectory("backstream-bench");
         BackstreamConfig config = new BackstreamConfig(Map.of("state.dir", stateDir.toString(), "snapshot.interval.ms", "0"), null);
-        driver = new TopologyTestDriver(BackstreamTopology.build(config, catalog), StreamsSettings.properties(config, catalog));
+        driver = new TopologyTestDriver(BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog), StreamsSettings.properties(config, catalog));
         samples = driver.createInputTopic(config.topics().samples(), new ByteArraySerializer(), new ByteArraySerializer());
         predictions = driver.createOutputTopic(config.topics().predictions(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         // The driver keeps every output record until it is read: drain the store's changelog too, or it piles up.

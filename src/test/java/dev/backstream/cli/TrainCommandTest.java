@@ -1,7 +1,7 @@
 package dev.backstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.backstream.message.Json;
+import dev.backstream.json.Json;
 import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Mlp;

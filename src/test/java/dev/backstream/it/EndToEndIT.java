@@ -3,7 +3,7 @@ package dev.backstream.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
+import dev.backstream.model.ModelCatalog;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
 import dev.backstream.snapshot.Snapshot;

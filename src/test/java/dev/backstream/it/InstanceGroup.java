@@ -1,10 +1,11 @@
 package dev.backstream.it;
 
+import dev.backstream.stream.Topics;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
-import dev.backstream.app.ModelDefinition;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
 import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.cli.Main;
 import dev.backstream.nn.Mlp;
@@ -50,7 +51,7 @@ final class InstanceGroup implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final Path work;
     private final Map<String, String> settings;
-    private final BackstreamConfig.Topics topics;
+    private final Topics topics;
     private final String applicationId;
     private final ModelCatalog catalog = MultiInstance.catalog(MODELS);
     private final Path modelsDir;

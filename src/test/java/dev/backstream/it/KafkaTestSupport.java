@@ -1,10 +1,11 @@
 package dev.backstream.it;
 
+import dev.backstream.stream.Topics;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.TopicSetup;
+import dev.backstream.broker.TopicCreator;
 import dev.backstream.broker.EmbeddedKafka;
-import dev.backstream.message.Json;
+import dev.backstream.json.Json;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,8 +54,8 @@ final class KafkaTestSupport {
         return settings;
     }
 
-    static void createTopics(EmbeddedKafka kafka, BackstreamConfig.Topics topics, int partitions) {
-        TopicSetup.create(kafka.bootstrapServers(), topics, partitions);
+    static void createTopics(EmbeddedKafka kafka, Topics topics, int partitions) {
+        TopicCreator.create(kafka.bootstrapServers(), topics, partitions);
     }
 
     /** Produces every record, the first one synchronously, and fails if any send fails. */

@@ -1,5 +1,6 @@
 package dev.backstream.it;
 
+import dev.backstream.stream.Topics;
 import dev.backstream.app.BackstreamConfig;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
@@ -28,7 +29,7 @@ final class ReadmeAcls {
      * cluster ACL: a transactional producer needs no IdempotentWrite.
      */
     static List<AclBinding> forApplication(String user, BackstreamConfig config) {
-        BackstreamConfig.Topics topics = config.topics();
+        Topics topics = config.topics();
         String internal = config.applicationId() + "-";
         List<AclBinding> acls = new ArrayList<>();
         acls.add(allow(user, ResourceType.TOPIC, topics.samples(), PatternType.LITERAL, AclOperation.READ));

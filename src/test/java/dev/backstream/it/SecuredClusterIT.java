@@ -3,9 +3,9 @@ package dev.backstream.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
-import dev.backstream.app.ModelDefinition;
-import dev.backstream.app.TopicSetup;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.broker.TopicCreator;
 import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
@@ -130,7 +130,7 @@ class SecuredClusterIT {
 
     /** Creates the application's topics as the super user and lets {@value #PRODUCER_USER} write samples. */
     private static void createTopicsAndProducerAcls(BackstreamConfig config) throws Exception {
-        kafka.createTopics(TopicSetup.topics(config.topics(), 2));
+        kafka.createTopics(TopicCreator.topics(config.topics(), 2));
         grant(ReadmeAcls.forSampleProducer(PRODUCER_USER, config));
     }
 

@@ -2,8 +2,8 @@ package dev.backstream.it;
 
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
-import dev.backstream.app.TopicSetup;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.broker.TopicCreator;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -63,7 +63,7 @@ class StartupChecksIT extends WithEmbeddedBroker {
         // not under java.io.tmpdir, which Kafka Streams rightly warns about
         Path state = Files.createDirectories(Path.of("target", "it-state", "clean-start-" + System.nanoTime()));
         BackstreamConfig config = config("clean-start", Map.of(BackstreamConfig.STATE_DIR, state.toAbsolutePath().toString()));
-        kafka.createTopics(TopicSetup.topics(config.topics(), 1));
+        kafka.createTopics(TopicCreator.topics(config.topics(), 1));
         Properties properties = new Properties();
         config.originalsStrings().forEach(properties::setProperty);
         properties.setProperty(BackstreamConfig.MODELS_DIR, Path.of("config/models").toAbsolutePath().toString());
@@ -94,7 +94,7 @@ class StartupChecksIT extends WithEmbeddedBroker {
     @Test
     void aMissingPredictionsTopicIsNamed() {
         BackstreamConfig config = config("no-predictions", Map.of());
-        List<NewTopic> allButPredictions = TopicSetup.topics(config.topics(), 1).stream()
+        List<NewTopic> allButPredictions = TopicCreator.topics(config.topics(), 1).stream()
                 .filter(topic -> !topic.name().equals(config.topics().predictions())).toList();
         kafka.createTopics(allButPredictions);
 
@@ -119,7 +119,7 @@ class StartupChecksIT extends WithEmbeddedBroker {
     @Test
     void inputsWithDifferentPartitionCountsAreRejected() {
         BackstreamConfig config = config("uneven", Map.of());
-        kafka.createTopics(TopicSetup.topics(config.topics(), 1).stream()
+        kafka.createTopics(TopicCreator.topics(config.topics(), 1).stream()
                 .map(topic -> topic.name().equals(config.topics().scoreRequests()) ? new NewTopic(topic.name(), 2, (short) 1) : topic)
                 .toList());
 

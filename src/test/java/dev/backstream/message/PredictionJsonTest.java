@@ -1,5 +1,6 @@
 package dev.backstream.message;
 
+import dev.backstream.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.backstream.snapshot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.backstream.message.Json;
+import dev.backstream.json.Json;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.LayerSpec;

@@ -1,10 +1,9 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.DeadLetter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.cli.Main;
-import dev.backstream.message.Json;
 import dev.backstream.message.RejectReason;
-import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.Outcome;
@@ -324,8 +323,8 @@ class BackstreamTopologyTest {
 
         @Test
         void divergedUpdate() {
-            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), new dev.backstream.app.ModelCatalog(List.of(
-                    new dev.backstream.app.ModelDefinition("reg", Mlp.restore(
+            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), new dev.backstream.model.ModelCatalog(List.of(
+                    new dev.backstream.model.ModelDefinition("reg", Mlp.restore(
                             dev.backstream.nn.Architecture.of(1, dev.backstream.nn.Loss.SQUARED_ERROR,
                                     new dev.backstream.nn.LayerSpec(1, dev.backstream.nn.Activation.LINEAR)),
                             dev.backstream.nn.OptimizerSpec.sgd(1e10), 0, new double[] {1, 0}, null, 0), 1000, "test"))));

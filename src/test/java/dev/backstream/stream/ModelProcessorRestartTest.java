@@ -1,6 +1,7 @@
 package dev.backstream.stream;
 
-import dev.backstream.message.Json;
+import dev.backstream.message.SourceRecord;
+import dev.backstream.json.Json;
 import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Mlp;
 import org.apache.kafka.common.serialization.Serdes;
@@ -80,7 +81,7 @@ class ModelProcessorRestartTest {
     @Nested
     @DisplayName("a task that was a standby while another instance learned")
     class AfterAStandbyRestore {
-        private final dev.backstream.app.ModelCatalog catalog = TopologyFixture.catalog(1000);
+        private final dev.backstream.model.ModelCatalog catalog = TopologyFixture.catalog(1000);
         private ModelProcessor processor;
         private Mlp restored;
 
@@ -128,7 +129,7 @@ class ModelProcessorRestartTest {
     void theUnderlyingStoreIsPersistentSoThatTransactionalIdsSurviveARestart() {
         // Kafka Streams keeps its process id (part of the EOS transactional id) only for topologies with a persistent
         // store; without it a restarted instance cannot fence its crashed predecessor's open transaction.
-        ModelStore store = BackstreamTopology.modelStore(TopologyFixture.catalog(1000)).build();
+        ModelStore store = ModelStore.builder(BackstreamTopology.STORE, java.util.Map.of()).build();
         assertTrue(store.persistent());
     }
 
@@ -158,7 +159,7 @@ class ModelProcessorRestartTest {
             context.resetForwards();
         }
 
-        ModelProcessor processor(dev.backstream.app.ModelCatalog catalog) {
+        ModelProcessor processor(dev.backstream.model.ModelCatalog catalog) {
             ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0,
                     new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity());
             processor.init(context);

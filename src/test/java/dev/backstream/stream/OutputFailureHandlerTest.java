@@ -1,7 +1,9 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.SourceRecord;
+import dev.backstream.message.DeadLetter;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.backstream.message.Json;
+import dev.backstream.json.Json;
 import dev.backstream.message.RejectReason;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;

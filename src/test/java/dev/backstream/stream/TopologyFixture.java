@@ -1,10 +1,11 @@
 package dev.backstream.stream;
 
+import dev.backstream.app.StreamsSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
-import dev.backstream.app.ModelDefinition;
-import dev.backstream.message.Json;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.json.Json;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.LayerSpec;
@@ -62,8 +63,8 @@ final class TopologyFixture implements AutoCloseable {
         this.config = config;
         this.catalog = catalog;
         Properties properties = StreamsSettings.properties(config, catalog);
-        driver = new TopologyTestDriver(BackstreamTopology.build(config, catalog, shared), properties, Instant.ofEpochMilli(0));
-        BackstreamConfig.Topics topics = config.topics();
+        driver = new TopologyTestDriver(BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, shared), properties, Instant.ofEpochMilli(0));
+        Topics topics = config.topics();
         ByteArraySerializer serializer = new ByteArraySerializer();
         ByteArrayDeserializer deserializer = new ByteArrayDeserializer();
         samples = driver.createInputTopic(topics.samples(), serializer, serializer);

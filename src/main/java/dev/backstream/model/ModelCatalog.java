@@ -1,8 +1,8 @@
-package dev.backstream.app;
+package dev.backstream.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.backstream.message.Json;
+import dev.backstream.json.Json;
 import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
@@ -119,13 +119,13 @@ public final class ModelCatalog {
 
     /** The largest binary encoding of any declared model, which sizes the store's changelog and the producer. */
     public int largestEncodedModelBytes() {
-        return models.values().stream().mapToInt(d -> BinaryModelFormat.encodedSize(d.initial())).max().orElse(0);
+        return models.values().stream().mapToInt(d -> d.encodedBytes()).max().orElse(0);
     }
 
     /** An upper bound on the JSON snapshot of the largest model (at most 25 characters per number plus structure). */
     public int largestSnapshotBytes() {
         return models.values().stream()
-                .mapToInt(d -> 4096 + 26 * d.initial().architecture().parameterCount() * (1 + d.initial().optimizer().stateVectors()))
+                .mapToInt(d -> 4096 + 26 * d.architecture().parameterCount() * (1 + d.optimizer().stateVectors()))
                 .max().orElse(0);
     }
 }

@@ -1,7 +1,7 @@
-package dev.backstream.stream;
+package dev.backstream.app;
 
-import dev.backstream.app.ModelCatalog;
-import dev.backstream.app.ModelDefinition;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.LayerSpec;

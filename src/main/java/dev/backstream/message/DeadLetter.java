@@ -1,10 +1,9 @@
-package dev.backstream.stream;
+package dev.backstream.message;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.backstream.message.Json;
-import dev.backstream.message.RejectReason;
+import dev.backstream.json.Json;
 import org.apache.kafka.common.errors.SerializationException;
 
 import java.nio.ByteBuffer;
@@ -32,7 +31,7 @@ public record DeadLetter(RejectReason reason, String message, String sourceTopic
                          String key, String keyEncoding, Boolean keyTruncated, Integer keyBytes,
                          String value, String valueEncoding, Boolean valueTruncated, Integer valueBytes, long timestamp) {
     /** Messages longer than this are cut (they may quote a model id or a parser's excerpt of the record). */
-    static final int MAX_MESSAGE_CHARS = 1024;
+    public static final int MAX_MESSAGE_CHARS = 1024;
     /** Room for the fields other than key, value and message, with their names and JSON punctuation. */
     static final int FIXED_OVERHEAD_BYTES = 1024;
 
@@ -58,7 +57,7 @@ public record DeadLetter(RejectReason reason, String message, String sourceTopic
      * {@code letter} without the record's key and value, for a record whose full dead letter could not be published
      * ({@code why}); the record's sizes are kept.
      */
-    static DeadLetter withoutRecord(DeadLetter letter, String why) {
+    public static DeadLetter withoutRecord(DeadLetter letter, String why) {
         String message = letter.message + " [the record's key and value are left out: a dead letter with them was " + why + "]";
         return new DeadLetter(letter.reason, message, letter.sourceTopic, letter.sourcePartition, letter.sourceOffset,
                 null, null, letter.key == null ? null : true, originalBytes(letter.key, letter.keyEncoding, letter.keyBytes),

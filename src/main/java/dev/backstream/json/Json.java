@@ -1,4 +1,4 @@
-package dev.backstream.message;
+package dev.backstream.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -27,7 +27,7 @@ public final class Json {
     private Json() {
     }
 
-    static JsonParser parser(byte[] bytes) throws java.io.IOException {
+    public static JsonParser parser(byte[] bytes) throws java.io.IOException {
         return FACTORY.createParser(bytes);
     }
 }

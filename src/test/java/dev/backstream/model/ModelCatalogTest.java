@@ -1,4 +1,4 @@
-package dev.backstream.app;
+package dev.backstream.model;
 
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;

@@ -1,7 +1,9 @@
-package dev.backstream.stream;
+package dev.backstream.app;
 
-import dev.backstream.app.BackstreamConfig;
-import dev.backstream.app.ModelCatalog;
+import dev.backstream.stream.OutputFailureHandler;
+import dev.backstream.stream.TopologySettings;
+import dev.backstream.message.DeadLetter;
+import dev.backstream.model.ModelCatalog;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
@@ -49,6 +51,12 @@ public final class StreamsSettings {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
         properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
         return properties;
+    }
+
+    /** What the topology needs of the configuration, with the sizes computed from the models. */
+    public static TopologySettings topology(BackstreamConfig config, ModelCatalog catalog) {
+        return new TopologySettings(config.topics(), config.maxRecordBytes(), config.maxFeatures(), config.snapshotIntervalMs(),
+                deadLetterFieldBytes(config, catalog), changelogConfig(catalog));
     }
 
     /**
