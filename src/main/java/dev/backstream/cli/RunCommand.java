@@ -3,12 +3,9 @@ package dev.backstream.cli;
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.model.ModelCatalog;
-import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code backstream run}: the stream processor, until SIGTERM (or Ctrl-C), which closes it cleanly. */
@@ -19,20 +16,13 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The properties file, e.g. config/backstream.properties.")
-    private Path config;
+    @CommandLine.Mixin
+    private ConfigFileOption config;
 
     @Override
     public Integer call() throws Exception {
-        InputFiles.readable("--config", config);
-        BackstreamConfig settings;
-        ModelCatalog catalog;
-        try {
-            settings = BackstreamConfig.load(config, System.getenv());
-            catalog = ModelCatalog.load(settings.modelsDir(), settings.snapshotEveryUpdates());
-        } catch (ConfigException | IllegalArgumentException e) {
-            throw new CommandException(config + ": " + e.getMessage());
-        }
+        BackstreamConfig settings = config.load();
+        ModelCatalog catalog = config.catalog(settings);
         BackstreamApp app = new BackstreamApp(settings, catalog);
         try {
             app.start();

@@ -99,6 +99,34 @@ class UserMistakesTest {
     }
 
     @Nested
+    @DisplayName("backstream config")
+    class Config {
+        @Test
+        void printsTheEffectiveSettingsWithSecretsHidden() throws IOException {
+            Path config = file("backstream.properties", "application.id=fraud\nsecurity.protocol=SASL_SSL\n"
+                    + "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"s3cret\";\n");
+            Outcome outcome = backstream("config", "--config", config.toString());
+            assertEquals(0, outcome.exitCode(), outcome.err());
+            assertTrue(outcome.out().contains("application.id=fraud\n"), outcome.out());
+            assertTrue(outcome.out().contains("max.record.bytes=1048576\n"), "defaults too: " + outcome.out());
+            assertTrue(outcome.out().contains("sasl.jaas.config=[hidden]\n"), outcome.out());
+            assertFalse(outcome.out().contains("s3cret"), outcome.out());
+        }
+
+        @Test
+        void aMissingConfigFileIsNamed() {
+            Path missing = dir.resolve("nope.properties");
+            assertOneLineNaming(backstream("config", "--config", missing.toString()), "--config", missing.toString(), "no such file");
+        }
+
+        @Test
+        void aBadValueIsNamed() throws IOException {
+            Path config = file("backstream.properties", "max.record.bytes=lots\n");
+            assertOneLineNaming(backstream("config", "--config", config.toString()), "max.record.bytes", "lots");
+        }
+    }
+
+    @Nested
     @DisplayName("backstream train")
     class Train {
         @Test
