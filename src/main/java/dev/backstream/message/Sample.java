@@ -118,14 +118,15 @@ public record Sample(String model, double[] features, Integer label, double[] ta
      */
     public byte[] toJson() {
         requireFinite("features", features);
-        JsonWriter json = new JsonWriter(32 + model.length() + 24 * features.length
-                + (target == null ? 0 : 24 * target.length) + (id == null ? 0 : id.length()));
+        if (target != null) {
+            requireFinite("target", target);
+        }
+        JsonWriter json = new JsonWriter();
         json.field("model", model).field("features", features);
         if (label != null) {
             json.field("label", label.longValue());
         }
         if (target != null) {
-            requireFinite("target", target);
             json.field("target", target);
         }
         if (id != null) {

@@ -21,8 +21,9 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Writing one prediction as JSON, as the stream does once per record: {@code Prediction.toJson()} against Jackson's
- * streaming generator reused over a reused buffer, a new generator per record, and databind for reference. Shapes:
+ * Writing one prediction as JSON, as the stream does once per record: {@code Prediction.toJson()} (since the
+ * measurement recorded in {@code JsonWriter}, a per-thread reused generator; before it, bytes written by hand) against
+ * an independent reused generator, a new generator per record, and databind for reference. Shapes:
  * S2 (one output, BCE) and S3 (ten outputs, softmax), each labeled, with an id and the source record's coordinates.
  * Run with {@code mvn -B -q -Pbench test-compile exec:exec -Djmh.args="PredictionJsonBenchmark -f 2 -wi 3 -i 3"}.
  */
@@ -61,7 +62,7 @@ public class PredictionJsonBenchmark {
     }
 
     @Benchmark
-    public byte[] handWritten() {
+    public byte[] toJson() {
         return prediction.toJson();
     }
 

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The contender to the hand-written prediction writer in {@link PredictionJsonBenchmark}: Jackson's streaming
+ * The contender that replaced the hand-written prediction writer (see {@link PredictionJsonBenchmark}): Jackson's streaming
  * generator, created once and reused over one reused buffer, writing the fields of {@code Prediction.toJson()} in the
  * same order with the same number forms (non-finite as {@code null}). Not thread-safe: one per thread.
  */
