@@ -8,9 +8,10 @@ import java.util.Objects;
 /**
  * One prediction, as published to the predictions topic or written by {@code train --predictions-out}.
  * Labeled samples carry their {@code label} or {@code target} and the {@code loss} of the prediction, which was made
- * before the sample's update. Absent fields are omitted from the JSON. Immutable: the arrays are copied in and out
- * (a copy of 1 to 10 doubles, a few nanoseconds per record; see {@code PredictionJsonBenchmark.build}), and
- * {@code equals} compares them element by element.
+ * before the sample's update. Absent fields are omitted from the JSON. Immutable: the arrays are copied in and out,
+ * and {@code equals} compares them element by element. The copies cost little on the per-record path: building a
+ * prediction and adding its source ({@code PredictionJsonBenchmark.build}) went from 216 to 264 B (S2) and 408 B (S3)
+ * and from about 36 to 46 ns, against about 500 to 1,400 ns for writing its JSON.
  *
  * @param model          the model id; non-empty
  * @param modelVersion   the model's version (updates applied) when it made the prediction; {@code >= 0}
