@@ -9,7 +9,6 @@ import dev.backstream.nn.Architecture;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.Outcome;
 
-import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
@@ -52,30 +51,22 @@ final class JitWarmUp implements Runnable {
     }
 
     private static byte[] sampleJson(String id, Architecture architecture, SplittableRandom random) {
-        StringBuilder json = new StringBuilder(32 + 8 * architecture.inputs()).append("{\"model\":\"").append(id).append("\",\"features\":[");
-        for (int i = 0; i < architecture.inputs(); i++) {
-            appendFraction(json.append(i == 0 ? "" : ","), random);
+        double[] features = new double[architecture.inputs()];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = fraction(random);
         }
-        json.append(']');
         if (architecture.classes() > 0) {
-            json.append(",\"label\":").append(random.nextInt(architecture.classes()));
-        } else {
-            json.append(",\"target\":[");
-            for (int i = 0; i < architecture.outputs(); i++) {
-                appendFraction(json.append(i == 0 ? "" : ","), random);
-            }
-            json.append(']');
+            return new Sample(id, features, random.nextInt(architecture.classes()), null, null).toJson();
         }
-        return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        double[] target = new double[architecture.outputs()];
+        for (int i = 0; i < target.length; i++) {
+            target[i] = fraction(random);
+        }
+        return new Sample(id, features, null, target, null).toJson();
     }
 
-    /** A number in [0, 1] with three decimals, the way samples usually look (cheaper than String.format). */
-    private static void appendFraction(StringBuilder json, SplittableRandom random) {
-        int thousandths = random.nextInt(1001);
-        if (thousandths == 1000) {
-            json.append('1');
-        } else {
-            json.append("0.").append((char) ('0' + thousandths / 100)).append((char) ('0' + thousandths / 10 % 10)).append((char) ('0' + thousandths % 10));
-        }
+    /** A number in [0, 1] with three decimals, the way samples usually look. */
+    private static double fraction(SplittableRandom random) {
+        return random.nextInt(1001) / 1000.0;
     }
 }

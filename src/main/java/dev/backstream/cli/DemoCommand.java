@@ -24,7 +24,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,7 +156,7 @@ final class DemoCommand implements Callable<Integer> {
                 for (int i = 0; i < 4000; i++) {
                     int a = (i >> 1) & 1;
                     int b = i & 1;
-                    samples.add(("{\"model\":\"xor\",\"features\":[" + a + "," + b + "],\"label\":" + (a ^ b) + "}").getBytes(StandardCharsets.UTF_8));
+                    samples.add(new dev.backstream.message.Sample("xor", new double[] {a, b}, a ^ b, null, null).toJson());
                 }
             }
             try (BackstreamApp app = new BackstreamApp(config, catalog)) {
@@ -242,20 +241,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     static byte[] sampleJson(String model, LabeledRow row, String id, boolean labeled) {
-        StringBuilder json = new StringBuilder("{\"model\":\"").append(model).append('"');
-        if (id != null) {
-            json.append(",\"id\":\"").append(id).append('"');
-        }
-        json.append(",\"features\":[");
-        double[] x = row.features();
-        for (int j = 0; j < x.length; j++) {
-            json.append(j == 0 ? "" : ",").append(x[j]);
-        }
-        json.append(']');
-        if (labeled) {
-            json.append(",\"label\":").append(row.label());
-        }
-        return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        return new dev.backstream.message.Sample(model, row.features(), labeled ? row.label() : null, null, id).toJson();
     }
 
     private static void produce(Map<String, Object> client, String topic, List<byte[]> values) throws Exception {

@@ -3,6 +3,7 @@ package dev.backstream.cli;
 import dev.backstream.app.BrokerProbe;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
+import dev.backstream.message.Sample;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -110,6 +111,9 @@ final class ProduceCommand implements Callable<Integer> {
 
     private List<byte[]> load() throws IOException {
         List<byte[]> values = new ArrayList<>();
+        if (model != null && model.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--model is empty; expected a model id");
+        }
         if (source.dataset != null) {
             if (!source.dataset.equals("digits")) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "unknown data set '" + source.dataset + "'; bundled: digits");
@@ -127,7 +131,9 @@ final class ProduceCommand implements Callable<Integer> {
         try (BufferedReader reader = Files.newBufferedReader(source.file, StandardCharsets.UTF_8)) {
             String line;
             boolean first = true;
+            long lineNumber = 0;
             while ((line = reader.readLine()) != null) {
+                lineNumber++;
                 if (line.isBlank()) {
                     continue;
                 }
@@ -140,16 +146,44 @@ final class ProduceCommand implements Callable<Integer> {
                         continue; // a header row
                     }
                     first = false;
-                    StringBuilder json = new StringBuilder("{\"model\":\"").append(model).append("\",\"features\":[");
-                    for (int j = 0; j < cells.length - 1; j++) {
-                        json.append(j == 0 ? "" : ",").append(cells[j].trim());
-                    }
-                    values.add(json.append("],\"label\":").append(cells[cells.length - 1].trim()).append('}').toString()
-                            .getBytes(StandardCharsets.UTF_8));
+                    values.add(csvSample(model, cells, source.file + ":" + lineNumber));
                 }
             }
         }
         return values;
+    }
+
+    /**
+     * One CSV row as sample JSON for {@code model}: the features, then the class label in the last column. Every cell
+     * must be a finite number and the label an integer, so that no row becomes a record the application can only
+     * dead-letter; the model id, which comes from the user, is escaped like any string.
+     *
+     * @param where the file and line, for the error message
+     * @throws CommandException naming {@code where}, the column and the cell, if a cell is not such a number
+     */
+    static byte[] csvSample(String model, String[] cells, String where) {
+        double[] features = new double[cells.length - 1];
+        for (int j = 0; j < features.length; j++) {
+            features[j] = finite(cells[j], where, j + 1);
+        }
+        double label = finite(cells[cells.length - 1], where, cells.length);
+        if (label != Math.rint(label) || label < 0 || label > Integer.MAX_VALUE) {
+            throw new CommandException(where + ": column " + cells.length + " (the label) is '" + cells[cells.length - 1].trim()
+                    + "'; expected a class index (an integer >= 0)");
+        }
+        return new Sample(model, features, (int) label, null, null).toJson();
+    }
+
+    private static double finite(String cell, String where, int column) {
+        try {
+            double value = Double.parseDouble(cell.trim());
+            if (Double.isFinite(value)) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the place
+        }
+        throw new CommandException(where + ": column " + column + " is '" + cell.trim() + "'; expected a finite number");
     }
 
     private static boolean isNumber(String cell) {

@@ -17,6 +17,12 @@ import java.nio.charset.StandardCharsets;
  * JSON, and it carries the original record's coordinates, key and value (the value for dead letters, which quote the
  * record as received). Version byte first, so the format can evolve: version 1 (without the value) is still read, so
  * records repartitioned before an upgrade are processed after it.
+ *
+ * <p>Contract: {@code encode} accepts every {@link RoutedSample}, including one whose source has no topic (a record
+ * without metadata, see {@code SampleRouter.source}): the topic is then written with length -1 and decoded as null,
+ * so the record round-trips unchanged. {@code decode} returns an equal sample for every encoded one and throws
+ * Kafka's {@link SerializationException} for anything else: an unknown version byte, a truncated or corrupt record, a
+ * negative or oversized length, trailing bytes. Null encodes to null and back.
  */
 public final class RoutedSampleSerde implements Serde<RoutedSample> {
     private static final byte VERSION = 2;
@@ -27,6 +33,8 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
     private static final int HAS_ID = 8;
     private static final int HAS_KEY = 16;
     private static final int HAS_VALUE = 32;
+    /** The topic length that stands for "no topic". */
+    private static final int NO_TOPIC = -1;
 
     @Override
     public Serializer<RoutedSample> serializer() {
@@ -41,13 +49,13 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
     static byte[] encode(RoutedSample routed) {
         Sample sample = routed.sample();
         byte[] model = sample.model().getBytes(StandardCharsets.UTF_8);
-        byte[] topic = routed.source().topic().getBytes(StandardCharsets.UTF_8);
+        byte[] topic = routed.source().topic() == null ? null : routed.source().topic().getBytes(StandardCharsets.UTF_8);
         byte[] id = sample.id() == null ? null : sample.id().getBytes(StandardCharsets.UTF_8);
         double[] features = sample.features();
         double[] target = sample.target();
         byte[] key = routed.sourceKey();
         byte[] value = routed.sourceValue();
-        int size = 2 + 4 + 8 + 8 + 4 + model.length + 4 + topic.length + (id == null ? 0 : 4 + id.length)
+        int size = 2 + 4 + 8 + 8 + 4 + model.length + 4 + (topic == null ? 0 : topic.length) + (id == null ? 0 : 4 + id.length)
                 + (key == null ? 0 : 4 + key.length) + (value == null ? 0 : 4 + value.length)
                 + 4 + 4 + 8 * features.length + (target == null ? 0 : 4 + 8 * target.length);
         ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
@@ -56,7 +64,11 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
         out.put(VERSION).put((byte) flags);
         out.putInt(routed.source().partition()).putLong(routed.source().offset()).putLong(routed.source().timestamp());
         putBytes(out, model);
-        putBytes(out, topic);
+        if (topic == null) {
+            out.putInt(NO_TOPIC);
+        } else {
+            putBytes(out, topic);
+        }
         if (id != null) {
             putBytes(out, id);
         }
@@ -90,16 +102,20 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
             long offset = in.getLong();
             long timestamp = in.getLong();
             String model = getString(in);
-            String topic = getString(in);
+            String topic = getTopic(in);
             String id = (flags & HAS_ID) != 0 ? getString(in) : null;
             byte[] key = (flags & HAS_KEY) != 0 ? getBytes(in) : null;
             byte[] value = version != VERSION_WITHOUT_VALUE && (flags & HAS_VALUE) != 0 ? getBytes(in) : null;
             int label = in.getInt();
             double[] features = getDoubles(in);
             double[] target = (flags & HAS_TARGET) != 0 ? getDoubles(in) : null;
+            if (in.hasRemaining()) {
+                throw new SerializationException(in.remaining() + " unexpected bytes after the routed sample");
+            }
             Sample sample = new Sample(model, features, (flags & HAS_LABEL) != 0 ? label : null, target, id);
             return new RoutedSample(sample, (flags & LEARN) != 0, key, value, new SourceRecord(topic, partition, offset, timestamp));
-        } catch (BufferUnderflowException | IllegalArgumentException e) {
+        } catch (BufferUnderflowException | IllegalArgumentException | dev.backstream.message.InvalidMessageException e) {
+            // a sample the Sample constructor refuses (an empty model id) can only come from a corrupt record
             throw new SerializationException("truncated or corrupt routed sample of " + bytes.length + " bytes", e);
         }
     }
@@ -109,7 +125,10 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
     }
 
     private static byte[] getBytes(ByteBuffer in) {
-        int length = in.getInt();
+        return getBytes(in, in.getInt());
+    }
+
+    private static byte[] getBytes(ByteBuffer in, int length) {
         if (length < 0 || length > in.remaining()) {
             throw new SerializationException("bad length " + length + " in routed sample");
         }
@@ -120,6 +139,11 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
 
     private static String getString(ByteBuffer in) {
         return new String(getBytes(in), StandardCharsets.UTF_8);
+    }
+
+    private static String getTopic(ByteBuffer in) {
+        int length = in.getInt();
+        return length == NO_TOPIC ? null : new String(getBytes(in, length), StandardCharsets.UTF_8);
     }
 
     private static double[] getDoubles(ByteBuffer in) {

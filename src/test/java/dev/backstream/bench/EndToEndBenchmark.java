@@ -498,15 +498,14 @@ public final class EndToEndBenchmark {
     static List<byte[]> samples(String shape, int n, long seed) {
         Architecture architecture = MlpLearnBenchmark.shape(shape);
         Random random = new Random(seed);
-        String[] values = {"0", "0", "0.25", "0.5", "0.75", "1"};
+        double[] values = {0, 0, 0.25, 0.5, 0.75, 1};
         List<byte[]> samples = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            StringBuilder json = new StringBuilder("{\"model\":\"").append(shape).append("\",\"features\":[");
-            for (int j = 0; j < architecture.inputs(); j++) {
-                json.append(j == 0 ? "" : ",").append(values[random.nextInt(values.length)]);
+            double[] features = new double[architecture.inputs()];
+            for (int j = 0; j < features.length; j++) {
+                features[j] = values[random.nextInt(values.length)];
             }
-            json.append("],\"label\":").append(random.nextInt(architecture.classes())).append('}');
-            samples.add(json.toString().getBytes(StandardCharsets.UTF_8));
+            samples.add(new Sample(shape, features, random.nextInt(architecture.classes()), null, null).toJson());
         }
         return samples;
     }

@@ -60,8 +60,7 @@ class TrainCommandTest {
             for (int j = 0; j < 3; j++) {
                 x[j] = (j == label ? 2.0 : 0.0) + 0.5 * random.nextGaussian();
             }
-            lines.add(String.format(java.util.Locale.ROOT, "{\"model\":\"blobs\",\"id\":\"s%d\",\"features\":[%s,%s,%s],\"label\":%d}",
-                    i, x[0], x[1], x[2], label));
+            lines.add(new String(new Sample("blobs", x, label, null, "s" + i).toJson(), java.nio.charset.StandardCharsets.UTF_8));
         }
         return lines;
     }

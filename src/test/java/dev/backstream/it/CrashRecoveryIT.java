@@ -2,6 +2,7 @@ package dev.backstream.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamConfig;
+import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Mlp;
 import dev.backstream.snapshot.Snapshot;
@@ -111,13 +112,13 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
     private List<String> samples() {
         Random random = new Random(7);
         List<String> lines = new ArrayList<>();
-        String[] values = {"0", "0", "0", "0.25", "0.5", "1"};
+        double[] values = {0, 0, 0, 0.25, 0.5, 1};
         for (int i = 0; i < SAMPLES; i++) {
-            StringBuilder json = new StringBuilder("{\"model\":\"mnist-like\",\"features\":[");
-            for (int j = 0; j < 784; j++) {
-                json.append(j == 0 ? "" : ",").append(values[random.nextInt(values.length)]);
+            double[] features = new double[784];
+            for (int j = 0; j < features.length; j++) {
+                features[j] = values[random.nextInt(values.length)];
             }
-            lines.add(json.append("],\"label\":").append(random.nextInt(10)).append('}').toString());
+            lines.add(new String(new Sample("mnist-like", features, random.nextInt(10), null, null).toJson(), StandardCharsets.UTF_8));
         }
         return lines;
     }

@@ -39,12 +39,12 @@ class EndToEndIT extends WithEmbeddedBroker {
     }
 
     static String digitsSample(LabeledRow row, String id) {
-        StringBuilder json = new StringBuilder("{\"model\":\"digits\",\"id\":\"").append(id).append("\",\"features\":[");
-        double[] x = row.features();
-        for (int j = 0; j < x.length; j++) {
-            json.append(j == 0 ? "" : ",").append(x[j]);
-        }
-        return json.append("],\"label\":").append(row.label()).append('}').toString();
+        return sampleText(new dev.backstream.message.Sample("digits", row.features(), row.label(), null, id));
+    }
+
+    /** The JSON text of {@code sample}, from the one sample writer. */
+    static String sampleText(dev.backstream.message.Sample sample) {
+        return new String(sample.toJson(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -56,7 +56,7 @@ class EndToEndIT extends WithEmbeddedBroker {
             int a = (i >> 1) & 1;
             int b = i & 1;
             // Half keyed by the model id, half by something else: both paths must reach the same task.
-            records.add(new String[] {i % 2 == 0 ? "xor" : "device-" + i, "{\"model\":\"xor\",\"features\":[" + a + "," + b + "],\"label\":" + (a ^ b) + "}"});
+            records.add(new String[] {i % 2 == 0 ? "xor" : "device-" + i, sampleText(new dev.backstream.message.Sample("xor", new double[] {a, b}, a ^ b, null, null))});
         }
         List<LabeledRow> digits = new ArrayList<>(Digits.load());
         Random random = new Random(1);
@@ -122,7 +122,7 @@ class EndToEndIT extends WithEmbeddedBroker {
         String[] bad = {"{not json", "{\"model\":\"xor\",\"features\":[1],\"label\":1}", "{\"model\":\"ghost\",\"features\":[1,1],\"label\":1}",
                 "{\"model\":\"xor\",\"features\":[1,1],\"label\":5}", "{\"model\":\"xor\",\"features\":[1,1e999],\"label\":1}"};
         for (int i = 0; i < 200; i++) {
-            records.add(new String[] {"xor", "{\"model\":\"xor\",\"features\":[" + (i & 1) + ",0],\"label\":" + (i & 1) + "}"});
+            records.add(new String[] {"xor", sampleText(new dev.backstream.message.Sample("xor", new double[] {i & 1, 0}, i & 1, null, null))});
             if (i % 40 == 0) {
                 records.add(new String[] {"xor", bad[i / 40]});
             }

@@ -3,6 +3,7 @@ package dev.backstream.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
+import dev.backstream.message.Sample;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
@@ -41,7 +42,7 @@ class HostileRecordsIT extends WithEmbeddedBroker {
     private static byte[][] xor(int i) {
         int a = i & 1;
         return new byte[][] {"xor".getBytes(StandardCharsets.UTF_8),
-                ("{\"model\":\"xor\",\"features\":[" + a + ",1],\"label\":" + (a ^ 1) + ",\"id\":\"good-" + i + "\"}").getBytes(StandardCharsets.UTF_8)};
+                new Sample("xor", new double[] {a, 1}, a ^ 1, null, "good-" + i).toJson()};
     }
 
     private static byte[][] bad(byte[] value) {

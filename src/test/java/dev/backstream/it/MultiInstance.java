@@ -94,8 +94,8 @@ final class MultiInstance {
             String model = models.get(i % models.size());
             int a = (i >> 3) & 1;
             int b = (i >> 4) & 1;
-            records.add(new String[] {model, "{\"model\":\"" + model + "\",\"features\":[" + a + "," + b + "],\"label\":" + (a ^ b)
-                    + ",\"id\":\"" + i + "\"}"});
+            records.add(new String[] {model, new String(new Sample(model, new double[] {a, b}, a ^ b, null, String.valueOf(i)).toJson(),
+                    StandardCharsets.UTF_8)});
         }
         return records;
     }

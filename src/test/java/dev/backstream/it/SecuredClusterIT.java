@@ -123,7 +123,7 @@ class SecuredClusterIT {
         for (int i = 0; i < count; i++) {
             int a = (i >> 1) & 1;
             int b = i & 1;
-            records.add(new String[] {"xor", "{\"model\":\"xor\",\"id\":\"" + i + "\",\"features\":[" + a + "," + b + "],\"label\":" + (a ^ b) + "}"});
+            records.add(new String[] {"xor", EndToEndIT.sampleText(new dev.backstream.message.Sample("xor", new double[] {a, b}, a ^ b, null, String.valueOf(i)))});
         }
         return records;
     }

@@ -82,4 +82,42 @@ class PredictionJsonTest {
         assertTrue(json.get("output").get(2).isNumber(), json.toString());
         assertTrue(json.get("loss").isNull(), json.toString());
     }
+
+    @Test
+    @DisplayName("is whole after a writer on the same thread was abandoned midway")
+    void wholeAfterAnAbandonedWriter() throws Exception {
+        new JsonWriter().field("model", "half"); // its caller failed before end()
+        Prediction prediction = new Prediction("m", 1, null, new double[] {0.5}, null, null, null, null, null, null, null, null, null);
+        assertEquals("{\"model\":\"m\",\"modelVersion\":1,\"output\":[0.5]}", new String(prediction.toJson(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @DisplayName("keeps its own copies of the arrays and compares them by value")
+    void copiesArraysAndComparesByValue() {
+        double[] output = {0.25, 0.75};
+        double[] target = {1.0, 0.0};
+        Prediction prediction = new Prediction("m", 1, "a", output, null, null, target, 0.5, null, null, null, null, null);
+        output[0] = 9;
+        target[0] = 9;
+        prediction.output()[1] = 9;
+        assertEquals(new Prediction("m", 1, "a", new double[] {0.25, 0.75}, null, null, new double[] {1.0, 0.0}, 0.5, null, null,
+                null, null, null), prediction);
+        assertEquals(new Prediction("m", 1, "a", new double[] {0.25, 0.75}, null, null, new double[] {1.0, 0.0}, 0.5, null, null,
+                null, null, null).hashCode(), prediction.hashCode());
+        assertFalse(prediction.equals(prediction.withLine(3)));
+    }
+
+    @Test
+    @DisplayName("refuses an empty model, a negative version or class, both label and target, naming the value")
+    void refusesInvalidFields() {
+        IllegalArgumentException version = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Prediction("m", -1, null, new double[] {0}, null, null, null, null, null, null, null, null, null));
+        assertEquals("modelVersion = -1; expected >= 0", version.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Prediction("", 0, null, new double[] {0}, null, null, null, null, null, null, null, null, null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Prediction("m", 0, null, new double[] {0}, -1, null, null, null, null, null, null, null, null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Prediction("m", 0, null, new double[] {0}, null, 1, new double[] {1}, null, null, null, null, null, null));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.backstream.stream;
 
 import dev.backstream.message.RejectReason;
+import dev.backstream.message.Sample;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,7 @@ class ActivityTest {
             for (int i = 0; i < 3; i++) {
                 f.send("xor", BackstreamTopologyTest.xorSample(i));
             }
-            f.score("xor", "{\"model\":\"xor\",\"features\":[1,0]}");
+            f.score("xor", BackstreamTopologyTest.text(new Sample("xor", new double[] {1, 0}, null, null, null)));
             f.send("xor", "{not json");
             f.send("ghost", "{\"model\":\"ghost\",\"features\":[1],\"label\":0}");
 

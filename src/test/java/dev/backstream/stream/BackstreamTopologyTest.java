@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -57,7 +56,7 @@ class BackstreamTopologyTest {
     static String xorSample(int i) {
         int a = (i >> 1) & 1;
         int b = i & 1;
-        return "{\"model\":\"xor\",\"features\":[" + a + "," + b + "],\"label\":" + (a ^ b) + ",\"id\":\"x" + i + "\"}";
+        return text(new Sample("xor", new double[] {a, b}, a ^ b, null, "x" + i));
     }
 
     static String blobSample(Random random, int i) {
@@ -66,7 +65,12 @@ class BackstreamTopologyTest {
         for (int j = 0; j < 3; j++) {
             x[j] = (j == label ? 2.0 : 0.0) + 0.5 * random.nextGaussian();
         }
-        return String.format(Locale.ROOT, "{\"model\":\"blobs\",\"features\":[%s,%s,%s],\"label\":%d,\"id\":\"b%d\"}", x[0], x[1], x[2], label, i);
+        return text(new Sample("blobs", x, label, null, "b" + i));
+    }
+
+    /** The JSON text a producer sends for {@code sample}, written by the one sample writer. */
+    static String text(Sample sample) {
+        return new String(sample.toJson(), StandardCharsets.UTF_8);
     }
 
     /** The offline learner applied to the same sample lines. */
@@ -181,8 +185,8 @@ class BackstreamTopologyTest {
             }
             f.predictions.readRecordsToList();
             Mlp before = f.storedModel("xor");
-            f.score("xor", "{\"model\":\"xor\",\"features\":[1,0],\"id\":\"req-1\"}");
-            f.score("anything", "{\"model\":\"xor\",\"features\":[0,0]}");
+            f.score("xor", text(new Sample("xor", new double[] {1, 0}, null, null, "req-1")));
+            f.score("anything", text(new Sample("xor", new double[] {0, 0}, null, null, null)));
 
             JsonNode first = json(f.predictions.readValue());
             assertEquals("req-1", first.get("id").asText());
