@@ -1,5 +1,6 @@
 package dev.backstream.message;
 
+import dev.backstream.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 

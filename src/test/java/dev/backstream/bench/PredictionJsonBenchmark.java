@@ -1,9 +1,9 @@
 package dev.backstream.bench;
 
+import dev.backstream.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import dev.backstream.message.Json;
 import dev.backstream.message.Prediction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

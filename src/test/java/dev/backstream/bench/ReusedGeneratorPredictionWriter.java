@@ -1,8 +1,8 @@
 package dev.backstream.bench;
 
+import dev.backstream.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import dev.backstream.message.Json;
 import dev.backstream.message.Prediction;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.Sample;
 import dev.backstream.message.DeadLetter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.cli.Main;

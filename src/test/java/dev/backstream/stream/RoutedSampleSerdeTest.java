@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.SourceRecord;
 import dev.backstream.message.Sample;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.DisplayName;
