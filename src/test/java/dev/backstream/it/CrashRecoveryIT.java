@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,7 +137,7 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 assertTrue(System.nanoTime() < deadline, "could not read " + topic + " to its end");
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(KafkaTestSupport.json(record)));
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(json(record.value())));
             }
         }
         return values;

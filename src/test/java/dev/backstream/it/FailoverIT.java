@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +49,7 @@ class FailoverIT extends WithEmbeddedBroker {
 
             KafkaTestSupport.produce(kafka, configA.topics().samples(), MultiInstance.samples(half, total));
             List<JsonNode> predictions = KafkaTestSupport.readUntil(kafka, configA.topics().predictions(), Duration.ofMinutes(2),
-                    read -> read.size() >= total).stream().map(KafkaTestSupport::json).toList();
+                    read -> read.size() >= total).stream().map(record -> json(record.value())).toList();
             assertEquals(MultiInstance.PARTITIONS, MultiInstance.activePartitions(b).size(), "B now owns every partition");
             MultiInstance.assertEqualsOfflineLearner(MultiInstance.samples(0, total), predictions);
             System.out.println("models moved from A to B: " + movingModels);

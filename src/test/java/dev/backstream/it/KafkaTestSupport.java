@@ -1,11 +1,9 @@
 package dev.backstream.it;
 
 import dev.backstream.stream.Topics;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.broker.TopicCreator;
 import dev.backstream.broker.EmbeddedKafka;
-import dev.backstream.json.Json;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,8 +14,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,14 +167,6 @@ final class KafkaTestSupport {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted while waiting until " + what, e);
             }
-        }
-    }
-
-    static JsonNode json(ConsumerRecord<byte[], byte[]> record) {
-        try {
-            return Json.MAPPER.readTree(record.value());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

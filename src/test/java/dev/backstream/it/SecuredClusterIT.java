@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -155,7 +156,7 @@ class SecuredClusterIT {
                     List.<String[]>of(new String[] {"xor", "{\"model\":\"xor\",\"id\":\"score-1\",\"features\":[1,0]}"}));
 
             List<JsonNode> predictions = KafkaTestSupport.readUntil(kafka.adminProperties(), config.topics().predictions(), Duration.ofSeconds(60),
-                    read -> read.size() >= samples + 1).stream().map(KafkaTestSupport::json).toList();
+                    read -> read.size() >= samples + 1).stream().map(record -> json(record.value())).toList();
             assertEquals(samples + 1, predictions.size(), "one prediction per sample and per score request, published exactly once");
             assertTrue(predictions.stream().anyMatch(p -> p.path("id").asText().equals("score-1")), "the score request was answered");
             KafkaTestSupport.readUntil(kafka.adminProperties(), config.topics().snapshots(), Duration.ofSeconds(60), read -> !read.isEmpty());

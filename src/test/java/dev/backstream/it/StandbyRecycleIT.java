@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
@@ -64,7 +65,7 @@ class StandbyRecycleIT extends WithEmbeddedBroker {
             MultiInstance.awaitActiveTasks(List.of(a), MultiInstance.PARTITIONS);
             KafkaTestSupport.produce(kafka, samples, MultiInstance.samples(1200, 1800));
             List<JsonNode> read = KafkaTestSupport.readUntil(kafka, predictions, Duration.ofMinutes(1), r -> r.size() >= 1800)
-                    .stream().map(KafkaTestSupport::json).toList();
+                    .stream().map(record -> json(record.value())).toList();
 
             assertFalse(movedToB.isEmpty(), "some task went active -> standby -> active on A");
             MultiInstance.assertEqualsOfflineLearner(MultiInstance.samples(0, 1800), read);
