@@ -76,11 +76,12 @@ class StartupChecksIT extends WithEmbeddedBroker {
                 "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-jar", jar.toString(), "run", "--config", file.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (!Files.readString(log).contains("REBALANCING -> RUNNING")) {
-                assertTrue(run.isAlive() && System.nanoTime() < deadline, "the application did not reach RUNNING:\n" + Files.readString(log));
-                Thread.sleep(100); // polling a child's log file: there is no notification to wait on
-            }
+            // polling a child's log file: there is no notification to wait on
+            KafkaTestSupport.waitUntil("the application reached RUNNING", Duration.ofMinutes(2), () -> {
+                String text = Files.readString(log);
+                assertTrue(run.isAlive() || text.contains("REBALANCING -> RUNNING"), "the application exited before RUNNING:\n" + text);
+                return text.contains("REBALANCING -> RUNNING");
+            });
         } finally {
             run.destroy();
             run.waitFor(60, TimeUnit.SECONDS);
