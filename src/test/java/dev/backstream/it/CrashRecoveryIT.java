@@ -10,6 +10,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * uninterrupted run over the same input, and a read_committed consumer must see exactly one prediction per sample.
  */
 @DisplayName("Crash recovery on a real broker")
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CrashRecoveryIT extends WithEmbeddedBroker {
     private static final int SAMPLES = 3000;
     private static final int KILLS = 3;

@@ -8,6 +8,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * been larger than the producer's limit, and a dead-letters topic that refuses a letter.
  */
 @DisplayName("Hostile records on a real broker")
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HostileRecordsIT extends WithEmbeddedBroker {
     private static final int MIB = 1024 * 1024;
 

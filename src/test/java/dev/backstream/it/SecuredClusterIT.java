@@ -28,6 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import dev.backstream.cli.Main;
 import picocli.CommandLine;
@@ -56,6 +58,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * holding exactly the ACLs the README lists ({@link ReadmeAcls}); samples come from another user.
  */
 @DisplayName("A secured cluster (SASL_SSL only, ACLs enforced)")
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SecuredClusterIT {
     private static final String APP_USER = "backstream";
     private static final String PRODUCER_USER = "sample-producer";

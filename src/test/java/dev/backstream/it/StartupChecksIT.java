@@ -8,6 +8,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -30,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * application reads or writes must exist, and the broker must be reachable.
  */
 @DisplayName("Start-up checks")
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class StartupChecksIT extends WithEmbeddedBroker {
 
     /** Generous bound against a hang; the checks answer in well under a second on a reachable broker. */
