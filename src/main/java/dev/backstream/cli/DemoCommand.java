@@ -6,16 +6,13 @@ import dev.backstream.app.BrokerProbe;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
+import dev.backstream.broker.CommittedReader;
 import dev.backstream.broker.TopicCreator;
 import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
 import dev.backstream.json.Json;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -256,7 +252,10 @@ final class DemoCommand implements Callable<Integer> {
     private static final class Progress {
         final ArrayDeque<Boolean> recentCorrect = new ArrayDeque<>();
         final ArrayDeque<Double> recentLoss = new ArrayDeque<>();
+        final long start = System.nanoTime();
+        long nextReport = start + 1_000_000_000L;
         long learned;
+        long learnedAtLastReport;
         long version;
         double seconds;
 
@@ -286,39 +285,41 @@ final class DemoCommand implements Callable<Integer> {
     /** Reads learning predictions (read_committed) until {@code expected} arrived, printing one line per second. */
     private Progress follow(Map<String, Object> client, String topic, int expected, long deadline, KafkaStreams streams) throws IOException {
         Progress progress = new Progress();
-        long start = System.nanoTime();
-        long nextReport = start + 1_000_000_000L;
-        long countAtLastReport = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(client, topic)) {
-            while (progress.learned < expected) {
-                if (System.nanoTime() > deadline) {
-                    return null;
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+        try (CommittedReader reader = new CommittedReader(client, topic)) {
+            boolean learnedAll = reader.readUntil(() -> progress.learned >= expected, deadline, records -> {
+                for (ConsumerRecord<byte[], byte[]> record : records) {
                     JsonNode prediction = Json.MAPPER.readTree(record.value());
                     if (prediction.has("loss")) {
                         progress.add(prediction);
                     }
                 }
-                long now = System.nanoTime();
-                if (now >= nextReport) {
-                    double elapsed = (now - start) / 1e9;
-                    if (progress.learned == 0 && streams.state() != KafkaStreams.State.RUNNING) {
-                        out.printf(Locale.ROOT, "[%5.1f s] waiting for the application to join (%s) | learned %6d/%d%n",
-                                elapsed, streams.state().name().toLowerCase(Locale.ROOT), progress.learned, expected);
-                    } else {
-                        out.printf(Locale.ROOT, "[%5.1f s] %6.0f records/s | learned %6d/%d | prequential accuracy %s | loss %s | digits model v%d%n",
-                                elapsed, (progress.learned - countAtLastReport) / ((now - nextReport + 1_000_000_000L) / 1e9),
-                                progress.learned, expected, orDash(progress.recentAccuracy()), orDash(progress.recentLoss()), progress.version);
-                    }
-                    out.flush();
-                    countAtLastReport = progress.learned;
-                    nextReport = now + 1_000_000_000L;
-                }
+                reportIfDue(progress, expected, streams);
+            });
+            if (!learnedAll) {
+                return null;
             }
         }
-        progress.seconds = (System.nanoTime() - start) / 1e9;
+        progress.seconds = (System.nanoTime() - progress.start) / 1e9;
         return progress;
+    }
+
+    /** One progress line, at most once a second. */
+    private void reportIfDue(Progress progress, int expected, KafkaStreams streams) {
+        long now = System.nanoTime();
+        if (now >= progress.nextReport) {
+            double elapsed = (now - progress.start) / 1e9;
+            if (progress.learned == 0 && streams.state() != KafkaStreams.State.RUNNING) {
+                out.printf(Locale.ROOT, "[%5.1f s] waiting for the application to join (%s) | learned %6d/%d%n",
+                        elapsed, streams.state().name().toLowerCase(Locale.ROOT), progress.learned, expected);
+            } else {
+                out.printf(Locale.ROOT, "[%5.1f s] %6.0f records/s | learned %6d/%d | prequential accuracy %s | loss %s | digits model v%d%n",
+                        elapsed, (progress.learned - progress.learnedAtLastReport) / ((now - progress.nextReport + 1_000_000_000L) / 1e9),
+                        progress.learned, expected, orDash(progress.recentAccuracy()), orDash(progress.recentLoss()), progress.version);
+            }
+            out.flush();
+            progress.learnedAtLastReport = progress.learned;
+            progress.nextReport = now + 1_000_000_000L;
+        }
     }
 
     /** Three decimals, or {@code -} before there is anything to average. */
@@ -328,18 +329,18 @@ final class DemoCommand implements Callable<Integer> {
 
     private static Double scoreHoldout(Map<String, Object> client, String topic, List<LabeledRow> rows, long deadline) throws IOException {
         Map<String, Integer> predicted = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(client, topic)) {
-            while (predicted.size() < rows.size()) {
-                if (System.nanoTime() > deadline) {
-                    return null;
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+        try (CommittedReader reader = new CommittedReader(client, topic)) {
+            boolean scoredAll = reader.readUntil(() -> predicted.size() >= rows.size(), deadline, records -> {
+                for (ConsumerRecord<byte[], byte[]> record : records) {
                     JsonNode prediction = Json.MAPPER.readTree(record.value());
                     String id = prediction.path("id").asText("");
                     if (id.startsWith("holdout-")) {
                         predicted.put(id, prediction.get("predictedClass").asInt());
                     }
                 }
+            });
+            if (!scoredAll) {
+                return null;
             }
         }
         int correct = 0;
@@ -347,16 +348,5 @@ final class DemoCommand implements Callable<Integer> {
             correct += predicted.get("holdout-" + i) == rows.get(i).label() ? 1 : 0;
         }
         return correct / (double) rows.size();
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> client, String topic) {
-        Properties properties = new Properties();
-        properties.putAll(client);
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return consumer;
     }
 }

@@ -5,6 +5,7 @@ import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
+import dev.backstream.broker.CommittedReader;
 import dev.backstream.broker.TopicCreator;
 import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.json.Json;
@@ -18,12 +19,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -157,24 +156,28 @@ public final class EndToEndBenchmark {
 
     /** Reads read_committed until {@code n} records arrived; records/s from the first record seen to the last. */
     private static double sustainedRate(String topic, int n) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(topic)) {
-            long first = 0;
-            long firstBatch = 0;
-            long count = 0;
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (count < n) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + count + " of " + n + " records on " + topic);
-                }
-                int got = consumer.poll(Duration.ofMillis(50)).count();
-                if (got > 0 && first == 0) {
-                    first = System.nanoTime();
-                    firstBatch = got;
-                }
-                count += got;
+        try (CommittedReader reader = reader(topic)) {
+            RateCounter counter = new RateCounter();
+            if (!reader.readUntil(() -> counter.count >= n, System.nanoTime() + Duration.ofMinutes(5).toNanos(), counter::add)) {
+                throw new IllegalStateException("only " + counter.count + " of " + n + " records on " + topic);
             }
             // the first batch arrived at `first`; the rate counts the records committed after it
-            return (n - firstBatch) / ((System.nanoTime() - first) / 1e9);
+            return (n - counter.firstBatch) / ((System.nanoTime() - counter.first) / 1e9);
+        }
+    }
+
+    /** Records read so far, and when the first of them arrived. */
+    private static final class RateCounter {
+        long first;
+        long firstBatch;
+        long count;
+
+        void add(ConsumerRecords<byte[], byte[]> records) {
+            if (records.count() > 0 && first == 0) {
+                first = System.nanoTime();
+                firstBatch = records.count();
+            }
+            count += records.count();
         }
     }
 
@@ -192,13 +195,13 @@ public final class EndToEndBenchmark {
             BackstreamConfig config = new BackstreamConfig(settings, null);
             createTopics(config.topics(), 1);
             long[] latencies = new long[n];
-            try (BackstreamApp app = new BackstreamApp(config, catalog(shape, 1)); KafkaConsumer<byte[], byte[]> consumer = consumer(config.topics().predictions())) {
+            try (BackstreamApp app = new BackstreamApp(config, catalog(shape, 1)); CommittedReader reader = reader(config.topics().predictions())) {
                 app.start();
                 // warm up: one record through, so that the rebalance is not part of the measurement
                 produce(config.topics().samples(), shape, samples.subList(0, 1), 0);
-                int seen = 0;
-                while (seen < 1) {
-                    seen += consumer.poll(Duration.ofMillis(50)).count();
+                List<ConsumerRecord<byte[], byte[]>> warmUp = new ArrayList<>();
+                if (!reader.readUntil(() -> !warmUp.isEmpty(), System.nanoTime() + Duration.ofMinutes(5).toNanos(), records -> records.forEach(warmUp::add))) {
+                    throw new IllegalStateException("no prediction of the warm-up record on " + config.topics().predictions());
                 }
                 Thread producer = new Thread(() -> produce(config.topics().samples(), shape, samples.subList(1, n), rate), "latency-producer");
                 producer.start();
@@ -206,7 +209,7 @@ public final class EndToEndBenchmark {
                 long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
                 long[] producedAt = new long[n];
                 while (i < n - 1 && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+                    for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(20))) {
                         long now = System.currentTimeMillis();
                         long produced = Json.MAPPER.readTree(record.value()).get("timestamp").asLong();
                         producedAt[i] = produced;
@@ -370,17 +373,17 @@ public final class EndToEndBenchmark {
         producer.start();
         Path secondLog = work.resolve("run-2.log");
         Process process = start(jar, properties, work.resolve("run-1.log"), jvm);
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(config.topics().predictions())) {
+        try (CommittedReader reader = reader(config.topics().predictions())) {
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             long count = 0;
             while (System.nanoTime() < end || count == 0) {
-                count += consumer.poll(Duration.ofMillis(100)).count();
+                count += reader.poll(Duration.ofMillis(100)).count();
             }
             process.destroyForcibly();
             process.waitFor();
             long killedAt = System.nanoTime();
             // drain what was committed before the kill
-            while (consumer.poll(Duration.ofMillis(500)).count() > 0) {
+            while (reader.poll(Duration.ofMillis(500)).count() > 0) {
                 count++;
             }
             long changelog = changelogBytes(config.applicationId() + "-models-changelog");
@@ -389,7 +392,7 @@ public final class EndToEndBenchmark {
             process = start(jar, properties, secondLog, jvm);
             ConsumerRecord<byte[], byte[]> firstNew = null;
             while (firstNew == null) {
-                var records = consumer.poll(Duration.ofMillis(20));
+                var records = reader.poll(Duration.ofMillis(20));
                 firstNew = records.isEmpty() ? null : records.iterator().next();
             }
             double toFirst = (System.nanoTime() - restart) / 1e9;
@@ -568,16 +571,8 @@ public final class EndToEndBenchmark {
         }
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(String topic) {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return consumer;
+    private static CommittedReader reader(String topic) {
+        return new CommittedReader(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"), topic);
     }
 
     private static void print(String title, List<String> rows) {

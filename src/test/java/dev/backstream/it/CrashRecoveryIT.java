@@ -7,14 +7,12 @@ import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Mlp;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,9 +22,10 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,6 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * uninterrupted run over the same input, and a read_committed consumer must see exactly one prediction per sample.
  */
 @DisplayName("Crash recovery on a real broker")
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CrashRecoveryIT extends WithEmbeddedBroker {
     private static final int SAMPLES = 3000;
     private static final int KILLS = 3;
@@ -88,7 +89,8 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
             lines.forEach(line -> parser.parse(line).learnOn(uninterrupted));
             assertTrue(last.model().bitIdentical(uninterrupted), "the model after " + KILLS + " kills is bit-identical to an uninterrupted run");
 
-            List<JsonNode> predictions = readAllCommitted(config.topics().predictions());
+            List<JsonNode> predictions = KafkaTestSupport.readToEnd(kafka, config.topics().predictions(), Duration.ofMinutes(1))
+                    .stream().map(record -> json(record.value())).toList();
             assertEquals(SAMPLES, predictions.size(), "exactly one prediction per sample");
             BitSet versions = new BitSet();
             for (JsonNode prediction : predictions) {
@@ -121,25 +123,5 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
             lines.add(new String(new Sample("mnist-like", features, random.nextInt(10), null, null).toJson(), StandardCharsets.UTF_8));
         }
         return lines;
-    }
-
-    /** Every committed record of the topic, up to its last stable offset. */
-    private List<JsonNode> readAllCommitted(String topic) {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<JsonNode> values = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                assertTrue(System.nanoTime() < deadline, "could not read " + topic + " to its end");
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(KafkaTestSupport.json(record)));
-            }
-        }
-        return values;
     }
 }

@@ -12,6 +12,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,12 +25,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
+import java.util.concurrent.TimeUnit;
 
-import static dev.backstream.it.KafkaTestSupport.json;
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @DisplayName("End to end on a real Kafka broker")
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class EndToEndIT extends WithEmbeddedBroker {
 
     @TempDir
@@ -74,7 +79,7 @@ class EndToEndIT extends WithEmbeddedBroker {
                     Duration.ofMinutes(2), read -> read.size() >= total);
             assertEquals(total, predictions.size(), "exactly one prediction per sample");
 
-            Map<String, List<JsonNode>> byModel = predictions.stream().map(KafkaTestSupport::json)
+            Map<String, List<JsonNode>> byModel = predictions.stream().map(record -> json(record.value()))
                     .collect(Collectors.groupingBy(p -> p.get("model").asText()));
             List<JsonNode> xor = byModel.get("xor");
             xor.sort((p, q) -> Long.compare(p.get("modelVersion").asLong(), q.get("modelVersion").asLong()));
@@ -132,11 +137,11 @@ class EndToEndIT extends WithEmbeddedBroker {
             KafkaTestSupport.produce(kafka, config.topics().samples(), records);
             List<ConsumerRecord<byte[], byte[]>> letters = KafkaTestSupport.readUntil(kafka, config.topics().deadLetters(),
                     Duration.ofMinutes(1), read -> read.size() >= 5);
-            List<String> reasons = letters.stream().map(r -> json(r).get("reason").asText()).toList();
+            List<String> reasons = letters.stream().map(r -> json(r.value()).get("reason").asText()).toList();
             assertEquals(List.of("MALFORMED_JSON", "WRONG_FEATURE_COUNT", "UNKNOWN_MODEL", "LABEL_OUT_OF_RANGE", "NON_FINITE_VALUE"), reasons);
             List<ConsumerRecord<byte[], byte[]>> predictions = KafkaTestSupport.readUntil(kafka, config.topics().predictions(),
                     Duration.ofMinutes(1), read -> read.size() >= 200);
-            assertEquals(199, json(predictions.get(199)).get("modelVersion").asLong(), "every good record was learned, in order");
+            assertEquals(199, json(predictions.get(199).value()).get("modelVersion").asLong(), "every good record was learned, in order");
         }
     }
 }

@@ -6,6 +6,8 @@ import dev.backstream.app.BackstreamConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,11 +15,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @DisplayName("Two instances on a real broker")
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class FailoverIT extends WithEmbeddedBroker {
     @TempDir
     Path work;
@@ -48,7 +54,7 @@ class FailoverIT extends WithEmbeddedBroker {
 
             KafkaTestSupport.produce(kafka, configA.topics().samples(), MultiInstance.samples(half, total));
             List<JsonNode> predictions = KafkaTestSupport.readUntil(kafka, configA.topics().predictions(), Duration.ofMinutes(2),
-                    read -> read.size() >= total).stream().map(KafkaTestSupport::json).toList();
+                    read -> read.size() >= total).stream().map(record -> json(record.value())).toList();
             assertEquals(MultiInstance.PARTITIONS, MultiInstance.activePartitions(b).size(), "B now owns every partition");
             MultiInstance.assertEqualsOfflineLearner(MultiInstance.samples(0, total), predictions);
             System.out.println("models moved from A to B: " + movingModels);

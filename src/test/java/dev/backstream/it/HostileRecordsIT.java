@@ -9,6 +9,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,7 +19,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * been larger than the producer's limit, and a dead-letters topic that refuses a letter.
  */
 @DisplayName("Hostile records on a real broker")
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HostileRecordsIT extends WithEmbeddedBroker {
     private static final int MIB = 1024 * 1024;
 
@@ -68,7 +74,7 @@ class HostileRecordsIT extends WithEmbeddedBroker {
             app.start();
             KafkaTestSupport.produceBytes(kafka, config.topics().samples(), records, 8 * MIB);
             List<JsonNode> predictions = KafkaTestSupport.readUntil(kafka, config.topics().predictions(), Duration.ofMinutes(1),
-                    read -> read.size() >= 4).stream().map(KafkaTestSupport::json).toList();
+                    read -> read.size() >= 4).stream().map(record -> json(record.value())).toList();
             List<ConsumerRecord<byte[], byte[]>> letters = KafkaTestSupport.readUntil(kafka, config.topics().deadLetters(),
                     Duration.ofMinutes(1), read -> read.size() >= 3);
 
@@ -81,14 +87,14 @@ class HostileRecordsIT extends WithEmbeddedBroker {
             int[] sizes = {4_000_000, 200_000, 1_000_000};
             String[] reasons = {"RECORD_TOO_LARGE", "MALFORMED_JSON", "MALFORMED_JSON"};
             for (int i = 0; i < 3; i++) {
-                JsonNode letter = KafkaTestSupport.json(letters.get(i));
+                JsonNode letter = json(letters.get(i).value());
                 assertEquals(reasons[i], letter.get("reason").asText(), letter.get("message").asText());
                 assertTrue(letter.get("valueTruncated").asBoolean());
                 assertEquals(sizes[i], letter.get("valueBytes").asInt());
                 assertEquals(2L * i + 1, letter.get("sourceOffset").asLong());
                 assertTrue(letters.get(i).value().length <= 2 * 65_536 + 16 * 1024, "a letter of " + letters.get(i).value().length + " bytes");
             }
-            assertEquals("base64", KafkaTestSupport.json(letters.get(2)).get("valueEncoding").asText());
+            assertEquals("base64", json(letters.get(2).value()).get("valueEncoding").asText());
         }
     }
 
@@ -111,7 +117,7 @@ class HostileRecordsIT extends WithEmbeddedBroker {
             app.start();
             KafkaTestSupport.produceBytes(kafka, config.topics().samples(), records, MIB);
             List<JsonNode> predictions = KafkaTestSupport.readUntil(kafka, config.topics().predictions(), Duration.ofMinutes(1),
-                    read -> read.size() >= 20).stream().map(KafkaTestSupport::json).toList();
+                    read -> read.size() >= 20).stream().map(record -> json(record.value())).toList();
             List<ConsumerRecord<byte[], byte[]>> letters = KafkaTestSupport.readUntil(kafka, config.topics().deadLetters(),
                     Duration.ofMinutes(1), read -> read.size() >= 1);
 
@@ -121,7 +127,7 @@ class HostileRecordsIT extends WithEmbeddedBroker {
                 assertEquals(i, predictions.get(i).get("modelVersion").asLong(), "learned once, in order: " + predictions.get(i));
             }
             assertEquals(1, letters.size());
-            JsonNode letter = KafkaTestSupport.json(letters.get(0));
+            JsonNode letter = json(letters.get(0).value());
             assertEquals("MALFORMED_JSON", letter.get("reason").asText());
             assertEquals(11, letter.get("sourceOffset").asLong());
             assertNull(letter.get("value"), "the record is left out");

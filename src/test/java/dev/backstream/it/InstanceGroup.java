@@ -35,6 +35,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,7 +134,7 @@ final class InstanceGroup implements AutoCloseable {
     /** Waits until every sample produced so far has a committed prediction; returns them. */
     List<JsonNode> awaitPredictions() {
         return KafkaTestSupport.readUntil(kafka, topics.predictions(), Duration.ofMinutes(2), read -> read.size() >= produced)
-                .stream().map(KafkaTestSupport::json).toList();
+                .stream().map(record -> json(record.value())).toList();
     }
 
     /**
@@ -276,7 +277,7 @@ final class InstanceGroup implements AutoCloseable {
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
-                    if (models.contains(KafkaTestSupport.json(record).get("model").asText())) {
+                    if (models.contains(json(record.value()).get("model").asText())) {
                         return (System.nanoTime() - since) / 1e9;
                     }
                 }

@@ -1,23 +1,17 @@
 package dev.backstream.it;
 
 import dev.backstream.stream.Topics;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamConfig;
+import dev.backstream.broker.CommittedReader;
 import dev.backstream.broker.TopicCreator;
 import dev.backstream.broker.EmbeddedKafka;
-import dev.backstream.json.Json;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,10 +22,12 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
-/** Helpers for integration tests against the embedded broker: unique topics, checked produce, read_committed reads. */
+/**
+ * The one helper of the integration tests, after Kafka's own {@code IntegrationTestUtils}: unique settings and topics,
+ * produce (checked), read committed until a condition, wait until a condition.
+ */
 final class KafkaTestSupport {
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
@@ -58,22 +54,38 @@ final class KafkaTestSupport {
         TopicCreator.create(kafka.bootstrapServers(), topics, partitions);
     }
 
-    /** Produces every record, the first one synchronously, and fails if any send fails. */
+    /**
+     * Produces every record, the first one synchronously, and fails if any send fails. Keys are the test's own (none,
+     * the model id, or something else), which is why tests do not send through the CLI's {@code SampleProducer}.
+     */
     static void produce(EmbeddedKafka kafka, String topic, List<String[]> keyAndValue) {
         produce(kafka.adminProperties(), topic, keyAndValue);
     }
 
     /** {@link #produce(EmbeddedKafka, String, List)} with a client of {@code client} settings (bootstrap servers, login). */
     static void produce(Map<String, Object> client, String topic, List<String[]> keyAndValue) {
+        List<byte[][]> records = keyAndValue.stream()
+                .map(record -> new byte[][] {record[0] == null ? null : record[0].getBytes(StandardCharsets.UTF_8), record[1].getBytes(StandardCharsets.UTF_8)})
+                .toList();
+        send(client, topic, records, Map.of());
+    }
+
+    /** Produces raw key/value pairs, in order, with a producer that accepts records up to {@code maxRequestSize}; fails if any send fails. */
+    static void produceBytes(EmbeddedKafka kafka, String topic, List<byte[][]> keyAndValue, int maxRequestSize) {
+        send(kafka.adminProperties(), topic, keyAndValue, Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRequestSize)));
+    }
+
+    /** The one test producer: idempotent (so in order), acks=all, the first send waited for, every failure rethrown. */
+    private static void send(Map<String, Object> client, String topic, List<byte[][]> keyAndValue, Map<String, Object> settings) {
         Properties properties = new Properties();
         properties.putAll(client);
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        properties.putAll(settings);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
             List<Future<?>> sends = new ArrayList<>();
-            for (String[] record : keyAndValue) {
-                byte[] key = record[0] == null ? null : record[0].getBytes(StandardCharsets.UTF_8);
-                Future<?> send = producer.send(new ProducerRecord<>(topic, key, record[1].getBytes(StandardCharsets.UTF_8)));
+            for (byte[][] record : keyAndValue) {
+                Future<?> send = producer.send(new ProducerRecord<>(topic, record[0], record[1]));
                 if (sends.isEmpty()) {
                     send.get();
                 }
@@ -82,24 +94,6 @@ final class KafkaTestSupport {
             producer.flush();
             for (Future<?> send : sends) {
                 send.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a record could not be produced to " + topic, e.getCause());
-        }
-    }
-
-    /** Produces raw key/value pairs with a producer that accepts records up to {@code maxRequestSize}; fails if any send fails. */
-    static void produceBytes(EmbeddedKafka kafka, String topic, List<byte[][]> keyAndValue, int maxRequestSize) {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRequestSize));
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (byte[][] record : keyAndValue) {
-                producer.send(new ProducerRecord<>(topic, record[0], record[1])).get(); // in order, one at a time
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -134,51 +128,63 @@ final class KafkaTestSupport {
     /** {@link #readUntil(EmbeddedKafka, String, Duration, Predicate)} with a client of {@code client} settings. */
     static List<ConsumerRecord<byte[], byte[]>> readUntil(Map<String, Object> client, String topic, Duration timeout,
                                                           Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
-        Properties properties = new Properties();
-        properties.putAll(client);
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!done.test(records)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("condition not met on " + topic + " within " + timeout + "; read " + records.size() + " records");
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        try (CommittedReader reader = new CommittedReader(largeFetches(client), topic)) {
+            if (!reader.readUntil(() -> done.test(records), deadline(timeout), polled -> polled.forEach(records::add))) {
+                throw new AssertionError("condition not met on " + topic + " within " + timeout + "; read " + records.size() + " records");
             }
         }
         return records;
     }
 
-    /**
-     * Polls {@code condition} until it holds, or fails naming {@code what} after {@code timeout}. For conditions that
-     * have no callback to wait on (Kafka Streams' task assignment, a child process's state).
-     */
-    static void waitUntil(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not true within " + timeout + ": " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting until " + what, e);
+    /** Every committed record of {@code topic}, up to its last stable offset at the call; fails after {@code timeout}. */
+    static List<ConsumerRecord<byte[], byte[]>> readToEnd(EmbeddedKafka kafka, String topic, Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (CommittedReader reader = new CommittedReader(largeFetches(kafka.adminProperties()), topic)) {
+            if (!reader.readToEnd(deadline(timeout), polled -> polled.forEach(records::add))) {
+                throw new AssertionError("could not read " + topic + " to its end within " + timeout + "; read " + records.size() + " records");
             }
         }
+        return records;
     }
 
-    static JsonNode json(ConsumerRecord<byte[], byte[]> record) {
+    /** Client settings that fetch records as large as the topics accept (snapshots, hostile records). */
+    private static Map<String, Object> largeFetches(Map<String, Object> client) {
+        Map<String, Object> settings = new HashMap<>(client);
+        settings.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
+        return settings;
+    }
+
+    private static long deadline(Duration timeout) {
+        return System.nanoTime() + timeout.toNanos();
+    }
+
+    /** A condition polled by {@link #waitUntil}; it may read files or ask the broker. */
+    @FunctionalInterface
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /**
+     * Polls {@code condition} until it holds, or fails naming {@code what} after {@code timeout}. For conditions that
+     * have no callback to wait on (Kafka Streams' task assignment, a child process's log, a purge of a topic).
+     */
+    static void waitUntil(String what, Duration timeout, Condition condition) {
+        long deadline = deadline(timeout);
         try {
-            return Json.MAPPER.readTree(record.value());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            while (!condition.holds()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("not true within " + timeout + ": " + what);
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting until " + what, e);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not check whether " + what, e);
         }
     }
 }

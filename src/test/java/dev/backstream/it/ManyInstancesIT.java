@@ -4,10 +4,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bit-identical to {@code backstream train}'s. The child's logs stay in the temporary directory if a test fails.
  */
 @DisplayName("Several instances on a real broker")
+@Tag("integration")
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ManyInstancesIT extends WithEmbeddedBroker {
     private static final int BATCH = 1200;
 

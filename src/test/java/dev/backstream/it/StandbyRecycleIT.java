@@ -6,6 +6,8 @@ import dev.backstream.app.BackstreamConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
@@ -25,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * model in between.
  */
 @DisplayName("Standby replicas on a real broker")
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class StandbyRecycleIT extends WithEmbeddedBroker {
     @TempDir
     Path work;
@@ -64,7 +70,7 @@ class StandbyRecycleIT extends WithEmbeddedBroker {
             MultiInstance.awaitActiveTasks(List.of(a), MultiInstance.PARTITIONS);
             KafkaTestSupport.produce(kafka, samples, MultiInstance.samples(1200, 1800));
             List<JsonNode> read = KafkaTestSupport.readUntil(kafka, predictions, Duration.ofMinutes(1), r -> r.size() >= 1800)
-                    .stream().map(KafkaTestSupport::json).toList();
+                    .stream().map(record -> json(record.value())).toList();
 
             assertFalse(movedToB.isEmpty(), "some task went active -> standby -> active on A");
             MultiInstance.assertEqualsOfflineLearner(MultiInstance.samples(0, 1800), read);

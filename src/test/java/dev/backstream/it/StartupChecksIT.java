@@ -8,6 +8,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -30,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * application reads or writes must exist, and the broker must be reachable.
  */
 @DisplayName("Start-up checks")
+@Tag("integration")
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class StartupChecksIT extends WithEmbeddedBroker {
 
     /** Generous bound against a hang; the checks answer in well under a second on a reachable broker. */
@@ -76,11 +80,12 @@ class StartupChecksIT extends WithEmbeddedBroker {
                 "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-jar", jar.toString(), "run", "--config", file.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (!Files.readString(log).contains("REBALANCING -> RUNNING")) {
-                assertTrue(run.isAlive() && System.nanoTime() < deadline, "the application did not reach RUNNING:\n" + Files.readString(log));
-                Thread.sleep(100); // polling a child's log file: there is no notification to wait on
-            }
+            // polling a child's log file: there is no notification to wait on
+            KafkaTestSupport.waitUntil("the application reached RUNNING", Duration.ofMinutes(2), () -> {
+                String text = Files.readString(log);
+                assertTrue(run.isAlive() || text.contains("REBALANCING -> RUNNING"), "the application exited before RUNNING:\n" + text);
+                return text.contains("REBALANCING -> RUNNING");
+            });
         } finally {
             run.destroy();
             run.waitFor(60, TimeUnit.SECONDS);

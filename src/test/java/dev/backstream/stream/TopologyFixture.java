@@ -1,11 +1,9 @@
 package dev.backstream.stream;
 
 import dev.backstream.app.StreamsSettings;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
-import dev.backstream.json.Json;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.LayerSpec;
@@ -18,8 +16,6 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -90,14 +86,6 @@ final class TopologyFixture implements AutoCloseable {
     Mlp storedModel(String id) {
         ModelStore store = (ModelStore) driver.getStateStore(BackstreamTopology.STORE);
         return store.persisted(id).map(StoredModel::model).orElse(null);
-    }
-
-    static JsonNode json(byte[] value) {
-        try {
-            return Json.MAPPER.readTree(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override
