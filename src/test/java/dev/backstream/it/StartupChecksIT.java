@@ -76,8 +76,12 @@ class StartupChecksIT extends WithEmbeddedBroker {
             properties.store(writer, null);
         }
         Path log = stateDir.resolve("run.log");
+        // The child's temporary directory is one of its own, so that a checkout that itself lies under /tmp (as CI's
+        // may) does not put the state directory under java.io.tmpdir, which Kafka Streams rightly warns about.
+        Path childTmp = Files.createDirectories(Path.of("target", "it-tmp")).toAbsolutePath();
         Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-jar", jar.toString(), "run", "--config", file.toString())
+                "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-Djava.io.tmpdir=" + childTmp, "-jar", jar.toString(),
+                "run", "--config", file.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             // polling a child's log file: there is no notification to wait on
