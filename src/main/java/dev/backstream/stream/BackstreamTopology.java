@@ -50,11 +50,12 @@ public final class BackstreamTopology {
      * @param unpublishedDeadLetters the registry the application's {@link OutputFailureHandler} fills, so that a record
      *                               whose dead letter was refused gets a reduced one when it is processed again
      * @param activity               counts of records learned, predictions and dead letters, for the summary log line
+     * @param metrics                the latest published metrics of each model owned here, for the HTTP layer
      */
-    public record Shared(UnpublishedDeadLetters unpublishedDeadLetters, Activity activity) {
+    public record Shared(UnpublishedDeadLetters unpublishedDeadLetters, Activity activity, PublishedMetrics metrics) {
         /** Fresh ones, for a topology used on its own (tests, benchmarks). */
         public static Shared fresh() {
-            return new Shared(new UnpublishedDeadLetters(), new Activity());
+            return new Shared(new UnpublishedDeadLetters(), new Activity(), new PublishedMetrics());
         }
     }
 
