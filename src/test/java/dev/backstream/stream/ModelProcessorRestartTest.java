@@ -61,7 +61,7 @@ class ModelProcessorRestartTest {
         lines.forEach(line -> parser.parse(line).learnOn(expected));
         StoredModel stored = harness.store.persisted("xor").orElseThrow();
         assertTrue(stored.model().bitIdentical(expected));
-        assertEquals(59, stored.sourceOffset(), "the store remembers the last sample applied");
+        assertEquals(59, stored.source().offset(), "the store remembers the last sample applied");
     }
 
     @Test
@@ -98,8 +98,9 @@ class ModelProcessorRestartTest {
             for (int i = 20; i < 50; i++) {
                 parser.parse(BackstreamTopologyTest.xorSample(i)).learnOn(restored);
             }
-            StoredModel newer = new StoredModel(restored, 0, 49, -1);
-            harness.underlying.put("xor", newer.encodeInto(new byte[StoredModel.encodedSize(restored)]));
+            StoredModel newer = new StoredModel(restored, new SourceRecord(null, 0, 49, -1), -1,
+                    new PrequentialMetrics(restored.architecture(), MetricsSettings.DEFAULT));
+            harness.underlying.put("xor", newer.encodeInto(new byte[newer.encodedSize()]));
         }
 
         @Test
@@ -129,7 +130,7 @@ class ModelProcessorRestartTest {
     void theUnderlyingStoreIsPersistentSoThatTransactionalIdsSurviveARestart() {
         // Kafka Streams keeps its process id (part of the EOS transactional id) only for topologies with a persistent
         // store; without it a restarted instance cannot fence its crashed predecessor's open transaction.
-        ModelStore store = ModelStore.builder(BackstreamTopology.STORE, java.util.Map.of()).build();
+        ModelStore store = ModelStore.builder(BackstreamTopology.STORE, java.util.Map.of(), MetricsSettings.DEFAULT).build();
         assertTrue(store.persistent());
     }
 
@@ -153,7 +154,7 @@ class ModelProcessorRestartTest {
 
         /** A new task on the same underlying store: what was persisted survives, the live models do not. */
         void restart() {
-            store = new ModelStore(underlying);
+            store = new ModelStore(underlying, MetricsSettings.DEFAULT);
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
             context.resetForwards();
@@ -161,7 +162,7 @@ class ModelProcessorRestartTest {
 
         ModelProcessor processor(dev.backstream.model.ModelCatalog catalog) {
             ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0,
-                    new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity());
+                    new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity(), 0, new PublishedMetrics());
             processor.init(context);
             return processor;
         }
