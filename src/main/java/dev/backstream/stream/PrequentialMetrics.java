@@ -227,9 +227,10 @@ final class PrequentialMetrics {
     // ------------------------------------------------------------------------------------------------- encoding
 
     /*
-     * int entries n | n entries, oldest first: double first, double second[, int label, int predicted if classifier]
-     * | double fading weight, fading first, fading second | long score requests, divergent updates, changes,
-     * published changes | short reasons r | r times: short name length, UTF-8 name, long count
+     * int entries n | the n entries column by column, oldest first: n doubles first, n doubles second[, n ints label,
+     * n ints predicted if classifier] | double fading weight, fading first, fading second | long score requests,
+     * divergent updates, changes, published changes | short reasons r | r times: short name length, UTF-8 name, long
+     * count. Columns are copied in bulk: with a commit per record (the test driver) the window is encoded per record.
      */
 
     /** The size of {@link #encode}. */
@@ -245,12 +246,17 @@ final class PrequentialMetrics {
 
     void encode(ByteBuffer out) {
         out.putInt(count);
-        for (int k = 0; k < count; k++) {
-            int i = index(k);
-            out.putDouble(first[i]).putDouble(second[i]);
-            if (classifier) {
-                out.putInt(label[i]).putInt(predicted[i]);
-            }
+        int oldest = count < window ? 0 : next;
+        int head = Math.min(count, window - oldest);
+        out.asDoubleBuffer().put(first, oldest, head).put(first, 0, count - head);
+        out.position(out.position() + 8 * count);
+        out.asDoubleBuffer().put(second, oldest, head).put(second, 0, count - head);
+        out.position(out.position() + 8 * count);
+        if (classifier) {
+            out.asIntBuffer().put(label, oldest, head).put(label, 0, count - head);
+            out.position(out.position() + 4 * count);
+            out.asIntBuffer().put(predicted, oldest, head).put(predicted, 0, count - head);
+            out.position(out.position() + 4 * count);
         }
         out.putDouble(fadingWeight).putDouble(fadingFirst).putDouble(fadingSecond);
         out.putLong(scoreRequests).putLong(divergentUpdates).putLong(changes).putLong(publishedChanges);
@@ -280,23 +286,27 @@ final class PrequentialMetrics {
             throw new IllegalStateException("stored metrics: " + stored + " window entries do not fit the " + in.remaining() + " bytes left");
         }
         int skip = Math.max(0, stored - metrics.window);
-        in.position(in.position() + skip * entrySize);
-        for (int k = skip; k < stored; k++) {
-            int i = metrics.next;
-            metrics.first[i] = in.getDouble();
-            metrics.second[i] = in.getDouble();
-            if (metrics.classifier) {
-                int truth = in.getInt();
-                int guess = in.getInt();
-                if (truth < 0 || truth >= metrics.classes || guess < 0 || guess >= metrics.classes) {
-                    throw new IllegalStateException("stored metrics: classes " + truth + " and " + guess + " outside 0.." + (metrics.classes - 1));
+        int kept = stored - skip;
+        in.position(in.position() + 8 * skip);
+        in.asDoubleBuffer().get(metrics.first, 0, kept);
+        in.position(in.position() + 8 * kept + 8 * skip);
+        in.asDoubleBuffer().get(metrics.second, 0, kept);
+        in.position(in.position() + 8 * kept);
+        if (metrics.classifier) {
+            in.position(in.position() + 4 * skip);
+            in.asIntBuffer().get(metrics.label, 0, kept);
+            in.position(in.position() + 4 * kept + 4 * skip);
+            in.asIntBuffer().get(metrics.predicted, 0, kept);
+            in.position(in.position() + 4 * kept);
+            for (int i = 0; i < kept; i++) {
+                if (metrics.label[i] < 0 || metrics.label[i] >= metrics.classes || metrics.predicted[i] < 0 || metrics.predicted[i] >= metrics.classes) {
+                    throw new IllegalStateException("stored metrics: classes " + metrics.label[i] + " and " + metrics.predicted[i]
+                            + " outside 0.." + (metrics.classes - 1));
                 }
-                metrics.label[i] = truth;
-                metrics.predicted[i] = guess;
             }
-            metrics.next = i + 1 == metrics.window ? 0 : i + 1;
-            metrics.count++;
         }
+        metrics.count = kept;
+        metrics.next = kept == metrics.window ? 0 : kept;
         metrics.fadingWeight = in.getDouble();
         metrics.fadingFirst = in.getDouble();
         metrics.fadingSecond = in.getDouble();
