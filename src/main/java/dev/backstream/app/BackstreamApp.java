@@ -3,6 +3,7 @@ package dev.backstream.app;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.stream.BackstreamTopology;
 import dev.backstream.stream.Activity;
+import dev.backstream.stream.PublishedMetrics;
 import dev.backstream.stream.UnpublishedDeadLetters;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -43,6 +44,7 @@ public final class BackstreamApp implements AutoCloseable {
     private final UnpublishedDeadLetters unpublished;
     private final Topology topology;
     private final Activity activity;
+    private final PublishedMetrics metrics;
     private volatile KafkaStreams streams;
     private ScheduledExecutorService summaries;
 
@@ -64,7 +66,8 @@ public final class BackstreamApp implements AutoCloseable {
         this.unpublished = new UnpublishedDeadLetters();
         properties.put(UnpublishedDeadLetters.CONFIG, unpublished);
         this.activity = new Activity();
-        this.topology = BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, new BackstreamTopology.Shared(unpublished, activity));
+        this.metrics = new PublishedMetrics();
+        this.topology = BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, new BackstreamTopology.Shared(unpublished, activity, metrics));
     }
 
     private KafkaStreams createStreams() {
@@ -204,6 +207,11 @@ public final class BackstreamApp implements AutoCloseable {
     public boolean awaitStop() throws InterruptedException {
         stopped.await();
         return failure != null || streams().state() == KafkaStreams.State.ERROR;
+    }
+
+    /** The latest published metrics of each model this instance owns. */
+    public PublishedMetrics metrics() {
+        return metrics;
     }
 
     /** Counts of what the application did since the last summary line. */

@@ -1,5 +1,6 @@
 package dev.backstream.app;
 
+import dev.backstream.stream.MetricsSettings;
 import dev.backstream.stream.Topics;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -44,6 +45,10 @@ public final class BackstreamConfig extends AbstractConfig {
     public static final String PREDICTIONS_TOPIC = "topic.predictions";
     public static final String SNAPSHOTS_TOPIC = "topic.model.snapshots";
     public static final String DEAD_LETTERS_TOPIC = "topic.dead.letters";
+    public static final String METRICS_TOPIC = "topic.metrics";
+    public static final String METRICS_WINDOW = "metrics.window";
+    public static final String METRICS_FADING_FACTOR = "metrics.fading.factor";
+    public static final String METRICS_INTERVAL_MS = "metrics.interval.ms";
     public static final String SNAPSHOT_EVERY_UPDATES = "snapshot.every.updates";
     public static final String SNAPSHOT_INTERVAL_MS = "snapshot.interval.ms";
     public static final String MAX_RECORD_BYTES = "max.record.bytes";
@@ -76,6 +81,14 @@ public final class BackstreamConfig extends AbstractConfig {
                     "Output (compacted): model snapshots in the backstream.mlp/v1 format.")
             .define(DEAD_LETTERS_TOPIC, Type.STRING, "backstream.dead-letters", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Output: records that could not be used, with the reason.")
+            .define(METRICS_TOPIC, Type.STRING, "backstream.metrics", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Output: each model's prequential metrics in the backstream.metrics/v1 format, keyed by model id.")
+            .define(METRICS_WINDOW, Type.INT, 1000, ConfigDef.Range.between(1, MetricsSettings.MAX_WINDOW), Importance.MEDIUM,
+                    "Window metrics (accuracy, log-loss, MAE, RMSE, class counts) cover a model's last this many labeled predictions.")
+            .define(METRICS_FADING_FACTOR, Type.DOUBLE, 0.999, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "Fading metrics weigh the labeled prediction n steps back by this factor to the power n (1 = plain running mean).")
+            .define(METRICS_INTERVAL_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "Publish, every this many milliseconds of wall-clock time, the metrics of each model that changed since its last ones; 0 disables.")
             .define(SNAPSHOT_EVERY_UPDATES, Type.LONG, 1000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "Publish a snapshot of a model every this many updates (a model definition may override it).")
             .define(SNAPSHOT_INTERVAL_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
@@ -182,10 +195,22 @@ public final class BackstreamConfig extends AbstractConfig {
         return getInt(DEAD_LETTER_MAX_VALUE_BYTES);
     }
 
-    /** The five topic names. */
+    public int metricsWindow() {
+        return getInt(METRICS_WINDOW);
+    }
+
+    public double metricsFadingFactor() {
+        return getDouble(METRICS_FADING_FACTOR);
+    }
+
+    public long metricsIntervalMs() {
+        return getLong(METRICS_INTERVAL_MS);
+    }
+
+    /** The six topic names. */
     public Topics topics() {
         return new Topics(getString(SAMPLES_TOPIC), getString(SCORE_REQUESTS_TOPIC), getString(PREDICTIONS_TOPIC),
-                getString(SNAPSHOTS_TOPIC), getString(DEAD_LETTERS_TOPIC));
+                getString(SNAPSHOTS_TOPIC), getString(DEAD_LETTERS_TOPIC), getString(METRICS_TOPIC));
     }
 
     /** Settings that are not Backstream's own, for Kafka Streams and its clients. */

@@ -42,7 +42,7 @@ public final class StartupChecks {
     public static void checkBeforeStart(Map<String, Object> adminProperties, Topics topics) {
         Object bootstrapServers = adminProperties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         BrokerProbe.requireReachable(String.valueOf(bootstrapServers));
-        List<String> names = List.of(topics.samples(), topics.scoreRequests(), topics.predictions(), topics.snapshots(), topics.deadLetters());
+        List<String> names = topics.all();
         try (Admin admin = Admin.create(adminProperties)) {
             List<String> unauthorized = missingPermissions(admin, topics);
             if (!unauthorized.isEmpty()) {
@@ -98,6 +98,7 @@ public final class StartupChecks {
         needed.put(topics.predictions(), AclOperation.WRITE);
         needed.put(topics.snapshots(), AclOperation.WRITE);
         needed.put(topics.deadLetters(), AclOperation.WRITE);
+        needed.put(topics.metrics(), AclOperation.WRITE);
         var described = admin.describeTopics(needed.keySet(), new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
         List<String> missing = new ArrayList<>();
         for (var topic : needed.entrySet()) {

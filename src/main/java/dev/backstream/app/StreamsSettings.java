@@ -1,6 +1,7 @@
 package dev.backstream.app;
 
 import dev.backstream.stream.OutputFailureHandler;
+import dev.backstream.stream.MetricsSettings;
 import dev.backstream.stream.TopologySettings;
 import dev.backstream.message.DeadLetter;
 import dev.backstream.model.ModelCatalog;
@@ -56,7 +57,8 @@ public final class StreamsSettings {
     /** What the topology needs of the configuration, with the sizes computed from the models. */
     public static TopologySettings topology(BackstreamConfig config, ModelCatalog catalog) {
         return new TopologySettings(config.topics(), config.maxRecordBytes(), config.maxFeatures(), config.snapshotIntervalMs(),
-                deadLetterFieldBytes(config, catalog), changelogConfig(catalog));
+                deadLetterFieldBytes(config, catalog), changelogConfig(catalog),
+                new MetricsSettings(config.metricsWindow(), config.metricsFadingFactor(), config.metricsIntervalMs()));
     }
 
     /**
@@ -79,10 +81,11 @@ public final class StreamsSettings {
     /**
      * The largest record the application produces: a stored model goes to the changelog, a JSON snapshot to the
      * snapshots topic; both with room to spare (a 1.6 MB model otherwise kills the stream thread with
-     * {@code RecordTooLargeException}).
+     * {@code RecordTooLargeException}). A stored model carries its metrics too, at most {@link MetricsSettings#MAX_STORED_BYTES}.
      */
     public static int maxRecordBytes(ModelCatalog catalog) {
-        long needed = Math.max(2L * (catalog.largestEncodedModelBytes() + 64), catalog.largestSnapshotBytes() + 64L * 1024);
+        long stored = catalog.largestEncodedModelBytes() + 64 + MetricsSettings.MAX_STORED_BYTES;
+        long needed = Math.max(2L * stored, catalog.largestSnapshotBytes() + 64L * 1024);
         return (int) Math.min(Integer.MAX_VALUE - 1024, Math.max(needed, MIB));
     }
 

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * Creates the application's five topics for the demo and the tests (replication factor 1; the snapshots topic compacted
+ * Creates the application's six topics for the demo and the tests (replication factor 1; the snapshots topic compacted
  * and accepting large snapshots) and waits until every partition has a leader hosting its log: producing earlier can
  * silently expire a batch. Existing topics are left as they are. Production clusters create their topics with their
  * own tools; the application checks them at start-up ({@code app.StartupChecks}).
@@ -41,7 +41,8 @@ public final class TopicCreator {
                 new NewTopic(topics.snapshots(), 1, (short) 1).configs(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(SNAPSHOT_MAX_MESSAGE_BYTES))),
-                new NewTopic(topics.deadLetters(), 1, (short) 1));
+                new NewTopic(topics.deadLetters(), 1, (short) 1),
+                new NewTopic(topics.metrics(), 1, (short) 1));
     }
 
     /** Creates {@link #topics} on the (plaintext) cluster at {@code bootstrapServers} and waits for their leaders. */

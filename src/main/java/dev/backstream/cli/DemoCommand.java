@@ -133,7 +133,8 @@ final class DemoCommand implements Callable<Integer> {
             ModelCatalog catalog = bundledModels(config.snapshotEveryUpdates());
             TopicCreator.create(config.adminProperties(), config.topics(), 1);
             say("topics created: " + config.topics().samples() + ", " + config.topics().scoreRequests() + " -> "
-                    + config.topics().predictions() + ", " + config.topics().snapshots() + ", " + config.topics().deadLetters());
+                    + config.topics().predictions() + ", " + config.topics().snapshots() + ", " + config.topics().deadLetters()
+                    + ", " + config.topics().metrics());
 
             List<LabeledRow> rows = new ArrayList<>(Digits.load());
             Collections.shuffle(rows, new Random(20261127));

@@ -57,6 +57,11 @@ public record Sample(String model, double[] features, Integer label, double[] ta
         return target == null ? null : target.clone();
     }
 
+    /** Target value {@code i}, read without copying the array (for the hot path); the sample must have a target. */
+    public double target(int i) {
+        return target[i];
+    }
+
     /**
      * Checks this sample against a model's shape without touching any model: feature count and values, and the label
      * or target if present.

@@ -28,6 +28,7 @@ import java.util.Set;
  *                                            └─no─► repartition "samples-by-model" ─┴─► models (store "models")
  *                                                                                        ├─► predictions
  *                                                                                        ├─► model snapshots
+ *                                                                                        ├─► metrics
  *                                                                                        └─► dead letters
  * </pre>
  * Every record of a model reaches the one task that owns the model: records keyed by the model id (with the default
@@ -50,11 +51,12 @@ public final class BackstreamTopology {
      * @param unpublishedDeadLetters the registry the application's {@link OutputFailureHandler} fills, so that a record
      *                               whose dead letter was refused gets a reduced one when it is processed again
      * @param activity               counts of records learned, predictions and dead letters, for the summary log line
+     * @param metrics                the latest published metrics of each model owned here, for the HTTP layer
      */
-    public record Shared(UnpublishedDeadLetters unpublishedDeadLetters, Activity activity) {
+    public record Shared(UnpublishedDeadLetters unpublishedDeadLetters, Activity activity, PublishedMetrics metrics) {
         /** Fresh ones, for a topology used on its own (tests, benchmarks). */
         public static Shared fresh() {
-            return new Shared(new UnpublishedDeadLetters(), new Activity());
+            return new Shared(new UnpublishedDeadLetters(), new Activity(), new PublishedMetrics());
         }
     }
 
@@ -93,15 +95,18 @@ public final class BackstreamTopology {
                 .repartition(Repartitioned.with(Serdes.ByteArray(), new RoutedSampleSerde()).withName(REPARTITION));
 
         Map<String, KStream<byte[], Output>> outputs = direct.merge(repartitioned, Named.as("by-model"))
-                .process(learner(catalog, settings, deadLetters, shared.activity()), Named.as("models"), STORE)
+                .process(learner(catalog, settings, deadLetters, shared), Named.as("models"), STORE)
                 .split(Named.as("output-"))
                 .branch((key, value) -> value.kind() == Output.Kind.PREDICTION, Branched.as("predictions"))
                 .branch((key, value) -> value.kind() == Output.Kind.SNAPSHOT, Branched.as("snapshots"))
+                .branch((key, value) -> value.kind() == Output.Kind.METRICS, Branched.as("metrics"))
                 .defaultBranch(Branched.as("dead-letters"));
         outputs.get("output-predictions").mapValues(Output::json, Named.as("prediction-json"))
                 .to(topics.predictions(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("predictions"));
         outputs.get("output-snapshots").mapValues(Output::json, Named.as("snapshot-json"))
                 .to(topics.snapshots(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("model-snapshots"));
+        outputs.get("output-metrics").mapValues(Output::json, Named.as("metrics-json"))
+                .to(topics.metrics(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("model-metrics"));
         outputs.get("output-dead-letters").mapValues(Output::json, Named.as("learner-dead-letter-json"))
                 .to(topics.deadLetters(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("learner-dead-letters"));
         return builder.build();
@@ -115,12 +120,13 @@ public final class BackstreamTopology {
     }
 
     private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, TopologySettings settings,
-                                                                                   DeadLetterWriter deadLetters, Activity activity) {
+                                                                                   DeadLetterWriter deadLetters, Shared shared) {
         long interval = settings.snapshotIntervalMs();
+        long metricsInterval = settings.metrics().intervalMs();
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], RoutedSample, byte[], Output> get() {
-                return new ModelProcessor(catalog, STORE, interval, deadLetters, activity);
+                return new ModelProcessor(catalog, STORE, interval, deadLetters, shared.activity(), metricsInterval, shared.metrics());
             }
 
             @Override
@@ -136,6 +142,6 @@ public final class BackstreamTopology {
      * restoring stays fast even for models updated thousands of times per second).
      */
     static StoreBuilder<ModelStore> modelStore(TopologySettings settings) {
-        return ModelStore.builder(STORE, settings.changelogConfig());
+        return ModelStore.builder(STORE, settings.changelogConfig(), settings.metrics());
     }
 }

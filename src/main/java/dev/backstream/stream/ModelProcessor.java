@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.message.InvalidMessageException;
+import dev.backstream.message.ModelMetrics;
 import dev.backstream.json.Json;
 import dev.backstream.message.Prediction;
 import dev.backstream.message.RejectReason;
@@ -21,6 +22,7 @@ import org.apache.kafka.streams.processor.api.Record;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -28,7 +30,10 @@ import java.util.function.Function;
 /**
  * The learner: owns the models of its task. For a labeled sample it predicts, learns (one SGD step), publishes the
  * prediction made before the update and marks the model changed in the {@link ModelStore}, which persists it at the
- * next commit; for a score request it only predicts.
+ * next commit; for a score request it only predicts. Each model's {@link PrequentialMetrics} record every prediction
+ * scored against its label, score requests, divergent updates and the learner's dead letters; every
+ * {@code metrics.interval.ms} of wall-clock time the metrics of each changed model go to the metrics topic, to
+ * {@link PublishedMetrics} and to the model's Kafka Streams metrics ({@link ModelSensors}).
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
     /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
@@ -37,13 +42,21 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private final long snapshotIntervalMs;
     private final DeadLetterWriter deadLetters;
     private final Activity activity;
+    private final long metricsIntervalMs;
+    private final PublishedMetrics publishedMetrics;
+    /** The models whose metrics this processor published, with their Kafka Streams metrics: removed at close. */
+    private final Map<String, ModelSensors> sensors = new HashMap<>();
     private ProcessorContext<byte[], Output> context;
     private ModelStore models;
     private Cancellable punctuator;
+    private Cancellable metricsPunctuator;
 
-    ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters, Activity activity) {
+    ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters, Activity activity,
+                   long metricsIntervalMs, PublishedMetrics publishedMetrics) {
         this.deadLetters = deadLetters;
         this.activity = activity;
+        this.metricsIntervalMs = metricsIntervalMs;
+        this.publishedMetrics = publishedMetrics;
         this.definitions = id -> catalog.find(id).orElse(null);
         this.storeName = storeName;
         this.snapshotIntervalMs = snapshotIntervalMs;
@@ -58,6 +71,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         models.forgetLiveModels();
         if (snapshotIntervalMs > 0) {
             punctuator = context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::snapshotChangedModels);
+        }
+        if (metricsIntervalMs > 0) {
+            metricsPunctuator = context.schedule(Duration.ofMillis(metricsIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::publishChangedMetrics);
         }
     }
 
@@ -76,6 +92,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             outcome = routed.learn() ? routed.sample().learnOn(entry.model()) : routed.sample().scoreOn(entry.model());
         } catch (InvalidMessageException e) {
             deadLetter(record, e.reason(), e.getMessage());
+            entry.metrics().deadLetter(e.reason());
+            models.metricsChanged(entry);
             return;
         }
         SourceRecord source = routed.source();
@@ -84,13 +102,19 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         context.forward(new Record<>(modelKey, new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
         activity.predicted(modelId);
         if (!routed.learn()) {
+            entry.metrics().scored();
+            models.metricsChanged(entry);
             return;
         }
         if (!outcome.updateApplied()) {
             deadLetter(record, RejectReason.DIVERGED_UPDATE, "the update for this sample would make a parameter of model '"
                     + modelId + "' non-finite (loss " + outcome.loss() + "); it was not applied and the model is unchanged");
+            entry.metrics().diverged();
+            entry.metrics().deadLetter(RejectReason.DIVERGED_UPDATE);
+            models.metricsChanged(entry);
             return;
         }
+        entry.metrics().learned(routed.sample(), outcome);
         models.updated(entry, source);
         activity.learned(modelId);
         if (entry.model().updates() % entry.definition().snapshotEveryUpdates() == 0) {
@@ -104,6 +128,29 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
                 publishSnapshot(entry, now);
             }
         }
+    }
+
+    private void publishChangedMetrics(long now) {
+        for (LiveModel entry : models.liveModels()) {
+            if (entry.metrics().changedSincePublished()) {
+                publishMetrics(entry, now);
+            }
+        }
+    }
+
+    /**
+     * Forwards {@code entry}'s metrics to the metrics topic and marks them published in the model's state, which is
+     * committed in the same transaction as the record: read_committed consumers see one record per model and interval.
+     * {@link PublishedMetrics} and the Kafka Streams metrics see the value at once (before the commit).
+     */
+    private void publishMetrics(LiveModel entry, long now) {
+        ModelMetrics metrics = entry.metrics().toMessage(entry.id(), entry.model().updates(), entry.lastSource(), now);
+        context.forward(new Record<>(entry.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.METRICS, metrics.toJson()), now));
+        entry.metrics().published();
+        models.metricsChanged(entry);
+        publishedMetrics.published(metrics);
+        sensors.computeIfAbsent(entry.id(), id -> new ModelSensors(context.metrics(), Thread.currentThread().getName(),
+                context.taskId().toString(), id)).update(metrics);
     }
 
     private void publishSnapshot(LiveModel entry, long timestamp) {
@@ -142,5 +189,13 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         if (punctuator != null) {
             punctuator.cancel();
         }
+        if (metricsPunctuator != null) {
+            metricsPunctuator.cancel();
+        }
+        for (Map.Entry<String, ModelSensors> model : sensors.entrySet()) {
+            publishedMetrics.removed(model.getKey());
+            model.getValue().remove();
+        }
+        sensors.clear();
     }
 }

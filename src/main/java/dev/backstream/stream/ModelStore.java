@@ -50,30 +50,35 @@ import java.util.function.Function;
  */
 public final class ModelStore extends CommitHookStore<String, byte[]> {
     private final KeyValueStore<String, byte[]> stored;
+    private final MetricsSettings metricsSettings;
     private final Map<String, LiveModel> live = new HashMap<>();
     private final List<LiveModel> dirty = new ArrayList<>();
 
     /** A model store over {@code stored}; production code gets one from {@link #builder}. */
-    ModelStore(KeyValueStore<String, byte[]> stored) {
+    ModelStore(KeyValueStore<String, byte[]> stored, MetricsSettings metricsSettings) {
         this.stored = stored;
+        this.metricsSettings = metricsSettings;
     }
 
     /**
-     * A model in memory, with what the store header records about it: the source record of the last update applied and
-     * the update count of the last published snapshot.
+     * A model in memory, with what the store records about it: the source record of the last update applied, the
+     * update count of the last published snapshot and the model's prequential metrics.
      */
     public static final class LiveModel {
         private final String id;
         private final ModelDefinition definition;
         private final Mlp model;
+        private final PrequentialMetrics metrics;
         private SourceRecord lastSource;
         private long lastSnapshotUpdates;
         private boolean dirty;
 
-        private LiveModel(String id, ModelDefinition definition, Mlp model, SourceRecord lastSource, long lastSnapshotUpdates) {
+        private LiveModel(String id, ModelDefinition definition, Mlp model, PrequentialMetrics metrics, SourceRecord lastSource,
+                          long lastSnapshotUpdates) {
             this.id = id;
             this.definition = definition;
             this.model = model;
+            this.metrics = metrics;
             this.lastSource = lastSource;
             this.lastSnapshotUpdates = lastSnapshotUpdates;
         }
@@ -100,15 +105,20 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             return lastSnapshotUpdates;
         }
 
+        /** The model's metrics; callers that record into them must call {@link ModelStore#metricsChanged}. */
+        PrequentialMetrics metrics() {
+            return metrics;
+        }
+
         /**
          * A new array per commit: RocksDB, the changelog producer and anything else below the store may keep a
          * reference, so a buffer reused across commits could change records already handed over. Once per commit per
          * changed model, the allocation is small next to the encoding itself.
          */
         private byte[] encode() {
-            int partition = lastSource == null ? -1 : lastSource.partition();
-            long offset = lastSource == null ? -1 : lastSource.offset();
-            return new StoredModel(model, partition, offset, lastSnapshotUpdates).encodeInto(new byte[StoredModel.encodedSize(model)]);
+            SourceRecord source = lastSource == null ? new SourceRecord(null, -1, -1, -1) : lastSource;
+            StoredModel stored = new StoredModel(model, source, lastSnapshotUpdates, metrics);
+            return stored.encodeInto(new byte[stored.encodedSize()]);
         }
     }
 
@@ -128,11 +138,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         }
         byte[] value = stored.get(id);
         if (value != null) {
-            StoredModel model = StoredModel.decode(value);
-            entry = new LiveModel(id, definition, model.model(),
-                    new SourceRecord(null, model.sourcePartition(), model.sourceOffset(), -1), model.lastSnapshotUpdates());
+            StoredModel model = StoredModel.decode(value, metricsSettings);
+            entry = new LiveModel(id, definition, model.model(), model.metrics(), model.source(), model.lastSnapshotUpdates());
         } else {
-            entry = new LiveModel(id, definition, definition.newModel(), null, -1);
+            Mlp model = definition.newModel();
+            entry = new LiveModel(id, definition, model, new PrequentialMetrics(model.architecture(), metricsSettings), null, -1);
         }
         live.put(id, entry);
         return entry;
@@ -150,6 +160,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         markDirty(entry);
     }
 
+    /** Records that {@code entry}'s metrics changed without an update (a score request, a dead letter, a publication). */
+    void metricsChanged(LiveModel entry) {
+        markDirty(entry);
+    }
+
     /** The models in memory. */
     public Collection<LiveModel> liveModels() {
         return live.values();
@@ -157,7 +172,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
 
     /** The model as last persisted (committed or about to be), decoded from the underlying store; for tests. */
     Optional<StoredModel> persisted(String id) {
-        return Optional.ofNullable(stored.get(id)).map(StoredModel::decode);
+        return Optional.ofNullable(stored.get(id)).map(value -> StoredModel.decode(value, metricsSettings));
     }
 
     private void markDirty(LiveModel entry) {
@@ -270,19 +285,21 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
      * in-memory store), that transaction blocks every read_committed reader, the restore included, until it times out
      * (measured: 19 s instead of 7 s from restart to the first new prediction).
      */
-    static StoreBuilder<ModelStore> builder(String name, Map<String, String> changelogConfig) {
+    static StoreBuilder<ModelStore> builder(String name, Map<String, String> changelogConfig, MetricsSettings metricsSettings) {
         StoreBuilder<KeyValueStore<String, byte[]>> stored = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
                         Serdes.String(), Serdes.ByteArray())
                 .withCachingDisabled()
                 .withLoggingEnabled(changelogConfig);
-        return new Builder(stored);
+        return new Builder(stored, metricsSettings);
     }
 
     private static final class Builder implements StoreBuilder<ModelStore> {
         private final StoreBuilder<KeyValueStore<String, byte[]>> stored;
+        private final MetricsSettings metricsSettings;
 
-        Builder(StoreBuilder<KeyValueStore<String, byte[]>> stored) {
+        Builder(StoreBuilder<KeyValueStore<String, byte[]>> stored, MetricsSettings metricsSettings) {
             this.stored = stored;
+            this.metricsSettings = metricsSettings;
         }
 
         @Override
@@ -308,7 +325,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
 
         @Override
         public ModelStore build() {
-            return new ModelStore(stored.build());
+            return new ModelStore(stored.build(), metricsSettings);
         }
 
         @Override

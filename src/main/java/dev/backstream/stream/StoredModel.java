@@ -1,50 +1,87 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.SourceRecord;
 import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.Mlp;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The value of the model store: the complete model in {@link BinaryModelFormat}, behind a small header with the
- * coordinates of the last sample applied and the update count of the last published snapshot, so that a restarted
- * task resumes exactly where the committed state left off.
+ * coordinates of the last sample applied and the update count of the last published snapshot, followed by the model's
+ * {@link PrequentialMetrics}, so that a restarted task resumes exactly where the committed state left off, metrics
+ * window included.
  *
- * <pre>int magic "BSST" | short version 1 | short reserved | int source partition | long source offset
+ * <pre>version 2:
+ * int magic "BSST" | short version 2 | short reserved | int source partition | long source offset
+ * | long updates at the last snapshot | binary model
+ * | short source topic length (-1: none) | UTF-8 source topic | long source timestamp | prequential metrics
+ *
+ * version 1 (still read; the metrics start empty and the source topic and timestamp are unknown):
+ * int magic "BSST" | short version 1 | short reserved | int source partition | long source offset
  * | long updates at the last snapshot | binary model</pre>
+ *
+ * @param source  the source record of the last update applied (partition and offset -1 if none; topic null if unknown)
+ * @param metrics the model's metrics
  */
-record StoredModel(Mlp model, int sourcePartition, long sourceOffset, long lastSnapshotUpdates) {
+record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, PrequentialMetrics metrics) {
     static final int MAGIC = 0x54535342;
-    static final short VERSION = 1;
+    static final short VERSION = 2;
+    static final short VERSION_1 = 1;
     private static final int HEADER = 4 + 2 + 2 + 4 + 8 + 8;
 
     /** Encodes into {@code bytes}, which must be exactly {@link #encodedSize} long, and returns it. */
     byte[] encodeInto(byte[] bytes) {
         ByteBuffer out = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        out.putInt(MAGIC).putShort(VERSION).putShort((short) 0).putInt(sourcePartition).putLong(sourceOffset).putLong(lastSnapshotUpdates);
+        out.putInt(MAGIC).putShort(VERSION).putShort((short) 0).putInt(source.partition()).putLong(source.offset()).putLong(lastSnapshotUpdates);
         BinaryModelFormat.encode(model, out);
+        if (source.topic() == null) {
+            out.putShort((short) -1);
+        } else {
+            byte[] topic = source.topic().getBytes(StandardCharsets.UTF_8);
+            out.putShort((short) topic.length).put(topic);
+        }
+        out.putLong(source.timestamp());
+        metrics.encode(out);
         return bytes;
     }
 
-    static StoredModel decode(byte[] bytes) {
+    /** Decodes a version 2 or version 1 value; the metrics get the current {@code settings}. */
+    static StoredModel decode(byte[] bytes, MetricsSettings settings) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < HEADER || in.getInt() != MAGIC) {
             throw new IllegalStateException("the model store holds a value that is not a Backstream model (" + bytes.length + " bytes)");
         }
         short version = in.getShort();
-        if (version != VERSION) {
-            throw new IllegalStateException("stored model version " + version + " is not supported; expected " + VERSION);
+        if (version != VERSION && version != VERSION_1) {
+            throw new IllegalStateException("stored model version " + version + " is not supported; expected " + VERSION_1 + " or " + VERSION);
         }
         in.getShort();
         int partition = in.getInt();
         long offset = in.getLong();
         long lastSnapshot = in.getLong();
-        return new StoredModel(BinaryModelFormat.decode(in), partition, offset, lastSnapshot);
+        Mlp model = BinaryModelFormat.decode(in);
+        if (version == VERSION_1) {
+            return new StoredModel(model, new SourceRecord(null, partition, offset, -1), lastSnapshot,
+                    new PrequentialMetrics(model.architecture(), settings));
+        }
+        String topic = null;
+        short topicLength = in.getShort();
+        if (topicLength >= 0) {
+            byte[] name = new byte[topicLength];
+            in.get(name);
+            topic = new String(name, StandardCharsets.UTF_8);
+        }
+        long timestamp = in.getLong();
+        PrequentialMetrics metrics = PrequentialMetrics.decode(in, model.architecture(), settings);
+        return new StoredModel(model, new SourceRecord(topic, partition, offset, timestamp), lastSnapshot, metrics);
     }
 
-    /** The exact size of {@link #encodeInto} for {@code model}. */
-    static int encodedSize(Mlp model) {
-        return HEADER + BinaryModelFormat.encodedSize(model);
+    /** The exact size of {@link #encodeInto}. */
+    int encodedSize() {
+        int topic = source.topic() == null ? 0 : source.topic().getBytes(StandardCharsets.UTF_8).length;
+        return HEADER + BinaryModelFormat.encodedSize(model) + 2 + topic + 8 + metrics.encodedSize();
     }
 }

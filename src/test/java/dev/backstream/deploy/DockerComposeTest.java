@@ -128,7 +128,8 @@ class DockerComposeTest {
     void topicNamesAreTheDefaults() {
         String creation = String.join("\n", list(compose.at("/services/create-topics/command")));
         for (String setting : List.of(BackstreamConfig.SAMPLES_TOPIC, BackstreamConfig.SCORE_REQUESTS_TOPIC,
-                BackstreamConfig.PREDICTIONS_TOPIC, BackstreamConfig.SNAPSHOTS_TOPIC, BackstreamConfig.DEAD_LETTERS_TOPIC)) {
+                BackstreamConfig.PREDICTIONS_TOPIC, BackstreamConfig.SNAPSHOTS_TOPIC, BackstreamConfig.DEAD_LETTERS_TOPIC,
+                BackstreamConfig.METRICS_TOPIC)) {
             String topic = (String) BackstreamConfig.CONFIG.defaultValues().get(setting);
             assertTrue(creation.contains(topic), "create-topics creates " + topic);
         }

@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The proof of the exactly-once claim: a Backstream process learning a 784-128-10 model is killed with SIGKILL
  * (no close, nothing flushed) three times mid-stream and restarted; the final model must be bit-identical to an
  * uninterrupted run over the same input, and a read_committed consumer must see exactly one prediction per sample.
+ * The last metrics record must equal the prequential metrics of the uninterrupted run, computed here.
  */
 @DisplayName("Crash recovery on a real broker")
 @Tag("integration")
@@ -59,6 +60,7 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
         settings.put(BackstreamConfig.SNAPSHOT_EVERY_UPDATES, String.valueOf(SAMPLES));
         settings.put(BackstreamConfig.SNAPSHOT_INTERVAL_MS, "0");
         settings.put("session.timeout.ms", "10000");
+        settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "1000");
         BackstreamConfig config = new BackstreamConfig(settings, null);
         KafkaTestSupport.createTopics(kafka, config.topics(), 1);
 
@@ -86,8 +88,15 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
 
             Mlp uninterrupted = SnapshotJson.read(DEFINITION.getBytes(StandardCharsets.UTF_8)).model();
             SampleParser parser = new SampleParser();
-            lines.forEach(line -> parser.parse(line).learnOn(uninterrupted));
+            List<double[]> scored = new ArrayList<>(); // per sample: correct (0/1), loss, label, predicted class
+            for (String line : lines) {
+                Sample sample = parser.parse(line);
+                var outcome = sample.learnOn(uninterrupted);
+                int predicted = outcome.predictedClass();
+                scored.add(new double[] {predicted == sample.label() ? 1 : 0, outcome.loss(), sample.label(), predicted});
+            }
             assertTrue(last.model().bitIdentical(uninterrupted), "the model after " + KILLS + " kills is bit-identical to an uninterrupted run");
+            assertMetricsOfAnUninterruptedRun(config, scored);
 
             List<JsonNode> predictions = KafkaTestSupport.readToEnd(kafka, config.topics().predictions(), Duration.ofMinutes(1))
                     .stream().map(record -> json(record.value())).toList();
@@ -109,6 +118,48 @@ class CrashRecoveryIT extends WithEmbeddedBroker {
         } finally {
             process.close();
         }
+    }
+
+    /**
+     * The metrics records a read_committed consumer sees: each model version at most once (a record is published only
+     * if the model changed, and only learning changes it here), the last one for the final model, with the window and
+     * fading metrics of the uninterrupted run ({@code metrics.window} 1000, fading factor 0.999) and its class counts.
+     */
+    private void assertMetricsOfAnUninterruptedRun(BackstreamConfig config, List<double[]> scored) {
+        List<JsonNode> metrics = KafkaTestSupport.readUntil(kafka, config.topics().metrics(), Duration.ofMinutes(1),
+                        read -> !read.isEmpty() && json(read.get(read.size() - 1).value()).get("updates").asLong() == SAMPLES)
+                .stream().map(record -> json(record.value())).toList();
+        for (int i = 1; i < metrics.size(); i++) {
+            assertTrue(metrics.get(i).get("updates").asLong() > metrics.get(i - 1).get("updates").asLong(),
+                    "no metrics record repeated: " + metrics.get(i - 1).get("updates") + " then " + metrics.get(i).get("updates"));
+        }
+        JsonNode last = metrics.get(metrics.size() - 1);
+        int window = config.metricsWindow();
+        double fading = config.metricsFadingFactor();
+        List<double[]> inWindow = scored.subList(scored.size() - window, scored.size());
+        assertEquals(window, last.get("windowCount").asInt());
+        assertEquals(inWindow.stream().mapToDouble(s -> s[0]).sum() / window, last.get("windowAccuracy").asDouble(), 1e-12);
+        assertEquals(inWindow.stream().mapToDouble(s -> s[1]).sum() / window, last.get("windowLogLoss").asDouble(), 1e-12);
+        double weights = 0;
+        double accuracy = 0;
+        double loss = 0;
+        for (int j = 0; j < scored.size(); j++) {
+            double w = Math.pow(fading, scored.size() - 1 - j);
+            weights += w;
+            accuracy += w * scored.get(j)[0];
+            loss += w * scored.get(j)[1];
+        }
+        assertEquals(accuracy / weights, last.get("fadingAccuracy").asDouble(), 1e-12);
+        assertEquals(loss / weights, last.get("fadingLogLoss").asDouble(), 1e-12);
+        for (int c = 0; c < 10; c++) {
+            int label = c;
+            JsonNode counts = last.get("classCounts").get(c);
+            assertEquals(inWindow.stream().filter(s -> s[2] == label).count(), counts.get("actual").asLong(), "actual " + c);
+            assertEquals(inWindow.stream().filter(s -> s[3] == label).count(), counts.get("predicted").asLong(), "predicted " + c);
+            assertEquals(inWindow.stream().filter(s -> s[2] == label && s[3] == label).count(), counts.get("correct").asLong(), "correct " + c);
+        }
+        assertEquals(0, last.get("scoreRequests").asLong());
+        assertEquals(SAMPLES - 1, last.get("sourceOffset").asLong());
     }
 
     private List<String> samples() {

@@ -37,6 +37,7 @@ final class ReadmeAcls {
         acls.add(allow(user, ResourceType.TOPIC, topics.predictions(), PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(user, ResourceType.TOPIC, topics.snapshots(), PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(user, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE));
+        acls.add(allow(user, ResourceType.TOPIC, topics.metrics(), PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(user, ResourceType.GROUP, config.applicationId(), PatternType.LITERAL, AclOperation.READ));
         acls.add(allow(user, ResourceType.TRANSACTIONAL_ID, internal, PatternType.PREFIXED, AclOperation.WRITE));
         for (AclOperation operation : List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE)) {

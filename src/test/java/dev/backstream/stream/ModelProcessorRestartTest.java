@@ -1,6 +1,8 @@
 package dev.backstream.stream;
 
 import dev.backstream.message.SourceRecord;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.backstream.json.Json;
 import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Mlp;
@@ -61,7 +63,84 @@ class ModelProcessorRestartTest {
         lines.forEach(line -> parser.parse(line).learnOn(expected));
         StoredModel stored = harness.store.persisted("xor").orElseThrow();
         assertTrue(stored.model().bitIdentical(expected));
-        assertEquals(59, stored.sourceOffset(), "the store remembers the last sample applied");
+        assertEquals(59, stored.source().offset(), "the store remembers the last sample applied");
+    }
+
+    @Test
+    void theMetricsAfterACrashAndRestoreEqualThoseOfAnUninterruptedRunWindowContentsIncluded() throws Exception {
+        var catalog = TopologyFixture.catalog(1000);
+        java.util.Random random = new java.util.Random(17);
+        List<String> committed = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            committed.add(BackstreamTopologyTest.blobSample(random, i));
+        }
+        // crashed run: metrics published at 20, commit at 30, five samples lost, restart, the rest; a window of 40 wraps
+        MetricsSettings settings = new MetricsSettings(40, 0.99, 5_000);
+        ModelStoreHarness harness = new ModelStoreHarness(settings);
+        ModelProcessor first = harness.processor(catalog, 5_000);
+        for (int i = 0; i < 30; i++) {
+            first.process(record("blobs", committed.get(i), i));
+            if (i == 19) {
+                punctuate(harness, 5_000);
+            }
+        }
+        harness.store.flushCache();
+        for (int i = 30; i < 35; i++) {
+            first.process(record("blobs", BackstreamTopologyTest.blobSample(random, 100 + i), i)); // never committed
+        }
+        punctuate(harness, 10_000); // published, never committed either
+        first.close();
+        harness.restart();
+        ModelProcessor second = harness.processor(catalog, 5_000);
+        for (int i = 30; i < 60; i++) {
+            second.process(record("blobs", committed.get(i), i));
+        }
+        punctuate(harness, 15_000);
+        harness.store.flushCache();
+        JsonNode crashed = lastMetrics(harness);
+
+        ModelStoreHarness uninterrupted = new ModelStoreHarness(settings);
+        ModelProcessor only = uninterrupted.processor(catalog, 5_000);
+        for (int i = 0; i < 60; i++) {
+            only.process(record("blobs", committed.get(i), i));
+            if (i == 19) {
+                punctuate(uninterrupted, 5_000);
+            }
+        }
+        punctuate(uninterrupted, 15_000);
+        uninterrupted.store.flushCache();
+        JsonNode expected = lastMetrics(uninterrupted);
+
+        assertEquals(60, expected.get("updates").asLong());
+        assertEquals(40, expected.get("windowCount").asInt(), "the window reaches back before the crash");
+        assertEquals(expected, crashed);
+        PrequentialMetrics restored = harness.store.persisted("blobs").orElseThrow().metrics();
+        PrequentialMetrics reference = uninterrupted.store.persisted("blobs").orElseThrow().metrics();
+        assertEquals(40, restored.count());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(encoded(reference), encoded(restored),
+                "the stored window (every entry, in order), fading sums and counters are identical");
+    }
+
+    private static void punctuate(ModelStoreHarness harness, long now) {
+        for (var punctuator : harness.context.scheduledPunctuators()) {
+            if (punctuator.getInterval().toMillis() == 5_000) {
+                punctuator.getPunctuator().punctuate(now);
+            }
+        }
+    }
+
+    /** The last metrics record forwarded, without its wall-clock timestamp. */
+    private static JsonNode lastMetrics(ModelStoreHarness harness) throws Exception {
+        var forwarded = harness.context.forwarded().stream().filter(r -> r.record().value().kind() == Output.Kind.METRICS).toList();
+        ObjectNode metrics = (ObjectNode) Json.MAPPER.readTree(forwarded.get(forwarded.size() - 1).record().value().json());
+        metrics.remove("timestamp");
+        return metrics;
+    }
+
+    private static byte[] encoded(PrequentialMetrics metrics) {
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(metrics.encodedSize());
+        metrics.encode(out);
+        return out.array();
     }
 
     @Test
@@ -98,8 +177,9 @@ class ModelProcessorRestartTest {
             for (int i = 20; i < 50; i++) {
                 parser.parse(BackstreamTopologyTest.xorSample(i)).learnOn(restored);
             }
-            StoredModel newer = new StoredModel(restored, 0, 49, -1);
-            harness.underlying.put("xor", newer.encodeInto(new byte[StoredModel.encodedSize(restored)]));
+            StoredModel newer = new StoredModel(restored, new SourceRecord(null, 0, 49, -1), -1,
+                    new PrequentialMetrics(restored.architecture(), MetricsSettings.DEFAULT));
+            harness.underlying.put("xor", newer.encodeInto(new byte[newer.encodedSize()]));
         }
 
         @Test
@@ -129,14 +209,18 @@ class ModelProcessorRestartTest {
     void theUnderlyingStoreIsPersistentSoThatTransactionalIdsSurviveARestart() {
         // Kafka Streams keeps its process id (part of the EOS transactional id) only for topologies with a persistent
         // store; without it a restarted instance cannot fence its crashed predecessor's open transaction.
-        ModelStore store = ModelStore.builder(BackstreamTopology.STORE, java.util.Map.of()).build();
+        ModelStore store = ModelStore.builder(BackstreamTopology.STORE, java.util.Map.of(), MetricsSettings.DEFAULT).build();
         assertTrue(store.persistent());
     }
 
     private static Record<byte[], RoutedSample> record(String line, long offset) {
+        return record("xor", line, offset);
+    }
+
+    private static Record<byte[], RoutedSample> record(String model, String line, long offset) {
         RoutedSample routed = new RoutedSample(new SampleParser().parse(line), true, null, line.getBytes(StandardCharsets.UTF_8),
                 new SourceRecord("backstream.samples", 0, offset, 1000 + offset));
-        return new Record<>("xor".getBytes(StandardCharsets.UTF_8), routed, 1000 + offset);
+        return new Record<>(model.getBytes(StandardCharsets.UTF_8), routed, 1000 + offset);
     }
 
     /** A model store over an in-memory store, registered with a mock processor context. */
@@ -145,23 +229,34 @@ class ModelProcessorRestartTest {
         final KeyValueStore<String, byte[]> underlying = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(BackstreamTopology.STORE), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().withCachingDisabled().build();
+        final MetricsSettings metricsSettings;
         ModelStore store;
 
         ModelStoreHarness() {
+            this(MetricsSettings.DEFAULT);
+        }
+
+        ModelStoreHarness(MetricsSettings metricsSettings) {
+            this.metricsSettings = metricsSettings;
             restart();
         }
 
         /** A new task on the same underlying store: what was persisted survives, the live models do not. */
         void restart() {
-            store = new ModelStore(underlying);
+            store = new ModelStore(underlying, metricsSettings);
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
             context.resetForwards();
         }
 
         ModelProcessor processor(dev.backstream.model.ModelCatalog catalog) {
+            return processor(catalog, 0);
+        }
+
+        ModelProcessor processor(dev.backstream.model.ModelCatalog catalog, long metricsIntervalMs) {
             ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0,
-                    new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity());
+                    new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity(), metricsIntervalMs,
+                    new PublishedMetrics());
             processor.init(context);
             return processor;
         }

@@ -54,6 +54,7 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> predictions;
     final TestOutputTopic<byte[], byte[]> snapshots;
     final TestOutputTopic<byte[], byte[]> deadLetters;
+    final TestOutputTopic<byte[], byte[]> metrics;
 
     TopologyFixture(BackstreamConfig config, ModelCatalog catalog) {
         this.config = config;
@@ -68,6 +69,7 @@ final class TopologyFixture implements AutoCloseable {
         predictions = driver.createOutputTopic(topics.predictions(), deserializer, deserializer);
         snapshots = driver.createOutputTopic(topics.snapshots(), deserializer, deserializer);
         deadLetters = driver.createOutputTopic(topics.deadLetters(), deserializer, deserializer);
+        metrics = driver.createOutputTopic(topics.metrics(), deserializer, deserializer);
     }
 
     static byte[] bytes(String text) {
