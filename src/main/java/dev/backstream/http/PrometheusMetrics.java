@@ -18,9 +18,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
 /**
@@ -39,12 +42,20 @@ public final class PrometheusMetrics implements AutoCloseable {
     static final String PREDICTIONS = "backstream.model.predictions";
     static final String DEAD_LETTERS = "backstream.dead.letters";
 
+    /** How often the Kafka Streams binder looks for new Kafka metrics (tasks assigned, clients created). */
+    static final Duration REFRESH = Duration.ofSeconds(5);
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final PublishedMetrics published;
     private final Totals totals;
     private final List<Gauges> gauges = new ArrayList<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private KafkaStreamsMetrics streamsMetrics;
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "backstream-metrics-refresh");
+        thread.setDaemon(true);
+        return thread;
+    });
     /** The rows registered by the last scrape: a gauge may hold its value weakly, so they are kept until the next. */
     private final List<MultiGauge.Row<?>> rows = new ArrayList<>();
 
@@ -91,7 +102,9 @@ public final class PrometheusMetrics implements AutoCloseable {
         if (streamsMetrics != null) {
             streamsMetrics.close();
         }
-        streamsMetrics = new KafkaStreamsMetrics(streams);
+        // Kafka Streams creates task and store metrics when tasks are assigned, after this call; the binder looks for new
+        // ones every REFRESH (Micrometer's default is a minute, too slow for a task that moved or a restore in progress)
+        streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), refresher, REFRESH);
         streamsMetrics.bindTo(registry);
     }
 
@@ -136,6 +149,7 @@ public final class PrometheusMetrics implements AutoCloseable {
         if (streamsMetrics != null) {
             streamsMetrics.close();
         }
+        refresher.shutdownNow();
         gc.close();
         registry.close();
     }
