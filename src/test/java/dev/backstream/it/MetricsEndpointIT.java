@@ -125,4 +125,38 @@ class MetricsEndpointIT extends WithEmbeddedBroker {
             assertTrue(names.stream().anyMatch(n -> n.startsWith("kafka_consumer_")), "its consumers' metrics: " + names);
         });
     }
+
+    /**
+     * Every metric the Grafana dashboard and the Prometheus configuration name is in a real response. The models'
+     * prequential metrics come from ModelMetrics records that the topology publishes; here the test publishes one per
+     * kind itself, as the topology would (a classifier's and a regressor's), so that every gauge has a series.
+     */
+    @Test
+    void exportsEveryMetricTheDashboardAndThePrometheusConfigurationName() throws Exception {
+        afterAKnownStream("dashboard", (app, ignored) -> {
+            app.metrics().published(new ModelMetrics(ModelMetrics.FORMAT, "xor", XOR_SAMPLES, ModelMetrics.CLASSIFICATION, 1000, 400, 0.999,
+                    0.9, 0.3, 0.9, 0.3, null, null, null, null, null, XOR_SAMPLES, SCORE_REQUESTS, 0, Map.of(), 1, "t", 0, 1, 2));
+            app.metrics().published(new ModelMetrics(ModelMetrics.FORMAT, "price", 5, ModelMetrics.REGRESSION, 1000, 5, 0.999,
+                    null, null, null, null, 1.0, 2.0, 1.0, 2.0, null, 5, 0, 0, Map.of(), 1, "t", 0, 1, 2));
+            Set<String> exported = names(scrape(app.httpUrl("/metrics")));
+
+            Set<String> named = new TreeSet<>();
+            JsonNode dashboard = Json.MAPPER.readTree(Path.of("config/grafana/dashboards/backstream.json").toFile());
+            dashboard.findValues("expr").forEach(expr -> named.addAll(metricNames(expr.asText())));
+            named.addAll(metricNames(Files.readString(Path.of("config/prometheus/prometheus.yml"))));
+            assertTrue(named.size() >= 10, "the dashboard's queries name metrics: " + named);
+            Set<String> missing = new TreeSet<>(named);
+            missing.removeAll(exported);
+            assertEquals(Set.of(), missing, "named by the dashboard or Prometheus but not exported");
+        });
+    }
+
+    private static Set<String> metricNames(String text) {
+        Set<String> names = new TreeSet<>();
+        Matcher name = NAME.matcher(text);
+        while (name.find()) {
+            names.add(name.group(1));
+        }
+        return names;
+    }
 }
