@@ -22,6 +22,8 @@ RUN java --add-modules jdk.incubator.vector -XX:ArchiveClassesAtExit=/app/backst
 USER backstream
 ENV BACKSTREAM_STATE_DIR=/app/state
 VOLUME ["/app/state"]
+# GET /metrics (http.port); reachable from other containers only with BACKSTREAM_HTTP_BIND=0.0.0.0, as in docker-compose.yml
+EXPOSE 8080
 # The Vector API module turns on the SIMD kernels; container-aware heap sizing.
 ENTRYPOINT ["java", "--add-modules", "jdk.incubator.vector", "-XX:SharedArchiveFile=/app/backstream.jsa", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/backstream.jar"]
 CMD ["run", "--config", "/app/config/backstream.properties"]

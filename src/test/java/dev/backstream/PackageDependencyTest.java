@@ -17,6 +17,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * <pre>
  *  cli ─────────────────────────► the command line
  *  app, broker ─────────────────► configuration, wiring, start-up checks │ the embedded broker for the demo and tests
+ *  http ────────────────────────► the HTTP server and what it serves (GET /metrics)
  *  stream (stream.hook) ────────► the topology, given a TopologySettings value, never the configuration
  *  model ───────────────────────► model definitions and the catalog
  *  message, snapshot, data ─────► formats: samples, predictions, dead letters │ backstream.mlp/v1 │ the digits set
@@ -59,6 +60,7 @@ class PackageDependencyTest {
                 .layer("cli").definedBy("dev.backstream.cli..")
                 .layer("app").definedBy("dev.backstream.app..")
                 .layer("broker").definedBy("dev.backstream.broker..")
+                .layer("http").definedBy("dev.backstream.http..")
                 .layer("stream").definedBy("dev.backstream.stream..")
                 .layer("model").definedBy("dev.backstream.model..")
                 .layer("formats").definedBy("dev.backstream.message..", "dev.backstream.snapshot..", "dev.backstream.data..")
@@ -67,10 +69,11 @@ class PackageDependencyTest {
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("app").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("broker").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("stream").mayOnlyBeAccessedByLayers("app", "broker", "cli")
-                .whereLayer("model").mayOnlyBeAccessedByLayers("stream", "app", "broker", "cli")
-                .whereLayer("formats").mayOnlyBeAccessedByLayers("model", "stream", "app", "broker", "cli")
-                .whereLayer("json").mayOnlyBeAccessedByLayers("formats", "model", "stream", "app", "broker", "cli")
+                .whereLayer("http").mayOnlyBeAccessedByLayers("app", "cli")
+                .whereLayer("stream").mayOnlyBeAccessedByLayers("http", "app", "broker", "cli")
+                .whereLayer("model").mayOnlyBeAccessedByLayers("stream", "http", "app", "broker", "cli")
+                .whereLayer("formats").mayOnlyBeAccessedByLayers("model", "stream", "http", "app", "broker", "cli")
+                .whereLayer("json").mayOnlyBeAccessedByLayers("formats", "model", "stream", "http", "app", "broker", "cli")
                 .check(MAIN);
     }
 

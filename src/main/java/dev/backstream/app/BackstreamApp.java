@@ -1,5 +1,7 @@
 package dev.backstream.app;
 
+import dev.backstream.http.HttpServer;
+import dev.backstream.http.PrometheusMetrics;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.stream.BackstreamTopology;
 import dev.backstream.stream.Activity;
@@ -47,6 +49,8 @@ public final class BackstreamApp implements AutoCloseable {
     private final PublishedMetrics metrics;
     private volatile KafkaStreams streams;
     private ScheduledExecutorService summaries;
+    private PrometheusMetrics prometheus;
+    private volatile HttpServer http;
 
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog) {
         this(config, catalog, new Properties());
@@ -173,6 +177,15 @@ public final class BackstreamApp implements AutoCloseable {
             }
             throw new IllegalStateException("cannot check the topics", e.getCause());
         }
+        prometheus = new PrometheusMetrics(metrics, activity.totals());
+        try {
+            http = HttpServer.start(config.httpBind(), config.httpPort(), prometheus);
+        } catch (IllegalStateException e) {
+            created.close(Duration.ZERO);
+            prometheus.close();
+            throw e;
+        }
+        prometheus.bind(created);
         streams = created;
         streams.start();
         summaries = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -183,6 +196,19 @@ public final class BackstreamApp implements AutoCloseable {
         summaries.scheduleAtFixedRate(() -> LOG.info("last minute: {}", activity.takeSummary()), 1, 1, TimeUnit.MINUTES);
         // while Kafka Streams joins the group and restores (mostly waiting on the broker), compile the record path
         JitWarmUp.startInBackground(catalog);
+    }
+
+    /**
+     * The HTTP server's address with {@code path}, e.g. {@code httpUrl("/metrics")} → {@code http://127.0.0.1:8080/metrics}.
+     *
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public String httpUrl(String path) {
+        HttpServer server = http;
+        if (server == null) {
+            throw new IllegalStateException("the application is not started");
+        }
+        return server.url(path);
     }
 
     /** The running Kafka Streams instance. @throws IllegalStateException before {@link #start()} */
@@ -248,5 +274,8 @@ public final class BackstreamApp implements AutoCloseable {
         }
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+        // after Kafka Streams, so that a scrape during the shutdown still answers
+        http.close();
+        prometheus.close();
     }
 }

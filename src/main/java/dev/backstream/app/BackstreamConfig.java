@@ -55,6 +55,9 @@ public final class BackstreamConfig extends AbstractConfig {
     public static final String MAX_FEATURES = "max.features";
     public static final String DEAD_LETTER_MAX_VALUE_BYTES = "dead.letter.max.value.bytes";
 
+    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_BIND = "http.bind";
+
     /** The prefix of environment variables that override settings. */
     public static final String ENVIRONMENT_PREFIX = "BACKSTREAM_";
 
@@ -100,7 +103,11 @@ public final class BackstreamConfig extends AbstractConfig {
             .define(DEAD_LETTER_MAX_VALUE_BYTES, Type.INT, 65_536, ConfigDef.Range.atLeast(64), Importance.LOW,
                     "A dead letter copies at most this many bytes of the record's value, and of its key, as JSON text (escapes and base64 "
                             + "included); longer ones are cut and marked valueTruncated/keyTruncated with their size. Lowered if needed so "
-                            + "that every dead letter fits the producer's max.request.size.");
+                            + "that every dead letter fits the producer's max.request.size.")
+            .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the HTTP server (GET /metrics, Prometheus format); 0 picks a free port, which the log names.")
+            .define(HTTP_BIND, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Address the HTTP server listens on; the default answers only on this host, 0.0.0.0 on every interface (e.g. in a container).");
 
     private final Map<String, String> passThrough;
     private final Path baseDirectory;
@@ -193,6 +200,14 @@ public final class BackstreamConfig extends AbstractConfig {
     /** The configured {@value #DEAD_LETTER_MAX_VALUE_BYTES}; the limit applied is {@code StreamsSettings.deadLetterFieldBytes}. */
     public int deadLetterMaxValueBytes() {
         return getInt(DEAD_LETTER_MAX_VALUE_BYTES);
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT);
+    }
+
+    public String httpBind() {
+        return getString(HTTP_BIND);
     }
 
     public int metricsWindow() {

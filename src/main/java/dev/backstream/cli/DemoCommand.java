@@ -129,6 +129,9 @@ final class DemoCommand implements Callable<Integer> {
                 settings.put(topic, prefix + BackstreamConfig.CONFIG.defaultValues().get(topic));
             }
             settings.put("commit.interval.ms", "100");
+            // on this host only, on a free port: the demo must not fail because something else has 8080
+            settings.put(BackstreamConfig.HTTP_BIND, "127.0.0.1");
+            settings.put(BackstreamConfig.HTTP_PORT, "0");
             BackstreamConfig config = new BackstreamConfig(settings, null);
             ModelCatalog catalog = bundledModels(config.snapshotEveryUpdates());
             TopicCreator.create(config.adminProperties(), config.topics(), 1);
@@ -161,6 +164,7 @@ final class DemoCommand implements Callable<Integer> {
                 say(String.format(Locale.ROOT, "application started (%s); streaming %d samples (%d shuffled passes over %d digits rows%s) into %s",
                         config.processingGuarantee(), samples.size(), passes, training.size(), xor ? ", plus 4000 XOR samples" : "",
                         config.topics().samples()));
+                say("Prometheus metrics while the demo runs: " + app.httpUrl("/metrics"));
                 long deadline = start + timeout.toNanos();
                 AtomicReference<Exception> producerFailure = new AtomicReference<>();
                 Thread producer = new Thread(() -> {

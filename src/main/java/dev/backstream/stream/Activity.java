@@ -21,6 +21,7 @@ public final class Activity {
 
     private final Map<String, Counts> models = new ConcurrentHashMap<>();
     private final Map<RejectReason, LongAdder> deadLetters = new ConcurrentHashMap<>();
+    private final Totals totals = new Totals();
 
     private static final class Counts {
         final LongAdder learned = new LongAdder();
@@ -29,14 +30,22 @@ public final class Activity {
 
     void learned(String model) {
         models.computeIfAbsent(model, m -> new Counts()).learned.increment();
+        totals.countLearned(model);
     }
 
     void predicted(String model) {
         models.computeIfAbsent(model, m -> new Counts()).predictions.increment();
+        totals.countPrediction(model);
     }
 
     void deadLetter(RejectReason reason) {
         deadLetters.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        totals.countDeadLetter(reason);
+    }
+
+    /** The same counts since the process started, never reset by {@link #takeSummary()}. */
+    public Totals totals() {
+        return totals;
     }
 
     /** The counts since the last call, as one line, and resets them. */

@@ -486,6 +486,7 @@ public final class EndToEndBenchmark {
         settings.put(BackstreamConfig.DEAD_LETTERS_TOPIC, prefix + ".dead-letters");
         settings.put(BackstreamConfig.SNAPSHOT_INTERVAL_MS, "0");
         settings.put(BackstreamConfig.SNAPSHOT_EVERY_UPDATES, "1000000000");
+        settings.put(BackstreamConfig.HTTP_PORT, "0");
         // -Dbench.streams.<property>=value passes a Kafka Streams setting to both applications, for experiments.
         System.getProperties().stringPropertyNames().stream().filter(property -> property.startsWith("bench.streams."))
                 .forEach(property -> settings.put(property.substring("bench.streams.".length()), System.getProperty(property)));

@@ -172,4 +172,46 @@ class DockerComposeTest {
         String output = new String(process.getInputStream().readAllBytes());
         assertEquals(0, process.waitFor(), output);
     }
+
+    @Test
+    void prometheusScrapesTheApplicationWhichListensOnEveryInterfaceOfItsContainer() throws IOException {
+        JsonNode app = compose.at("/services/backstream/environment");
+        assertEquals("0.0.0.0", app.path(BackstreamConfig.environmentVariable(BackstreamConfig.HTTP_BIND)).asText(),
+                "the default 127.0.0.1 would answer only inside the application's own container");
+        String port = app.path(BackstreamConfig.environmentVariable(BackstreamConfig.HTTP_PORT))
+                .asText(String.valueOf(BackstreamConfig.CONFIG.defaultValues().get(BackstreamConfig.HTTP_PORT)));
+        JsonNode prometheus = new ObjectMapper(new YAMLFactory()).readTree(Path.of("config/prometheus/prometheus.yml").toFile());
+        JsonNode job = prometheus.at("/scrape_configs/0");
+        assertEquals("/metrics", job.path("metrics_path").asText("/metrics"));
+        assertEquals(List.of("backstream:" + port), list(job.at("/static_configs/0/targets")));
+    }
+
+    @Test
+    void prometheusAndGrafanaMountProvisioningFilesThatExistAndPublishOnlyToThisHost() {
+        for (String service : List.of("prometheus", "grafana")) {
+            List<String> volumes = list(compose.at("/services/" + service + "/volumes"));
+            assertTrue(!volumes.isEmpty(), service);
+            for (String volume : volumes) {
+                String source = volume.split(":")[0];
+                assertTrue(source.startsWith("./config/") && Files.exists(Path.of(source)), service + " mounts " + volume);
+            }
+            for (String port : list(compose.at("/services/" + service + "/ports"))) {
+                assertTrue(port.startsWith("127.0.0.1:"), service + " publishes " + port + " to every interface of the host");
+            }
+        }
+    }
+
+    @Test
+    void theDashboardQueriesTheProvisionedDataSource() throws IOException {
+        JsonNode datasources = new ObjectMapper(new YAMLFactory()).readTree(Path.of("config/grafana/provisioning/datasources/prometheus.yml").toFile());
+        String uid = datasources.at("/datasources/0/uid").asText();
+        assertEquals("http://prometheus:9090", datasources.at("/datasources/0/url").asText());
+        JsonNode dashboard = new ObjectMapper().readTree(Path.of("config/grafana/dashboards/backstream.json").toFile());
+        assertTrue(dashboard.path("panels").size() >= 6, "learning curves, records/s, lag, dead letters, restore progress");
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertEquals(uid, panel.at("/datasource/uid").asText(), panel.path("title").asText());
+            assertTrue(panel.path("targets").size() > 0, panel.path("title").asText());
+            panel.path("targets").forEach(target -> assertTrue(!target.path("expr").asText().isBlank(), panel.path("title").asText()));
+        }
+    }
 }

@@ -58,6 +58,8 @@ class DemoIT {
         assertTrue(Double.parseDouble(holdout.group(1)) >= 0.9, text);
 
         assertTrue(text.contains("the broker's own log: "), "the demo says where the broker's log is:\n" + text);
+        assertTrue(Pattern.compile("(?m)^backstream demo: Prometheus metrics while the demo runs: http://127\\.0\\.0\\.1:[1-9][0-9]*/metrics$")
+                .matcher(text).find(), "the demo says where its metrics are:\n" + text);
         Pattern problem = Pattern.compile("\\b(ERROR|WARN)\\b"); // the JVM's "WARNING: Using incubator modules" is not a log line
         assertTrue(text.lines().noneMatch(line -> problem.matcher(line).find()), "no ERROR or WARN lines:\n" + text);
         assertTrue(text.lines().noneMatch(line -> line.startsWith("\tat ") || line.contains("Exception")), "no stack traces:\n" + text);

@@ -34,7 +34,7 @@ final class KafkaTestSupport {
     private KafkaTestSupport() {
     }
 
-    /** Settings for one test: unique application id and topic names, a fresh state directory. */
+    /** Settings for one test: unique application id and topic names, a fresh state directory, a free HTTP port. */
     static Map<String, String> uniqueSettings(EmbeddedKafka kafka, String name, java.nio.file.Path stateDir) {
         String prefix = name + "-" + COUNTER.incrementAndGet();
         Map<String, String> settings = new HashMap<>();
@@ -47,6 +47,7 @@ final class KafkaTestSupport {
         settings.put(BackstreamConfig.SNAPSHOTS_TOPIC, prefix + ".model-snapshots");
         settings.put(BackstreamConfig.DEAD_LETTERS_TOPIC, prefix + ".dead-letters");
         settings.put("commit.interval.ms", "100");
+        settings.put(BackstreamConfig.HTTP_PORT, "0"); // several instances in one JVM: each on a free port
         return settings;
     }
 

@@ -48,4 +48,25 @@ class ActivityTest {
         assertTrue(line.startsWith("learned 120, predictions 120, dead letters 1 (DIVERGED_UPDATE 1); per model (learned/predictions): m14 15/15, m13 14/14"), line);
         assertTrue(line.endsWith("m5 6/6 and 5 more 15/15"), line);
     }
+
+    @Test
+    void keepsTotalsSinceStartThatASummaryDoesNotReset() {
+        try (TopologyFixture f = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), TopologyFixture.catalog(1000))) {
+            for (int i = 0; i < 3; i++) {
+                f.send("xor", BackstreamTopologyTest.xorSample(i));
+            }
+            f.score("xor", BackstreamTopologyTest.text(new Sample("xor", new double[] {1, 0}, null, null, null)));
+            f.send("xor", "{not json");
+            f.shared.activity().takeSummary();
+            f.send("xor", "{\"model\":\"xor\",\"features\":[1],\"label\":0}");
+
+            Totals totals = f.shared.activity().totals();
+            assertEquals(java.util.Set.of("xor"), totals.models());
+            assertEquals(3, totals.learned("xor"));
+            assertEquals(4, totals.predictions("xor"));
+            assertEquals(1, totals.deadLetters(RejectReason.MALFORMED_JSON));
+            assertEquals(1, totals.deadLetters(RejectReason.WRONG_FEATURE_COUNT));
+            assertEquals(0, totals.learned("digits"));
+        }
+    }
 }
