@@ -14,6 +14,8 @@ import java.util.Objects;
  * them each time.
  */
 public final class ModelDefinition {
+    /** The one character a model id may not contain: the model store's separator between an id and its other keys. */
+    public static final char RESERVED_ID_CHARACTER = '\u0000';
     private final String id;
     private final Architecture architecture;
     private final OptimizerSpec optimizer;
@@ -29,6 +31,11 @@ public final class ModelDefinition {
      */
     public ModelDefinition(String id, Mlp initial, long snapshotEveryUpdates, String source) {
         this.id = Objects.requireNonNull(id, "id");
+        if (id.indexOf(RESERVED_ID_CHARACTER) >= 0) {
+            throw new IllegalArgumentException(source + ": model id \"" + id.replace(RESERVED_ID_CHARACTER, '?')
+                    + "\" contains U+0000 at index " + id.indexOf(RESERVED_ID_CHARACTER)
+                    + "; expected none (the model store separates a model id from its metrics chunks with it)");
+        }
         Objects.requireNonNull(initial, "initial");
         if (snapshotEveryUpdates < 1) {
             throw new IllegalArgumentException(source + ": snapshotEveryUpdates must be >= 1, found " + snapshotEveryUpdates);

@@ -45,6 +45,14 @@ import java.util.function.Function;
  * when the learner (re)starts a task, which Kafka Streams' public API guarantees, so a stale copy cannot survive even
  * if an upgrade stops recycling through {@code clearCache()}.
  *
+ * <p><b>Keys.</b> Each model's value is stored under its id. A metrics window larger than {@link PrequentialMetrics#CHUNK}
+ * entries is sealed into chunks, each written once, when it fills, under {@link #chunkKey}: the model id, a NUL
+ * character (which {@link ModelDefinition} rejects in ids, so no chunk key is a model id) and
+ * {@code metrics-chunk-<slot>}, with {@code slot} the chunk's number modulo the window's chunk count: a model has at most
+ * {@code ceil(window / 64)} chunk keys, and the compacted changelog stays bounded. Chunks are put right before the value
+ * that refers to them, in the same commit, and restore with the task like every other key. {@link #get} reads only
+ * declared ids, so a chunk key is never decoded as a model.
+ *
  * <p>Only the task's stream thread touches an instance. A (re)initialized store starts with no live models: each is
  * decoded from the underlying store on first use, so a restored or revived task resumes from what was committed.
  */
@@ -138,7 +146,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         }
         byte[] value = stored.get(id);
         if (value != null) {
-            StoredModel model = StoredModel.decode(value, metricsSettings);
+            StoredModel model = decode(id, value);
             entry = new LiveModel(id, definition, model.model(), model.metrics(), model.source(), model.lastSnapshotUpdates());
         } else {
             Mlp model = definition.newModel();
@@ -172,7 +180,16 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
 
     /** The model as last persisted (committed or about to be), decoded from the underlying store; for tests. */
     Optional<StoredModel> persisted(String id) {
-        return Optional.ofNullable(stored.get(id)).map(value -> StoredModel.decode(value, metricsSettings));
+        return Optional.ofNullable(stored.get(id)).map(value -> decode(id, value));
+    }
+
+    private StoredModel decode(String id, byte[] value) {
+        return StoredModel.decode(value, metricsSettings, slot -> stored.get(chunkKey(id, slot)));
+    }
+
+    /** The key of slot {@code slot} of model {@code id}'s sealed metrics chunks. */
+    static String chunkKey(String id, int slot) {
+        return id + ModelDefinition.RESERVED_ID_CHARACTER + "metrics-chunk-" + slot;
     }
 
     private void markDirty(LiveModel entry) {
@@ -182,10 +199,15 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         }
     }
 
-    /** Writes every model changed since the last commit to the underlying store and its changelog. */
+    /**
+     * Writes every model changed since the last commit to the underlying store and its changelog: the metrics chunks
+     * sealed since, then the model's value.
+     */
     private void persistDirtyModels() {
         for (LiveModel entry : dirty) {
-            stored.put(entry.id, entry.encode());
+            String id = entry.id;
+            entry.metrics.sealChunks((slot, chunk) -> stored.put(chunkKey(id, slot), chunk));
+            stored.put(id, entry.encode());
             entry.dirty = false;
         }
         dirty.clear();

@@ -9,11 +9,13 @@ import dev.backstream.nn.Architecture;
 import dev.backstream.nn.Outcome;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * One model's prequential (test-then-train) metrics, kept by the learner beside the model and persisted with it in the
@@ -29,6 +31,8 @@ import java.util.Map;
  * <p>Recording allocates nothing. Only the model's task thread touches an instance.
  */
 final class PrequentialMetrics {
+    /** Entries per sealed chunk of a window larger than this (see {@link #sealChunks}). */
+    static final int CHUNK = 64;
     private final boolean classifier;
     private final boolean softmax;
     private final int classes;
@@ -45,6 +49,17 @@ final class PrequentialMetrics {
     /** Index of the next entry to write, and entries held. */
     private int next;
     private int count;
+    /** Entries in a sealed chunk ({@link #CHUNK}), or 0 if the window is small enough to be stored whole with the model. */
+    private final int chunkSize;
+    /** Chunk keys per model: sealed chunk {@code j} is stored in slot {@code j mod slots}. */
+    private final int slots;
+    /** Entries recorded since the metrics began (or were read from format 2), the sequence number of the next entry. */
+    private long total;
+    /** Entries before this sequence number are sealed into chunks (or no longer held); a multiple of the chunk size. */
+    private long sealed;
+    /** Slots {@code [staleFrom, staleTo)} hold chunks of a former, larger layout, deleted at the next persisting. */
+    private int staleFrom;
+    private int staleTo;
     private double fadingWeight;
     private double fadingFirst;
     private double fadingSecond;
@@ -66,6 +81,8 @@ final class PrequentialMetrics {
         this.second = new double[window];
         this.label = classifier ? new int[window] : null;
         this.predicted = classifier ? new int[window] : null;
+        this.chunkSize = window > CHUNK ? CHUNK : 0;
+        this.slots = chunkSize == 0 ? 0 : (window + CHUNK - 1) / CHUNK;
     }
 
     // ------------------------------------------------------------------------------------------------- recording
@@ -102,6 +119,7 @@ final class PrequentialMetrics {
         if (count < window) {
             count++;
         }
+        total++;
         fadingWeight = fadingFactor * fadingWeight + 1.0;
         fadingFirst = fadingFactor * fadingFirst + x;
         fadingSecond = fadingFactor * fadingSecond + y;
@@ -227,15 +245,76 @@ final class PrequentialMetrics {
     // ------------------------------------------------------------------------------------------------- encoding
 
     /*
-     * int entries n | the n entries column by column, oldest first: n doubles first, n doubles second[, n ints label,
-     * n ints predicted if classifier] | double fading weight, fading first, fading second | long score requests,
+     * Format 3, in the model's stored value:
+     * int entries held n | long entries recorded t | short chunk size c (0: no chunks) | short slots s | int entries
+     * inline m | the newest m entries column by column, oldest first: m doubles first, m doubles second[, m ints label,
+     * m ints predicted if classifier] | double fading weight, fading first, fading second | long score requests,
      * divergent updates, changes, published changes | short reasons r | r times: short name length, UTF-8 name, long
-     * count. Columns are copied in bulk: with a commit per record (the test driver) the window is encoded per record.
+     * count.
+     * The other n − m entries, sequence numbers [t − n, t − m), are in sealed chunks: chunk j holds (at most) the
+     * entries [j·c, (j+1)·c) and is stored under its own key, slot j mod s (see ModelStore), in the format
+     * int magic "BSMC" | short version 1 | short reserved | long first sequence number f | int entries k | the k entries
+     * column by column (as above).
+     * Format 2 is format 3 without t, c, s and m (all n entries inline); it is still read.
+     * Columns are copied in bulk: with a commit per record (the test driver) the inline part is encoded per record.
      */
+    static final int CHUNK_MAGIC = 0x434D5342;
+    static final short CHUNK_VERSION = 1;
+    private static final int CHUNK_HEADER = 4 + 2 + 2 + 8 + 4;
+
+    /** Where {@link #sealChunks} writes: a chunk for {@code slot}, or null to delete the slot. */
+    interface ChunkSink {
+        void write(int slot, byte[] chunk);
+    }
+
+    /**
+     * Seals every chunk filled since the last call: each is encoded once, here, and written to {@code sink}, which the
+     * model store calls right before it puts the model's value (in the same commit); that value then holds only the
+     * entries after the last sealed chunk, fewer than {@link #CHUNK}. Chunks are aligned on sequence numbers, so the
+     * stored value does not depend on when commits happened. A chunk whose oldest entries left the window before it was
+     * sealed (several chunks filled between two commits) holds only those still in it; one that left entirely is not
+     * written. Also deletes the slots of a former, larger layout.
+     */
+    void sealChunks(ChunkSink sink) {
+        for (int slot = staleFrom; slot < staleTo; slot++) {
+            sink.write(slot, null);
+        }
+        staleFrom = 0;
+        staleTo = 0;
+        if (chunkSize == 0) {
+            return;
+        }
+        long oldest = total - count;
+        while (total - sealed >= chunkSize) {
+            long end = sealed + chunkSize;
+            if (end > oldest) {
+                long from = Math.max(sealed, oldest);
+                sink.write((int) ((sealed / chunkSize) % slots), encodeChunk(from, (int) (end - from)));
+            }
+            sealed = end;
+        }
+    }
+
+    private byte[] encodeChunk(long from, int entries) {
+        byte[] chunk = new byte[CHUNK_HEADER + entries * entrySize()];
+        ByteBuffer out = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(CHUNK_MAGIC).putShort(CHUNK_VERSION).putShort((short) 0).putLong(from).putInt(entries);
+        putColumns(out, (int) (from - (total - count)), entries);
+        return chunk;
+    }
+
+    private int entrySize() {
+        return classifier ? 24 : 16;
+    }
+
+    /** The entries held inline in the stored value: those not yet sealed into a chunk. */
+    private int inline() {
+        return chunkSize == 0 ? count : (int) Math.min(count, total - sealed);
+    }
 
     /** The size of {@link #encode}. */
     int encodedSize() {
-        int size = 4 + count * (classifier ? 24 : 16) + 3 * 8 + 4 * 8 + 2;
+        int size = 4 + 8 + 2 + 2 + 4 + inline() * entrySize() + 3 * 8 + 4 * 8 + 2;
         for (RejectReason reason : RejectReason.values()) {
             if (deadLetters[reason.ordinal()] > 0) {
                 size += 2 + reason.name().getBytes(StandardCharsets.UTF_8).length + 8;
@@ -245,19 +324,9 @@ final class PrequentialMetrics {
     }
 
     void encode(ByteBuffer out) {
-        out.putInt(count);
-        int oldest = count < window ? 0 : next;
-        int head = Math.min(count, window - oldest);
-        out.asDoubleBuffer().put(first, oldest, head).put(first, 0, count - head);
-        out.position(out.position() + 8 * count);
-        out.asDoubleBuffer().put(second, oldest, head).put(second, 0, count - head);
-        out.position(out.position() + 8 * count);
-        if (classifier) {
-            out.asIntBuffer().put(label, oldest, head).put(label, 0, count - head);
-            out.position(out.position() + 4 * count);
-            out.asIntBuffer().put(predicted, oldest, head).put(predicted, 0, count - head);
-            out.position(out.position() + 4 * count);
-        }
+        int inline = inline();
+        out.putInt(count).putLong(total).putShort((short) chunkSize).putShort((short) slots).putInt(inline);
+        putColumns(out, count - inline, inline);
         out.putDouble(fadingWeight).putDouble(fadingFirst).putDouble(fadingSecond);
         out.putLong(scoreRequests).putLong(divergentUpdates).putLong(changes).putLong(publishedChanges);
         short reasons = 0;
@@ -273,31 +342,101 @@ final class PrequentialMetrics {
         }
     }
 
-    /**
-     * Reads what {@link #encode} wrote, into metrics with the current {@code settings}: if the window is now smaller
-     * than the entries stored, the oldest are dropped; a changed fading factor applies from the next entry on. Dead
-     * letter reasons this version does not know are dropped.
-     */
-    static PrequentialMetrics decode(ByteBuffer in, Architecture architecture, MetricsSettings settings) {
-        PrequentialMetrics metrics = new PrequentialMetrics(architecture, settings);
-        int stored = in.getInt();
-        int entrySize = metrics.classifier ? 24 : 16;
-        if (stored < 0 || (long) stored * entrySize > in.remaining()) {
-            throw new IllegalStateException("stored metrics: " + stored + " window entries do not fit the " + in.remaining() + " bytes left");
+    /** Writes the {@code n} entries held from the {@code k}-th (oldest first), column by column. */
+    private void putColumns(ByteBuffer out, int k, int n) {
+        int start = n == 0 ? 0 : index(k);
+        int head = Math.min(n, window - start);
+        out.asDoubleBuffer().put(first, start, head).put(first, 0, n - head);
+        out.position(out.position() + 8 * n);
+        out.asDoubleBuffer().put(second, start, head).put(second, 0, n - head);
+        out.position(out.position() + 8 * n);
+        if (classifier) {
+            out.asIntBuffer().put(label, start, head).put(label, 0, n - head);
+            out.position(out.position() + 4 * n);
+            out.asIntBuffer().put(predicted, start, head).put(predicted, 0, n - head);
+            out.position(out.position() + 4 * n);
         }
-        int skip = Math.max(0, stored - metrics.window);
-        int kept = stored - skip;
+    }
+
+    /**
+     * Reads {@code stored} entries column by column from {@code in}, keeping the newest {@code kept} of them at ring
+     * positions {@code [at, at + kept)} (the ring is filled oldest first from position 0 when decoding).
+     */
+    private void getColumns(ByteBuffer in, int stored, int kept, int at) {
+        int skip = stored - kept;
         in.position(in.position() + 8 * skip);
-        in.asDoubleBuffer().get(metrics.first, 0, kept);
+        in.asDoubleBuffer().get(first, at, kept);
         in.position(in.position() + 8 * kept + 8 * skip);
-        in.asDoubleBuffer().get(metrics.second, 0, kept);
+        in.asDoubleBuffer().get(second, at, kept);
         in.position(in.position() + 8 * kept);
-        if (metrics.classifier) {
+        if (classifier) {
             in.position(in.position() + 4 * skip);
-            in.asIntBuffer().get(metrics.label, 0, kept);
+            in.asIntBuffer().get(label, at, kept);
             in.position(in.position() + 4 * kept + 4 * skip);
-            in.asIntBuffer().get(metrics.predicted, 0, kept);
+            in.asIntBuffer().get(predicted, at, kept);
             in.position(in.position() + 4 * kept);
+        }
+    }
+
+    /**
+     * Reads what {@link #encode} (format 3) or format 2 wrote, into metrics with the current {@code settings}, reading
+     * sealed chunks through {@code chunks} (slot to stored chunk, or null if none): if the window is now smaller than the
+     * entries stored, the oldest are dropped; a changed fading factor applies from the next entry on. Dead letter
+     * reasons this version does not know are dropped. If the window now needs a different chunk layout, the entries
+     * read are sealed again, in the new layout, at the next {@link #sealChunks}, which also deletes the slots no longer
+     * used; until then the stored value still refers to the old layout, which stays readable.
+     */
+    static PrequentialMetrics decode(ByteBuffer in, int format, Architecture architecture, MetricsSettings settings,
+                                     IntFunction<byte[]> chunks) {
+        PrequentialMetrics metrics = new PrequentialMetrics(architecture, settings);
+        int entrySize = metrics.entrySize();
+        int stored = in.getInt();
+        long total = stored;
+        int storedChunkSize = 0;
+        int storedSlots = 0;
+        int inline = stored;
+        if (format >= 3) {
+            total = in.getLong();
+            storedChunkSize = in.getShort();
+            storedSlots = in.getShort();
+            inline = in.getInt();
+        }
+        if (stored < 0 || inline < 0 || inline > stored || total < stored || (long) inline * entrySize > in.remaining()
+                || (inline < stored && (storedChunkSize <= 0 || storedSlots <= 0 || (total - inline) % storedChunkSize != 0))) {
+            throw new IllegalStateException("stored metrics: " + stored + " window entries, " + inline + " of them inline in the "
+                    + in.remaining() + " bytes left, " + total + " recorded, chunks of " + storedChunkSize + " in " + storedSlots
+                    + " slots do not fit together");
+        }
+        int kept = Math.min(stored, metrics.window);
+        int fromInline = Math.min(inline, kept);
+        metrics.getColumns(in, inline, fromInline, kept - fromInline);
+        int missing = kept - fromInline;
+        long end = total - inline;
+        for (long j = end / Math.max(1, storedChunkSize) - 1; missing > 0; j--) {
+            int slot = (int) (j % storedSlots);
+            byte[] chunk = j < 0 ? null : chunks.apply(slot);
+            if (chunk == null) {
+                throw new IllegalStateException("stored metrics: chunk " + j + " (slot " + slot + ") is missing; " + missing
+                        + " more window entries were expected");
+            }
+            ByteBuffer c = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+            if (chunk.length < CHUNK_HEADER || c.getInt() != CHUNK_MAGIC || c.getShort() != CHUNK_VERSION) {
+                throw new IllegalStateException("stored metrics: slot " + slot + " holds no metrics chunk of version " + CHUNK_VERSION
+                        + " (" + chunk.length + " bytes)");
+            }
+            c.getShort();
+            long from = c.getLong();
+            int entries = c.getInt();
+            if (entries <= 0 || from + entries != end || from < j * storedChunkSize || (long) entries * entrySize != c.remaining()) {
+                throw new IllegalStateException("stored metrics: slot " + slot + " holds entries [" + from + ", " + (from + entries)
+                        + ") in " + c.remaining() + " bytes; expected chunk " + j + ", ending at " + end);
+            }
+            int take = Math.min(entries, missing);
+            metrics.getColumns(c, entries, take, missing - take);
+            missing -= take;
+            end = from;
+        }
+        if (metrics.classifier) {
             for (int i = 0; i < kept; i++) {
                 if (metrics.label[i] < 0 || metrics.label[i] >= metrics.classes || metrics.predicted[i] < 0 || metrics.predicted[i] >= metrics.classes) {
                     throw new IllegalStateException("stored metrics: classes " + metrics.label[i] + " and " + metrics.predicted[i]
@@ -307,6 +446,19 @@ final class PrequentialMetrics {
         }
         metrics.count = kept;
         metrics.next = kept == metrics.window ? 0 : kept;
+        metrics.total = total;
+        if (metrics.chunkSize == 0) {
+            metrics.sealed = total;
+        } else if (format >= 3 && storedChunkSize == metrics.chunkSize && storedSlots == metrics.slots) {
+            metrics.sealed = total - inline;
+        } else {
+            // a new layout: everything held is sealed again, from the chunk holding the oldest entry on
+            metrics.sealed = (total - kept) / metrics.chunkSize * metrics.chunkSize;
+        }
+        if (storedSlots > metrics.slots) {
+            metrics.staleFrom = metrics.slots;
+            metrics.staleTo = storedSlots;
+        }
         metrics.fadingWeight = in.getDouble();
         metrics.fadingFirst = in.getDouble();
         metrics.fadingSecond = in.getDouble();

@@ -7,6 +7,7 @@ import dev.backstream.nn.Mlp;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntFunction;
 
 /**
  * The value of the model store: the complete model in {@link BinaryModelFormat}, behind a small header with the
@@ -14,10 +15,18 @@ import java.nio.charset.StandardCharsets;
  * {@link PrequentialMetrics}, so that a restarted task resumes exactly where the committed state left off, metrics
  * window included.
  *
- * <pre>version 2:
- * int magic "BSST" | short version 2 | short reserved | int source partition | long source offset
+ * <p>From version 3 on, a window of more than {@link PrequentialMetrics#CHUNK} entries is stored in sealed chunks under
+ * keys of their own (see {@link ModelStore}), and the value holds only the entries not yet sealed: with a commit per
+ * record, a 1,000-entry window no longer rewrites ~24 KB per commit.
+ *
+ * <pre>version 3:
+ * int magic "BSST" | short version 3 | short reserved | int source partition | long source offset
  * | long updates at the last snapshot | binary model
- * | short source topic length (-1: none) | UTF-8 source topic | long source timestamp | prequential metrics
+ * | short source topic length (-1: none) | UTF-8 source topic | long source timestamp | prequential metrics (format 3,
+ * the newest entries inline, the older ones in sealed chunks)
+ *
+ * version 2 (still read; the whole window inline, sealed into chunks at the model's next commit):
+ * as version 3 with version 2 and the metrics in format 2
  *
  * version 1 (still read; the metrics start empty and the source topic and timestamp are unknown):
  * int magic "BSST" | short version 1 | short reserved | int source partition | long source offset
@@ -28,8 +37,11 @@ import java.nio.charset.StandardCharsets;
  */
 record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, PrequentialMetrics metrics) {
     static final int MAGIC = 0x54535342;
-    static final short VERSION = 2;
+    static final short VERSION = 3;
+    static final short VERSION_2 = 2;
     static final short VERSION_1 = 1;
+    /** For values whose metrics refer to no chunk (versions 1 and 2, small windows, tests): any chunk is missing. */
+    static final IntFunction<byte[]> NO_CHUNKS = slot -> null;
     private static final int HEADER = 4 + 2 + 2 + 4 + 8 + 8;
 
     /** Encodes into {@code bytes}, which must be exactly {@link #encodedSize} long, and returns it. */
@@ -48,15 +60,24 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
         return bytes;
     }
 
-    /** Decodes a version 2 or version 1 value; the metrics get the current {@code settings}. */
+    /** Decodes a value whose metrics refer to no chunk; see {@link #decode(byte[], MetricsSettings, IntFunction)}. */
     static StoredModel decode(byte[] bytes, MetricsSettings settings) {
+        return decode(bytes, settings, NO_CHUNKS);
+    }
+
+    /**
+     * Decodes a version 3, 2 or 1 value; the metrics get the current {@code settings} and read their sealed chunks
+     * through {@code chunks} (slot to the stored chunk, or null).
+     */
+    static StoredModel decode(byte[] bytes, MetricsSettings settings, IntFunction<byte[]> chunks) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < HEADER || in.getInt() != MAGIC) {
             throw new IllegalStateException("the model store holds a value that is not a Backstream model (" + bytes.length + " bytes)");
         }
         short version = in.getShort();
-        if (version != VERSION && version != VERSION_1) {
-            throw new IllegalStateException("stored model version " + version + " is not supported; expected " + VERSION_1 + " or " + VERSION);
+        if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
+            throw new IllegalStateException("stored model version " + version + " is not supported; expected " + VERSION_1 + ", "
+                    + VERSION_2 + " or " + VERSION);
         }
         in.getShort();
         int partition = in.getInt();
@@ -75,7 +96,7 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
             topic = new String(name, StandardCharsets.UTF_8);
         }
         long timestamp = in.getLong();
-        PrequentialMetrics metrics = PrequentialMetrics.decode(in, model.architecture(), settings);
+        PrequentialMetrics metrics = PrequentialMetrics.decode(in, version, model.architecture(), settings, chunks);
         return new StoredModel(model, new SourceRecord(topic, partition, offset, timestamp), lastSnapshot, metrics);
     }
 

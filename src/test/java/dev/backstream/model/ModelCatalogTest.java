@@ -70,6 +70,13 @@ class ModelCatalogTest {
     }
 
     @Test
+    void rejectsAModelIdContainingNulWhichSeparatesTheModelStoresKeys() throws IOException {
+        write("nul.json", XOR.replace(" EXTRA", "").replace("\"xor\"", "\"xor\\u0000metrics-chunk-0\""));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCatalog.load(dir, 1000));
+        assertTrue(e.getMessage().contains("nul.json") && e.getMessage().contains("contains U+0000 at index 3"), e.getMessage());
+    }
+
+    @Test
     void rejectsAnEmptyDirectory() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelCatalog.load(dir, 1000)).getMessage().contains("no *.json"));
     }

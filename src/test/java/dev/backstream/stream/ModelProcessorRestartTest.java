@@ -121,6 +121,67 @@ class ModelProcessorRestartTest {
                 "the stored window (every entry, in order), fading sums and counters are identical");
     }
 
+    @Test
+    void aWindowSealedInChunksRestoresEntryForEntryAfterACrashWhateverTheCommitPoints() throws Exception {
+        var catalog = TopologyFixture.catalog(1000);
+        java.util.Random random = new java.util.Random(23);
+        List<String> committed = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            committed.add(BackstreamTopologyTest.blobSample(random, i));
+        }
+        // a window of 150 in chunks of 64 (3 slots) wraps twice; the crashed run commits every 9 records until 270,
+        // loses five records, restarts from the store and commits every 31; the uninterrupted run commits once
+        MetricsSettings settings = new MetricsSettings(150, 0.99, 5_000);
+        ModelStoreHarness harness = new ModelStoreHarness(settings);
+        ModelProcessor first = harness.processor(catalog, 5_000);
+        for (int i = 0; i < 270; i++) {
+            first.process(record("blobs", committed.get(i), i));
+            if (i % 9 == 8) {
+                harness.store.flushCache();
+            }
+        }
+        for (int i = 270; i < 275; i++) {
+            first.process(record("blobs", BackstreamTopologyTest.blobSample(random, 1000 + i), i)); // never committed
+        }
+        first.close();
+        harness.restart();
+        ModelProcessor second = harness.processor(catalog, 5_000);
+        for (int i = 270; i < 400; i++) {
+            second.process(record("blobs", committed.get(i), i));
+            if (i % 31 == 30) {
+                harness.store.flushCache();
+            }
+        }
+        punctuate(harness, 5_000);
+        harness.store.flushCache();
+        JsonNode crashed = lastMetrics(harness);
+
+        ModelStoreHarness uninterrupted = new ModelStoreHarness(settings);
+        ModelProcessor only = uninterrupted.processor(catalog, 5_000);
+        for (int i = 0; i < 400; i++) {
+            only.process(record("blobs", committed.get(i), i));
+        }
+        punctuate(uninterrupted, 5_000);
+        uninterrupted.store.flushCache();
+        JsonNode expected = lastMetrics(uninterrupted);
+
+        assertEquals(150, expected.get("windowCount").asInt());
+        assertEquals(expected, crashed);
+        assertEquals(harness.underlying.get("blobs").length, uninterrupted.underlying.get("blobs").length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(uninterrupted.underlying.get("blobs"), harness.underlying.get("blobs"),
+                "the stored values are identical although the commits differed");
+        PrequentialMetrics restored = harness.store.persisted("blobs").orElseThrow().metrics();
+        PrequentialMetrics reference = uninterrupted.store.persisted("blobs").orElseThrow().metrics();
+        assertEquals(150, restored.count());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(encoded(reference), encoded(restored));
+        List<String> keys = new ArrayList<>();
+        try (var all = harness.underlying.all()) {
+            all.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        assertEquals(List.of("blobs", "blobs\u0000metrics-chunk-0", "blobs\u0000metrics-chunk-1", "blobs\u0000metrics-chunk-2"),
+                keys.stream().filter(k -> k.startsWith("blobs")).sorted().toList());
+    }
+
     private static void punctuate(ModelStoreHarness harness, long now) {
         for (var punctuator : harness.context.scheduledPunctuators()) {
             if (punctuator.getInterval().toMillis() == 5_000) {

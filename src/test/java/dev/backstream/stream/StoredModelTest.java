@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.ModelMetrics;
 import dev.backstream.message.Sample;
 import dev.backstream.message.SourceRecord;
 import dev.backstream.nn.BinaryModelFormat;
@@ -11,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -44,7 +47,7 @@ class StoredModelTest {
     }
 
     @Test
-    void version2RoundTripsTheModelTheSourceAndTheMetricsWindowBitForBit() {
+    void version3RoundTripsTheModelTheSourceAndTheMetricsWindowBitForBit() {
         StoredModel stored = learned(13);
         byte[] bytes = encode(stored);
         StoredModel decoded = StoredModel.decode(bytes, SETTINGS);
@@ -101,8 +104,138 @@ class StoredModelTest {
     @Test
     void anUnknownVersionIsRejectedNamingIt() {
         byte[] bytes = encode(learned(2));
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 3);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 4);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> StoredModel.decode(bytes, SETTINGS));
-        assertTrue(e.getMessage().contains("version 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("version 4"), e.getMessage());
+    }
+
+    // ------------------------------------------------------------------------------------ windows sealed in chunks
+
+    /** The chunks a model store would hold for one model, by slot. */
+    private static final class Chunks {
+        final Map<Integer, byte[]> slots = new HashMap<>();
+        int writes;
+
+        /** What the model store does at a commit: seal, write the chunks, encode the value. */
+        byte[] commit(StoredModel stored) {
+            stored.metrics().sealChunks((slot, chunk) -> {
+                writes++;
+                if (chunk == null) {
+                    slots.remove(slot);
+                } else {
+                    slots.put(slot, chunk);
+                }
+            });
+            return encode(stored);
+        }
+
+        StoredModel decode(byte[] value, MetricsSettings settings) {
+            return StoredModel.decode(value, settings, slots::get);
+        }
+    }
+
+    /** {@code n} samples into a softmax model with {@code settings}, committing into {@code chunks} every {@code every}. */
+    private static StoredModel learnedCommitting(MetricsSettings settings, int n, Chunks chunks, int every) {
+        Mlp model = Mlp.initialize(TopologyFixture.BLOBS, OptimizerSpec.sgd(0.1), 3);
+        PrequentialMetrics metrics = new PrequentialMetrics(model.architecture(), settings);
+        StoredModel stored = new StoredModel(model, new SourceRecord(null, -1, -1, -1), -1, metrics);
+        Random random = new Random(1);
+        for (int i = 0; i < n; i++) {
+            int label = random.nextInt(3);
+            Outcome outcome = new Sample("blobs", new double[] {random.nextGaussian(), label, 1}, label, null, null).learnOn(model);
+            metrics.learned(new Sample("blobs", new double[] {0, 0, 0}, label, null, null), outcome);
+            if (chunks != null && (i + 1) % every == 0) {
+                chunks.commit(stored);
+            }
+        }
+        return stored;
+    }
+
+    private static ModelMetrics message(StoredModel stored) {
+        return stored.metrics().toMessage("blobs", 1, null, 0);
+    }
+
+    private static final MetricsSettings WIDE = new MetricsSettings(150, 0.9, 5_000);
+
+    @Test
+    void aLargeWindowIsStoredInSealedChunksAndTheValueKeepsFewerThanAChunkOfEntries() {
+        Chunks chunks = new Chunks();
+        StoredModel stored = learnedCommitting(WIDE, 1000, chunks, 1);
+        byte[] value = chunks.commit(stored);
+        assertEquals(3, chunks.slots.size(), "ceil(150 / 64) slots, reused round robin");
+        assertEquals(1000 / PrequentialMetrics.CHUNK, chunks.writes, "each chunk written once, when it filled");
+        int inline = 1000 % PrequentialMetrics.CHUNK;
+        byte[] windowOfOne = encode(learnedCommitting(new MetricsSettings(1, 0.9, 5_000), 1000, null, 1));
+        assertEquals(windowOfOne.length - 24 + inline * 24, value.length, "the value holds the " + inline + " entries not sealed");
+        StoredModel decoded = chunks.decode(value, WIDE);
+        assertEquals(150, decoded.metrics().count());
+        assertEquals(message(stored), message(decoded));
+        assertArrayEquals(value, encode(decoded));
+    }
+
+    @Test
+    void theStoredValueDoesNotDependOnWhenCommitsHappened() {
+        Chunks everyRecord = new Chunks();
+        Chunks every7 = new Chunks();
+        Chunks once = new Chunks();
+        byte[] a = everyRecord.commit(learnedCommitting(WIDE, 500, everyRecord, 1));
+        byte[] b = every7.commit(learnedCommitting(WIDE, 500, every7, 7));
+        byte[] c = once.commit(learnedCommitting(WIDE, 500, once, 1000));
+        assertArrayEquals(a, b);
+        assertArrayEquals(a, c);
+        assertEquals(message(everyRecord.decode(a, WIDE)), message(once.decode(c, WIDE)));
+        assertArrayEquals(a, encode(once.decode(c, WIDE)), "chunks sealed late (their oldest entries left the window) read back whole");
+    }
+
+    @Test
+    void aWindowResizedAtRestartKeepsTheNewestEntriesAndIsSealedAgainInTheNewLayout() {
+        for (int narrower : new int[] {100, 65, 40, 1}) {
+            Chunks chunks = new Chunks();
+            StoredModel stored = learnedCommitting(WIDE, 333, chunks, 5);
+            byte[] value = chunks.commit(stored);
+            MetricsSettings settings = new MetricsSettings(narrower, 0.9, 5_000);
+            StoredModel narrowed = chunks.decode(value, settings);
+            StoredModel reference = learnedCommitting(settings, 333, null, 1);
+            assertEquals(message(reference), message(narrowed), "window " + narrower);
+            byte[] again = chunks.commit(narrowed);
+            assertEquals((narrower + PrequentialMetrics.CHUNK - 1) / PrequentialMetrics.CHUNK * (narrower > PrequentialMetrics.CHUNK ? 1 : 0),
+                    chunks.slots.size(), "the slots of the wider layout are deleted; window " + narrower);
+            assertEquals(message(reference), message(chunks.decode(again, settings)), "window " + narrower);
+        }
+        Chunks chunks = new Chunks();
+        StoredModel stored = learnedCommitting(WIDE, 333, chunks, 3);
+        StoredModel widened = chunks.decode(chunks.commit(stored), new MetricsSettings(1000, 0.9, 5_000));
+        assertEquals(150, widened.metrics().count(), "a wider window starts with the entries stored");
+        assertEquals(message(stored).windowAccuracy(), message(widened).windowAccuracy());
+        byte[] again = chunks.commit(widened);
+        assertEquals(message(widened), message(chunks.decode(again, new MetricsSettings(1000, 0.9, 5_000))));
+    }
+
+    @Test
+    void version2IsStillReadAndItsWindowSealedIntoChunksAtTheNextCommit() {
+        StoredModel stored = learnedCommitting(WIDE, 400, null, 1); // never sealed: the whole window inline
+        byte[] version3 = encode(stored);
+        // version 2 is version 3 without the long total, short chunk size, short slots and int inline after the count
+        int metricsAt = version3.length - stored.metrics().encodedSize();
+        byte[] version2 = new byte[version3.length - 16];
+        System.arraycopy(version3, 0, version2, 0, metricsAt + 4);
+        System.arraycopy(version3, metricsAt + 20, version2, metricsAt + 4, version3.length - metricsAt - 20);
+        ByteBuffer.wrap(version2).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 2);
+
+        Chunks chunks = new Chunks();
+        StoredModel upgraded = chunks.decode(version2, WIDE);
+        assertEquals(message(stored), message(upgraded));
+        byte[] value = chunks.commit(upgraded);
+        assertTrue(value.length < version2.length - 100 * 24, value.length + " bytes");
+        assertEquals(message(stored), message(chunks.decode(value, WIDE)));
+    }
+
+    @Test
+    void aMissingChunkIsReportedNamingItsSlot() {
+        Chunks chunks = new Chunks();
+        byte[] value = chunks.commit(learnedCommitting(WIDE, 300, chunks, 1));
+        chunks.slots.remove(2); // chunk 2, entries [128, 192): the window is [150, 300), 44 of them inline
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> chunks.decode(value, WIDE));
+        assertTrue(e.getMessage().contains("chunk 2 (slot 2) is missing"), e.getMessage());
     }
 }
