@@ -12,7 +12,10 @@ package dev.backstream.stream;
 public record MetricsSettings(int window, double fadingFactor, long intervalMs) {
     /** The defaults of the configuration: a window of 1,000, fading factor 0.999, every 5 s. */
     public static final MetricsSettings DEFAULT = new MetricsSettings(1000, 0.999, 5_000);
-    /** The largest window: its entries are stored with the model (24 bytes each), in the changelog and in RocksDB. */
+    /**
+     * The largest window: its entries (24 bytes each) are stored in the model store, in sealed chunks beside the model
+     * (in the model's value only after a window resize or an upgrade from a format 2 value, until its next commit).
+     */
     public static final int MAX_WINDOW = 10_000;
     /**
      * An upper bound of the metrics part of a stored model: the largest window, counters, dead letters by reason and

@@ -28,6 +28,10 @@ import java.util.function.IntFunction;
  * window sums are recomputed from the ring, oldest first, when metrics are taken (exact and deterministic, no drift).
  * The fading averages are {@code S_n / W_n} with {@code S_n = f·S_{n−1} + x_n} and {@code W_n = f·W_{n−1} + 1}.
  *
+ * <p>A window of more than {@link #CHUNK} entries is persisted in sealed chunks ({@link #sealChunks}): the model's stored
+ * value holds only the entries recorded since the last full chunk, so persisting a model after every record costs at
+ * most a chunk of entries, not the window.
+ *
  * <p>Recording allocates nothing. Only the model's task thread touches an instance.
  */
 final class PrequentialMetrics {
