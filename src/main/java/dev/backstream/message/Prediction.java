@@ -65,10 +65,20 @@ public record Prediction(String model, long modelVersion, String id, double[] ou
 
     /** The prediction {@code outcome} made for {@code sample}; the source fields are left empty. */
     public static Prediction of(Sample sample, Outcome outcome) {
+        return of(sample, outcome, null);
+    }
+
+    /**
+     * The prediction {@code outcome} made for {@code sample}, read from {@code source} (its topic, partition, offset and
+     * timestamp), or with the source fields empty if {@code source} is null. One construction per record: the stream
+     * processor's path.
+     */
+    public static Prediction of(Sample sample, Outcome outcome, SourceRecord source) {
         int predicted = outcome.predictedClass();
         return new Prediction(sample.model(), outcome.modelVersion(), sample.id(), outcome.copyOutput(),
-                predicted < 0 ? null : predicted, sample.label(), sample.target(),
-                outcome.learned() ? outcome.loss() : null, null, null, null, null, null);
+                predicted < 0 ? null : predicted, sample.label(), sample.target(), outcome.learned() ? outcome.loss() : null,
+                source == null ? null : source.topic(), source == null ? null : source.partition(),
+                source == null ? null : source.offset(), null, source == null ? null : source.timestamp());
     }
 
     /**

@@ -1,19 +1,16 @@
 package dev.backstream.stream;
 
 import dev.backstream.message.SourceRecord;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.message.InvalidMessageException;
 import dev.backstream.message.ModelMetrics;
-import dev.backstream.json.Json;
 import dev.backstream.message.Prediction;
 import dev.backstream.message.RejectReason;
 import dev.backstream.nn.Outcome;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
 import dev.backstream.stream.ModelStore.LiveModel;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -97,8 +94,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             return;
         }
         SourceRecord source = routed.source();
-        Prediction prediction = Prediction.of(routed.sample(), outcome)
-                .withSource(source.topic(), source.partition(), source.offset(), source.timestamp());
+        Prediction prediction = Prediction.of(routed.sample(), outcome, source);
         context.forward(new Record<>(modelKey, new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
         activity.predicted(modelId);
         if (!routed.learn()) {
@@ -168,20 +164,12 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         context.forward(new Record<>(entry.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.SNAPSHOT, json), timestamp));
     }
 
-    /** A dead letter with the record's original bytes (re-serialized only for records repartitioned without them). */
+    /** A dead letter with the record's original bytes (re-written only for records repartitioned without them). */
     private void deadLetter(Record<byte[], RoutedSample> record, RejectReason reason, String message) {
         RoutedSample routed = record.value();
-        byte[] value = routed.sourceValue() != null ? routed.sourceValue() : json(routed.sample());
+        byte[] value = routed.sourceValue() != null ? routed.sourceValue() : routed.sample().toJson();
         byte[] json = deadLetters.json(reason, message, routed.source(), routed.sourceKey(), value);
         context.forward(new Record<>(routed.sourceKey(), new Output(Output.Kind.DEAD_LETTER, json), record.timestamp()));
-    }
-
-    private static byte[] json(Object value) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new SerializationException("cannot write " + value.getClass().getSimpleName(), e);
-        }
     }
 
     @Override
