@@ -5,64 +5,66 @@ import dev.backstream.message.RejectReason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What the application did since the last summary: records learned and predictions per model, dead letters per reason.
- * The stream threads count; {@code backstream run} logs {@link #takeSummary()} once a minute. Thread-safe, and cheap on
- * the record path: a map lookup and an adder increment.
+ * What the application did: records learned and predictions per model, dead letters per reason. The stream threads
+ * count once, into {@link Totals} (since the process started, read by the Prometheus endpoint); {@code backstream run}
+ * logs {@link #takeSummary()} once a minute, the difference from the totals at the previous summary. Thread-safe, and
+ * cheap on the record path: a map lookup and an adder increment.
  */
 public final class Activity {
     /** Models named in a summary line; the rest are counted together, so that the line stays short with many models. */
     static final int MODELS_NAMED = 10;
 
-    private final Map<String, Counts> models = new ConcurrentHashMap<>();
-    private final Map<RejectReason, LongAdder> deadLetters = new ConcurrentHashMap<>();
     private final Totals totals = new Totals();
-
-    private static final class Counts {
-        final LongAdder learned = new LongAdder();
-        final LongAdder predictions = new LongAdder();
-    }
+    /** The totals at the last summary: learned and predictions per model, dead letters per reason. */
+    private final Map<String, long[]> summarizedModels = new HashMap<>();
+    private final long[] summarizedDeadLetters = new long[RejectReason.values().length];
 
     void learned(String model) {
-        models.computeIfAbsent(model, m -> new Counts()).learned.increment();
         totals.countLearned(model);
     }
 
     void predicted(String model) {
-        models.computeIfAbsent(model, m -> new Counts()).predictions.increment();
         totals.countPrediction(model);
     }
 
     void deadLetter(RejectReason reason) {
-        deadLetters.computeIfAbsent(reason, r -> new LongAdder()).increment();
         totals.countDeadLetter(reason);
     }
 
-    /** The same counts since the process started, never reset by {@link #takeSummary()}. */
+    /** The counts since the process started. */
     public Totals totals() {
         return totals;
     }
 
-    /** The counts since the last call, as one line, and resets them. */
-    public String takeSummary() {
+    /** The counts since the last call, as one line. */
+    public synchronized String takeSummary() {
         record Model(String id, long learned, long predictions) {
         }
         List<Model> counted = new ArrayList<>();
-        models.forEach((id, counts) -> counted.add(new Model(id, counts.learned.sumThenReset(), counts.predictions.sumThenReset())));
-        counted.removeIf(m -> m.learned == 0 && m.predictions == 0);
+        for (String id : totals.models()) {
+            long[] before = summarizedModels.computeIfAbsent(id, m -> new long[2]);
+            long learned = totals.learned(id);
+            long predictions = totals.predictions(id);
+            if (learned != before[0] || predictions != before[1]) {
+                counted.add(new Model(id, learned - before[0], predictions - before[1]));
+                before[0] = learned;
+                before[1] = predictions;
+            }
+        }
         counted.sort(Comparator.comparingLong((Model m) -> m.learned + m.predictions).reversed().thenComparing(Model::id));
         Map<RejectReason, Long> letters = new EnumMap<>(RejectReason.class);
-        deadLetters.forEach((reason, count) -> {
-            long n = count.sumThenReset();
-            if (n > 0) {
-                letters.put(reason, n);
+        for (RejectReason reason : RejectReason.values()) {
+            long total = totals.deadLetters(reason);
+            if (total != summarizedDeadLetters[reason.ordinal()]) {
+                letters.put(reason, total - summarizedDeadLetters[reason.ordinal()]);
+                summarizedDeadLetters[reason.ordinal()] = total;
             }
-        });
+        }
         long learned = counted.stream().mapToLong(Model::learned).sum();
         long predictions = counted.stream().mapToLong(Model::predictions).sum();
         StringBuilder line = new StringBuilder().append("learned ").append(learned).append(", predictions ").append(predictions)
