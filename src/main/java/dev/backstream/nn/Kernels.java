@@ -19,10 +19,10 @@ package dev.backstream.nn;
  * sequential order), and it vectorizes element-wise loops only when they are long enough to fill its unrolled
  * vector loop (64 doubles and more with AVX-512), so the short rows of small layers stay scalar.
  *
- * <p>Each model picks its kernel once, when it is built, with {@link #preferred()}: the Vector API kernel once
- * {@link #installCompilerDirective()} has succeeded and the module is present (and the system property
- * {@code backstream.vector=false} is not set), the plain-Java {@link Scalar} kernel otherwise. Loading this class
- * changes nothing in the process.
+ * <p>Each model picks its kernel once, when it is built, with {@link #preferred()}: the Vector API kernel when the
+ * module is present and {@link #installCompilerDirective()} succeeds (the application's {@code main} calls it at
+ * start-up; otherwise the first model built does), unless the system property {@code backstream.vector=false} is set;
+ * the plain-Java {@link Scalar} kernel otherwise. Loading this class changes nothing in the process.
  */
 public final class Kernels {
     /** The loops of {@link Kernels}; every implementation gives the same bits for the same arguments. */
@@ -51,8 +51,9 @@ public final class Kernels {
     /**
      * Asks HotSpot, through the same diagnostic command as {@code jcmd <pid> Compiler.directives_add}, never to inline
      * {@link VectorKernel}'s methods into their callers, and from then on lets new models use the Vector API kernel.
-     * Call it once at start-up, before building models (the application's {@code main} and the benchmarks do);
-     * further calls return the first call's result and change nothing.
+     * The application's {@code main} calls it at start-up, before building models, so that the side effect is visible
+     * where the program begins; a program that does not is covered by {@link #preferred()}, which calls it when the
+     * first model is built with the module present. Further calls return the first call's result and change nothing.
      *
      * <p>Why: Vector API code is fast only when C2 inlines the whole chain of the API's internals into one
      * compilation; inlined into a large caller (the learning step), that chain may hit the caller's inlining budget,
@@ -90,13 +91,18 @@ public final class Kernels {
     }
 
     /**
-     * The kernel for a model built now: the Vector API kernel if the compiler directive is installed, the module is
-     * present and {@code backstream.vector} is not {@code false}; else {@link #SCALAR}.
+     * The kernel for a model built now: the Vector API kernel if the module is present, {@code backstream.vector} is not
+     * {@code false} and the compiler directive is in effect; else {@link #SCALAR}. The first model built with the module
+     * present installs the directive if nobody has yet ({@link #installCompilerDirective()}), so that a program using
+     * the numeric core as a library (a benchmark harness, an embedding application) gets the same kernel as
+     * {@code backstream}'s {@code main}, which installs it at start-up; loading this class still changes nothing.
      */
     static synchronized Kernel preferred() {
         boolean wanted = !"false".equalsIgnoreCase(System.getProperty("backstream.vector"));
-        Kernel vector = Boolean.TRUE.equals(directiveInstalled) && wanted ? vector() : null;
-        return vector != null ? vector : SCALAR;
+        if (!wanted || vector() == null) {
+            return SCALAR;
+        }
+        return installCompilerDirective() ? vector() : SCALAR;
     }
 
     /** The Vector API kernel, or null when {@code jdk.incubator.vector} is not in the boot layer. */
