@@ -66,6 +66,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         // The task (re)starts processing: after a move or a standby's restore, the store may hold a newer model than
         // any copy in memory. Kafka Streams calls init whenever a task becomes active, whatever the path.
         models.forgetLiveModels();
+        // ...and loads them all: a model may owe a metrics record or a snapshot that the previous owner did not publish
+        // before it stopped, and no sample may ever come to bring it into memory.
+        models.loadAll(definitions);
         if (snapshotIntervalMs > 0) {
             punctuator = context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::snapshotChangedModels);
         }

@@ -13,6 +13,7 @@ import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -53,8 +54,9 @@ import java.util.function.Function;
  * that refers to them, in the same commit, and restore with the task like every other key. {@link #get} reads only
  * declared ids, so a chunk key is never decoded as a model.
  *
- * <p>Only the task's stream thread touches an instance. A (re)initialized store starts with no live models: each is
- * decoded from the underlying store on first use, so a restored or revived task resumes from what was committed.
+ * <p>Only the task's stream thread touches an instance. A (re)initialized store starts with no live models: the learner
+ * {@linkplain #loadAll loads} the stored ones when it (re)starts the task, and a new one is created on first use, so a
+ * restored or revived task resumes from what was committed.
  */
 public final class ModelStore extends CommitHookStore<String, byte[]> {
     private final KeyValueStore<String, byte[]> stored;
@@ -154,6 +156,24 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         }
         live.put(id, entry);
         return entry;
+    }
+
+    /**
+     * Loads every stored model of a declared id into memory, so that the punctuators see the models whose metrics or
+     * snapshot were not published before the task last stopped (a crash, a move) even if no sample for them arrives
+     * again. Called when the learner (re)starts the task, after the store was restored.
+     */
+    public void loadAll(Function<String, ModelDefinition> definitions) {
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = stored.all()) {
+            while (all.hasNext()) {
+                String key = all.next().key;
+                if (key.indexOf(ModelDefinition.RESERVED_ID_CHARACTER) < 0) { // not a metrics chunk
+                    ids.add(key);
+                }
+            }
+        }
+        ids.forEach(id -> get(id, definitions));
     }
 
     /** Records that {@code entry}'s model was just updated by {@code source}; it is persisted at the next commit. */
