@@ -31,6 +31,7 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.host = host;
             config.jetty.port = port;
             config.routes.get("/metrics", ctx -> ctx.contentType(PrometheusMetrics.contentType()).result(metrics.scrape()));
+            Dashboard.register(config);
         });
         try {
             javalin.start();
