@@ -33,11 +33,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code backstream demo}: a real Kafka broker (embedded, or an existing cluster), the application, and the digits
- * data streamed through it, with a progress line per second and a holdout score at the end.
+ * data streamed through it, with a progress line per second and a holdout score at the end. With
+ * {@code --keep-running} the application then keeps serving (the dashboard, {@code /metrics}) while the data is
+ * streamed again and again, until Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start an embedded Kafka broker and the application, stream the digits data set through it, print progress "
@@ -67,6 +72,13 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--timeout", defaultValue = "PT110S", description = "Give up after this long (ISO-8601, default: ${DEFAULT-VALUE}).")
     private Duration timeout;
+
+    @Option(names = "--keep-running", description = "After the demo, keep the application serving (dashboard, metrics) and stream "
+            + "the same samples again and again, " + KEEP_RUNNING_RATE + " records/s, until Ctrl-C.")
+    private boolean keepRunning;
+
+    /** Records per second sent while the demo keeps running: enough for live curves, little for the broker's disk. */
+    static final int KEEP_RUNNING_RATE = 200;
 
     private PrintWriter out;
 
@@ -165,6 +177,7 @@ final class DemoCommand implements Callable<Integer> {
                         config.processingGuarantee(), samples.size(), passes, training.size(), xor ? ", plus 4000 XOR samples" : "",
                         config.topics().samples()));
                 say("Prometheus metrics while the demo runs: " + app.httpUrl("/metrics"));
+                say("dashboard: " + app.httpUrl("/"));
                 long deadline = start + timeout.toNanos();
                 AtomicReference<Exception> producerFailure = new AtomicReference<>();
                 Thread producer = new Thread(() -> {
@@ -200,6 +213,9 @@ final class DemoCommand implements Callable<Integer> {
                     }
                     say(String.format(Locale.ROOT, "holdout accuracy: %.3f (%d/%d)", accuracy, Math.round(accuracy * held), held));
                 }
+                if (keepRunning) {
+                    keepStreaming(client, config.topics().samples(), samples, app.httpUrl("/"));
+                }
             }
             say(String.format(Locale.ROOT, "done in %.1f s; shutting down", seconds(start)));
             succeeded = true;
@@ -216,8 +232,56 @@ final class DemoCommand implements Callable<Integer> {
                 org.apache.kafka.common.utils.Utils.delete(work.resolve("state").toFile());
                 say("Kafka's log is kept in " + kafkaLog);
             }
+            if (closing != null) {
+                closing.countDown();
+            }
         }
     }
+
+    /**
+     * Streams {@code samples} again and again at {@link #KEEP_RUNNING_RATE} until the JVM is asked to stop (Ctrl-C,
+     * SIGTERM). The shutdown hook only says "stop" and then waits for this thread to close the producer, the
+     * application and the broker, so that nothing is cut off half-way.
+     */
+    private void keepStreaming(Map<String, Object> client, String topic, List<byte[]> samples, String dashboard) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            try {
+                closed.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        closing = closed;
+        say("keeps running: streaming the same " + samples.size() + " samples again and again, " + KEEP_RUNNING_RATE
+                + " records/s; watch " + dashboard + " and press Ctrl-C to stop");
+        long interval = 1_000_000_000L / KEEP_RUNNING_RATE;
+        long next = System.nanoTime();
+        int loops = 0;
+        try (SampleProducer producer = new SampleProducer(client, topic)) {
+            while (!stop.get()) {
+                for (int i = 0; i < samples.size() && !stop.get(); i++) {
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait); // pacing, not waiting for a condition
+                    }
+                    next = Math.max(next + interval, System.nanoTime() - 1_000_000_000L); // no burst after a pause
+                    producer.send(samples.get(i));
+                }
+                if (!stop.get()) {
+                    loops++;
+                    say("streamed the samples again (" + loops + (loops == 1 ? " time" : " times") + " since the demo)");
+                }
+            }
+        }
+        say("stopping: closing the producer, the application and the broker");
+    }
+
+    /** Counted down once everything is closed, when the demo keeps running (a shutdown hook waits for it); else null. */
+    private CountDownLatch closing;
 
     private void say(String message) {
         out.println("backstream demo: " + message);

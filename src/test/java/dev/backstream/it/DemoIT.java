@@ -6,8 +6,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -24,8 +29,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DemoIT {
 
+    private static final Pattern DASHBOARD = Pattern.compile("(?m)^backstream demo: dashboard: (http://127\\.0\\.0\\.1:[1-9][0-9]*/)$");
+
     @TempDir
     Path work;
+
+    private static ProcessBuilder demo(String... options) {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-jar", "target/backstream.jar", "demo"));
+        command.addAll(List.of(options));
+        return new ProcessBuilder(command).redirectErrorStream(true);
+    }
 
     @Test
     void runsOnAnEmbeddedBrokerPrintsProgressAndScoresTheHoldoutAndNothingElse() throws Exception {
@@ -34,9 +48,7 @@ class DemoIT {
         Path output = work.resolve("demo.txt");
         // No time is asserted: the demo gets more time than it needs to give up on its own, and the class's @Timeout
         // turns a hang into a failure. How fast the demo runs is the benchmarks' business.
-        Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-jar", jar.toString(), "demo", "--xor", "--timeout", "PT4M")
-                .redirectErrorStream(true)
+        Process demo = demo("--xor", "--timeout", "PT4M")
                 .redirectOutput(output.toFile())
                 .start();
         int exit;
@@ -60,9 +72,40 @@ class DemoIT {
         assertTrue(text.contains("the broker's own log: "), "the demo says where the broker's log is:\n" + text);
         assertTrue(Pattern.compile("(?m)^backstream demo: Prometheus metrics while the demo runs: http://127\\.0\\.0\\.1:[1-9][0-9]*/metrics$")
                 .matcher(text).find(), "the demo says where its metrics are:\n" + text);
+        assertTrue(DASHBOARD.matcher(text).find(), "the demo says where its dashboard is:\n" + text);
         Pattern problem = Pattern.compile("\\b(ERROR|WARN)\\b"); // the JVM's "WARNING: Using incubator modules" is not a log line
         assertTrue(text.lines().noneMatch(line -> problem.matcher(line).find()), "no ERROR or WARN lines:\n" + text);
         assertTrue(text.lines().noneMatch(line -> line.startsWith("\tat ") || line.contains("Exception")), "no stack traces:\n" + text);
         assertTrue(!text.contains("NaN"), "no NaN before the first prediction:\n" + text);
+    }
+
+    @Test
+    void keepsServingTheDashboardAndStreamingUntilStoppedThenShutsDownCleanly() throws Exception {
+        assertTrue(Files.exists(Path.of("target/backstream.jar")), "run `mvn package` first: the demo test runs the real jar in a child JVM");
+        Path output = work.resolve("demo.txt");
+        Process demo = demo("--keep-running", "--passes", "1", "--holdout", "0", "--timeout", "PT4M").redirectOutput(output.toFile()).start();
+        try {
+            KafkaTestSupport.waitUntil("the demo loops over its samples", Duration.ofMinutes(3),
+                    () -> Files.readString(output).contains("streamed the samples again (1 time since the demo)") || !demo.isAlive());
+            String text = Files.readString(output);
+            assertTrue(demo.isAlive(), "the demo keeps running:\n" + text);
+            Matcher dashboard = DASHBOARD.matcher(text);
+            assertTrue(dashboard.find(), text);
+            HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dashboard.group(1))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("<title>Backstream</title>"), page.body());
+
+            demo.destroy(); // SIGTERM: the same shutdown as Ctrl-C
+            assertTrue(demo.waitFor(90, TimeUnit.SECONDS), "the demo stops when asked:\n" + Files.readString(output));
+        } finally {
+            demo.destroyForcibly();
+        }
+        String text = Files.readString(output);
+        assertTrue(text.contains("backstream demo: stopping: closing the producer, the application and the broker"), text);
+        assertTrue(text.lines().anyMatch(line -> line.matches("backstream demo: done in [0-9.]+ s; shutting down")), text);
+        Pattern problem = Pattern.compile("\\b(ERROR|WARN)\\b");
+        assertTrue(text.lines().noneMatch(line -> problem.matcher(line).find()), "no ERROR or WARN lines:\n" + text);
+        assertTrue(text.lines().noneMatch(line -> line.startsWith("\tat ") || line.contains("Exception")), "no stack traces:\n" + text);
     }
 }
