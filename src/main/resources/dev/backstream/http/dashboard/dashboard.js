@@ -40,7 +40,8 @@
   function createCard(model) {
     const element = template.content.firstElementChild.cloneNode(true);
     element.dataset.model = model.id;
-    list.appendChild(element);
+    const after = [...list.children].find((other) => other.dataset.model > model.id); // cards sorted by model id
+    list.insertBefore(element, after || null);
     const card = { id: model.id, element, history: [], chart: null, kind: null, seeded: false };
     card.container = element.querySelector('.chart');
     cards.set(model.id, card);
