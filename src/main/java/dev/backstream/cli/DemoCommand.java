@@ -141,6 +141,7 @@ final class DemoCommand implements Callable<Integer> {
                 settings.put(topic, prefix + BackstreamConfig.CONFIG.defaultValues().get(topic));
             }
             settings.put("commit.interval.ms", "100");
+            settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "1000"); // a point per second on the dashboard's curves
             // on this host only, on a free port: the demo must not fail because something else has 8080
             settings.put(BackstreamConfig.HTTP_BIND, "127.0.0.1");
             settings.put(BackstreamConfig.HTTP_PORT, "0");
