@@ -4,6 +4,7 @@ import dev.backstream.http.HttpServer;
 import dev.backstream.http.PrometheusMetrics;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.stream.BackstreamTopology;
+import dev.backstream.stream.CommittedModels;
 import dev.backstream.stream.Activity;
 import dev.backstream.stream.PublishedMetrics;
 import dev.backstream.stream.UnpublishedDeadLetters;
@@ -47,6 +48,7 @@ public final class BackstreamApp implements AutoCloseable {
     private final Topology topology;
     private final Activity activity;
     private final PublishedMetrics metrics;
+    private final CommittedModels models;
     private volatile KafkaStreams streams;
     private ScheduledExecutorService summaries;
     private PrometheusMetrics prometheus;
@@ -71,7 +73,8 @@ public final class BackstreamApp implements AutoCloseable {
         properties.put(UnpublishedDeadLetters.CONFIG, unpublished);
         this.activity = new Activity();
         this.metrics = new PublishedMetrics();
-        this.topology = BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, new BackstreamTopology.Shared(unpublished, activity, metrics));
+        this.models = new CommittedModels();
+        this.topology = BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, new BackstreamTopology.Shared(unpublished, activity, metrics, models));
     }
 
     private KafkaStreams createStreams() {
