@@ -173,7 +173,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     /**
      * Loads every stored model of a declared id into memory, so that the punctuators see the models whose metrics or
      * snapshot were not published before the task last stopped (a crash, a move) even if no sample for them arrives
-     * again. Called when the learner (re)starts the task, after the store was restored.
+     * again, and shows them to readers ({@link CommittedModels}), which from now on may ask this task for them. Called
+     * when the learner (re)starts the task, after the store was restored.
      */
     public void loadAll(Function<String, ModelDefinition> definitions) {
         List<KeyValue<String, byte[]>> models = new ArrayList<>();
@@ -192,6 +193,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                 committed.put(new CommittedModel(definition, partition, entry.model.updates(), model.value));
             }
         }
+        committed.serving(partition);
     }
 
     /**
