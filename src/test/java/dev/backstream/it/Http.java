@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.net.URI;
+import javax.net.ssl.SSLContext;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,18 +13,49 @@ import java.time.Duration;
 
 import static dev.backstream.json.TestJson.json;
 
-/** A plain HTTP client for the integration tests: one kept-alive client, whole answers as strings. */
+/**
+ * An HTTP client for the integration tests: kept-alive connections, whole answers as strings. The static methods use
+ * a plain client; an instance made with an {@link SSLContext} trusts the tests' certificates for HTTPS.
+ */
 final class Http {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Http PLAIN = new Http(null);
+    private final HttpClient client;
+
+    Http(SSLContext trust) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (trust != null) {
+            builder.sslContext(trust);
+        }
+        this.client = builder.build();
+    }
+
+    /** A client trusting the certificates of the PKCS12 {@code trustStore}. */
+    static Http trusting(java.nio.file.Path trustStore, String password) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(trustStore)) {
+            store.load(in, password.toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return new Http(context);
+    }
+
+    Answer fetch(String url) {
+        return exchange(HttpRequest.newBuilder(URI.create(url)).GET());
+    }
+
+    Answer postJsonTo(String url, String body) {
+        return exchange(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
 
     /** An answer: status, body, and the content type and model version headers. */
     record Answer(int status, String body, String contentType, String modelVersion) {
         JsonNode json() {
             return dev.backstream.json.TestJson.json(body.getBytes(StandardCharsets.UTF_8));
         }
-    }
-
-    private Http() {
     }
 
     static Answer get(String url) {
@@ -43,8 +75,12 @@ final class Http {
     }
 
     static Answer send(HttpRequest.Builder request) {
+        return PLAIN.exchange(request);
+    }
+
+    Answer exchange(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body(), response.headers().firstValue("Content-Type").orElse(null),
                     response.headers().firstValue("Backstream-Model-Version").orElse(null));
         } catch (IOException e) {
