@@ -1,14 +1,18 @@
 package dev.backstream.app;
 
 import dev.backstream.http.HttpServer;
+import dev.backstream.http.ModelsApi;
+import dev.backstream.http.Peers;
 import dev.backstream.http.PrometheusMetrics;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.stream.BackstreamTopology;
+import dev.backstream.stream.CommittedModels;
 import dev.backstream.stream.Activity;
 import dev.backstream.stream.PublishedMetrics;
 import dev.backstream.stream.UnpublishedDeadLetters;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
@@ -47,6 +51,7 @@ public final class BackstreamApp implements AutoCloseable {
     private final Topology topology;
     private final Activity activity;
     private final PublishedMetrics metrics;
+    private final CommittedModels models;
     private volatile KafkaStreams streams;
     private ScheduledExecutorService summaries;
     private PrometheusMetrics prometheus;
@@ -71,7 +76,8 @@ public final class BackstreamApp implements AutoCloseable {
         properties.put(UnpublishedDeadLetters.CONFIG, unpublished);
         this.activity = new Activity();
         this.metrics = new PublishedMetrics();
-        this.topology = BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, new BackstreamTopology.Shared(unpublished, activity, metrics));
+        this.models = new CommittedModels();
+        this.topology = BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, new BackstreamTopology.Shared(unpublished, activity, metrics, models));
     }
 
     private KafkaStreams createStreams() {
@@ -163,27 +169,36 @@ public final class BackstreamApp implements AutoCloseable {
         Thread check = new Thread(startupCheck, "backstream-startup-check");
         check.setDaemon(true);
         check.start();
+        // The HTTP server first: its port is this instance's address in Kafka Streams' metadata (application.server).
+        prometheus = new PrometheusMetrics(metrics, activity.totals());
+        StreamsDirectory directory = new StreamsDirectory(models);
+        HttpSettings httpSettings = new HttpSettings(config);
+        ModelsApi api = new ModelsApi(catalog, models, metrics, directory, new Peers(httpSettings.peerTrust()),
+                config.httpMaxBatch(), config.httpMaxBodyBytes(), config.maxFeatures());
+        try {
+            http = HttpServer.start(httpSettings.server(), prometheus, api);
+        } catch (IllegalStateException e) {
+            prometheus.close();
+            throw e;
+        }
+        String self = httpSettings.advertised(http.port(), properties);
+        properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self);
         KafkaStreams created = createStreams();
+        directory.attach(self, created);
         try {
             startupCheck.get();
         } catch (InterruptedException e) {
             created.close(Duration.ZERO);
+            closeHttp();
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking the topics", e);
         } catch (ExecutionException e) {
             created.close(Duration.ZERO);
+            closeHttp();
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
             throw new IllegalStateException("cannot check the topics", e.getCause());
-        }
-        prometheus = new PrometheusMetrics(metrics, activity.totals());
-        try {
-            http = HttpServer.start(config.httpBind(), config.httpPort(), prometheus);
-        } catch (IllegalStateException e) {
-            created.close(Duration.ZERO);
-            prometheus.close();
-            throw e;
         }
         prometheus.bind(created);
         streams = created;
@@ -196,6 +211,11 @@ public final class BackstreamApp implements AutoCloseable {
         summaries.scheduleAtFixedRate(() -> LOG.info("last minute: {}", activity.takeSummary()), 1, 1, TimeUnit.MINUTES);
         // while Kafka Streams joins the group and restores (mostly waiting on the broker), compile the record path
         JitWarmUp.startInBackground(catalog);
+    }
+
+    private void closeHttp() {
+        http.close();
+        prometheus.close();
     }
 
     /**
@@ -275,7 +295,6 @@ public final class BackstreamApp implements AutoCloseable {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
         // after Kafka Streams, so that a scrape during the shutdown still answers
-        http.close();
-        prometheus.close();
+        closeHttp();
     }
 }

@@ -57,6 +57,16 @@ public final class BackstreamConfig extends AbstractConfig {
 
     public static final String HTTP_PORT = "http.port";
     public static final String HTTP_BIND = "http.bind";
+    public static final String HTTP_ADVERTISED_HOST = "http.advertised.host";
+    public static final String HTTP_MAX_BATCH = "http.max.batch";
+    public static final String HTTP_MAX_BODY_BYTES = "http.max.body.bytes";
+    public static final String HTTP_SSL_KEYSTORE_LOCATION = "http.ssl.keystore.location";
+    public static final String HTTP_SSL_KEYSTORE_PASSWORD = "http.ssl.keystore.password";
+    public static final String HTTP_SSL_KEYSTORE_TYPE = "http.ssl.keystore.type";
+    public static final String HTTP_SSL_KEY_PASSWORD = "http.ssl.key.password";
+    public static final String HTTP_SSL_TRUSTSTORE_LOCATION = "http.ssl.truststore.location";
+    public static final String HTTP_SSL_TRUSTSTORE_PASSWORD = "http.ssl.truststore.password";
+    public static final String HTTP_SSL_TRUSTSTORE_TYPE = "http.ssl.truststore.type";
 
     /** The prefix of environment variables that override settings. */
     public static final String ENVIRONMENT_PREFIX = "BACKSTREAM_";
@@ -105,9 +115,27 @@ public final class BackstreamConfig extends AbstractConfig {
                             + "included); longer ones are cut and marked valueTruncated/keyTruncated with their size. Lowered if needed so "
                             + "that every dead letter fits the producer's max.request.size.")
             .define(HTTP_PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
-                    "Port of the HTTP server (GET /metrics, Prometheus format); 0 picks a free port, which the log names.")
+                    "Port of the HTTP server (models API, dashboard, GET /metrics); 0 picks a free port, which the log names.")
             .define(HTTP_BIND, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Address the HTTP server listens on; the default answers only on this host, 0.0.0.0 on every interface (e.g. in a container).");
+                    "Address the HTTP server listens on; the default answers only on this host, 0.0.0.0 on every interface (e.g. in a container).")
+            .define(HTTP_ADVERTISED_HOST, Type.STRING, "", Importance.MEDIUM,
+                    "Host name the other instances reach this one's HTTP server at (Kafka Streams' application.server, with the port listened "
+                            + "on); empty: http.bind, or this machine's name when bound to every interface.")
+            .define(HTTP_MAX_BATCH, Type.INT, 1000, ConfigDef.Range.between(1, 1_000_000), Importance.LOW,
+                    "The most feature arrays one POST /models/{id}/predict may hold in \"instances\".")
+            .define(HTTP_MAX_BODY_BYTES, Type.INT, 16 * 1024 * 1024, ConfigDef.Range.atLeast(1024), Importance.LOW,
+                    "Request bodies larger than this are refused with 413 (REQUEST_TOO_LARGE).")
+            .define(HTTP_SSL_KEYSTORE_LOCATION, Type.STRING, "", Importance.MEDIUM,
+                    "Key store with the HTTP server's certificate and key; when set, the server speaks only HTTPS (and forwards to other instances over HTTPS).")
+            .define(HTTP_SSL_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, "Password of the HTTP key store.")
+            .define(HTTP_SSL_KEYSTORE_TYPE, Type.STRING, "PKCS12", ConfigDef.ValidString.in("PKCS12", "JKS"), Importance.LOW,
+                    "Type of the HTTP key store.")
+            .define(HTTP_SSL_KEY_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Password of the key in the HTTP key store, if it differs from the store's.")
+            .define(HTTP_SSL_TRUSTSTORE_LOCATION, Type.STRING, "", Importance.LOW,
+                    "Trust store for the other instances' HTTPS certificates when forwarding; empty: the JVM's default trust.")
+            .define(HTTP_SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Password of the HTTP trust store.")
+            .define(HTTP_SSL_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", ConfigDef.ValidString.in("PKCS12", "JKS"), Importance.LOW,
+                    "Type of the HTTP trust store.");
 
     private final Map<String, String> passThrough;
     private final Path baseDirectory;
@@ -208,6 +236,24 @@ public final class BackstreamConfig extends AbstractConfig {
 
     public String httpBind() {
         return getString(HTTP_BIND);
+    }
+
+    public String httpAdvertisedHost() {
+        return getString(HTTP_ADVERTISED_HOST);
+    }
+
+    public int httpMaxBatch() {
+        return getInt(HTTP_MAX_BATCH);
+    }
+
+    public int httpMaxBodyBytes() {
+        return getInt(HTTP_MAX_BODY_BYTES);
+    }
+
+    /** The value of a setting of type password, or null if unset. */
+    public String password(String name) {
+        org.apache.kafka.common.config.types.Password password = getPassword(name);
+        return password == null ? null : password.value();
     }
 
     public int metricsWindow() {

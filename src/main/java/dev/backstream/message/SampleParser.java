@@ -18,9 +18,8 @@ import java.util.Arrays;
  * buffers); one per thread.
  */
 public final class SampleParser {
-    private final int maxValues;
     private final FastSampleReader fast;
-    private double[] buffer = new double[64];
+    private final NumberArrayReader numbers;
 
     /** A parser that accepts arrays of any length. */
     public SampleParser() {
@@ -35,8 +34,8 @@ public final class SampleParser {
         if (maxValues < 1) {
             throw new IllegalArgumentException("maxValues must be >= 1, found " + maxValues);
         }
-        this.maxValues = maxValues;
         this.fast = new FastSampleReader(maxValues);
+        this.numbers = new NumberArrayReader(maxValues, "max.features");
     }
 
     /** Parses a UTF-8 JSON sample. */
@@ -97,8 +96,8 @@ public final class SampleParser {
             switch (field) {
                 case "model" -> model = readString(parser, value, "model");
                 case "id" -> id = value == JsonToken.VALUE_NULL ? null : readString(parser, value, "id");
-                case "features" -> features = readNumbers(parser, value, "features");
-                case "target" -> target = value == JsonToken.VALUE_NULL ? null : readNumbers(parser, value, "target");
+                case "features" -> features = numbers.read(parser, value, "features");
+                case "target" -> target = value == JsonToken.VALUE_NULL ? null : numbers.read(parser, value, "target");
                 case "label" -> label = value == JsonToken.VALUE_NULL ? null : readLabel(parser, value);
                 default -> parser.skipChildren();
             }
@@ -134,35 +133,7 @@ public final class SampleParser {
         throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"label\" is " + describe(value) + "; expected an integer class index");
     }
 
-    private double[] readNumbers(JsonParser parser, JsonToken value, String field) throws IOException {
-        if (value != JsonToken.START_ARRAY) {
-            throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"" + field + "\" is " + describe(value) + "; expected an array of numbers");
-        }
-        int n = 0;
-        JsonToken token;
-        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-            if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
-                throw new InvalidMessageException(RejectReason.INVALID_FIELD,
-                        field + "[" + n + "] is " + describe(token) + "; expected a number");
-            }
-            double number = parser.getDoubleValue();
-            if (!Double.isFinite(number)) {
-                throw new InvalidMessageException(RejectReason.NON_FINITE_VALUE,
-                        field + "[" + n + "] = " + parser.getText() + " is beyond the range of a double; expected a finite number");
-            }
-            if (n == maxValues) {
-                throw new InvalidMessageException(RejectReason.RECORD_TOO_LARGE,
-                        "\"" + field + "\" has more than " + maxValues + " values (max.features)");
-            }
-            if (n == buffer.length) {
-                buffer = Arrays.copyOf(buffer, (int) Math.min(2L * n, maxValues));
-            }
-            buffer[n++] = number;
-        }
-        return Arrays.copyOf(buffer, n);
-    }
-
-    private static String describe(JsonToken token) {
+    static String describe(JsonToken token) {
         if (token == null) {
             return "nothing";
         }

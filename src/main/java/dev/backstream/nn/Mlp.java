@@ -108,6 +108,11 @@ public final class Mlp {
                 updates, optimizer.steps());
     }
 
+    /** An immutable copy of the current parameters (a pending update applied), for scoring from other threads. */
+    public FrozenMlp freeze() {
+        return new FrozenMlp(architecture, kernel, deferred.appliedTo(params.copy()), updates);
+    }
+
     /**
      * Predicts the output for {@code features} with the current parameters; never changes the model.
      *

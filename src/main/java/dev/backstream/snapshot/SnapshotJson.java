@@ -113,7 +113,26 @@ public final class SnapshotJson {
         return offset + units * inputs + units;
     }
 
-    private static void writeOptimizer(JsonGenerator json, OptimizerSpec optimizer) throws IOException {
+    /**
+     * Writes the fields of a model definition that say what the model is, without any of its values:
+     * {@code "inputs"}, {@code "loss"}, {@code "optimizer"} and {@code "layers"} (units and activation of each).
+     */
+    public static void writeShape(JsonGenerator json, Architecture architecture, OptimizerSpec optimizer) throws IOException {
+        json.writeNumberField("inputs", architecture.inputs());
+        json.writeStringField("loss", architecture.loss().id());
+        writeOptimizer(json, optimizer);
+        json.writeArrayFieldStart("layers");
+        for (LayerSpec layer : architecture.layers()) {
+            json.writeStartObject();
+            json.writeNumberField("units", layer.units());
+            json.writeStringField("activation", layer.activation().id());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
+    /** Writes {@code "optimizer": {...}} as in a snapshot. */
+    public static void writeOptimizer(JsonGenerator json, OptimizerSpec optimizer) throws IOException {
         json.writeObjectFieldStart("optimizer");
         json.writeStringField("type", optimizer.type());
         json.writeNumberField("learningRate", optimizer.learningRate());

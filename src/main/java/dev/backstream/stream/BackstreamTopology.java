@@ -52,11 +52,13 @@ public final class BackstreamTopology {
      *                               whose dead letter was refused gets a reduced one when it is processed again
      * @param activity               counts of records learned, predictions and dead letters, for the summary log line
      * @param metrics                the latest published metrics of each model owned here, for the HTTP layer
+     * @param models                 the committed state of each model owned here, for the HTTP layer
      */
-    public record Shared(UnpublishedDeadLetters unpublishedDeadLetters, Activity activity, PublishedMetrics metrics) {
+    public record Shared(UnpublishedDeadLetters unpublishedDeadLetters, Activity activity, PublishedMetrics metrics,
+                         CommittedModels models) {
         /** Fresh ones, for a topology used on its own (tests, benchmarks). */
         public static Shared fresh() {
-            return new Shared(new UnpublishedDeadLetters(), new Activity(), new PublishedMetrics());
+            return new Shared(new UnpublishedDeadLetters(), new Activity(), new PublishedMetrics(), new CommittedModels());
         }
     }
 
@@ -69,7 +71,7 @@ public final class BackstreamTopology {
         DeadLetterWriter deadLetters = new DeadLetterWriter(settings.deadLetterFieldBytes(), shared.unpublishedDeadLetters(), shared.activity());
         Topics topics = settings.topics();
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(modelStore(settings));
+        builder.addStateStore(modelStore(settings, shared.models()));
 
         KStream<byte[], Routed> samples = builder
                 .stream(topics.samples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("samples"))
@@ -141,7 +143,7 @@ public final class BackstreamTopology {
      * model ({@code max.message.bytes} at least twice the stored model, 32 MiB segments and eager compaction so that
      * restoring stays fast even for models updated thousands of times per second).
      */
-    static StoreBuilder<ModelStore> modelStore(TopologySettings settings) {
-        return ModelStore.builder(STORE, settings.changelogConfig(), settings.metrics());
+    static StoreBuilder<ModelStore> modelStore(TopologySettings settings, CommittedModels models) {
+        return ModelStore.builder(STORE, settings.changelogConfig(), settings.metrics(), models);
     }
 }

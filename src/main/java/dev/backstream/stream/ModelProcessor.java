@@ -20,7 +20,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -47,6 +46,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private ModelStore models;
     private Cancellable punctuator;
     private Cancellable metricsPunctuator;
+    private Cancellable committedPunctuator;
+    private static final Duration COMMITTED_STATE_INTERVAL = Duration.ofMillis(100);
 
     ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters, Activity activity,
                    long metricsIntervalMs, PublishedMetrics publishedMetrics) {
@@ -72,6 +73,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         if (snapshotIntervalMs > 0) {
             punctuator = context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::snapshotChangedModels);
         }
+        // Readers see a commit's models at this task's next step (see ModelStore.publishCommitted); when no record
+        // comes, this punctuation is that step, so the API lags a commit by at most this interval.
+        committedPunctuator = context.schedule(COMMITTED_STATE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> models.publishCommitted());
         if (metricsIntervalMs > 0) {
             metricsPunctuator = context.schedule(Duration.ofMillis(metricsIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::publishChangedMetrics);
         }
@@ -79,6 +83,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
 
     @Override
     public void process(Record<byte[], RoutedSample> record) {
+        models.publishCommitted();
         RoutedSample routed = record.value();
         String modelId = routed.sample().model();
         byte[] modelKey = record.key();
@@ -122,6 +127,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     private void snapshotChangedModels(long now) {
+        models.publishCommitted();
         for (LiveModel entry : models.liveModels()) {
             if (entry.model().updates() != entry.lastSnapshotUpdates() && entry.lastSource() != null) {
                 publishSnapshot(entry, now);
@@ -130,6 +136,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     private void publishChangedMetrics(long now) {
+        models.publishCommitted();
         for (LiveModel entry : models.liveModels()) {
             if (entry.metrics().changedSincePublished()) {
                 publishMetrics(entry, now);
@@ -153,16 +160,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     private void publishSnapshot(LiveModel entry, long timestamp) {
-        Map<String, Object> extras = new LinkedHashMap<>();
-        SourceRecord source = entry.lastSource();
-        if (source != null) {
-            if (source.topic() != null) {
-                extras.put("sourceTopic", source.topic());
-            }
-            extras.put("sourcePartition", source.partition());
-            extras.put("sourceOffset", source.offset());
-        }
-        byte[] json = SnapshotJson.toBytes(new Snapshot(entry.id(), entry.model(), extras));
+        byte[] json = SnapshotJson.toBytes(new Snapshot(entry.id(), entry.model(), CommittedModel.snapshotExtras(entry.lastSource())));
         models.snapshotPublished(entry);
         context.forward(new Record<>(entry.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.SNAPSHOT, json), timestamp));
     }
@@ -182,6 +180,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
         if (metricsPunctuator != null) {
             metricsPunctuator.cancel();
+        }
+        if (committedPunctuator != null) {
+            committedPunctuator.cancel();
         }
         for (Map.Entry<String, ModelSensors> model : sensors.entrySet()) {
             publishedMetrics.removed(model.getKey());

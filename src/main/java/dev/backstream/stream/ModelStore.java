@@ -6,6 +6,7 @@ import dev.backstream.nn.Mlp;
 import dev.backstream.stream.hook.CommitHookStore;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.PositionBound;
@@ -63,11 +64,17 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     private final MetricsSettings metricsSettings;
     private final Map<String, LiveModel> live = new HashMap<>();
     private final List<LiveModel> dirty = new ArrayList<>();
+    private final CommittedModels committed;
+    /** The states persisted by the last commit, shown to {@link #committed} once that commit has completed. */
+    private final List<CommittedModel> staged = new ArrayList<>();
+    /** The task's partition; -1 until {@link #init}. */
+    private int partition = -1;
 
     /** A model store over {@code stored}; production code gets one from {@link #builder}. */
-    ModelStore(KeyValueStore<String, byte[]> stored, MetricsSettings metricsSettings) {
+    ModelStore(KeyValueStore<String, byte[]> stored, MetricsSettings metricsSettings, CommittedModels committed) {
         this.stored = stored;
         this.metricsSettings = metricsSettings;
+        this.committed = committed;
     }
 
     /**
@@ -146,7 +153,12 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         if (definition == null) {
             return null;
         }
-        byte[] value = stored.get(id);
+        return load(id, definition, stored.get(id));
+    }
+
+    /** Puts model {@code id} in memory: decoded from its stored {@code value}, or new from its definition if null. */
+    private LiveModel load(String id, ModelDefinition definition, byte[] value) {
+        LiveModel entry;
         if (value != null) {
             StoredModel model = decode(id, value);
             entry = new LiveModel(id, definition, model.model(), model.metrics(), model.source(), model.lastSnapshotUpdates());
@@ -161,19 +173,40 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     /**
      * Loads every stored model of a declared id into memory, so that the punctuators see the models whose metrics or
      * snapshot were not published before the task last stopped (a crash, a move) even if no sample for them arrives
-     * again. Called when the learner (re)starts the task, after the store was restored.
+     * again, and shows them to readers ({@link CommittedModels}), which from now on may ask this task for them. Called
+     * when the learner (re)starts the task, after the store was restored.
      */
     public void loadAll(Function<String, ModelDefinition> definitions) {
-        List<String> ids = new ArrayList<>();
+        List<KeyValue<String, byte[]>> models = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> all = stored.all()) {
             while (all.hasNext()) {
-                String key = all.next().key;
-                if (key.indexOf(ModelDefinition.RESERVED_ID_CHARACTER) < 0) { // not a metrics chunk
-                    ids.add(key);
+                KeyValue<String, byte[]> next = all.next();
+                if (next.key.indexOf(ModelDefinition.RESERVED_ID_CHARACTER) < 0) { // not a metrics chunk
+                    models.add(next);
                 }
             }
         }
-        ids.forEach(id -> get(id, definitions));
+        for (KeyValue<String, byte[]> model : models) {
+            ModelDefinition definition = definitions.apply(model.key);
+            if (definition != null && !live.containsKey(model.key)) {
+                LiveModel entry = load(model.key, definition, model.value);
+                committed.put(new CommittedModel(definition, partition, entry.model.updates(), model.value));
+            }
+        }
+        committed.serving(partition);
+    }
+
+    /**
+     * Shows the states persisted by the last commit to readers ({@link CommittedModels}). The learner calls it before
+     * anything else it does in the task: Kafka Streams prepares, commits and completes a commit in one step of the
+     * stream thread, so by then that commit has completed (had it failed, the task would have been closed and the
+     * staged states dropped with the store).
+     */
+    public void publishCommitted() {
+        if (!staged.isEmpty()) {
+            staged.forEach(committed::put);
+            staged.clear();
+        }
     }
 
     /** Records that {@code entry}'s model was just updated by {@code source}; it is persisted at the next commit. */
@@ -227,7 +260,9 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         for (LiveModel entry : dirty) {
             String id = entry.id;
             entry.metrics.sealChunks((slot, chunk) -> stored.put(chunkKey(id, slot), chunk));
-            stored.put(id, entry.encode());
+            byte[] value = entry.encode();
+            stored.put(id, value);
+            staged.add(new CommittedModel(entry.definition, partition, entry.model.updates(), value));
             entry.dirty = false;
         }
         dirty.clear();
@@ -245,6 +280,15 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     @Override
     protected void discardInMemoryState() {
         forgetLiveModels();
+        forgetCommitted();
+    }
+
+    /** The task no longer serves its models here (closed, or now a standby): readers must not see them any more. */
+    private void forgetCommitted() {
+        staged.clear();
+        if (partition >= 0) {
+            committed.removePartition(partition);
+        }
     }
 
     /**
@@ -265,6 +309,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     @Override
     public void init(StateStoreContext context, StateStore root) {
         forgetLiveModels();
+        partition = context.taskId().partition();
         // registers this store (the root) with the state manager, so that its flushCache() is called at commit
         stored.init(context, root);
     }
@@ -294,6 +339,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     @Override
     public void close() {
         forgetLiveModels();
+        forgetCommitted();
         stored.close();
     }
 
@@ -327,21 +373,24 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
      * in-memory store), that transaction blocks every read_committed reader, the restore included, until it times out
      * (measured: 19 s instead of 7 s from restart to the first new prediction).
      */
-    static StoreBuilder<ModelStore> builder(String name, Map<String, String> changelogConfig, MetricsSettings metricsSettings) {
+    static StoreBuilder<ModelStore> builder(String name, Map<String, String> changelogConfig, MetricsSettings metricsSettings,
+                                            CommittedModels committed) {
         StoreBuilder<KeyValueStore<String, byte[]>> stored = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
                         Serdes.String(), Serdes.ByteArray())
                 .withCachingDisabled()
                 .withLoggingEnabled(changelogConfig);
-        return new Builder(stored, metricsSettings);
+        return new Builder(stored, metricsSettings, committed);
     }
 
     private static final class Builder implements StoreBuilder<ModelStore> {
         private final StoreBuilder<KeyValueStore<String, byte[]>> stored;
         private final MetricsSettings metricsSettings;
+        private final CommittedModels committed;
 
-        Builder(StoreBuilder<KeyValueStore<String, byte[]>> stored, MetricsSettings metricsSettings) {
+        Builder(StoreBuilder<KeyValueStore<String, byte[]>> stored, MetricsSettings metricsSettings, CommittedModels committed) {
             this.stored = stored;
             this.metricsSettings = metricsSettings;
+            this.committed = committed;
         }
 
         @Override
@@ -367,7 +416,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
 
         @Override
         public ModelStore build() {
-            return new ModelStore(stored.build(), metricsSettings);
+            return new ModelStore(stored.build(), metricsSettings, committed);
         }
 
         @Override

@@ -2,7 +2,10 @@ package dev.backstream.stream;
 
 import dev.backstream.message.ModelMetrics;
 
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Deque;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,16 +16,47 @@ import java.util.concurrent.ConcurrentHashMap;
  * whose task moved away is removed when its task closes.
  */
 public final class PublishedMetrics {
+    /** How many of each model's latest metrics {@link #history} keeps: 5 minutes at one record a second. */
+    public static final int HISTORY = 300;
+
     private final Map<String, ModelMetrics> latest = new ConcurrentHashMap<>();
+    private final Map<String, Deque<ModelMetrics>> history = new ConcurrentHashMap<>();
 
     /** Records {@code metrics} as the latest of its model. */
     public void published(ModelMetrics metrics) {
         latest.put(metrics.model(), metrics);
+        Deque<ModelMetrics> recent = history.computeIfAbsent(metrics.model(), model -> new ArrayDeque<>(HISTORY));
+        synchronized (recent) {
+            if (recent.size() == HISTORY) {
+                recent.removeFirst();
+            }
+            recent.addLast(metrics);
+        }
     }
 
     /** Forgets {@code model} (its task moved to another instance). */
     public void removed(String model) {
         latest.remove(model);
+        history.remove(model);
+    }
+
+    /** The latest metrics of {@code model}, if it is owned here and published any. */
+    public Optional<ModelMetrics> latest(String model) {
+        return Optional.ofNullable(latest.get(model));
+    }
+
+    /**
+     * The last {@value #HISTORY} metrics published here for {@code model}, oldest first: the recent history a chart
+     * starts from. Empty for a model not owned here; it starts afresh when a model's task moves.
+     */
+    public List<ModelMetrics> history(String model) {
+        Deque<ModelMetrics> recent = history.get(model);
+        if (recent == null) {
+            return List.of();
+        }
+        synchronized (recent) {
+            return List.copyOf(recent);
+        }
     }
 
     /** The latest metrics of every model owned here, in no particular order. */

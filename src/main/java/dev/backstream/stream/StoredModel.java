@@ -60,6 +60,48 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
         return bytes;
     }
 
+    /**
+     * Decodes only the model and its source record of a version 3, 2 or 1 value, not the metrics (for readers other
+     * than the learner, which need no metrics chunks).
+     */
+    static ModelAndSource decodeModel(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        short version = checkHeader(bytes, in);
+        in.getShort();
+        int partition = in.getInt();
+        long offset = in.getLong();
+        in.getLong(); // the last snapshot's update count
+        Mlp model = BinaryModelFormat.decode(in);
+        String topic = null;
+        long timestamp = -1;
+        if (version != VERSION_1) {
+            short topicLength = in.getShort();
+            if (topicLength >= 0) {
+                byte[] name = new byte[topicLength];
+                in.get(name);
+                topic = new String(name, StandardCharsets.UTF_8);
+            }
+            timestamp = in.getLong();
+        }
+        return new ModelAndSource(model, new SourceRecord(topic, partition, offset, timestamp));
+    }
+
+    /** A stored model without its metrics; {@code source} as in {@link StoredModel}. */
+    record ModelAndSource(Mlp model, SourceRecord source) {
+    }
+
+    private static short checkHeader(byte[] bytes, ByteBuffer in) {
+        if (bytes.length < HEADER || in.getInt() != MAGIC) {
+            throw new IllegalStateException("the model store holds a value that is not a Backstream model (" + bytes.length + " bytes)");
+        }
+        short version = in.getShort();
+        if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
+            throw new IllegalStateException("stored model version " + version + " is not supported; expected " + VERSION_1 + ", "
+                    + VERSION_2 + " or " + VERSION);
+        }
+        return version;
+    }
+
     /** Decodes a value whose metrics refer to no chunk; see {@link #decode(byte[], MetricsSettings, IntFunction)}. */
     static StoredModel decode(byte[] bytes, MetricsSettings settings) {
         return decode(bytes, settings, NO_CHUNKS);
@@ -71,14 +113,7 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
      */
     static StoredModel decode(byte[] bytes, MetricsSettings settings, IntFunction<byte[]> chunks) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < HEADER || in.getInt() != MAGIC) {
-            throw new IllegalStateException("the model store holds a value that is not a Backstream model (" + bytes.length + " bytes)");
-        }
-        short version = in.getShort();
-        if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
-            throw new IllegalStateException("stored model version " + version + " is not supported; expected " + VERSION_1 + ", "
-                    + VERSION_2 + " or " + VERSION);
-        }
+        short version = checkHeader(bytes, in);
         in.getShort();
         int partition = in.getInt();
         long offset = in.getLong();

@@ -23,7 +23,7 @@ class HttpServerTest {
     @Test
     void servesPrometheusTextOnAFreePortChosenForPortZero() throws Exception {
         try (PrometheusMetrics metrics = new PrometheusMetrics(new PublishedMetrics(), new Activity().totals());
-             HttpServer server = HttpServer.start("127.0.0.1", 0, metrics)) {
+             HttpServer server = HttpServer.start(new HttpServer.Settings("127.0.0.1", 0, null), metrics, null)) {
             assertTrue(server.port() > 0, "a port was chosen");
             assertEquals("http://127.0.0.1:" + server.port() + "/metrics", server.url("/metrics"));
             HttpResponse<String> response = get(server.url("/metrics"));
@@ -38,8 +38,8 @@ class HttpServerTest {
     @Test
     void refusesToStartOnAPortInUseNamingTheAddressAndTheSettings() {
         try (PrometheusMetrics metrics = new PrometheusMetrics(new PublishedMetrics(), new Activity().totals());
-             HttpServer first = HttpServer.start("127.0.0.1", 0, metrics)) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpServer.start("127.0.0.1", first.port(), metrics));
+             HttpServer first = HttpServer.start(new HttpServer.Settings("127.0.0.1", 0, null), metrics, null)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpServer.start(new HttpServer.Settings("127.0.0.1", first.port(), null), metrics, null));
             assertTrue(e.getMessage().startsWith("cannot listen for HTTP on 127.0.0.1:" + first.port() + " (http.bind, http.port)"), e.getMessage());
         }
     }

@@ -270,7 +270,7 @@ class ModelProcessorRestartTest {
     void theUnderlyingStoreIsPersistentSoThatTransactionalIdsSurviveARestart() {
         // Kafka Streams keeps its process id (part of the EOS transactional id) only for topologies with a persistent
         // store; without it a restarted instance cannot fence its crashed predecessor's open transaction.
-        ModelStore store = ModelStore.builder(BackstreamTopology.STORE, java.util.Map.of(), MetricsSettings.DEFAULT).build();
+        ModelStore store = ModelStore.builder(BackstreamTopology.STORE, java.util.Map.of(), MetricsSettings.DEFAULT, new CommittedModels()).build();
         assertTrue(store.persistent());
     }
 
@@ -304,7 +304,7 @@ class ModelProcessorRestartTest {
 
         /** A new task on the same underlying store: what was persisted survives, the live models do not. */
         void restart() {
-            store = new ModelStore(underlying, metricsSettings);
+            store = new ModelStore(underlying, metricsSettings, new CommittedModels());
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
             context.resetForwards();

@@ -1,0 +1,401 @@
+package dev.backstream.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backstream.json.Json;
+import dev.backstream.message.InvalidMessageException;
+import dev.backstream.message.ModelMetrics;
+import dev.backstream.message.PredictRequest;
+import dev.backstream.message.RejectReason;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.FrozenMlp;
+import dev.backstream.nn.InvalidSampleException;
+import dev.backstream.nn.Outcome;
+import dev.backstream.snapshot.SnapshotJson;
+import dev.backstream.stream.CommittedModel;
+import dev.backstream.stream.CommittedModels;
+import dev.backstream.stream.PublishedMetrics;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The models API: liveness and readiness, the models of every instance, one model with its recent metrics, its
+ * committed snapshot, and synchronous predictions. Every model request is answered by the instance whose active task
+ * owns the model (this one, or the owner it is forwarded to once), from the state of the owner's last completed commit
+ * ({@link CommittedModels}), so that every instance gives the same answer; {@code ?allowStandby=true} lets an
+ * instance holding a standby replica answer from it instead, and the answer says so.
+ */
+public final class ModelsApi {
+    /** Set on a request forwarded to the owner: the owner answers itself and never forwards again. */
+    static final String FORWARDED_BY = "Backstream-Forwarded-By";
+    /** The version of the model state an answer comes from, also in the body. */
+    static final String MODEL_VERSION = "Backstream-Model-Version";
+
+    private final ModelCatalog catalog;
+    private final CommittedModels models;
+    private final PublishedMetrics metrics;
+    private final ModelDirectory directory;
+    private final Peers peers;
+    private final int maxBatch;
+    private final long maxBodyBytes;
+    private final int maxFeatures;
+    /** The initial state of each declared model, for owned models that have not learned yet (decoded once). */
+    private final Map<String, CommittedModel> initial = new ConcurrentHashMap<>();
+
+    /**
+     * @param maxBatch     the most instances a batch predict may hold ({@code http.max.batch})
+     * @param maxBodyBytes the largest request body accepted ({@code http.max.body.bytes})
+     * @param maxFeatures  the most numbers one instance may hold ({@code max.features})
+     */
+    public ModelsApi(ModelCatalog catalog, CommittedModels models, PublishedMetrics metrics, ModelDirectory directory, Peers peers,
+                     int maxBatch, long maxBodyBytes, int maxFeatures) {
+        this.catalog = catalog;
+        this.models = models;
+        this.metrics = metrics;
+        this.directory = directory;
+        this.peers = peers;
+        this.maxBatch = maxBatch;
+        this.maxBodyBytes = maxBodyBytes;
+        this.maxFeatures = maxFeatures;
+    }
+
+    void register(JavalinConfig config) {
+        config.http.maxRequestSize = maxBodyBytes;
+        config.routes.get("/health", ctx -> json(ctx, 200, Json.MAPPER.writeValueAsBytes(Map.of("status", "UP"))));
+        config.routes.get("/ready", this::ready);
+        config.routes.get("/models", this::list);
+        config.routes.get("/models/{id}", ctx -> routed(ctx, this::describe));
+        config.routes.get("/models/{id}/snapshot", ctx -> routed(ctx, this::snapshot));
+        config.routes.post("/models/{id}/predict", this::predict);
+    }
+
+    // ------------------------------------------------------------------------------------------------ handlers
+
+    private void ready(Context ctx) throws IOException {
+        ModelDirectory.Readiness readiness = directory.readiness();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", readiness.ready());
+        body.put("state", readiness.state());
+        if (readiness.reason() != null) {
+            body.put("reason", readiness.reason());
+        }
+        json(ctx, readiness.ready() ? 200 : 503, Json.MAPPER.writeValueAsBytes(body));
+    }
+
+    /** A model's summary and definition, with the recent metrics published by its owner (oldest first). */
+    private void describe(Context ctx, CommittedModel model, String replica) {
+        json(ctx, 200, write(json -> {
+            json.writeStartObject();
+            writeSummary(json, model, replica);
+            json.writeObjectFieldStart("definition");
+            json.writeStringField("modelId", model.id());
+            SnapshotJson.writeShape(json, model.definition().architecture(), model.definition().optimizer());
+            json.writeNumberField("snapshotEveryUpdates", model.definition().snapshotEveryUpdates());
+            json.writeEndObject();
+            json.writeArrayFieldStart("recentMetrics");
+            for (ModelMetrics recent : metrics.history(model.id())) {
+                json.writeRawValue(new String(recent.toJson(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }));
+    }
+
+    private void snapshot(Context ctx, CommittedModel model, String replica) {
+        ctx.header(MODEL_VERSION, Long.toString(model.version()));
+        ctx.header("Backstream-Replica", replica);
+        json(ctx, 200, model.snapshotJson());
+    }
+
+    private void predict(Context ctx) throws Exception {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).replace(" ", "").matches("application/json(;.*)?")) {
+            throw new ApiException(415, HttpReason.UNSUPPORTED_MEDIA_TYPE.name(),
+                    "send the request as Content-Type: application/json; found " + (type == null ? "none" : type));
+        }
+        byte[] body = body(ctx);
+        routed(ctx, body, (c, model, replica) -> answerPrediction(c, model, replica, body));
+    }
+
+    private void answerPrediction(Context ctx, CommittedModel model, String replica, byte[] body) {
+        PredictRequest request = PredictRequest.parse(body, maxBatch, maxFeatures);
+        FrozenMlp scorer = model.scorer();
+        List<Outcome> outcomes = new ArrayList<>(request.instances().size());
+        for (int i = 0; i < request.instances().size(); i++) {
+            try {
+                outcomes.add(scorer.predict(request.instances().get(i)));
+            } catch (InvalidSampleException e) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                if (request.batch()) {
+                    details.put("instance", i);
+                }
+                if (e.problem() == InvalidSampleException.Problem.WRONG_FEATURE_COUNT) {
+                    details.put("expected", scorer.architecture().inputs());
+                    details.put("found", request.instances().get(i).length);
+                }
+                throw new ApiException(400, RejectReason.of(e.problem()).name(),
+                        (request.batch() ? "instances[" + i + "]: " : "") + e.getMessage(), details);
+            }
+        }
+        ctx.header(MODEL_VERSION, Long.toString(model.version()));
+        json(ctx, 200, write(json -> {
+            json.writeStartObject();
+            json.writeStringField("model", model.id());
+            json.writeNumberField("modelVersion", model.version());
+            if (request.batch()) {
+                json.writeArrayFieldStart("predictions");
+                for (Outcome outcome : outcomes) {
+                    json.writeStartObject();
+                    writeOutcome(json, outcome);
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+            } else {
+                writeOutcome(json, outcomes.get(0));
+            }
+            writeServedBy(json, model, replica);
+            json.writeEndObject();
+        }));
+    }
+
+    private static void writeOutcome(JsonGenerator json, Outcome outcome) throws IOException {
+        json.writeArrayFieldStart("output");
+        for (int i = 0; i < outcome.outputs(); i++) {
+            json.writeNumber(outcome.output(i));
+        }
+        json.writeEndArray();
+        int predicted = outcome.predictedClass();
+        if (predicted >= 0) {
+            json.writeNumberField("predictedClass", predicted);
+        }
+    }
+
+    /**
+     * Every declared model with its owner, version and latest metrics. Without {@code ?local=true}, the listing of
+     * every instance (asked in parallel); a model whose owner is unknown or did not answer is listed without a version.
+     */
+    private void list(Context ctx) throws IOException {
+        boolean local = "true".equals(ctx.queryParam("local"));
+        Map<String, byte[]> listed = new TreeMap<>(); // model id -> its summary, as JSON
+        List<String> unreachable = new ArrayList<>();
+        for (CommittedModel model : localModels()) {
+            listed.put(model.id(), write(json -> writeSummaryObject(json, model, "active")));
+        }
+        if (!local) {
+            Map<String, CompletableFuture<JsonNode>> asked = new LinkedHashMap<>();
+            for (String instance : directory.instances()) {
+                if (!instance.equals(directory.self())) {
+                    asked.put(instance, peers.getJson(directory.self(), instance, "/models?local=true"));
+                }
+            }
+            for (Map.Entry<String, CompletableFuture<JsonNode>> answer : asked.entrySet()) {
+                JsonNode remote = Peers.await(answer.getValue());
+                if (remote == null || !remote.path("models").isArray()) {
+                    unreachable.add(answer.getKey());
+                    continue;
+                }
+                for (JsonNode model : remote.get("models")) {
+                    listed.putIfAbsent(model.path("id").asText(), Json.MAPPER.writeValueAsBytes(model));
+                }
+            }
+            for (ModelDefinition definition : catalog.all()) {
+                listed.computeIfAbsent(definition.id(), id -> write(json -> writeUnavailableSummary(json, definition)));
+            }
+        }
+        json(ctx, 200, write(json -> {
+            json.writeStartObject();
+            json.writeArrayFieldStart("models");
+            for (byte[] summary : listed.values()) {
+                json.writeRawValue(new String(summary, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("unreachable");
+            for (String instance : unreachable) {
+                json.writeString(instance);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }));
+    }
+
+    /** The declared models whose active task runs here, in their committed state. */
+    private List<CommittedModel> localModels() {
+        List<CommittedModel> local = new ArrayList<>();
+        for (ModelDefinition definition : catalog.all()) {
+            Optional<ModelDirectory.Placement> placement = directory.placement(definition.id());
+            if (placement.isPresent() && placement.get().active().equals(directory.self()) && models.serves(placement.get().partition())) {
+                local.add(committed(definition, placement.get().partition()));
+            }
+        }
+        local.sort(Comparator.comparing(CommittedModel::id));
+        return local;
+    }
+
+    // ------------------------------------------------------------------------------------------------ routing
+
+    /** What a model request does once it reached an instance that may answer it. */
+    @FunctionalInterface
+    private interface ModelHandler {
+        void handle(Context ctx, CommittedModel model, String replica) throws Exception;
+    }
+
+    private void routed(Context ctx, ModelHandler handler) throws Exception {
+        routed(ctx, null, handler);
+    }
+
+    /**
+     * Answers here if this instance owns the model (or holds a standby and the caller allows it), else forwards the
+     * request once to the owner and relays its answer.
+     */
+    private void routed(Context ctx, byte[] body, ModelHandler handler) throws Exception {
+        String id = ctx.pathParam("id");
+        ModelDefinition definition = catalog.find(id).orElseThrow(() -> new ApiException(404, RejectReason.UNKNOWN_MODEL.name(),
+                "model '" + id + "' is not declared"));
+        ModelDirectory.Placement placement = directory.placement(id).orElseThrow(() -> new ApiException(503, HttpReason.NOT_READY.name(),
+                "the instance owning model '" + id + "' is not known yet (the application is starting or rebalancing); retry"));
+        String self = directory.self();
+        if (placement.active().equals(self)) {
+            if (!models.serves(placement.partition())) {
+                throw new ApiException(503, HttpReason.NOT_READY.name(), "model '" + id + "' is being restored on this instance; retry");
+            }
+            handler.handle(ctx, committed(definition, placement.partition()), "active");
+            return;
+        }
+        if ("true".equals(ctx.queryParam("allowStandby")) && placement.standbys().contains(self)) {
+            CommittedModel standby = directory.standbyValue(id, placement.partition())
+                    .map(value -> CommittedModel.fromStore(definition, placement.partition(), value))
+                    .orElseGet(() -> CommittedModel.initial(definition, placement.partition()));
+            handler.handle(ctx, standby, "standby");
+            return;
+        }
+        if (ctx.header(FORWARDED_BY) != null) {
+            // forwarded once already: the owner moved in between; the caller retries and is routed afresh
+            throw new ApiException(503, HttpReason.NOT_READY.name(), "model '" + id + "' moved to another instance while the request was forwarded; retry");
+        }
+        Peers.Answer answer = peers.forward(self, placement.active(), ctx.method().name(), ctx.path()
+                + (ctx.queryString() == null ? "" : "?" + ctx.queryString()), body, ctx.contentType());
+        answer.headers().forEach(ctx::header);
+        ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
+    }
+
+    private CommittedModel committed(ModelDefinition definition, int partition) {
+        return models.find(definition.id())
+                .orElseGet(() -> initial.computeIfAbsent(definition.id(), id -> CommittedModel.initial(definition, partition)));
+    }
+
+    // ------------------------------------------------------------------------------------------------ writing
+
+    private void writeSummaryObject(JsonGenerator json, CommittedModel model, String replica) throws IOException {
+        json.writeStartObject();
+        writeSummary(json, model, replica);
+        json.writeEndObject();
+    }
+
+    private void writeSummary(JsonGenerator json, CommittedModel model, String replica) throws IOException {
+        ModelDefinition definition = model.definition();
+        json.writeStringField("id", model.id());
+        json.writeStringField("architecture", definition.architecture().describe());
+        json.writeNumberField("inputs", definition.architecture().inputs());
+        json.writeNumberField("outputs", definition.architecture().outputs());
+        json.writeStringField("loss", definition.architecture().loss().id());
+        SnapshotJson.writeOptimizer(json, definition.optimizer());
+        json.writeNumberField("modelVersion", model.version());
+        json.writeObjectFieldStart("owner");
+        json.writeStringField("instance", directory.self());
+        json.writeNumberField("partition", model.partition());
+        json.writeEndObject();
+        writeServedBy(json, model, replica);
+        Optional<ModelMetrics> latest = metrics.latest(model.id());
+        if (latest.isPresent()) {
+            json.writeFieldName("metrics");
+            json.writeRawValue(new String(latest.get().toJson(), java.nio.charset.StandardCharsets.UTF_8));
+        } else {
+            json.writeNullField("metrics");
+        }
+    }
+
+    /** A declared model no instance listed: its owner is unknown, restoring, or did not answer. */
+    private void writeUnavailableSummary(JsonGenerator json, ModelDefinition definition) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("id", definition.id());
+        json.writeStringField("architecture", definition.architecture().describe());
+        json.writeNumberField("inputs", definition.architecture().inputs());
+        json.writeNumberField("outputs", definition.architecture().outputs());
+        json.writeStringField("loss", definition.architecture().loss().id());
+        SnapshotJson.writeOptimizer(json, definition.optimizer());
+        json.writeNullField("modelVersion");
+        json.writeNullField("owner");
+        json.writeNullField("metrics");
+        json.writeEndObject();
+    }
+
+    private void writeServedBy(JsonGenerator json, CommittedModel model, String replica) throws IOException {
+        json.writeObjectFieldStart("servedBy");
+        json.writeStringField("instance", directory.self());
+        json.writeNumberField("partition", model.partition());
+        json.writeStringField("replica", replica);
+        json.writeEndObject();
+    }
+
+    @FunctionalInterface
+    private interface JsonWriting {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    private static byte[] write(JsonWriting writing) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator json = Json.FACTORY.createGenerator(out)) {
+            writing.write(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static void json(Context ctx, int status, byte[] body) {
+        ctx.status(status).contentType("application/json").result(body);
+    }
+
+    /** The request body, refused with 413 beyond {@code http.max.body.bytes} before more of it is read. */
+    private byte[] body(Context ctx) {
+        long declared = ctx.contentLength();
+        if (declared > maxBodyBytes) {
+            throw tooLarge(declared);
+        }
+        try (InputStream in = ctx.bodyInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (body.length > maxBodyBytes) {
+                throw tooLarge(-1);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new ApiException(400, RejectReason.MALFORMED_JSON.name(), "the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    private ApiException tooLarge(long declared) {
+        return new ApiException(413, HttpReason.REQUEST_TOO_LARGE.name(), "the request body"
+                + (declared >= 0 ? " of " + declared + " bytes" : "") + " exceeds http.max.body.bytes = " + maxBodyBytes);
+    }
+
+    /** The answer to a request whose content the API refused with a reason code shared with dead letters. */
+    static ApiException refused(InvalidMessageException e) {
+        int status = e.reason() == RejectReason.RECORD_TOO_LARGE ? 413 : 400;
+        return new ApiException(status, e.reason().name(), e.getMessage());
+    }
+}

@@ -1,0 +1,113 @@
+package dev.backstream.stream;
+
+import dev.backstream.message.SourceRecord;
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.FrozenMlp;
+import dev.backstream.nn.Mlp;
+import dev.backstream.snapshot.Snapshot;
+import dev.backstream.snapshot.SnapshotJson;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One model's committed state, for readers outside the stream thread (the HTTP API): immutable, and decoded only when
+ * first asked for. It holds the bytes the store persisted at a commit, never the learner's live model, so a reader can
+ * neither see a state that was not committed nor slow the learner down.
+ */
+public final class CommittedModel {
+    private final ModelDefinition definition;
+    private final int partition;
+    private final long version;
+    /** The stored value ({@link StoredModel}), or null for a model that has not learned yet (its initial state). */
+    private final byte[] stored;
+    private volatile Decoded decoded;
+
+    private record Decoded(Mlp model, SourceRecord source, FrozenMlp scorer) {
+    }
+
+    CommittedModel(ModelDefinition definition, int partition, long version, byte[] stored) {
+        this.definition = definition;
+        this.partition = partition;
+        this.version = version;
+        this.stored = stored;
+    }
+
+    /**
+     * The committed state read from a replica's store (a standby's, for instance): {@code stored} is the value of the
+     * model's key there.
+     */
+    public static CommittedModel fromStore(ModelDefinition definition, int partition, byte[] stored) {
+        Mlp model = StoredModel.decodeModel(stored).model();
+        return new CommittedModel(definition, partition, model.updates(), stored);
+    }
+
+    /** The state of a model that has not learned from any sample yet: its definition's initial one, version 0. */
+    public static CommittedModel initial(ModelDefinition definition, int partition) {
+        return new CommittedModel(definition, partition, 0, null);
+    }
+
+    public String id() {
+        return definition.id();
+    }
+
+    public ModelDefinition definition() {
+        return definition;
+    }
+
+    /** The input partition (and task) that owns the model. */
+    public int partition() {
+        return partition;
+    }
+
+    /** The number of updates the committed state has applied: the version every answer from it carries. */
+    public long version() {
+        return version;
+    }
+
+    /** An immutable scorer of this state; thread-safe. */
+    public FrozenMlp scorer() {
+        return decoded().scorer();
+    }
+
+    /**
+     * This state as a {@code backstream.mlp/v1} snapshot, with the coordinates of the last sample applied, exactly as
+     * the snapshots topic would carry it.
+     */
+    public byte[] snapshotJson() {
+        Decoded state = decoded();
+        return SnapshotJson.toBytes(new Snapshot(id(), state.model(), snapshotExtras(state.source())));
+    }
+
+    /** The extra snapshot fields that say which sample a snapshot's model applied last (none if it learned nothing). */
+    static Map<String, Object> snapshotExtras(SourceRecord source) {
+        Map<String, Object> extras = new LinkedHashMap<>();
+        if (source != null && source.offset() >= 0) {
+            if (source.topic() != null) {
+                extras.put("sourceTopic", source.topic());
+            }
+            extras.put("sourcePartition", source.partition());
+            extras.put("sourceOffset", source.offset());
+        }
+        return extras;
+    }
+
+    private Decoded decoded() {
+        Decoded state = decoded;
+        if (state == null) {
+            // Two threads may decode at once; both get equal states and either may be kept.
+            Mlp model;
+            SourceRecord source = null;
+            if (stored == null) {
+                model = definition.newModel();
+            } else {
+                StoredModel.ModelAndSource read = StoredModel.decodeModel(stored);
+                model = read.model();
+                source = read.source();
+            }
+            state = new Decoded(model, source, model.freeze());
+            decoded = state;
+        }
+        return state;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.backstream.stream;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The committed state of every model this instance's active tasks own: written by the stream threads once a commit
+ * that changed a model has completed (and for every stored model when a task starts), read by the HTTP API. A model
+ * whose task moved away is removed when its task closes or becomes a standby. Thread-safe; values are immutable.
+ */
+public final class CommittedModels {
+    private final Map<String, CommittedModel> models = new ConcurrentHashMap<>();
+    private final Set<Integer> serving = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Whether an active task of this instance owns {@code partition} and has started processing it (its store is
+     * restored and its models are shown here); a model of that partition not {@linkplain #find found} has not learned.
+     */
+    public boolean serves(int partition) {
+        return serving.contains(partition);
+    }
+
+    /** The partitions {@link #serves} is true for. */
+    public Set<Integer> servedPartitions() {
+        return Set.copyOf(serving);
+    }
+
+    /** The committed state of {@code id}, if an active task of this instance owns it and it has learned or been stored. */
+    public Optional<CommittedModel> find(String id) {
+        return Optional.ofNullable(models.get(id));
+    }
+
+    /** Every model held here, in no particular order. */
+    public Collection<CommittedModel> all() {
+        return List.copyOf(models.values());
+    }
+
+    void put(CommittedModel model) {
+        models.put(model.id(), model);
+    }
+
+    /** The task of {@code partition} started processing here: its stored models were {@linkplain #put put} already. */
+    void serving(int partition) {
+        serving.add(partition);
+    }
+
+    /** Forgets every model of {@code partition}: its task closed here or became a standby. */
+    void removePartition(int partition) {
+        serving.remove(partition);
+        models.values().removeIf(model -> model.partition() == partition);
+    }
+}
