@@ -77,7 +77,7 @@ class DashboardIT extends WithEmbeddedBroker {
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                "--user-data-dir=" + work.resolve("chromium"), "--window-size=1280,760");
+                "--user-data-dir=" + work.resolve("chromium"), "--window-size=1280,800");
         // the driver named explicitly: Selenium Manager never downloads anything
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
@@ -109,7 +109,12 @@ class DashboardIT extends WithEmbeddedBroker {
             WebElement card = waitFor("the digits model's card", () -> card("digits"));
             assertEquals("digits", field(card, "id").getText());
             assertTrue(card.getText().contains("-10(softmax)"), "its architecture: " + card.getText());
-            waitFor("the digits curve has points", () -> points("digits") >= 2 ? true : null);
+            // the first batch is learned and its last metrics are drawn; then every new point comes from the second batch
+            long firstVersion = 2L * digits.size();
+            KafkaTestSupport.waitUntil("GET /models has the first batch's last digits metrics", WAIT,
+                    () -> caughtUp(models(app).get("digits"), firstVersion));
+            waitFor("the digits card shows the first batch learned", () ->
+                    value(card("digits"), "modelVersion").equals(String.valueOf(firstVersion)) && points("digits") >= 1 ? true : null);
             int before = points("digits");
             List<String[]> second = batch(digits, 2, random);
             KafkaTestSupport.produce(kafka, config.topics().samples(), second);
@@ -146,12 +151,18 @@ class DashboardIT extends WithEmbeddedBroker {
                 }
             }
             assertTrue(browser.findElement(By.id("status")).getText().startsWith("updated"), browser.findElement(By.id("status")).getText());
-            screenshot();
 
-            // a reload starts from history: no model changes any more, so more than one point can only come from GET /models/{id}
+            // a reload starts from history: no model changes any more, so more than one point can only come from
+            // GET /models/{id}, and the curve has exactly the points of its recentMetrics
             browser.navigate().refresh();
-            waitFor("after the reload, the digits curve is drawn from its history", () -> points("digits") > 1 ? true : null);
-            waitFor("after the reload, the xor curve is drawn from its history", () -> points("xor") > 1 ? true : null);
+            for (String id : List.of("digits", "xor")) {
+                int recent = recentPoints(app, id);
+                assertTrue(recent > 1, id + " has a history: " + recent + " points");
+                waitFor("after the reload, the " + id + " curve is drawn from its " + recent + " recent metrics", () -> points(id) == recent ? true : null);
+                assertTrue(field(card(id), "recordsPerSecond").getText().matches("[0-9]+"), "records/s from the two latest points: "
+                        + field(card(id), "recordsPerSecond").getText());
+            }
+            screenshot();
         }
     }
 
@@ -177,6 +188,18 @@ class DashboardIT extends WithEmbeddedBroker {
     private static boolean caughtUp(JsonNode model, long version) {
         return model != null && model.get("modelVersion").asLong() == version
                 && model.path("metrics").path("modelVersion").asLong(-1) == version;
+    }
+
+    /** The points of model {@code id}'s learning curve in {@code GET /models/{id}}'s recentMetrics. */
+    private static int recentPoints(BackstreamApp app, String id) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(app.httpUrl("/models/" + id))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        int points = 0;
+        for (JsonNode metrics : Json.MAPPER.readTree(response.body()).get("recentMetrics")) {
+            points += metrics.path("windowAccuracy").isNumber() ? 1 : 0;
+        }
+        return points;
     }
 
     /** {@code GET /models}, by model id. */
@@ -230,6 +253,7 @@ class DashboardIT extends WithEmbeddedBroker {
     private void screenshot() throws Exception {
         Path target = Path.of("target/dashboard.png");
         Files.createDirectories(target.getParent());
-        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+        // the page's content only, without the empty viewport below it
+        Files.copy(browser.findElement(By.tagName("body")).getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -4,6 +4,9 @@
 (() => {
   const POLL_MS = 1000;
   const MAX_POINTS = 2000; // per chart; the oldest are dropped first
+  // Polling sees only the latest metrics: when they come more often than once a second, the points in between are
+  // fetched from GET /models/{id}'s history, at most this often while the model changes (and once after it stops).
+  const HISTORY_MS = 5000;
   const cards = new Map(); // model id -> card state
   const list = document.getElementById('models');
   const template = document.getElementById('card-template');
@@ -42,7 +45,7 @@
     element.dataset.model = model.id;
     const after = [...list.children].find((other) => other.dataset.model > model.id); // cards sorted by model id
     list.insertBefore(element, after || null);
-    const card = { id: model.id, element, history: [], chart: null, kind: null, seeded: false };
+    const card = { id: model.id, element, history: [], chart: null, kind: null, seeded: false, seeding: false, seededAt: 0, changed: false };
     card.container = element.querySelector('.chart');
     cards.set(model.id, card);
     seed(card);
@@ -51,12 +54,16 @@
 
   // A reload starts from history: GET /models/{id}'s recentMetrics (oldest first), merged with what polling added meanwhile.
   async function seed(card) {
+    card.seeding = true;
+    card.changed = false;
+    card.seededAt = Date.now();
     try {
       const detail = await getJson('/models/' + encodeURIComponent(card.id));
       merge(card, detail.recentMetrics || []);
     } catch (error) {
       console.warn('no history for model', card.id, error);
     }
+    card.seeding = false;
     card.seeded = true;
     draw(card);
   }
@@ -88,7 +95,8 @@
     setText(card, 'id', model.id);
     setText(card, 'architecture', model.architecture || '');
     const optimizer = model.optimizer || {};
-    setText(card, 'training', [model.loss, optimizer.type && optimizer.type + (optimizer.learningRate !== undefined ? ' ' + optimizer.learningRate : '')]
+    const loss = model.loss && !(model.architecture || '').includes(model.loss) ? model.loss : null; // the architecture may name it
+    setText(card, 'training', [loss, optimizer.type && optimizer.type + (optimizer.learningRate !== undefined ? ', learning rate ' + optimizer.learningRate : '')]
         .filter(Boolean).join(' · '));
     setText(card, 'modelVersion', String(model.modelVersion), model.modelVersion);
     const owner = model.owner;
@@ -96,7 +104,7 @@
 
     const metrics = model.metrics;
     if (metrics) {
-      merge(card, [metrics]);
+      card.changed = merge(card, [metrics]) || card.changed;
       const regression = isRegression(metrics);
       card.element.querySelector('.classification').hidden = regression;
       card.element.querySelector('.regression').hidden = !regression;
@@ -104,9 +112,11 @@
       setText(card, 'windowRmse', fixed(metrics.windowRmse, 4), metrics.windowRmse ?? null);
       showDeadLetters(card, metrics.deadLetters || {});
     }
-    setText(card, 'recordsPerSecond', recordsPerSecond(card.history));
     if (card.seeded) {
       draw(card);
+    }
+    if (card.changed && card.seeded && !card.seeding && Date.now() - card.seededAt >= HISTORY_MS) {
+      seed(card);
     }
   }
 
@@ -137,7 +147,9 @@
     }
   }
 
+  // The curve and the rate, both from the history.
   function draw(card) {
+    setText(card, 'recordsPerSecond', recordsPerSecond(card.history));
     const xs = [];
     const ys = [];
     for (const metrics of card.history) {
@@ -166,7 +178,7 @@
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: {
-        x: { time: true },
+        x: { time: true, range: (u, min, max) => (min === max ? [min - 30, max + 30] : [min, max]) }, // one point: a minute around it
         y: regression ? { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } : { range: [0, 1] },
       },
       series: [
