@@ -65,7 +65,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EndToEndBenchmark {
     private static final Map<String, Integer> BACKLOG = Map.of("S1", 150_000, "S2", 150_000, "S3", 100_000, "S4", 15_000);
-    private static EmbeddedKafka kafka;
+    static EmbeddedKafka kafka;
     private static int run;
     private static final Map<String, Double> LEARNER_RATE = new HashMap<>();
     private static final int WARM_UP_SECONDS = 2;
@@ -473,7 +473,7 @@ public final class EndToEndBenchmark {
 
     // ------------------------------------------------------------------------------------------ helpers
 
-    private static Map<String, String> settings(String name) throws IOException {
+    static Map<String, String> settings(String name) throws IOException {
         String prefix = "bench-" + name + "-" + (++run);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(BackstreamConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
@@ -493,7 +493,7 @@ public final class EndToEndBenchmark {
         return settings;
     }
 
-    private static ModelCatalog catalog(String shape, long seed) {
+    static ModelCatalog catalog(String shape, long seed) {
         Architecture architecture = MlpLearnBenchmark.shape(shape);
         return new ModelCatalog(List.of(new ModelDefinition(shape, Mlp.initialize(architecture, OptimizerSpec.sgd(0.01), seed), 1_000_000_000L, "bench")));
     }
@@ -514,7 +514,7 @@ public final class EndToEndBenchmark {
         return samples;
     }
 
-    private static void createTopics(Topics topics, int partitions) {
+    static void createTopics(Topics topics, int partitions) {
         TopicCreator.create(kafka.bootstrapServers(), topics, partitions);
     }
 
@@ -536,7 +536,7 @@ public final class EndToEndBenchmark {
     }
 
     /** Produces samples keyed by {@code key}, at {@code rate} records/s (0: as fast as possible). */
-    private static void produce(String topic, String key, List<byte[]> samples, double rate) {
+    static void produce(String topic, String key, List<byte[]> samples, double rate) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         AtomicLong failures = new AtomicLong();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
