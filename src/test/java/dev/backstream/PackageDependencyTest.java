@@ -23,6 +23,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  *  message, snapshot, data ─────► formats: samples, predictions, dead letters │ backstream.mlp/v1 │ the digits set
  *  json ────────────────────────► the one JSON mapper
  *  nn ──────────────────────────► the numeric core: JDK only
+ *  drift ───────────────────────► concept-drift detectors (ADWIN, Page-Hinkley): JDK only, beside nn
  * </pre>
  */
 class PackageDependencyTest {
@@ -36,6 +37,15 @@ class PackageDependencyTest {
                 .should().onlyDependOnClassesThat().resideInAnyPackage("dev.backstream.nn..", "java..", "javax.management..", "jdk.incubator.vector..")
                 .because("the numeric core imports nothing from Kafka, Jackson or the rest of the application (the JDK's Vector API is "
                         + "optional; the JDK's management API places the compiler directive that keeps its kernels out of line)")
+                .check(MAIN);
+    }
+
+    @Test
+    void theDriftDetectorsUseOnlyTheJdk() {
+        classes().that().resideInAPackage("dev.backstream.drift..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.backstream.drift..", "java..")
+                .because("the drift detectors are numeric code like the core: their state is persisted in a store "
+                        + "through their own binary encoding, not through Kafka or Jackson")
                 .check(MAIN);
     }
 
@@ -66,6 +76,7 @@ class PackageDependencyTest {
                 .layer("formats").definedBy("dev.backstream.message..", "dev.backstream.snapshot..", "dev.backstream.data..")
                 .layer("json").definedBy("dev.backstream.json..")
                 .layer("nn").definedBy("dev.backstream.nn..")
+                .layer("drift").definedBy("dev.backstream.drift..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("app").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("broker").mayOnlyBeAccessedByLayers("cli")
@@ -74,6 +85,7 @@ class PackageDependencyTest {
                 .whereLayer("model").mayOnlyBeAccessedByLayers("stream", "http", "app", "broker", "cli")
                 .whereLayer("formats").mayOnlyBeAccessedByLayers("model", "stream", "http", "app", "broker", "cli")
                 .whereLayer("json").mayOnlyBeAccessedByLayers("formats", "model", "stream", "http", "app", "broker", "cli")
+                .whereLayer("drift").mayOnlyBeAccessedByLayers("stream", "http", "app", "cli")
                 .check(MAIN);
     }
 
