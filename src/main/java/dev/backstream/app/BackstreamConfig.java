@@ -46,6 +46,10 @@ public final class BackstreamConfig extends AbstractConfig {
     public static final String SNAPSHOTS_TOPIC = "topic.model.snapshots";
     public static final String DEAD_LETTERS_TOPIC = "topic.dead.letters";
     public static final String METRICS_TOPIC = "topic.metrics";
+    public static final String CONTROL_TOPIC = "topic.control";
+    public static final String MAX_MODELS = "max.models";
+    public static final String SNAPSHOT_HISTORY = "snapshot.history";
+    public static final String MODEL_EVENTS_TOPIC = "topic.model.events";
     public static final String METRICS_WINDOW = "metrics.window";
     public static final String METRICS_FADING_FACTOR = "metrics.fading.factor";
     public static final String METRICS_INTERVAL_MS = "metrics.interval.ms";
@@ -96,6 +100,10 @@ public final class BackstreamConfig extends AbstractConfig {
                     "Output: records that could not be used, with the reason.")
             .define(METRICS_TOPIC, Type.STRING, "backstream.metrics", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Output: each model's prequential metrics in the backstream.metrics/v1 format, keyed by model id.")
+            .define(CONTROL_TOPIC, Type.STRING, "backstream.control", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Input: commands that create, change and delete models (backstream.command/v1); as many partitions as the samples topic.")
+            .define(MODEL_EVENTS_TOPIC, Type.STRING, "backstream.model-events", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Output: each command's outcome and each drift detection (backstream.model-event/v1), keyed by model id.")
             .define(METRICS_WINDOW, Type.INT, 1000, ConfigDef.Range.between(1, MetricsSettings.MAX_WINDOW), Importance.MEDIUM,
                     "Window metrics (accuracy, log-loss, MAE, RMSE, class counts) cover a model's last this many labeled predictions.")
             .define(METRICS_FADING_FACTOR, Type.DOUBLE, 0.999, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
@@ -106,6 +114,10 @@ public final class BackstreamConfig extends AbstractConfig {
                     "Publish a snapshot of a model every this many updates (a model definition may override it).")
             .define(SNAPSHOT_INTERVAL_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "Also publish, every this many milliseconds of wall-clock time, a snapshot of each model that changed since its last one; 0 disables.")
+            .define(SNAPSHOT_HISTORY, Type.INT, 10, ConfigDef.Range.between(0, 1000), Importance.MEDIUM,
+                    "Each model keeps its last this many published snapshots in its store, so that a rollback command can name one by update count; 0 keeps none.")
+            .define(MAX_MODELS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "The most models one task (one partition of the inputs) holds; a create command beyond it is rejected with TOO_MANY_MODELS.")
             .define(MAX_RECORD_BYTES, Type.INT, 1_048_576, ConfigDef.Range.atLeast(16), Importance.LOW,
                     "Input records larger than this many bytes go to dead letters unparsed (RECORD_TOO_LARGE).")
             .define(MAX_FEATURES, Type.INT, 1_000_000, ConfigDef.Range.atLeast(1), Importance.LOW,
@@ -242,6 +254,14 @@ public final class BackstreamConfig extends AbstractConfig {
         return getString(HTTP_ADVERTISED_HOST);
     }
 
+    public int snapshotHistory() {
+        return getInt(SNAPSHOT_HISTORY);
+    }
+
+    public int maxModels() {
+        return getInt(MAX_MODELS);
+    }
+
     public int httpMaxBatch() {
         return getInt(HTTP_MAX_BATCH);
     }
@@ -268,10 +288,11 @@ public final class BackstreamConfig extends AbstractConfig {
         return getLong(METRICS_INTERVAL_MS);
     }
 
-    /** The six topic names. */
+    /** The eight topic names. */
     public Topics topics() {
         return new Topics(getString(SAMPLES_TOPIC), getString(SCORE_REQUESTS_TOPIC), getString(PREDICTIONS_TOPIC),
-                getString(SNAPSHOTS_TOPIC), getString(DEAD_LETTERS_TOPIC), getString(METRICS_TOPIC));
+                getString(SNAPSHOTS_TOPIC), getString(DEAD_LETTERS_TOPIC), getString(METRICS_TOPIC),
+                getString(CONTROL_TOPIC), getString(MODEL_EVENTS_TOPIC));
     }
 
     /** Settings that are not Backstream's own, for Kafka Streams and its clients. */

@@ -51,7 +51,7 @@ public final class StartupChecks {
             List<String> unauthorized = new ArrayList<>();
             List<String> missing = new ArrayList<>();
             for (String name : names) {
-                AclOperation needed = name.equals(topics.samples()) || name.equals(topics.scoreRequests()) ? AclOperation.READ : AclOperation.WRITE;
+                AclOperation needed = topics.inputs().contains(name) ? AclOperation.READ : AclOperation.WRITE;
                 try {
                     TopicDescription description = described.get(name).get(60, TimeUnit.SECONDS);
                     partitions.put(name, description.partitions().size());
@@ -80,11 +80,9 @@ public final class StartupChecks {
                         : "topics " + String.join(", ", missing) + " do not exist") + " on " + bootstrapServers
                         + "; the application reads or writes it (create the topics first, see the README's topics table)");
             }
-            int samples = partitions.get(topics.samples());
-            int scores = partitions.get(topics.scoreRequests());
-            if (samples != scores) {
+            if (topics.inputs().stream().map(partitions::get).distinct().count() > 1) {
                 throw new IllegalStateException("the input topics must have the same number of partitions, so that each model has one owner: "
-                        + topics.samples() + " has " + samples + ", " + topics.scoreRequests() + " has " + scores);
+                        + topics.inputs().stream().map(topic -> topic + " has " + partitions.get(topic)).collect(java.util.stream.Collectors.joining(", ")));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -42,7 +42,9 @@ public final class TopicCreator {
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(SNAPSHOT_MAX_MESSAGE_BYTES))),
                 new NewTopic(topics.deadLetters(), 1, (short) 1),
-                new NewTopic(topics.metrics(), 1, (short) 1));
+                new NewTopic(topics.metrics(), 1, (short) 1),
+                new NewTopic(topics.control(), partitions, (short) 1),
+                new NewTopic(topics.modelEvents(), 1, (short) 1));
     }
 
     /** Creates {@link #topics} on the (plaintext) cluster at {@code bootstrapServers} and waits for their leaders. */

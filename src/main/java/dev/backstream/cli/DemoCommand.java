@@ -137,7 +137,8 @@ final class DemoCommand implements Callable<Integer> {
             settings.put(BackstreamConfig.APPLICATION_ID, "backstream-demo-" + System.currentTimeMillis());
             settings.put(BackstreamConfig.STATE_DIR, work.resolve("state").toString());
             for (String topic : List.of(BackstreamConfig.SAMPLES_TOPIC, BackstreamConfig.SCORE_REQUESTS_TOPIC, BackstreamConfig.PREDICTIONS_TOPIC,
-                    BackstreamConfig.SNAPSHOTS_TOPIC, BackstreamConfig.DEAD_LETTERS_TOPIC)) {
+                    BackstreamConfig.SNAPSHOTS_TOPIC, BackstreamConfig.DEAD_LETTERS_TOPIC, BackstreamConfig.METRICS_TOPIC,
+                    BackstreamConfig.CONTROL_TOPIC, BackstreamConfig.MODEL_EVENTS_TOPIC)) {
                 settings.put(topic, prefix + BackstreamConfig.CONFIG.defaultValues().get(topic));
             }
             settings.put("commit.interval.ms", "100");
@@ -150,7 +151,7 @@ final class DemoCommand implements Callable<Integer> {
             TopicCreator.create(config.adminProperties(), config.topics(), 1);
             say("topics created: " + config.topics().samples() + ", " + config.topics().scoreRequests() + " -> "
                     + config.topics().predictions() + ", " + config.topics().snapshots() + ", " + config.topics().deadLetters()
-                    + ", " + config.topics().metrics());
+                    + ", " + config.topics().metrics() + "; " + config.topics().control() + " -> " + config.topics().modelEvents());
 
             List<LabeledRow> rows = new ArrayList<>(Digits.load());
             Collections.shuffle(rows, new Random(20261127));

@@ -73,6 +73,9 @@ public final class PrometheusMetrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         for (RejectReason reason : RejectReason.values()) {
+            if (!reason.deadLetter()) {
+                continue;
+            }
             // every reason from the start, at 0: a dashboard's rate() needs the series before the first dead letter
             FunctionCounter.builder(DEAD_LETTERS, totals, t -> t.deadLetters(reason)).tag("reason", reason.name())
                     .description("Dead letters written by this process since it started, by reason").register(registry);

@@ -3,8 +3,9 @@ package dev.backstream.message;
 import dev.backstream.nn.InvalidSampleException;
 
 /**
- * Stable codes for why a record was not learned from or scored. They appear in dead letters and in the offline
- * tools' reports; new codes may be added, existing ones never change meaning.
+ * Stable codes for why a record was not learned from or scored, or why a control command was rejected. They appear in
+ * dead letters, model events, HTTP refusals and the offline tools' reports; new codes may be added, existing ones never
+ * change meaning.
  */
 public enum RejectReason {
     /** The value is not a JSON object (syntax error, wrong top-level type, duplicate field). */
@@ -30,7 +31,27 @@ public enum RejectReason {
     /** A class label sent to a model that is not a classifier. */
     LABEL_NOT_SUPPORTED,
     /** The update would have made a parameter non-finite; it was not applied. */
-    DIVERGED_UPDATE;
+    DIVERGED_UPDATE,
+    /** A control command with an unknown {@code "command"}. */
+    UNKNOWN_COMMAND,
+    /** A {@code create} command for a model id that exists. */
+    MODEL_EXISTS,
+    /** A {@code create} command beyond {@code max.models}. */
+    TOO_MANY_MODELS,
+    /** A {@code create} command whose definition (or a {@code rollback}'s snapshot) is not a valid model. */
+    INVALID_DEFINITION,
+    /** A {@code rollback} to an inline snapshot of another architecture. */
+    ARCHITECTURE_MISMATCH,
+    /** A {@code rollback} to an update count of which no snapshot is retained. */
+    SNAPSHOT_NOT_RETAINED;
+
+    /**
+     * Whether the code can be the reason of a dead letter; the others are reasons of rejected control commands only
+     * (model events), and have no dead-letter counters.
+     */
+    public boolean deadLetter() {
+        return ordinal() <= DIVERGED_UPDATE.ordinal();
+    }
 
     /** The code for a sample the numeric core rejected. */
     public static RejectReason of(InvalidSampleException.Problem problem) {

@@ -48,6 +48,9 @@ final class ModelSensors {
         gauge(tags, "divergent-updates-total", "Updates rejected because they would have made a parameter non-finite", m -> m.divergentUpdates());
         gauge(tags, "last-update-timestamp-ms", "Timestamp of the record of the last update applied, or -1", m -> m.lastUpdateTime());
         for (RejectReason reason : RejectReason.values()) {
+            if (!reason.deadLetter()) {
+                continue;
+            }
             Map<String, String> reasonTags = new LinkedHashMap<>(tags);
             reasonTags.put("reason", reason.name());
             String code = reason.name();

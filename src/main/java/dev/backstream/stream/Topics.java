@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The application's six topics.
+ * The application's eight topics.
  *
  * @param samples       input: labeled samples, one learning step each
  * @param scoreRequests input: unlabeled samples to score
@@ -12,8 +12,11 @@ import java.util.Objects;
  * @param snapshots     output (compacted): model snapshots
  * @param deadLetters   output: records that could not be used
  * @param metrics       output: each model's prequential metrics ({@code backstream.metrics/v1})
+ * @param control       input: commands that manage models ({@code backstream.command/v1}), co-partitioned with samples
+ * @param modelEvents   output: what happened to each model ({@code backstream.model-event/v1})
  */
-public record Topics(String samples, String scoreRequests, String predictions, String snapshots, String deadLetters, String metrics) {
+public record Topics(String samples, String scoreRequests, String predictions, String snapshots, String deadLetters, String metrics,
+                     String control, String modelEvents) {
     public Topics {
         Objects.requireNonNull(samples, "samples");
         Objects.requireNonNull(scoreRequests, "scoreRequests");
@@ -21,10 +24,17 @@ public record Topics(String samples, String scoreRequests, String predictions, S
         Objects.requireNonNull(snapshots, "snapshots");
         Objects.requireNonNull(deadLetters, "deadLetters");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(control, "control");
+        Objects.requireNonNull(modelEvents, "modelEvents");
     }
 
-    /** All six, inputs first. */
+    /** All eight, inputs first. */
     public List<String> all() {
-        return List.of(samples, scoreRequests, predictions, snapshots, deadLetters, metrics);
+        return List.of(samples, scoreRequests, control, predictions, snapshots, deadLetters, metrics, modelEvents);
+    }
+
+    /** The inputs, which must have the same number of partitions: each model's records meet in one task. */
+    public List<String> inputs() {
+        return List.of(samples, scoreRequests, control);
     }
 }

@@ -484,6 +484,9 @@ public final class EndToEndBenchmark {
         settings.put(BackstreamConfig.PREDICTIONS_TOPIC, prefix + ".predictions");
         settings.put(BackstreamConfig.SNAPSHOTS_TOPIC, prefix + ".model-snapshots");
         settings.put(BackstreamConfig.DEAD_LETTERS_TOPIC, prefix + ".dead-letters");
+        settings.put(BackstreamConfig.METRICS_TOPIC, prefix + ".metrics");
+        settings.put(BackstreamConfig.CONTROL_TOPIC, prefix + ".control");
+        settings.put(BackstreamConfig.MODEL_EVENTS_TOPIC, prefix + ".model-events");
         settings.put(BackstreamConfig.SNAPSHOT_INTERVAL_MS, "0");
         settings.put(BackstreamConfig.SNAPSHOT_EVERY_UPDATES, "1000000000");
         settings.put(BackstreamConfig.HTTP_PORT, "0");

@@ -129,7 +129,7 @@ class DockerComposeTest {
         String creation = String.join("\n", list(compose.at("/services/create-topics/command")));
         for (String setting : List.of(BackstreamConfig.SAMPLES_TOPIC, BackstreamConfig.SCORE_REQUESTS_TOPIC,
                 BackstreamConfig.PREDICTIONS_TOPIC, BackstreamConfig.SNAPSHOTS_TOPIC, BackstreamConfig.DEAD_LETTERS_TOPIC,
-                BackstreamConfig.METRICS_TOPIC)) {
+                BackstreamConfig.METRICS_TOPIC, BackstreamConfig.CONTROL_TOPIC, BackstreamConfig.MODEL_EVENTS_TOPIC)) {
             String topic = (String) BackstreamConfig.CONFIG.defaultValues().get(setting);
             assertTrue(creation.contains(topic), "create-topics creates " + topic);
         }

@@ -46,6 +46,9 @@ final class KafkaTestSupport {
         settings.put(BackstreamConfig.PREDICTIONS_TOPIC, prefix + ".predictions");
         settings.put(BackstreamConfig.SNAPSHOTS_TOPIC, prefix + ".model-snapshots");
         settings.put(BackstreamConfig.DEAD_LETTERS_TOPIC, prefix + ".dead-letters");
+        settings.put(BackstreamConfig.METRICS_TOPIC, prefix + ".metrics");
+        settings.put(BackstreamConfig.CONTROL_TOPIC, prefix + ".control");
+        settings.put(BackstreamConfig.MODEL_EVENTS_TOPIC, prefix + ".model-events");
         settings.put("commit.interval.ms", "100");
         settings.put(BackstreamConfig.HTTP_PORT, "0"); // several instances in one JVM: each on a free port
         return settings;

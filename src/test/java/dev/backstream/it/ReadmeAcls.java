@@ -34,10 +34,12 @@ final class ReadmeAcls {
         List<AclBinding> acls = new ArrayList<>();
         acls.add(allow(user, ResourceType.TOPIC, topics.samples(), PatternType.LITERAL, AclOperation.READ));
         acls.add(allow(user, ResourceType.TOPIC, topics.scoreRequests(), PatternType.LITERAL, AclOperation.READ));
+        acls.add(allow(user, ResourceType.TOPIC, topics.control(), PatternType.LITERAL, AclOperation.READ));
         acls.add(allow(user, ResourceType.TOPIC, topics.predictions(), PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(user, ResourceType.TOPIC, topics.snapshots(), PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(user, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(user, ResourceType.TOPIC, topics.metrics(), PatternType.LITERAL, AclOperation.WRITE));
+        acls.add(allow(user, ResourceType.TOPIC, topics.modelEvents(), PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(user, ResourceType.GROUP, config.applicationId(), PatternType.LITERAL, AclOperation.READ));
         acls.add(allow(user, ResourceType.TRANSACTIONAL_ID, internal, PatternType.PREFIXED, AclOperation.WRITE));
         for (AclOperation operation : List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE)) {
