@@ -81,6 +81,16 @@ public record ModelEvent(String format, String commandId, String model, String e
                 source.topic(), source.partition(), source.offset(), source.timestamp());
     }
 
+    /**
+     * A drift detection on model {@code model} while it learned the sample at {@code source}, with what the detector
+     * saw ({@code details}) and the version before and after the configured action.
+     */
+    public static ModelEvent driftDetected(String model, long before, long after, String message, Map<String, Object> details,
+                                           SourceRecord source) {
+        return new ModelEvent(FORMAT, null, model, DRIFT_DETECTED, null, before, after, null, message, details,
+                source.topic(), source.partition(), source.offset(), source.timestamp());
+    }
+
     /** The JSON value published to the model-events topic: the one writer of model events. */
     public byte[] toJson() {
         try {

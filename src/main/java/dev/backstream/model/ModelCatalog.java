@@ -84,6 +84,7 @@ public final class ModelCatalog {
             }
             JsonNode every = object.remove("snapshotEveryUpdates");
             JsonNode initialSnapshot = object.remove("initialSnapshot");
+            JsonNode driftNode = object.remove("drift");
             Snapshot snapshot = SnapshotJson.read(object);
             Snapshot start = snapshot;
             if (initialSnapshot != null) {
@@ -101,7 +102,9 @@ public final class ModelCatalog {
             if (every != null && !every.canConvertToLong()) {
                 throw new IllegalArgumentException("snapshotEveryUpdates: expected an integer, found " + every);
             }
-            return new ModelDefinition(snapshot.modelId(), start.model(), everyUpdates, source);
+            DriftSpec drift = driftNode == null || driftNode.isNull() ? null
+                    : DriftSpec.parse(driftNode, start.model().architecture().classes() > 0);
+            return new ModelDefinition(snapshot.modelId(), start.model(), everyUpdates, source, drift);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -25,7 +25,9 @@ public final class ModelDefinition {
     private final byte[] initial;
     private final long snapshotEveryUpdates;
     private final String source;
-    private static final short ENCODING = 1;
+    private final DriftSpec drift;
+    private static final short ENCODING = 2;
+    private static final short ENCODING_WITHOUT_DRIFT = 1;
 
     /**
      * @param id                   the model id that samples name
@@ -34,6 +36,14 @@ public final class ModelDefinition {
      * @param source               where the definition came from, for messages
      */
     public ModelDefinition(String id, Mlp initial, long snapshotEveryUpdates, String source) {
+        this(id, initial, snapshotEveryUpdates, source, null);
+    }
+
+    /**
+     * @param drift the model's drift detection, or null for none
+     * @see #ModelDefinition(String, Mlp, long, String)
+     */
+    public ModelDefinition(String id, Mlp initial, long snapshotEveryUpdates, String source, DriftSpec drift) {
         this.id = Objects.requireNonNull(id, "id");
         if (id.indexOf(RESERVED_ID_CHARACTER) >= 0) {
             throw new IllegalArgumentException(source + ": model id \"" + id.replace(RESERVED_ID_CHARACTER, '?')
@@ -49,6 +59,7 @@ public final class ModelDefinition {
         this.initial = BinaryModelFormat.encode(initial);
         this.snapshotEveryUpdates = snapshotEveryUpdates;
         this.source = source;
+        this.drift = drift;
     }
 
     public String id() {
@@ -71,6 +82,11 @@ public final class ModelDefinition {
         return source;
     }
 
+    /** The model's drift detection, or null if it has none. */
+    public DriftSpec drift() {
+        return drift;
+    }
+
     /** A new starting model: the declared one, bit for bit, owned by the caller. */
     public Mlp newModel() {
         return BinaryModelFormat.decode(initial);
@@ -78,12 +94,12 @@ public final class ModelDefinition {
 
     /** This definition with another snapshot cadence. */
     public ModelDefinition withSnapshotEveryUpdates(long snapshotEveryUpdates) {
-        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source);
+        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift);
     }
 
     /** This definition whose starting model learns with {@code learningRate} (a reset starts from it). */
     public ModelDefinition withLearningRate(double learningRate) {
-        return new ModelDefinition(id, newModel().withOptimizer(optimizer.withLearningRate(learningRate)), snapshotEveryUpdates, source);
+        return new ModelDefinition(id, newModel().withOptimizer(optimizer.withLearningRate(learningRate)), snapshotEveryUpdates, source, drift);
     }
 
     /** An upper bound on the JSON snapshot of this model: at most 25 characters per number plus structure. */
@@ -95,9 +111,11 @@ public final class ModelDefinition {
     public byte[] encode() {
         byte[] name = id.getBytes(StandardCharsets.UTF_8);
         byte[] from = source.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer out = ByteBuffer.allocate(2 + 4 + name.length + 8 + 4 + from.length + 4 + initial.length).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] driftJson = drift == null ? new byte[0] : drift.json().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(2 + 4 + name.length + 8 + 4 + from.length + 4 + initial.length + 4 + driftJson.length)
+                .order(ByteOrder.LITTLE_ENDIAN);
         out.putShort(ENCODING).putInt(name.length).put(name).putLong(snapshotEveryUpdates).putInt(from.length).put(from)
-                .putInt(initial.length).put(initial);
+                .putInt(initial.length).put(initial).putInt(driftJson.length).put(driftJson);
         return out.array();
     }
 
@@ -110,17 +128,27 @@ public final class ModelDefinition {
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             short version = in.getShort();
-            if (version != ENCODING) {
-                throw new IllegalStateException("model definition encoding " + version + " is not supported; expected " + ENCODING);
+            if (version != ENCODING && version != ENCODING_WITHOUT_DRIFT) {
+                throw new IllegalStateException("model definition encoding " + version + " is not supported; expected "
+                        + ENCODING_WITHOUT_DRIFT + " or " + ENCODING);
             }
             String id = new String(bytes(in), StandardCharsets.UTF_8);
             long every = in.getLong();
             String source = new String(bytes(in), StandardCharsets.UTF_8);
-            byte[] initial = bytes(in);
+            Mlp initial = BinaryModelFormat.decode(bytes(in));
+            DriftSpec drift = null;
+            if (version == ENCODING) {
+                byte[] driftJson = bytes(in);
+                if (driftJson.length > 0) {
+                    drift = DriftSpec.parse(dev.backstream.json.Json.MAPPER.readTree(driftJson), initial.architecture().classes() > 0);
+                }
+            }
             if (in.hasRemaining()) {
                 throw new IllegalStateException(in.remaining() + " unexpected bytes after a model definition");
             }
-            return new ModelDefinition(id, BinaryModelFormat.decode(initial), every, source);
+            return new ModelDefinition(id, initial, every, source, drift);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("corrupt drift settings in a model definition of " + bytes.length + " bytes", e);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
             throw new IllegalStateException("truncated or corrupt model definition of " + bytes.length + " bytes", e);
         }

@@ -1,14 +1,17 @@
 package dev.backstream.stream;
 
-import dev.backstream.message.SourceRecord;
-import dev.backstream.model.ModelCatalog;
-import dev.backstream.model.ModelDefinition;
+import dev.backstream.json.Json;
 import dev.backstream.message.InvalidMessageException;
 import dev.backstream.message.ModelCommand;
 import dev.backstream.message.ModelEvent;
 import dev.backstream.message.ModelMetrics;
 import dev.backstream.message.Prediction;
 import dev.backstream.message.RejectReason;
+import dev.backstream.message.Sample;
+import dev.backstream.message.SourceRecord;
+import dev.backstream.model.DriftSpec;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.Outcome;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
@@ -22,6 +25,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -138,6 +142,59 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         if (entry.model().updates() % entry.definition().snapshotEveryUpdates() == 0) {
             publishSnapshot(entry, record.timestamp());
         }
+        if (entry.drift() != null) {
+            watchDrift(record, entry, outcome);
+        }
+    }
+
+    /**
+     * Feeds the model's drift detector its error (0 or 1) or loss on this sample's prediction; on a detection, takes
+     * the declared action and publishes a {@code drift_detected} model event.
+     */
+    private void watchDrift(Record<byte[], RoutedSample> record, LiveModel entry, Outcome outcome) {
+        DriftSpec spec = entry.definition().drift();
+        Sample sample = record.value().sample();
+        double value = spec.monitor() == DriftSpec.Monitor.ERROR ? (outcome.predictedClass() == actualClass(sample) ? 0 : 1) : outcome.loss();
+        boolean detected = entry.drift().update(value);
+        models.driftChanged(entry);
+        if (!detected) {
+            return;
+        }
+        long before = entry.model().updates();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("detector", spec.settings().type());
+        details.put("monitor", spec.monitor().name().toLowerCase(java.util.Locale.ROOT));
+        details.put("action", spec.action().name().toLowerCase(java.util.Locale.ROOT));
+        entry.drift().lastDetection().ifPresent(detection -> details.putAll(Json.MAPPER.convertValue(detection, DETAILS)));
+        if (spec.action() == DriftSpec.Action.RESET) {
+            models.replaceModel(entry, entry.definition().newModel());
+            publishSnapshot(entry, record.timestamp(), false);
+        }
+        ModelEvent event = ModelEvent.driftDetected(entry.id(), before, entry.model().updates(), "the model's prequential "
+                + details.get("monitor") + " changed (" + details.get("detector") + ")" + (spec.action() == DriftSpec.Action.RESET
+                ? "; the model starts again from its definition" : ""), details, record.value().source());
+        context.forward(new Record<>(record.key(), new Output(Output.Kind.MODEL_EVENT, event.toJson()), record.timestamp()));
+    }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> DETAILS = new com.fasterxml.jackson.core.type.TypeReference<>() {
+    };
+
+    /** The class a labeled sample belongs to: its label, or the arg-max of its target (0/1 around 0.5 for one output). */
+    private static int actualClass(Sample sample) {
+        if (sample.label() != null) {
+            return sample.label();
+        }
+        double[] target = sample.target();
+        if (target.length == 1) {
+            return target[0] >= 0.5 ? 1 : 0;
+        }
+        int best = 0;
+        for (int i = 1; i < target.length; i++) {
+            if (target[i] > target[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /** A control command: applied (or rejected) between this model's samples, its event published. */

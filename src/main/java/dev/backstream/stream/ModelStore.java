@@ -1,6 +1,7 @@
 package dev.backstream.stream;
 
 import dev.backstream.message.SourceRecord;
+import dev.backstream.drift.DriftDetector;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.Mlp;
@@ -96,6 +97,9 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         private long lastSnapshotUpdates;
         private boolean dirty;
         private boolean controlDirty;
+        /** The drift detector of a model whose definition declares one, else null. */
+        private DriftDetector drift;
+        private boolean driftDirty;
 
         private LiveModel(String id, ModelControl control, Mlp model, PrequentialMetrics metrics, SourceRecord lastSource,
                           long lastSnapshotUpdates) {
@@ -128,6 +132,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
 
         ModelControl control() {
             return control;
+        }
+
+        /** The model's drift detector (its state persisted with the model), or null if its definition declares none. */
+        DriftDetector drift() {
+            return drift;
         }
 
         /** The live model; callers that change it must call {@link ModelStore#updated}. */
@@ -202,8 +211,30 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             Mlp model = control.definition.newModel();
             entry = new LiveModel(id, control, model, new PrequentialMetrics(model.architecture(), metricsSettings), null, -1);
         }
+        entry.drift = loadDrift(id, control.definition);
         live.put(id, entry);
         return entry;
+    }
+
+    /** The model's detector: its stored state if it has one of the declared kind, else a fresh one; null if none declared. */
+    private DriftDetector loadDrift(String id, ModelDefinition definition) {
+        if (definition.drift() == null) {
+            return null;
+        }
+        byte[] state = stored.get(driftKey(id));
+        if (state != null) {
+            DriftDetector detector = DriftDetector.decode(ByteBuffer.wrap(state));
+            if (detector.settings().equals(definition.drift().settings())) {
+                return detector;
+            }
+        }
+        return definition.drift().settings().newDetector();
+    }
+
+    /** Records that {@code entry}'s drift detector took a value; its state is persisted at the next commit. */
+    void driftChanged(LiveModel entry) {
+        entry.driftDirty = true;
+        markDirty(entry);
     }
 
     /** Whether model {@code id} exists: in memory, stored, or declared and not deleted. */
@@ -318,6 +349,10 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "control";
     }
 
+    static String driftKey(String id) {
+        return id + ModelDefinition.RESERVED_ID_CHARACTER + "drift";
+    }
+
     static String historyKey(String id, int slot) {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "snapshot-" + slot;
     }
@@ -421,6 +456,10 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             if (entry.controlDirty) {
                 stored.put(controlKey(id), entry.control.encode());
                 entry.controlDirty = false;
+            }
+            if (entry.driftDirty) {
+                stored.put(driftKey(id), entry.drift.encode());
+                entry.driftDirty = false;
             }
             staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), value));
             entry.dirty = false;
