@@ -62,11 +62,6 @@ public final class CommittedReader implements AutoCloseable {
         return readUntil(() -> partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p)), deadline, batch);
     }
 
-    /** Number of partitions of the topic; 0 if the topic does not exist. */
-    public int partitionCount() {
-        return partitions.size();
-    }
-
     /**
      * Positions every partition at its end as it is now (its last stable offset), resolved at once, so that every
      * record written after this call, and possibly a few committed in transactions that were open, is read next.
