@@ -2,6 +2,7 @@ package dev.backstream.app;
 
 import dev.backstream.stream.OutputFailureHandler;
 import dev.backstream.stream.MetricsSettings;
+import dev.backstream.stream.ModelManagement;
 import dev.backstream.stream.TopologySettings;
 import dev.backstream.message.DeadLetter;
 import dev.backstream.model.ModelCatalog;
@@ -58,7 +59,8 @@ public final class StreamsSettings {
     public static TopologySettings topology(BackstreamConfig config, ModelCatalog catalog) {
         return new TopologySettings(config.topics(), config.maxRecordBytes(), config.maxFeatures(), config.snapshotIntervalMs(),
                 deadLetterFieldBytes(config, catalog), changelogConfig(catalog),
-                new MetricsSettings(config.metricsWindow(), config.metricsFadingFactor(), config.metricsIntervalMs()));
+                new MetricsSettings(config.metricsWindow(), config.metricsFadingFactor(), config.metricsIntervalMs()),
+                new ModelManagement(config.snapshotHistory(), config.maxModels(), maxRecordBytes(catalog), config.snapshotEveryUpdates()));
     }
 
     /**

@@ -124,8 +124,6 @@ public final class ModelCatalog {
 
     /** An upper bound on the JSON snapshot of the largest model (at most 25 characters per number plus structure). */
     public int largestSnapshotBytes() {
-        return models.values().stream()
-                .mapToInt(d -> 4096 + 26 * d.architecture().parameterCount() * (1 + d.optimizer().stateVectors()))
-                .max().orElse(0);
+        return models.values().stream().mapToInt(ModelDefinition::snapshotBytesBound).max().orElse(0);
     }
 }

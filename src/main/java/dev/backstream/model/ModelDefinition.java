@@ -5,6 +5,9 @@ import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.OptimizerSpec;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -22,6 +25,7 @@ public final class ModelDefinition {
     private final byte[] initial;
     private final long snapshotEveryUpdates;
     private final String source;
+    private static final short ENCODING = 1;
 
     /**
      * @param id                   the model id that samples name
@@ -70,6 +74,62 @@ public final class ModelDefinition {
     /** A new starting model: the declared one, bit for bit, owned by the caller. */
     public Mlp newModel() {
         return BinaryModelFormat.decode(initial);
+    }
+
+    /** This definition with another snapshot cadence. */
+    public ModelDefinition withSnapshotEveryUpdates(long snapshotEveryUpdates) {
+        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source);
+    }
+
+    /** This definition whose starting model learns with {@code learningRate} (a reset starts from it). */
+    public ModelDefinition withLearningRate(double learningRate) {
+        return new ModelDefinition(id, newModel().withOptimizer(optimizer.withLearningRate(learningRate)), snapshotEveryUpdates, source);
+    }
+
+    /** An upper bound on the JSON snapshot of this model: at most 25 characters per number plus structure. */
+    public int snapshotBytesBound() {
+        return 4096 + 26 * architecture.parameterCount() * (1 + optimizer.stateVectors());
+    }
+
+    /** The definition in a binary form for the model store: {@link #decode} gives an equal definition back. */
+    public byte[] encode() {
+        byte[] name = id.getBytes(StandardCharsets.UTF_8);
+        byte[] from = source.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(2 + 4 + name.length + 8 + 4 + from.length + 4 + initial.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.putShort(ENCODING).putInt(name.length).put(name).putLong(snapshotEveryUpdates).putInt(from.length).put(from)
+                .putInt(initial.length).put(initial);
+        return out.array();
+    }
+
+    /**
+     * Reads what {@link #encode} wrote.
+     *
+     * @throws IllegalStateException for anything else
+     */
+    public static ModelDefinition decode(byte[] bytes) {
+        try {
+            ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            short version = in.getShort();
+            if (version != ENCODING) {
+                throw new IllegalStateException("model definition encoding " + version + " is not supported; expected " + ENCODING);
+            }
+            String id = new String(bytes(in), StandardCharsets.UTF_8);
+            long every = in.getLong();
+            String source = new String(bytes(in), StandardCharsets.UTF_8);
+            byte[] initial = bytes(in);
+            if (in.hasRemaining()) {
+                throw new IllegalStateException(in.remaining() + " unexpected bytes after a model definition");
+            }
+            return new ModelDefinition(id, BinaryModelFormat.decode(initial), every, source);
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
+            throw new IllegalStateException("truncated or corrupt model definition of " + bytes.length + " bytes", e);
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer in) {
+        byte[] bytes = new byte[in.getInt()];
+        in.get(bytes);
+        return bytes;
     }
 
     /** The size of the starting model in the binary model format. */

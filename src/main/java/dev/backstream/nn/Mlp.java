@@ -108,6 +108,21 @@ public final class Mlp {
                 updates, optimizer.steps());
     }
 
+    /**
+     * A copy trained on from here with {@code optimizer}, which must be of the same type as this model's (so that the
+     * optimizer state, copied, keeps its meaning): e.g. another learning rate. Parameters, state, update and step
+     * counts are this model's, bit for bit.
+     *
+     * @throws IllegalArgumentException for an optimizer of another type
+     */
+    public Mlp withOptimizer(OptimizerSpec optimizer) {
+        if (!optimizer.type().equals(this.optimizer.spec().type())) {
+            throw new IllegalArgumentException("optimizer: expected " + this.optimizer.spec().type() + " (the model's), found " + optimizer.type());
+        }
+        return new Mlp(architecture, optimizer, kernel, deferred.appliedTo(params.copy()), this.optimizer.copyOfState(), updates,
+                this.optimizer.steps());
+    }
+
     /** An immutable copy of the current parameters (a pending update applied), for scoring from other threads. */
     public FrozenMlp freeze() {
         return new FrozenMlp(architecture, kernel, deferred.appliedTo(params.copy()), updates);

@@ -20,6 +20,18 @@ public sealed interface OptimizerSpec permits OptimizerSpec.Sgd, OptimizerSpec.M
     /** The step size {@code λ}. */
     double learningRate();
 
+    /** The same optimizer with another learning rate; its state (velocity, moments) keeps its meaning. */
+    default OptimizerSpec withLearningRate(double learningRate) {
+        if (this instanceof Sgd sgd) {
+            return new Sgd(learningRate, sgd.l2(), sgd.clipNorm());
+        }
+        if (this instanceof Momentum momentum) {
+            return new Momentum(learningRate, momentum.momentum(), momentum.nesterov(), momentum.l2(), momentum.clipNorm());
+        }
+        Adam adam = (Adam) this;
+        return new Adam(learningRate, adam.beta1(), adam.beta2(), adam.epsilon(), adam.l2(), adam.clipNorm());
+    }
+
     /** The L2 weight-decay coefficient; 0 for none. */
     double l2();
 

@@ -22,18 +22,20 @@ import java.util.Set;
  * {@code backstream run} and the tests.
  *
  * <pre>
- *  samples ──────► route-samples ─────┐                  ┌─► dead letters
- *  score-requests ► route-score-requests ┴─► valid? ──no──┘
+ *  samples ──────► route-samples ─────┐                  ┌─► dead letters (model events for unreadable commands)
+ *  score-requests ► route-score-requests ┤─► valid? ──no──┘
+ *  control ───────► route-commands ──────┘
  *                                            │ keyed by model id? ─yes──────────────┐
  *                                            └─no─► repartition "samples-by-model" ─┴─► models (store "models")
  *                                                                                        ├─► predictions
  *                                                                                        ├─► model snapshots
  *                                                                                        ├─► metrics
+ *                                                                                        ├─► model events
  *                                                                                        └─► dead letters
  * </pre>
  * Every record of a model reaches the one task that owns the model: records keyed by the model id (with the default
  * partitioner) are already in the right partition; all others are re-keyed and go through the internal repartition
- * topic. The samples topic, the score-requests topic and the repartition topic must therefore have the same number of
+ * topic. The samples, score-requests and control topics and the repartition topic must therefore have the same number of
  * partitions.
  */
 public final class BackstreamTopology {
@@ -80,15 +82,26 @@ public final class BackstreamTopology {
                 .stream(topics.scoreRequests(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("score-requests"))
                 .process(router(catalog, false, settings, deadLetters), Named.as("route-score-requests"));
 
+        int maxCommandBytes = settings.maxRecordBytes();
+        KStream<byte[], Routed> commands = builder
+                .stream(topics.control(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("control"))
+                .process(() -> new CommandRouter(maxCommandBytes), Named.as("route-commands"));
+
         Map<String, KStream<byte[], Routed>> routed = samples.merge(scoreRequests, Named.as("routed"))
+                .merge(commands, Named.as("routed-with-commands"))
                 .split(Named.as("routed-"))
                 .branch((key, value) -> value instanceof Routed.Rejected, Branched.as("rejected"))
+                .branch((key, value) -> value instanceof Routed.RejectedCommand, Branched.as("rejected-command"))
                 .branch((key, value) -> ((Routed.Accepted) value).keyedByModel(), Branched.as("keyed-by-model"))
                 .defaultBranch(Branched.as("rekeyed"));
 
         routed.get("routed-rejected")
                 .mapValues(value -> ((Routed.Rejected) value).json(), Named.as("rejected-json"))
                 .to(topics.deadLetters(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("router-dead-letters"));
+
+        routed.get("routed-rejected-command")
+                .mapValues(value -> ((Routed.RejectedCommand) value).json(), Named.as("rejected-command-json"))
+                .to(topics.modelEvents(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("router-model-events"));
 
         KStream<byte[], RoutedSample> direct = routed.get("routed-keyed-by-model")
                 .mapValues(value -> ((Routed.Accepted) value).sample(), Named.as("keyed-sample"));
@@ -102,6 +115,7 @@ public final class BackstreamTopology {
                 .branch((key, value) -> value.kind() == Output.Kind.PREDICTION, Branched.as("predictions"))
                 .branch((key, value) -> value.kind() == Output.Kind.SNAPSHOT, Branched.as("snapshots"))
                 .branch((key, value) -> value.kind() == Output.Kind.METRICS, Branched.as("metrics"))
+                .branch((key, value) -> value.kind() == Output.Kind.MODEL_EVENT, Branched.as("model-events"))
                 .defaultBranch(Branched.as("dead-letters"));
         outputs.get("output-predictions").mapValues(Output::json, Named.as("prediction-json"))
                 .to(topics.predictions(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("predictions"));
@@ -109,6 +123,8 @@ public final class BackstreamTopology {
                 .to(topics.snapshots(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("model-snapshots"));
         outputs.get("output-metrics").mapValues(Output::json, Named.as("metrics-json"))
                 .to(topics.metrics(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("model-metrics"));
+        outputs.get("output-model-events").mapValues(Output::json, Named.as("model-event-json"))
+                .to(topics.modelEvents(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("model-events"));
         outputs.get("output-dead-letters").mapValues(Output::json, Named.as("learner-dead-letter-json"))
                 .to(topics.deadLetters(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("learner-dead-letters"));
         return builder.build();
@@ -118,7 +134,7 @@ public final class BackstreamTopology {
                                                                             DeadLetterWriter deadLetters) {
         int maxBytes = settings.maxRecordBytes();
         int maxFeatures = settings.maxFeatures();
-        return () -> new SampleRouter(catalog, learn, maxBytes, maxFeatures, deadLetters);
+        return () -> new SampleRouter(learn, maxBytes, maxFeatures, deadLetters);
     }
 
     private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, TopologySettings settings,
@@ -128,7 +144,8 @@ public final class BackstreamTopology {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], RoutedSample, byte[], Output> get() {
-                return new ModelProcessor(catalog, STORE, interval, deadLetters, shared.activity(), metricsInterval, shared.metrics());
+                return new ModelProcessor(catalog, STORE, interval, deadLetters, shared.activity(), metricsInterval, shared.metrics(),
+                        settings.management());
             }
 
             @Override

@@ -43,6 +43,11 @@ public final class CommittedModels {
         models.put(model.id(), model);
     }
 
+    /** Forgets model {@code id}: it was deleted, by a commit that has completed. */
+    void remove(String id) {
+        models.remove(id);
+    }
+
     /** The task of {@code partition} started processing here: its stored models were {@linkplain #put put} already. */
     void serving(int partition) {
         serving.add(partition);

@@ -4,6 +4,8 @@ import dev.backstream.message.SourceRecord;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.message.InvalidMessageException;
+import dev.backstream.message.ModelCommand;
+import dev.backstream.message.ModelEvent;
 import dev.backstream.message.ModelMetrics;
 import dev.backstream.message.Prediction;
 import dev.backstream.message.RejectReason;
@@ -48,9 +50,12 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private Cancellable metricsPunctuator;
     private Cancellable committedPunctuator;
     private static final Duration COMMITTED_STATE_INTERVAL = Duration.ofMillis(100);
+    private final ModelManagement management;
+    private CommandApplier commands;
 
     ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters, Activity activity,
-                   long metricsIntervalMs, PublishedMetrics publishedMetrics) {
+                   long metricsIntervalMs, PublishedMetrics publishedMetrics, ModelManagement management) {
+        this.management = management;
         this.deadLetters = deadLetters;
         this.activity = activity;
         this.metricsIntervalMs = metricsIntervalMs;
@@ -70,6 +75,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         // ...and loads them all: a model may owe a metrics record or a snapshot that the previous owner did not publish
         // before it stopped, and no sample may ever come to bring it into memory.
         models.loadAll(definitions);
+        commands = new CommandApplier(models, definitions, management);
         if (snapshotIntervalMs > 0) {
             punctuator = context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::snapshotChangedModels);
         }
@@ -85,11 +91,19 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     public void process(Record<byte[], RoutedSample> record) {
         models.publishCommitted();
         RoutedSample routed = record.value();
+        if (routed.command() != null) {
+            apply(record);
+            return;
+        }
         String modelId = routed.sample().model();
         byte[] modelKey = record.key();
         LiveModel entry = models.get(modelId, definitions);
         if (entry == null) {
-            deadLetter(record, RejectReason.UNKNOWN_MODEL, "model '" + modelId + "' is not declared");
+            deadLetter(record, RejectReason.UNKNOWN_MODEL, "model '" + modelId + "' does not exist (neither declared in models.dir nor created)");
+            return;
+        }
+        if (routed.learn() && entry.paused()) {
+            scoreWhilePaused(record, entry);
             return;
         }
         Outcome outcome;
@@ -123,6 +137,47 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         activity.learned(modelId);
         if (entry.model().updates() % entry.definition().snapshotEveryUpdates() == 0) {
             publishSnapshot(entry, record.timestamp());
+        }
+    }
+
+    /** A control command: applied (or rejected) between this model's samples, its event published. */
+    private void apply(Record<byte[], RoutedSample> record) {
+        ModelCommand command = record.value().command();
+        CommandApplier.Applied applied = commands.apply(command, record.value().source());
+        if (applied.snapshotOf() != null) {
+            // the new state on the snapshots topic; not retained: it is a retained one (rollback) or the start (reset, create)
+            publishSnapshot(applied.snapshotOf(), record.timestamp(), false);
+        }
+        if (ModelEvent.DELETED.equals(applied.event().event())) {
+            forgetMetrics(command.model());
+            // a tombstone, so that the compacted snapshots topic forgets the deleted model
+            context.forward(new Record<>(record.key(), new Output(Output.Kind.SNAPSHOT, null), record.timestamp()));
+        }
+        context.forward(new Record<>(record.key(), new Output(Output.Kind.MODEL_EVENT, applied.event().toJson()), record.timestamp()));
+    }
+
+    /** A sample for a paused model: scored and published like a score request, counted, never learned. */
+    private void scoreWhilePaused(Record<byte[], RoutedSample> record, LiveModel entry) {
+        RoutedSample routed = record.value();
+        Outcome outcome;
+        try {
+            outcome = routed.sample().scoreOn(entry.model());
+        } catch (InvalidMessageException e) {
+            deadLetter(record, e.reason(), e.getMessage());
+            return;
+        }
+        context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, Prediction.of(routed.sample(), outcome, routed.source()).toJson()),
+                record.timestamp()));
+        activity.predicted(entry.id());
+        entry.control().droppedWhilePaused++;
+        models.controlChanged(entry);
+    }
+
+    private void forgetMetrics(String model) {
+        publishedMetrics.removed(model);
+        ModelSensors removed = sensors.remove(model);
+        if (removed != null) {
+            removed.remove();
         }
     }
 
@@ -160,8 +215,16 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     private void publishSnapshot(LiveModel entry, long timestamp) {
+        publishSnapshot(entry, timestamp, true);
+    }
+
+    /** Publishes a snapshot of {@code entry}; {@code retain}: also keep it for rollbacks ({@code snapshot.history}). */
+    private void publishSnapshot(LiveModel entry, long timestamp, boolean retain) {
         byte[] json = SnapshotJson.toBytes(new Snapshot(entry.id(), entry.model(), CommittedModel.snapshotExtras(entry.lastSource())));
         models.snapshotPublished(entry);
+        if (retain) {
+            models.retainSnapshot(entry, management.snapshotHistory());
+        }
         context.forward(new Record<>(entry.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.SNAPSHOT, json), timestamp));
     }
 

@@ -2,10 +2,12 @@ package dev.backstream.stream;
 
 import dev.backstream.message.SourceRecord;
 import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.Mlp;
 import dev.backstream.stream.hook.CommitHookStore;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -19,6 +21,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -67,6 +71,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     private final CommittedModels committed;
     /** The states persisted by the last commit, shown to {@link #committed} once that commit has completed. */
     private final List<CommittedModel> staged = new ArrayList<>();
+    /** The models deleted since the last commit, removed from {@link #committed} once that commit has completed. */
+    private final List<String> stagedRemovals = new ArrayList<>();
     /** The task's partition; -1 until {@link #init}. */
     private int partition = -1;
 
@@ -83,17 +89,18 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
      */
     public static final class LiveModel {
         private final String id;
-        private final ModelDefinition definition;
-        private final Mlp model;
+        private final ModelControl control;
+        private Mlp model;
         private final PrequentialMetrics metrics;
         private SourceRecord lastSource;
         private long lastSnapshotUpdates;
         private boolean dirty;
+        private boolean controlDirty;
 
-        private LiveModel(String id, ModelDefinition definition, Mlp model, PrequentialMetrics metrics, SourceRecord lastSource,
+        private LiveModel(String id, ModelControl control, Mlp model, PrequentialMetrics metrics, SourceRecord lastSource,
                           long lastSnapshotUpdates) {
             this.id = id;
-            this.definition = definition;
+            this.control = control;
             this.model = model;
             this.metrics = metrics;
             this.lastSource = lastSource;
@@ -104,8 +111,23 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             return id;
         }
 
+        /** The model's definition: the declared one, or the one control commands created or changed. */
         public ModelDefinition definition() {
-            return definition;
+            return control.definition;
+        }
+
+        /** Whether a pause command stopped the model's learning. */
+        public boolean paused() {
+            return control.paused;
+        }
+
+        /** Samples dropped (scored, not learned) while the model was paused, since it was created. */
+        public long droppedWhilePaused() {
+            return control.droppedWhilePaused;
+        }
+
+        ModelControl control() {
+            return control;
         }
 
         /** The live model; callers that change it must call {@link ModelStore#updated}. */
@@ -149,25 +171,155 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         if (entry != null) {
             return entry;
         }
-        ModelDefinition definition = definitions.apply(id);
-        if (definition == null) {
+        ModelControl control = control(id, definitions);
+        if (control == null) {
             return null;
         }
-        return load(id, definition, stored.get(id));
+        return load(id, control, stored.get(id));
+    }
+
+    /**
+     * What control commands decided about model {@code id}, or for a model they never touched the declared
+     * definition ({@code definitions}); null if there is no such model (never declared nor created, or deleted).
+     */
+    private ModelControl control(String id, Function<String, ModelDefinition> definitions) {
+        byte[] value = stored.get(controlKey(id));
+        if (value != null) {
+            ModelControl control = ModelControl.decode(value);
+            return control.deleted ? null : control;
+        }
+        ModelDefinition declared = definitions.apply(id);
+        return declared == null ? null : new ModelControl(declared);
     }
 
     /** Puts model {@code id} in memory: decoded from its stored {@code value}, or new from its definition if null. */
-    private LiveModel load(String id, ModelDefinition definition, byte[] value) {
+    private LiveModel load(String id, ModelControl control, byte[] value) {
         LiveModel entry;
         if (value != null) {
             StoredModel model = decode(id, value);
-            entry = new LiveModel(id, definition, model.model(), model.metrics(), model.source(), model.lastSnapshotUpdates());
+            entry = new LiveModel(id, control, model.model(), model.metrics(), model.source(), model.lastSnapshotUpdates());
         } else {
-            Mlp model = definition.newModel();
-            entry = new LiveModel(id, definition, model, new PrequentialMetrics(model.architecture(), metricsSettings), null, -1);
+            Mlp model = control.definition.newModel();
+            entry = new LiveModel(id, control, model, new PrequentialMetrics(model.architecture(), metricsSettings), null, -1);
         }
         live.put(id, entry);
         return entry;
+    }
+
+    /** Whether model {@code id} exists: in memory, stored, or declared and not deleted. */
+    public boolean exists(String id, Function<String, ModelDefinition> definitions) {
+        return live.containsKey(id) || control(id, definitions) != null;
+    }
+
+    /**
+     * Creates model {@code id} from {@code definition} (a create command): it exists from now on, persisted with the
+     * next commit together with its definition. The caller checked that it did not exist.
+     */
+    public LiveModel create(ModelDefinition definition) {
+        LiveModel entry = load(definition.id(), new ModelControl(definition), null);
+        controlChanged(entry);
+        return entry;
+    }
+
+    /**
+     * Deletes model {@code id} and everything stored about it (its metrics chunks, retained snapshots, definition); a
+     * declared model ({@code declared}) leaves a tombstone so that its declaration does not bring it back.
+     */
+    public void delete(LiveModel entry, boolean declared) {
+        String id = entry.id;
+        live.remove(id);
+        if (entry.dirty) {
+            dirty.remove(entry);
+            entry.dirty = false;
+        }
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> extra = stored.prefixScan(id + ModelDefinition.RESERVED_ID_CHARACTER, new StringSerializer())) {
+            extra.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(stored::delete);
+        stored.delete(id);
+        if (declared) {
+            stored.put(controlKey(id), ModelControl.tombstone().encode());
+        }
+        staged.removeIf(model -> model.id().equals(id));
+        stagedRemovals.add(id);
+    }
+
+    /** Replaces {@code entry}'s model (a reset or a rollback); persisted at the next commit. */
+    public void replaceModel(LiveModel entry, Mlp model) {
+        entry.model = model;
+        markDirty(entry);
+    }
+
+    /** Records that a command changed {@code entry}'s control state (definition, pause); persisted at the next commit. */
+    void controlChanged(LiveModel entry) {
+        entry.controlDirty = true;
+        markDirty(entry);
+    }
+
+    /**
+     * Keeps {@code entry}'s current state as one of its last {@code history} snapshots (slot {@code n mod history}),
+     * for a rollback by update count.
+     */
+    void retainSnapshot(LiveModel entry, int history) {
+        if (history <= 0) {
+            return;
+        }
+        byte[] model = BinaryModelFormat.encode(entry.model);
+        ByteBuffer value = ByteBuffer.allocate(8 + model.length).order(ByteOrder.LITTLE_ENDIAN);
+        value.putLong(entry.model.updates()).put(model);
+        stored.put(historyKey(entry.id, (int) (entry.control.snapshotsRetained % history)), value.array());
+        entry.control.snapshotsRetained++;
+        controlChanged(entry);
+    }
+
+    /** The retained snapshot of {@code entry} at {@code updates}, if one of its last {@code history} is. */
+    Optional<Mlp> retained(LiveModel entry, long updates, int history) {
+        for (int slot = 0; slot < Math.min(history, entry.control.snapshotsRetained); slot++) {
+            byte[] value = stored.get(historyKey(entry.id, slot));
+            if (value != null) {
+                ByteBuffer in = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+                if (in.getLong() == updates) {
+                    return Optional.of(BinaryModelFormat.decode(in));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The update counts of {@code entry}'s retained snapshots, for messages. */
+    List<Long> retainedUpdates(LiveModel entry, int history) {
+        List<Long> counts = new ArrayList<>();
+        for (int slot = 0; slot < Math.min(history, entry.control.snapshotsRetained); slot++) {
+            byte[] value = stored.get(historyKey(entry.id, slot));
+            if (value != null) {
+                counts.add(ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong());
+            }
+        }
+        counts.sort(null);
+        return counts;
+    }
+
+    /** The number of models this task holds (in memory or stored). */
+    int countModels() {
+        java.util.Set<String> ids = new java.util.HashSet<>(live.keySet());
+        try (KeyValueIterator<String, byte[]> all = stored.all()) {
+            while (all.hasNext()) {
+                String key = all.next().key;
+                if (key.indexOf(ModelDefinition.RESERVED_ID_CHARACTER) < 0) {
+                    ids.add(key);
+                }
+            }
+        }
+        return ids.size();
+    }
+
+    static String controlKey(String id) {
+        return id + ModelDefinition.RESERVED_ID_CHARACTER + "control";
+    }
+
+    static String historyKey(String id, int slot) {
+        return id + ModelDefinition.RESERVED_ID_CHARACTER + "snapshot-" + slot;
     }
 
     /**
@@ -187,10 +339,10 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             }
         }
         for (KeyValue<String, byte[]> model : models) {
-            ModelDefinition definition = definitions.apply(model.key);
-            if (definition != null && !live.containsKey(model.key)) {
-                LiveModel entry = load(model.key, definition, model.value);
-                committed.put(new CommittedModel(definition, partition, entry.model.updates(), model.value));
+            ModelControl control = control(model.key, definitions);
+            if (control != null && !live.containsKey(model.key)) {
+                LiveModel entry = load(model.key, control, model.value);
+                committed.put(new CommittedModel(control.definition, partition, entry.model.updates(), model.value));
             }
         }
         committed.serving(partition);
@@ -203,6 +355,10 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
      * staged states dropped with the store).
      */
     public void publishCommitted() {
+        if (!stagedRemovals.isEmpty()) {
+            stagedRemovals.forEach(committed::remove);
+            stagedRemovals.clear();
+        }
         if (!staged.isEmpty()) {
             staged.forEach(committed::put);
             staged.clear();
@@ -262,7 +418,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             entry.metrics.sealChunks((slot, chunk) -> stored.put(chunkKey(id, slot), chunk));
             byte[] value = entry.encode();
             stored.put(id, value);
-            staged.add(new CommittedModel(entry.definition, partition, entry.model.updates(), value));
+            if (entry.controlDirty) {
+                stored.put(controlKey(id), entry.control.encode());
+                entry.controlDirty = false;
+            }
+            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), value));
             entry.dirty = false;
         }
         dirty.clear();
@@ -286,6 +446,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     /** The task no longer serves its models here (closed, or now a standby): readers must not see them any more. */
     private void forgetCommitted() {
         staged.clear();
+        stagedRemovals.clear();
         if (partition >= 0) {
             committed.removePartition(partition);
         }

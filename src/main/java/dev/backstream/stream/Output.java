@@ -7,5 +7,5 @@ package dev.backstream.stream;
  * @param json the value
  */
 record Output(Kind kind, byte[] json) {
-    enum Kind { PREDICTION, SNAPSHOT, DEAD_LETTER, METRICS }
+    enum Kind { PREDICTION, SNAPSHOT, DEAD_LETTER, METRICS, MODEL_EVENT }
 }

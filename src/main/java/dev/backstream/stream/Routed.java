@@ -1,10 +1,13 @@
 package dev.backstream.stream;
 
-/** What the router makes of an input record: a sample for its model's task, or a dead letter. */
-sealed interface Routed permits Routed.Accepted, Routed.Rejected {
+/**
+ * What a router makes of an input record: a sample or command for its model's task, a dead letter, or (for a command
+ * that cannot be read) a rejection event.
+ */
+sealed interface Routed permits Routed.Accepted, Routed.Rejected, Routed.RejectedCommand {
 
     /**
-     * A valid sample.
+     * A valid sample or a readable command.
      *
      * @param keyedByModel whether the input record was already keyed by the model id (it then stays in its task;
      *                     otherwise it is repartitioned by model id)
@@ -14,5 +17,9 @@ sealed interface Routed permits Routed.Accepted, Routed.Rejected {
 
     /** A dead letter, as JSON. */
     record Rejected(byte[] json) implements Routed {
+    }
+
+    /** A model event rejecting an unreadable command, as JSON. */
+    record RejectedCommand(byte[] json) implements Routed {
     }
 }

@@ -1,6 +1,7 @@
 package dev.backstream.stream;
 
 import dev.backstream.message.SourceRecord;
+import dev.backstream.message.ModelCommand;
 import dev.backstream.message.Sample;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -33,6 +34,8 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
     private static final int HAS_ID = 8;
     private static final int HAS_KEY = 16;
     private static final int HAS_VALUE = 32;
+    /** A control command: model, source, key and value (the command's JSON, parsed again when read), no sample. */
+    private static final int COMMAND = 64;
     /** The topic length that stands for "no topic". */
     private static final int NO_TOPIC = -1;
 
@@ -47,6 +50,9 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
     }
 
     static byte[] encode(RoutedSample routed) {
+        if (routed.command() != null) {
+            return encodeCommand(routed);
+        }
         Sample sample = routed.sample();
         byte[] model = sample.model().getBytes(StandardCharsets.UTF_8);
         byte[] topic = routed.source().topic() == null ? null : routed.source().topic().getBytes(StandardCharsets.UTF_8);
@@ -89,6 +95,28 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
         return out.array();
     }
 
+    private static byte[] encodeCommand(RoutedSample routed) {
+        byte[] model = routed.command().model().getBytes(StandardCharsets.UTF_8);
+        byte[] topic = routed.source().topic() == null ? null : routed.source().topic().getBytes(StandardCharsets.UTF_8);
+        byte[] key = routed.sourceKey();
+        byte[] value = routed.sourceValue() != null ? routed.sourceValue() : routed.command().toJson();
+        ByteBuffer out = ByteBuffer.allocate(2 + 4 + 8 + 8 + 4 + model.length + 4 + (topic == null ? 0 : topic.length)
+                + (key == null ? 0 : 4 + key.length) + 4 + value.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(VERSION).put((byte) (COMMAND | (key != null ? HAS_KEY : 0) | HAS_VALUE));
+        out.putInt(routed.source().partition()).putLong(routed.source().offset()).putLong(routed.source().timestamp());
+        putBytes(out, model);
+        if (topic == null) {
+            out.putInt(NO_TOPIC);
+        } else {
+            putBytes(out, topic);
+        }
+        if (key != null) {
+            putBytes(out, key);
+        }
+        putBytes(out, value);
+        return out.array();
+    }
+
     static RoutedSample decode(byte[] bytes) {
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -103,6 +131,18 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
             long timestamp = in.getLong();
             String model = getString(in);
             String topic = getTopic(in);
+            if ((flags & COMMAND) != 0) {
+                byte[] key = (flags & HAS_KEY) != 0 ? getBytes(in) : null;
+                byte[] value = getBytes(in);
+                if (in.hasRemaining()) {
+                    throw new SerializationException(in.remaining() + " unexpected bytes after the routed command");
+                }
+                ModelCommand command = ModelCommand.parse(value);
+                if (!command.model().equals(model)) {
+                    throw new SerializationException("routed command for model " + model + " holds a command for " + command.model());
+                }
+                return RoutedSample.command(command, key, value, new SourceRecord(topic, partition, offset, timestamp));
+            }
             String id = (flags & HAS_ID) != 0 ? getString(in) : null;
             byte[] key = (flags & HAS_KEY) != 0 ? getBytes(in) : null;
             byte[] value = version != VERSION_WITHOUT_VALUE && (flags & HAS_VALUE) != 0 ? getBytes(in) : null;

@@ -1,12 +1,10 @@
 package dev.backstream.stream;
 
-import dev.backstream.message.SourceRecord;
-import dev.backstream.model.ModelCatalog;
-import dev.backstream.model.ModelDefinition;
 import dev.backstream.message.InvalidMessageException;
 import dev.backstream.message.RejectReason;
 import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;
+import dev.backstream.message.SourceRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,20 +15,19 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Stateless first stage: size check, JSON parsing, model lookup and validation against the model's shape. Valid
- * samples leave keyed by their model id; everything else leaves as a dead letter with its reason. Nothing here
- * touches a model.
+ * Stateless first stage: size check, JSON parsing and the checks that need no model (a sample to learn from has a
+ * label or target). Parsed samples leave keyed by their model id; everything else leaves as a dead letter with its
+ * reason. Nothing here touches a model: whether the model exists and the sample fits it is decided in the task that
+ * owns the model, since control commands create and delete models there.
  */
 final class SampleRouter implements Processor<byte[], byte[], byte[], Routed> {
-    private final ModelCatalog catalog;
     private final boolean learn;
     private final int maxRecordBytes;
     private final SampleParser parser;
     private final DeadLetterWriter deadLetters;
     private ProcessorContext<byte[], Routed> context;
 
-    SampleRouter(ModelCatalog catalog, boolean learn, int maxRecordBytes, int maxFeatures, DeadLetterWriter deadLetters) {
-        this.catalog = catalog;
+    SampleRouter(boolean learn, int maxRecordBytes, int maxFeatures, DeadLetterWriter deadLetters) {
         this.deadLetters = deadLetters;
         this.learn = learn;
         this.maxRecordBytes = maxRecordBytes;
@@ -52,12 +49,6 @@ final class SampleRouter implements Processor<byte[], byte[], byte[], Routed> {
                         "record of " + value.length + " bytes exceeds max.record.bytes = " + maxRecordBytes + "; not parsed");
             }
             Sample sample = parser.parse(value);
-            Optional<ModelDefinition> definition = catalog.find(sample.model());
-            if (definition.isEmpty()) {
-                throw new InvalidMessageException(RejectReason.UNKNOWN_MODEL, "model '" + sample.model()
-                        + "' is not declared; declared models: " + String.join(", ", catalog.all().stream().map(ModelDefinition::id).sorted().toList()));
-            }
-            sample.validateFor(definition.get().architecture());
             if (learn && !sample.isLabeled()) {
                 throw new InvalidMessageException(RejectReason.MISSING_FIELD,
                         "a sample to learn from needs \"label\" or \"target\"; send unlabeled samples to the score-requests topic");

@@ -303,7 +303,7 @@ class BackstreamTopologyTest {
 
         @Test
         void unknownModelNeverCreatesState() {
-            assertDeadLetter(RejectReason.UNKNOWN_MODEL, "model 'nope' is not declared; declared models: blobs, xor", "nope",
+            assertDeadLetter(RejectReason.UNKNOWN_MODEL, "model 'nope' does not exist (neither declared in models.dir nor created)", "nope",
                     TopologyFixture.bytes("{\"model\":\"nope\",\"features\":[1,1],\"label\":1}"));
             assertNull(fixture.storedModel("nope"));
         }

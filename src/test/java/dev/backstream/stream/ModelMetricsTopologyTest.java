@@ -232,12 +232,12 @@ class ModelMetricsTopologyTest {
         f.send("reg", "{\"model\":\"reg\",\"features\":[1],\"target\":[2]}");
         f.send("reg", "{\"model\":\"reg\",\"features\":[1e150],\"target\":[0]}");
         f.send("reg", "{\"model\":\"reg\",\"features\":[1e150],\"target\":[0]}");
-        f.send("reg", "{\"model\":\"reg\",\"features\":[1,2],\"target\":[0]}"); // rejected by the router: not the model's
+        f.send("reg", "{\"model\":\"reg\",\"features\":[1,2],\"target\":[0]}"); // not the model's shape: rejected by its task
         JsonNode metrics = publish(f).get("reg");
         assertEquals(1, metrics.get("updates").asLong());
         assertEquals(1, metrics.get("windowCount").asInt(), "a rejected update adds nothing to the window");
         assertEquals(2, metrics.get("divergentUpdates").asLong());
-        assertEquals(json("{\"DIVERGED_UPDATE\":2}".getBytes(StandardCharsets.UTF_8)), metrics.get("deadLetters"));
+        assertEquals(json("{\"DIVERGED_UPDATE\":2,\"WRONG_FEATURE_COUNT\":1}".getBytes(StandardCharsets.UTF_8)), metrics.get("deadLetters"));
     }
 
     @Test

@@ -317,7 +317,7 @@ class ModelProcessorRestartTest {
         ModelProcessor processor(dev.backstream.model.ModelCatalog catalog, long metricsIntervalMs) {
             ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0,
                     new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity(), metricsIntervalMs,
-                    new PublishedMetrics());
+                    new PublishedMetrics(), ModelManagement.DEFAULT);
             processor.init(context);
             return processor;
         }

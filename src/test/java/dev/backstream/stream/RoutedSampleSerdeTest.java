@@ -46,6 +46,23 @@ class RoutedSampleSerdeTest {
         }
 
         @Test
+        @DisplayName("round-trips a control command with its key, value and source; a corrupt command is a SerializationException")
+        void commandsRoundTrip() {
+            dev.backstream.message.ModelCommand command = new dev.backstream.message.ModelCommand.Rollback("c-9", "xor", 40L, null);
+            RoutedSample routed = RoutedSample.command(command, bytes("operator"), command.toJson(), new SourceRecord("ctl", 3, 17, 99));
+            RoutedSample decoded = RoutedSampleSerde.decode(RoutedSampleSerde.encode(routed));
+            assertNull(decoded.sample());
+            assertEquals(command, decoded.command());
+            assertEquals(routed.source(), decoded.source());
+            assertArrayEquals(routed.sourceKey(), decoded.sourceKey());
+            assertArrayEquals(routed.sourceValue(), decoded.sourceValue());
+            byte[] corrupt = RoutedSampleSerde.encode(RoutedSample.command(command, null, bytes("{\"command\":\"pause\",\"model\":\"other\"}"),
+                    new SourceRecord("ctl", 0, 0, 0)));
+            assertThrows(org.apache.kafka.common.errors.SerializationException.class, () -> RoutedSampleSerde.decode(corrupt),
+                    "a command for another model than the record's");
+        }
+
+        @Test
         @DisplayName("encodes a source without a topic (a record without metadata) and decodes it as null, not an NPE")
         void nullTopicRoundTrips() {
             RoutedSample routed = new RoutedSample(LABELED.sample(), true, null, bytes("{}"), new SourceRecord(null, -1, -1, 42));

@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.StreamsSettings;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.model.ModelCatalog;
@@ -55,6 +56,8 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> snapshots;
     final TestOutputTopic<byte[], byte[]> deadLetters;
     final TestOutputTopic<byte[], byte[]> metrics;
+    final TestInputTopic<byte[], byte[]> control;
+    final TestOutputTopic<byte[], byte[]> modelEvents;
 
     TopologyFixture(BackstreamConfig config, ModelCatalog catalog) {
         this.config = config;
@@ -70,6 +73,8 @@ final class TopologyFixture implements AutoCloseable {
         snapshots = driver.createOutputTopic(topics.snapshots(), deserializer, deserializer);
         deadLetters = driver.createOutputTopic(topics.deadLetters(), deserializer, deserializer);
         metrics = driver.createOutputTopic(topics.metrics(), deserializer, deserializer);
+        control = driver.createInputTopic(topics.control(), serializer, serializer);
+        modelEvents = driver.createOutputTopic(topics.modelEvents(), deserializer, deserializer);
     }
 
     static byte[] bytes(String text) {
@@ -78,6 +83,12 @@ final class TopologyFixture implements AutoCloseable {
 
     void send(String key, String json) {
         samples.pipeInput(bytes(key), bytes(json));
+    }
+
+    /** Sends a command, keyed by its model id, and returns the model event it produced. */
+    JsonNode command(dev.backstream.message.ModelCommand command) {
+        control.pipeInput(bytes(command.model()), command.toJson());
+        return dev.backstream.json.TestJson.json(modelEvents.readValue());
     }
 
     void score(String key, String json) {

@@ -1,0 +1,149 @@
+package dev.backstream.stream;
+
+import dev.backstream.message.ModelCommand;
+import dev.backstream.message.ModelEvent;
+import dev.backstream.message.RejectReason;
+import dev.backstream.message.SourceRecord;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.Mlp;
+import dev.backstream.snapshot.SnapshotJson;
+import dev.backstream.stream.ModelStore.LiveModel;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Applies control commands to the models of one task, in the learner, between two samples: each command changes the
+ * model exactly as its Javadoc says, or nothing at all, and yields the model event that says which. The changes go to
+ * the {@link ModelStore} like an update does, so a command is committed in the same transaction as its input offset
+ * and its event: applied exactly once.
+ */
+final class CommandApplier {
+    private final ModelStore models;
+    private final Function<String, ModelDefinition> declared;
+    private final ModelManagement limits;
+
+    /** What the learner must do after a command: publish a snapshot of the model's new state, or nothing more. */
+    record Applied(ModelEvent event, LiveModel snapshotOf) {
+    }
+
+    CommandApplier(ModelStore models, Function<String, ModelDefinition> declared, ModelManagement limits) {
+        this.models = models;
+        this.declared = declared;
+        this.limits = limits;
+    }
+
+    Applied apply(ModelCommand command, SourceRecord source) {
+        try {
+            if (command instanceof ModelCommand.Create create) {
+                return create(create, source);
+            }
+            LiveModel entry = models.get(command.model(), declared);
+            if (entry == null) {
+                throw new Rejection(RejectReason.UNKNOWN_MODEL, "model '" + command.model() + "' does not exist", null);
+            }
+            long before = entry.model().updates();
+            if (command instanceof ModelCommand.Update update) {
+                if (update.learningRate() != null) {
+                    entry.control().definition = entry.definition().withLearningRate(update.learningRate());
+                    models.replaceModel(entry, entry.model().withOptimizer(entry.model().optimizer().withLearningRate(update.learningRate())));
+                }
+                if (update.snapshotEveryUpdates() != null) {
+                    entry.control().definition = entry.definition().withSnapshotEveryUpdates(update.snapshotEveryUpdates());
+                }
+                models.controlChanged(entry);
+                return new Applied(ModelEvent.applied(command, ModelEvent.UPDATED, before, before, source), null);
+            }
+            if (command instanceof ModelCommand.Reset reset) {
+                Mlp fresh = reset.seed() == null ? entry.definition().newModel()
+                        : Mlp.initialize(entry.definition().architecture(), entry.model().optimizer(), reset.seed());
+                models.replaceModel(entry, fresh);
+                return new Applied(ModelEvent.applied(command, ModelEvent.RESET, before, fresh.updates(), source), entry);
+            }
+            if (command instanceof ModelCommand.Rollback rollback) {
+                Mlp restored = rollback.toUpdates() != null ? retained(entry, rollback.toUpdates()) : inline(entry, rollback.snapshot());
+                models.replaceModel(entry, restored);
+                return new Applied(ModelEvent.applied(command, ModelEvent.ROLLED_BACK, before, restored.updates(), source), entry);
+            }
+            if (command instanceof ModelCommand.Pause || command instanceof ModelCommand.Resume) {
+                boolean pause = command instanceof ModelCommand.Pause;
+                entry.control().paused = pause;
+                models.controlChanged(entry);
+                return new Applied(ModelEvent.applied(command, pause ? ModelEvent.PAUSED : ModelEvent.RESUMED, before, before, source), null);
+            }
+            models.delete(entry, declared.apply(command.model()) != null);
+            return new Applied(ModelEvent.applied(command, ModelEvent.DELETED, before, null, source), null);
+        } catch (Rejection rejection) {
+            return new Applied(ModelEvent.rejected(command, null, null, rejection.reason, rejection.getMessage(), rejection.version, source), null);
+        }
+    }
+
+    private Applied create(ModelCommand.Create create, SourceRecord source) {
+        String id = create.model();
+        if (models.exists(id, declared)) {
+            throw new Rejection(RejectReason.MODEL_EXISTS, "model '" + id + "' exists; delete it first, or send an update", null);
+        }
+        ModelDefinition definition;
+        try {
+            definition = ModelCatalog.loadDefinition(create.definition(), null, "create command" + (create.id() != null ? " " + create.id() : ""),
+                    limits.defaultSnapshotEveryUpdates());
+        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            throw new Rejection(RejectReason.INVALID_DEFINITION, e.getMessage(), null);
+        }
+        if (!definition.id().equals(id)) {
+            throw new Rejection(RejectReason.INVALID_DEFINITION, "the definition's modelId is '" + definition.id()
+                    + "', the command's model '" + id + "'; they must be the same", null);
+        }
+        long stored = 2L * (definition.encodedBytes() + 64L + MetricsSettings.MAX_STORED_BYTES);
+        if (stored > limits.maxRecordBytes() || definition.snapshotBytesBound() > limits.maxRecordBytes() - 64L * 1024) {
+            throw new Rejection(RejectReason.INVALID_DEFINITION, "model '" + id + "' (" + definition.architecture().parameterCount()
+                    + " parameters) is larger than the application's records allow (" + limits.maxRecordBytes()
+                    + " bytes, sized from the largest declared model at start-up); declare a model this large in models.dir", null);
+        }
+        if (models.countModels() >= limits.maxModels()) {
+            throw new Rejection(RejectReason.TOO_MANY_MODELS, "this task holds " + limits.maxModels() + " models (max.models)", null);
+        }
+        LiveModel entry = models.create(definition);
+        return new Applied(ModelEvent.applied(create, ModelEvent.CREATED, null, entry.model().updates(), source), entry);
+    }
+
+    private Mlp retained(LiveModel entry, long updates) {
+        Optional<Mlp> snapshot = models.retained(entry, updates, limits.snapshotHistory());
+        return snapshot.orElseThrow(() -> new Rejection(RejectReason.SNAPSHOT_NOT_RETAINED, "model '" + entry.id()
+                + "' retains no snapshot at " + updates + " updates; retained: " + models.retainedUpdates(entry, limits.snapshotHistory())
+                + " (snapshot.history = " + limits.snapshotHistory() + ")", entry.model().updates()));
+    }
+
+    private static Mlp inline(LiveModel entry, byte[] snapshot) {
+        Mlp model;
+        try {
+            model = SnapshotJson.read(snapshot).model();
+        } catch (RuntimeException e) {
+            throw new Rejection(RejectReason.INVALID_DEFINITION, "the snapshot is not a valid backstream.mlp/v1 model: " + e.getMessage(),
+                    entry.model().updates());
+        }
+        if (!model.architecture().equals(entry.model().architecture())) {
+            throw new Rejection(RejectReason.ARCHITECTURE_MISMATCH, "the snapshot is a " + model.architecture().describe() + " model; '"
+                    + entry.id() + "' is " + entry.model().architecture().describe(), entry.model().updates());
+        }
+        if (!model.optimizer().type().equals(entry.model().optimizer().type())) {
+            throw new Rejection(RejectReason.ARCHITECTURE_MISMATCH, "the snapshot learns with " + model.optimizer().type() + "; '"
+                    + entry.id() + "' with " + entry.model().optimizer().type(), entry.model().updates());
+        }
+        return model;
+    }
+
+    /** A command that changes nothing, with its reason. */
+    private static final class Rejection extends RuntimeException {
+        private final RejectReason reason;
+        private final Long version;
+
+        Rejection(RejectReason reason, String message, Long version) {
+            super(message, null, false, false);
+            this.reason = reason;
+            this.version = version;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.backstream.stream;
+
+/**
+ * The limits of managing models with control commands.
+ *
+ * @param snapshotHistory             snapshots retained per model for rollbacks by update count ({@code snapshot.history})
+ * @param maxModels                   the most models one task holds ({@code max.models})
+ * @param maxRecordBytes              the largest record the application was sized for (its changelog's and snapshots'
+ *                                    {@code max.message.bytes}): a created model must fit, stored and as a snapshot
+ * @param defaultSnapshotEveryUpdates the snapshot cadence of a created model whose definition names none
+ */
+public record ModelManagement(int snapshotHistory, int maxModels, int maxRecordBytes, long defaultSnapshotEveryUpdates) {
+    public ModelManagement {
+        if (snapshotHistory < 0 || maxModels < 1 || maxRecordBytes < 1 || defaultSnapshotEveryUpdates < 1) {
+            throw new IllegalArgumentException("snapshotHistory >= 0, maxModels, maxRecordBytes and defaultSnapshotEveryUpdates >= 1; found "
+                    + snapshotHistory + ", " + maxModels + ", " + maxRecordBytes + ", " + defaultSnapshotEveryUpdates);
+        }
+    }
+
+    /** Defaults for a topology used on its own (tests, benchmarks). */
+    public static final ModelManagement DEFAULT = new ModelManagement(10, 10_000, 16 * 1024 * 1024, 1000);
+}
