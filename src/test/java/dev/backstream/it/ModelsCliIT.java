@@ -86,7 +86,7 @@ class ModelsCliIT extends WithEmbeddedBroker {
     }
 
     @Test
-    void createsLearnsPausesResumesResetsAndDeletesAModelPrintingEachOutcome() throws Exception {
+    void createsLearnsPausesResumesUpdatesRollsBackResetsAndDeletesAModelPrintingEachOutcome() throws Exception {
         BackstreamConfig config = new BackstreamConfig(KafkaTestSupport.uniqueSettings(kafka, "models-cli", stateDir), null);
         KafkaTestSupport.createTopics(kafka, config.topics(), 2);
         try (BackstreamApp app = new BackstreamApp(config, EndToEndIT.shippedModels())) {
@@ -109,6 +109,8 @@ class ModelsCliIT extends WithEmbeddedBroker {
             assertApplied(models(config, "resume", MODEL), "resumed model " + MODEL + " (version " + SAMPLES + ")");
             assertApplied(models(config, "update", MODEL, "--learning-rate", "0.1"), "updated model " + MODEL + " (version " + SAMPLES + ")");
 
+            assertRejected(models(config, "rollback", MODEL, "--to-updates", "150"), "SNAPSHOT_NOT_RETAINED");
+
             Run reset = models(config, "reset", MODEL, "--json");
             assertEquals(0, reset.exitCode(), reset.toString());
             ModelEvent event = Json.MAPPER.readValue(reset.line(), ModelEvent.class);
@@ -117,6 +119,8 @@ class ModelsCliIT extends WithEmbeddedBroker {
             assertTrue(event.commandId().startsWith("cli-"), event.commandId());
             assertEquals((Long) (long) SAMPLES, event.versionBefore());
             assertEquals((Long) 0L, event.versionAfter());
+
+            assertApplied(models(config, "rollback", MODEL, "--snapshot", "config/models/xor.json"), "rolled back model " + MODEL + " (version 0)");
 
             Run list = backstream("models", "list", "--url", app.httpUrl(""));
             assertEquals(0, list.exitCode(), list.toString());
