@@ -13,8 +13,9 @@ import java.util.Properties;
 import java.util.function.BooleanSupplier;
 
 /**
- * Reads one topic as the application's users see it, for the demo, the tests and the benchmarks: every partition from
- * the beginning, {@code read_committed} (only records of committed transactions), no consumer group.
+ * Reads one topic as the application's users see it, for the demo, the {@code models} commands, the tests and the
+ * benchmarks: every partition from the beginning (or from its end, {@link #skipToEnd()}), {@code read_committed} (only
+ * records of committed transactions), no consumer group.
  */
 public final class CommittedReader implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
@@ -59,6 +60,14 @@ public final class CommittedReader implements AutoCloseable {
     public <E extends Exception> boolean readToEnd(long deadline, Batch<E> batch) throws E {
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         return readUntil(() -> partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p)), deadline, batch);
+    }
+
+    /**
+     * Positions every partition at its end as it is now (its last stable offset), resolved at once, so that every
+     * record written after this call, and possibly a few committed in transactions that were open, is read next.
+     */
+    public void skipToEnd() {
+        consumer.endOffsets(partitions).forEach(consumer::seek);
     }
 
     /** One poll, for loops that time each poll themselves (the benchmarks). */

@@ -20,7 +20,7 @@ import java.nio.file.NoSuchFileException;
         mixinStandardHelpOptions = true,
         version = "backstream 0.1.0",
         description = "Online multi-layer perceptrons trained one SGD step per record.",
-        subcommands = {DemoCommand.class, RunCommand.class, TrainCommand.class, ProduceCommand.class, ConfigCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, TrainCommand.class, ProduceCommand.class, ModelsCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
