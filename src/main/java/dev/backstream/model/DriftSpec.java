@@ -13,9 +13,9 @@ import java.util.Map;
  * A model's drift detection, from the {@code "drift"} object of its definition:
  * {@code {"detector": "adwin", "delta": 0.002, "monitor": "error", "action": "reset"}}. The detector (ADWIN, the
  * default, or Page-Hinkley, with River's parameter names) watches the model's prequential error (0 or 1 per labeled
- * prediction, the default for classifiers) or loss (the default for regression); on a detection the application
- * publishes a {@code drift_detected} model event and takes the action: {@code none} (the default) or {@code reset}
- * (the model starts again from its definition).
+ * prediction, the default for classifiers) or loss (the default for regression); on a detected rise (a fall is the
+ * model learning, and is not reported) the application publishes a {@code drift_detected} model event and takes the
+ * action: {@code none} (the default) or {@code reset} (the model starts again from its definition).
  *
  * @param json     the object as declared, kept to store and show the definition as written
  * @param settings the detector's validated settings

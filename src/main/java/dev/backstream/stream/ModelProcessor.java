@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.drift.Detection;
 import dev.backstream.json.Json;
 import dev.backstream.message.InvalidMessageException;
 import dev.backstream.message.ModelCommand;
@@ -157,7 +158,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         double value = spec.monitor() == DriftSpec.Monitor.ERROR ? (outcome.predictedClass() == actualClass(sample) ? 0 : 1) : outcome.loss();
         boolean detected = entry.drift().update(value);
         models.driftChanged(entry);
-        if (!detected) {
+        // Only a rise of the error or loss is drift: ADWIN also cuts its window when the mean falls, which is the model
+        // learning (fast at the start of a stream), and resetting then would undo exactly that.
+        if (!detected || !entry.drift().lastDetection().map(ModelProcessor::worsened).orElse(false)) {
             return;
         }
         long before = entry.model().updates();
@@ -174,6 +177,14 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
                 + details.get("monitor") + " changed (" + details.get("detector") + ")" + (spec.action() == DriftSpec.Action.RESET
                 ? "; the model starts again from its definition" : ""), details, record.value().source());
         context.forward(new Record<>(record.key(), new Output(Output.Kind.MODEL_EVENT, event.toJson()), record.timestamp()));
+    }
+
+    /** Whether a detection is a rise of the monitored value. */
+    private static boolean worsened(Detection detection) {
+        if (detection instanceof Detection.AdwinCut cut) {
+            return cut.meanAfter() > cut.meanBefore();
+        }
+        return ((Detection.PageHinkleyAlarm) detection).increase();
     }
 
     private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> DETAILS = new com.fasterxml.jackson.core.type.TypeReference<>() {
