@@ -203,8 +203,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             String best = bestChallenger(entry, spec.promotion());
             details.put("promoted", best != null);
             if (best == null) {
-                String why = "no challenger's window loss is below " + (1 - spec.promotion().margin()) + " × the model's "
-                        + entry.metrics().windowLoss() + " with both windows holding at least " + spec.promotion().samples() + " samples";
+                String why = "no challenger's window loss beats the model's (" + entry.metrics().windowLoss() + ") by the margin "
+                        + spec.promotion().margin() + " with both windows holding at least " + spec.promotion().samples() + " samples";
                 details.put("why", why);
                 taken = "; not promoted: " + why;
             } else {
