@@ -23,7 +23,10 @@ import java.util.Optional;
  *
  * <p>A file is a {@code backstream.mlp/v1} document: a model definition (no weights, a {@code seed}) or a full
  * snapshot (warm start). Optional extra fields: {@code "initialSnapshot": "path.json"} (warm-start from that snapshot,
- * relative to the file; its architecture must match) and {@code "snapshotEveryUpdates": n}. Only declared ids are
+ * relative to the file; its architecture must match), {@code "snapshotEveryUpdates": n}, {@code "drift": {...}} (see
+ * {@link DriftSpec}) and {@code "challengers": [{"name": "wide", ...definition body...}]}: models that learn from the
+ * same samples, each declaring only its optimizer, layers and seed or weights, and inheriting the model's inputs and
+ * loss (its output layer must be the model's). Only declared ids are
  * served: records for any other id go to dead letters and never create state.
  */
 public final class ModelCatalog {
