@@ -127,7 +127,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         Prediction prediction = Prediction.of(routed.sample(), outcome, source);
         context.forward(new Record<>(modelKey, new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
         activity.predicted(modelId);
-        if (routed.learn()) {
+        if (routed.learn() && entry.hasChallengers()) {
             learnByChallengers(record, entry);
         }
         if (!routed.learn()) {

@@ -168,6 +168,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             return challengers.values();
         }
 
+        /** Whether the model has challengers (checked per record without iterating). */
+        boolean hasChallengers() {
+            return !challengers.isEmpty();
+        }
+
         /** Challenger {@code name}, or null. */
         Challenger challenger(String name) {
             return challengers.get(name);
