@@ -7,6 +7,7 @@ import dev.backstream.json.Json;
 import dev.backstream.message.ModelCommand;
 import dev.backstream.message.ModelEvent;
 import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
 import dev.backstream.snapshot.SnapshotJson;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,9 +29,11 @@ import java.util.concurrent.Callable;
  * command could not be sent or no outcome arrived in time.
  */
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = "Manage the models of a running application while they learn: create, update, reset, roll back, pause, resume, delete, list.",
+        description = "Manage the models of a running application while they learn: create, update, reset, roll back, pause, resume, "
+                + "delete, promote a challenger, list.",
         subcommands = {ModelsCommand.Create.class, ModelsCommand.Update.class, ModelsCommand.Reset.class, ModelsCommand.Rollback.class,
-                ModelsCommand.Pause.class, ModelsCommand.Resume.class, ModelsCommand.Delete.class, ModelsListCommand.class})
+                ModelsCommand.Pause.class, ModelsCommand.Resume.class, ModelsCommand.Delete.class, ModelsCommand.Promote.class,
+                ModelsListCommand.class})
 final class ModelsCommand implements Callable<Integer> {
     /** Exit code of a command the application applied. */
     static final int APPLIED = 0;
@@ -234,6 +237,25 @@ final class ModelsCommand implements Callable<Integer> {
         @Override
         ModelCommand command(String id) {
             return new ModelCommand.Delete(id, modelId(model));
+        }
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true,
+            description = "Make one of a model's challengers the model (it answers score requests from then on); the model becomes that challenger.")
+    static final class Promote extends Writing {
+        @Parameters(index = "0", paramLabel = "ID", description = "The model (the champion).")
+        String model;
+
+        @Option(names = "--challenger", required = true, paramLabel = "NAME", description = "The challenger's name in the model's definition.")
+        String challenger;
+
+        @Override
+        ModelCommand command(String id) {
+            if (!ModelDefinition.CHALLENGER_NAME.matcher(challenger).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--challenger is \"" + challenger
+                        + "\"; expected a challenger name (letters, digits, '_', '.' and '-')");
+            }
+            return new ModelCommand.Promote(id, modelId(model), challenger);
         }
     }
 

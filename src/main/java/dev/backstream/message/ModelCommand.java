@@ -24,6 +24,7 @@ import java.util.Set;
  * {"command": "reset",    "model": "m"}                      or with "seed": 7
  * {"command": "rollback", "model": "m", "toUpdates": 42000}  or with "snapshot": {...backstream.mlp/v1...}
  * {"command": "pause",    "model": "m"}   {"command": "resume", "model": "m"}   {"command": "delete", "model": "m"}
+ * {"command": "promote",  "model": "m", "challenger": "wide"}
  * </pre>
  */
 public sealed interface ModelCommand {
@@ -160,6 +161,24 @@ public sealed interface ModelCommand {
         }
     }
 
+    /**
+     * Makes challenger {@code challenger} of the model its champion, and the champion that challenger: they swap their
+     * state, metrics and definitions, and from then on the promoted model answers score requests.
+     */
+    record Promote(String id, String model, String challenger) implements ModelCommand {
+        public Promote {
+            requireModel(model);
+            if (challenger == null || challenger.isEmpty()) {
+                throw new InvalidMessageException(RejectReason.MISSING_FIELD, "a promote command needs \"challenger\": the name of the challenger to promote");
+            }
+        }
+
+        @Override
+        public String name() {
+            return "promote";
+        }
+    }
+
     private static void requireModel(String model) {
         if (model == null || model.isEmpty()) {
             throw new InvalidMessageException(RejectReason.MISSING_FIELD, "a command needs \"model\": the id of the model it changes");
@@ -188,6 +207,8 @@ public sealed interface ModelCommand {
                 }
             } else if (this instanceof Reset reset && reset.seed() != null) {
                 json.writeNumberField("seed", reset.seed());
+            } else if (this instanceof Promote promote) {
+                json.writeStringField("challenger", promote.challenger());
             } else if (this instanceof Rollback rollback) {
                 if (rollback.toUpdates() != null) {
                     json.writeNumberField("toUpdates", rollback.toUpdates());
@@ -231,9 +252,10 @@ public sealed interface ModelCommand {
             case "update" -> Set.of("learningRate", "snapshotEveryUpdates");
             case "reset" -> Set.of("seed");
             case "rollback" -> Set.of("toUpdates", "snapshot");
+            case "promote" -> Set.of("challenger");
             case "pause", "resume", "delete" -> Set.of();
             default -> throw new InvalidMessageException(RejectReason.UNKNOWN_COMMAND, "unknown command \"" + command
-                    + "\"; expected create, update, reset, rollback, pause, resume or delete");
+                    + "\"; expected create, update, reset, rollback, pause, resume, delete or promote");
         };
         for (Iterator<String> fields = object.fieldNames(); fields.hasNext(); ) {
             String field = fields.next();
@@ -248,6 +270,7 @@ public sealed interface ModelCommand {
             case "rollback" -> new Rollback(id, model, integer(object, "toUpdates"), objectBytes(object, "snapshot", false));
             case "pause" -> new Pause(id, model);
             case "resume" -> new Resume(id, model);
+            case "promote" -> new Promote(id, model, text(object, "challenger", false));
             default -> new Delete(id, model);
         };
     }

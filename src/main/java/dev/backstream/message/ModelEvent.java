@@ -14,13 +14,15 @@ import java.util.TreeMap;
 /**
  * What happened to a model, published to the model-events topic in the {@value #FORMAT} format, keyed by model id:
  * the outcome of each control command (applied or rejected, with a stable reason code) and what the application did
- * by itself (a drift detection).
+ * by itself (a drift detection, a promotion its drift action decided).
  *
  * @param format        always {@value #FORMAT}
  * @param commandId     the command's {@code id}, or null (no id, or not a command's outcome)
  * @param model         the model, or null for a command too malformed to name one
  * @param event         what happened: {@code created}, {@code updated}, {@code reset}, {@code rolled_back},
- *                      {@code paused}, {@code resumed}, {@code deleted}, {@code rejected}, {@code drift_detected}
+ *                      {@code paused}, {@code resumed}, {@code deleted}, {@code rejected}, {@code drift_detected},
+ *                      {@code promoted} (a challenger became the champion: by a {@code promote} command, or by the
+ *                      {@code challenger} drift action, then with {@code "cause": "drift"} in the details)
  * @param command       the command's name ({@code create}, ...), or null if not a command's outcome or unreadable
  * @param versionBefore the model version (updates applied) before the event, or null if there was no model
  * @param versionAfter  the model version after it, or null if there is no model afterwards
@@ -48,7 +50,9 @@ public record ModelEvent(String format, String commandId, String model, String e
     public static final String DELETED = "deleted";
     public static final String REJECTED = "rejected";
     public static final String DRIFT_DETECTED = "drift_detected";
-    private static final Set<String> EVENTS = Set.of(CREATED, UPDATED, RESET, ROLLED_BACK, PAUSED, RESUMED, DELETED, REJECTED, DRIFT_DETECTED);
+    public static final String PROMOTED = "promoted";
+    private static final Set<String> EVENTS = Set.of(CREATED, UPDATED, RESET, ROLLED_BACK, PAUSED, RESUMED, DELETED, REJECTED, DRIFT_DETECTED,
+            PROMOTED);
 
     public ModelEvent {
         if (!FORMAT.equals(format)) {
@@ -65,8 +69,24 @@ public record ModelEvent(String format, String commandId, String model, String e
 
     /** The outcome of {@code command}, applied, taking the model from {@code before} to {@code after} (null: no model). */
     public static ModelEvent applied(ModelCommand command, String event, Long before, Long after, SourceRecord source) {
+        return applied(command, event, before, after, null, source);
+    }
+
+    /** As {@link #applied(ModelCommand, String, Long, Long, SourceRecord)}, with event-specific {@code details} (or null). */
+    public static ModelEvent applied(ModelCommand command, String event, Long before, Long after, Map<String, Object> details,
+                                     SourceRecord source) {
         Objects.requireNonNull(source, "source");
-        return new ModelEvent(FORMAT, command.id(), command.model(), event, command.name(), before, after, null, null, null,
+        return new ModelEvent(FORMAT, command.id(), command.model(), event, command.name(), before, after, null, null, details,
+                source.topic(), source.partition(), source.offset(), source.timestamp());
+    }
+
+    /**
+     * A challenger of {@code model} promoted by the application itself (the {@code challenger} drift action) while the
+     * model learned the sample at {@code source}; {@code before} and {@code after} are the old and new champion's versions.
+     */
+    public static ModelEvent promoted(String model, long before, long after, String message, Map<String, Object> details,
+                                      SourceRecord source) {
+        return new ModelEvent(FORMAT, null, model, PROMOTED, null, before, after, null, message, details,
                 source.topic(), source.partition(), source.offset(), source.timestamp());
     }
 

@@ -23,10 +23,22 @@ import java.util.Objects;
  * @param loss           the loss of this prediction against the label or target, or null if the sample was unlabeled
  * @param sourceTopic    the input record's topic, or null
  * @param line           the line of the input file (from 1), or null
+ * @param role           {@value #CHALLENGER} for a challenger's prediction, null for a model's own (the champion's)
+ * @param champion       for a challenger's prediction, the id of the model it challenges; else null
  */
 public record Prediction(String model, long modelVersion, String id, double[] output, Integer predictedClass,
                          Integer label, double[] target, Double loss, String sourceTopic, Integer sourcePartition,
-                         Long sourceOffset, Long line, Long timestamp) {
+                         Long sourceOffset, Long line, Long timestamp, String role, String champion) {
+    /** The {@code role} of a challenger's prediction. */
+    public static final String CHALLENGER = "challenger";
+
+    /** A model's own prediction (no role, no champion). */
+    public Prediction(String model, long modelVersion, String id, double[] output, Integer predictedClass, Integer label,
+                      double[] target, Double loss, String sourceTopic, Integer sourcePartition, Long sourceOffset, Long line,
+                      Long timestamp) {
+        this(model, modelVersion, id, output, predictedClass, label, target, loss, sourceTopic, sourcePartition, sourceOffset,
+                line, timestamp, null, null);
+    }
 
     public Prediction {
         Objects.requireNonNull(model, "model");
@@ -48,6 +60,12 @@ public record Prediction(String model, long modelVersion, String id, double[] ou
         }
         if (line != null && line < 1) {
             throw new IllegalArgumentException("line = " + line + "; expected a line number >= 1");
+        }
+        if (role != null && !CHALLENGER.equals(role)) {
+            throw new IllegalArgumentException("role = " + role + "; expected " + CHALLENGER + " or none");
+        }
+        if ((role == null) != (champion == null)) {
+            throw new IllegalArgumentException("role = " + role + ", champion = " + champion + "; a challenger's prediction has both, any other neither");
         }
         output = output.clone();
         target = target == null ? null : target.clone();
@@ -79,6 +97,12 @@ public record Prediction(String model, long modelVersion, String id, double[] ou
                 predicted < 0 ? null : predicted, sample.label(), sample.target(), outcome.learned() ? outcome.loss() : null,
                 source == null ? null : source.topic(), source == null ? null : source.partition(),
                 source == null ? null : source.offset(), null, source == null ? null : source.timestamp());
+    }
+
+    /** This prediction as made by challenger {@code challengerId} of model {@code championId} (at {@link #modelVersion}). */
+    public Prediction asChallenger(String challengerId, String championId) {
+        return new Prediction(challengerId, modelVersion, id, output, predictedClass, label, target, loss, sourceTopic,
+                sourcePartition, sourceOffset, line, timestamp, CHALLENGER, championId);
     }
 
     /**
@@ -119,6 +143,9 @@ public record Prediction(String model, long modelVersion, String id, double[] ou
         if (timestamp != null) {
             json.field("timestamp", timestamp.longValue());
         }
+        if (role != null) {
+            json.field("role", role).field("champion", champion);
+        }
         return json.end();
     }
 
@@ -129,13 +156,13 @@ public record Prediction(String model, long modelVersion, String id, double[] ou
                 && Objects.equals(label, p.label) && Arrays.equals(target, p.target) && Objects.equals(loss, p.loss)
                 && Objects.equals(sourceTopic, p.sourceTopic) && Objects.equals(sourcePartition, p.sourcePartition)
                 && Objects.equals(sourceOffset, p.sourceOffset) && Objects.equals(line, p.line)
-                && Objects.equals(timestamp, p.timestamp);
+                && Objects.equals(timestamp, p.timestamp) && Objects.equals(role, p.role) && Objects.equals(champion, p.champion);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(model, modelVersion, id, Arrays.hashCode(output), predictedClass, label, Arrays.hashCode(target),
-                loss, sourceTopic, sourcePartition, sourceOffset, line, timestamp);
+                loss, sourceTopic, sourcePartition, sourceOffset, line, timestamp, role, champion);
     }
 
     @Override
@@ -143,18 +170,19 @@ public record Prediction(String model, long modelVersion, String id, double[] ou
         return "Prediction[model=" + model + ", modelVersion=" + modelVersion + ", id=" + id + ", output="
                 + Arrays.toString(output) + ", predictedClass=" + predictedClass + ", label=" + label + ", target="
                 + Arrays.toString(target) + ", loss=" + loss + ", sourceTopic=" + sourceTopic + ", sourcePartition="
-                + sourcePartition + ", sourceOffset=" + sourceOffset + ", line=" + line + ", timestamp=" + timestamp + "]";
+                + sourcePartition + ", sourceOffset=" + sourceOffset + ", line=" + line + ", timestamp=" + timestamp
+                + (role == null ? "" : ", role=" + role + ", champion=" + champion) + "]";
     }
 
     /** This prediction with the line of the file it came from. */
     public Prediction withLine(long lineNumber) {
         return new Prediction(model, modelVersion, id, output, predictedClass, label, target, loss, sourceTopic,
-                sourcePartition, sourceOffset, lineNumber, timestamp);
+                sourcePartition, sourceOffset, lineNumber, timestamp, role, champion);
     }
 
     /** This prediction with the Kafka record it came from. */
     public Prediction withSource(String topic, int partition, long offset, long recordTimestamp) {
         return new Prediction(model, modelVersion, id, output, predictedClass, label, target, loss, topic, partition,
-                offset, line, recordTimestamp);
+                offset, line, recordTimestamp, role, champion);
     }
 }

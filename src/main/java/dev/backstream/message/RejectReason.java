@@ -43,7 +43,9 @@ public enum RejectReason {
     /** A {@code rollback} to an inline snapshot of another architecture. */
     ARCHITECTURE_MISMATCH,
     /** A {@code rollback} to an update count of which no snapshot is retained. */
-    SNAPSHOT_NOT_RETAINED;
+    SNAPSHOT_NOT_RETAINED,
+    /** A {@code promote} command naming a challenger the model does not have. */
+    UNKNOWN_CHALLENGER;
 
     /**
      * Whether the code can be the reason of a dead letter; the others are reasons of rejected control commands only

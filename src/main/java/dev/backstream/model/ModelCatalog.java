@@ -23,7 +23,10 @@ import java.util.Optional;
  *
  * <p>A file is a {@code backstream.mlp/v1} document: a model definition (no weights, a {@code seed}) or a full
  * snapshot (warm start). Optional extra fields: {@code "initialSnapshot": "path.json"} (warm-start from that snapshot,
- * relative to the file; its architecture must match) and {@code "snapshotEveryUpdates": n}. Only declared ids are
+ * relative to the file; its architecture must match), {@code "snapshotEveryUpdates": n}, {@code "drift": {...}} (see
+ * {@link DriftSpec}) and {@code "challengers": [{"name": "wide", ...definition body...}]}: models that learn from the
+ * same samples, each declaring only its optimizer, layers and seed or weights, and inheriting the model's inputs and
+ * loss (its output layer must be the model's). Only declared ids are
  * served: records for any other id go to dead letters and never create state.
  */
 public final class ModelCatalog {
@@ -85,6 +88,8 @@ public final class ModelCatalog {
             JsonNode every = object.remove("snapshotEveryUpdates");
             JsonNode initialSnapshot = object.remove("initialSnapshot");
             JsonNode driftNode = object.remove("drift");
+            JsonNode challengersNode = object.remove("challengers");
+            Map<String, ModelDefinition> challengers = challengers(challengersNode, object, source);
             Snapshot snapshot = SnapshotJson.read(object);
             Snapshot start = snapshot;
             if (initialSnapshot != null) {
@@ -104,12 +109,66 @@ public final class ModelCatalog {
             }
             DriftSpec drift = driftNode == null || driftNode.isNull() ? null
                     : DriftSpec.parse(driftNode, start.model().architecture().classes() > 0);
-            return new ModelDefinition(snapshot.modelId(), start.model(), everyUpdates, source, drift);
+            return new ModelDefinition(snapshot.modelId(), start.model(), everyUpdates, source, drift, challengers);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** Fields a challenger inherits from its champion, and may not declare. */
+    private static final List<String> INHERITED = List.of("format", "modelId", "inputs", "loss");
+
+    /**
+     * Reads the {@code "challengers"} array of {@code champion}'s definition: each element a definition body with a
+     * {@code "name"} and without the fields it inherits ({@link #INHERITED}); empty if {@code node} is absent.
+     */
+    private static Map<String, ModelDefinition> challengers(JsonNode node, ObjectNode champion, String source) {
+        Map<String, ModelDefinition> challengers = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return challengers;
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException("challengers: expected an array of challenger definitions, found " + node.getNodeType());
+        }
+        JsonNode modelId = champion.get("modelId");
+        String championId = modelId == null ? "" : modelId.asText();
+        for (int i = 0; i < node.size(); i++) {
+            if (!(node.get(i) instanceof ObjectNode element)) {
+                throw new IllegalArgumentException("challengers[" + i + "]: expected an object, found " + node.get(i).getNodeType());
+            }
+            ObjectNode body = element.deepCopy();
+            JsonNode nameNode = body.remove("name");
+            if (nameNode == null || !nameNode.isTextual() || !ModelDefinition.CHALLENGER_NAME.matcher(nameNode.asText()).matches()) {
+                throw new IllegalArgumentException("challengers[" + i + "]: \"name\" is " + nameNode
+                        + "; expected a string of letters, digits, '_', '.' and '-'");
+            }
+            String name = nameNode.asText();
+            String where = "challengers[" + i + "] \"" + name + "\"";
+            if (challengers.containsKey(name)) {
+                throw new IllegalArgumentException(where + ": the name is used twice; challenger names are unique");
+            }
+            for (String inherited : INHERITED) {
+                if (body.has(inherited)) {
+                    throw new IllegalArgumentException(where + ": \"" + inherited
+                            + "\" is the champion's; a challenger declares only its optimizer, layers and seed (or weights)");
+                }
+                JsonNode value = champion.get(inherited);
+                if (value != null) {
+                    body.set(inherited, value.deepCopy());
+                }
+            }
+            body.put("modelId", ModelDefinition.challengerId(championId, name));
+            Snapshot snapshot;
+            try {
+                snapshot = SnapshotJson.read(body);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            }
+            challengers.put(name, new ModelDefinition(snapshot.modelId(), snapshot.model(), 1, source + " " + where));
+        }
+        return challengers;
     }
 
     public Optional<ModelDefinition> find(String id) {

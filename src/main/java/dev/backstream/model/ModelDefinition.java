@@ -8,11 +8,17 @@ import dev.backstream.nn.OptimizerSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * One declared model: its id, the model a fresh start begins from (initialized from a seed, or a warm-start
- * snapshot), and how often it is snapshotted. An immutable value, safe to share between threads: it keeps the starting
+ * snapshot), how often it is snapshotted, its drift detection and its challengers: other models (another architecture
+ * or optimizer, the same inputs, loss and output layer) that learn from the same samples, each a definition of its
+ * own with id {@code <champion>:<name>}. An immutable value, safe to share between threads: it keeps the starting
  * model's parameters and optimizer state as bytes, never a live model, and {@link #newModel()} builds a new model from
  * them each time.
  */
@@ -26,8 +32,13 @@ public final class ModelDefinition {
     private final long snapshotEveryUpdates;
     private final String source;
     private final DriftSpec drift;
-    private static final short ENCODING = 2;
+    /** By name, in declaration order; each with id {@code <id>:<name>}, no drift detection and no challengers. */
+    private final Map<String, ModelDefinition> challengers;
+    private static final short ENCODING = 3;
+    private static final short ENCODING_WITHOUT_CHALLENGERS = 2;
     private static final short ENCODING_WITHOUT_DRIFT = 1;
+    /** What a challenger's name may be made of. */
+    public static final Pattern CHALLENGER_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
     /**
      * @param id                   the model id that samples name
@@ -44,6 +55,17 @@ public final class ModelDefinition {
      * @see #ModelDefinition(String, Mlp, long, String)
      */
     public ModelDefinition(String id, Mlp initial, long snapshotEveryUpdates, String source, DriftSpec drift) {
+        this(id, initial, snapshotEveryUpdates, source, drift, Map.of());
+    }
+
+    /**
+     * @param challengers the model's challengers by name (copied, order kept): each a definition with id
+     *                    {@code <id>:<name>}, the same inputs, loss and output layer as this one, and neither drift
+     *                    detection nor challengers of its own
+     * @see #ModelDefinition(String, Mlp, long, String, DriftSpec)
+     */
+    public ModelDefinition(String id, Mlp initial, long snapshotEveryUpdates, String source, DriftSpec drift,
+                           Map<String, ModelDefinition> challengers) {
         this.id = Objects.requireNonNull(id, "id");
         if (id.indexOf(RESERVED_ID_CHARACTER) >= 0) {
             throw new IllegalArgumentException(source + ": model id \"" + id.replace(RESERVED_ID_CHARACTER, '?')
@@ -60,6 +82,46 @@ public final class ModelDefinition {
         this.snapshotEveryUpdates = snapshotEveryUpdates;
         this.source = source;
         this.drift = drift;
+        Map<String, ModelDefinition> byName = new LinkedHashMap<>();
+        for (Map.Entry<String, ModelDefinition> entry : challengers.entrySet()) {
+            String name = entry.getKey();
+            ModelDefinition challenger = entry.getValue();
+            checkChallenger(name, challenger);
+            byName.put(name, challenger);
+        }
+        this.challengers = Collections.unmodifiableMap(byName);
+        if (drift != null && drift.action() == DriftSpec.Action.CHALLENGER && byName.isEmpty()) {
+            throw new IllegalArgumentException(source + ": drift.action \"challenger\" needs at least one challenger; model '" + id
+                    + "' declares none (\"challengers\": [...])");
+        }
+    }
+
+    private void checkChallenger(String name, ModelDefinition challenger) {
+        String where = source + ": challenger '" + name + "' of model '" + id + "'";
+        if (!CHALLENGER_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(where + ": the name may hold only letters, digits, '_', '.' and '-'");
+        }
+        if (!challenger.id.equals(challengerId(id, name))) {
+            throw new IllegalArgumentException(where + ": its id is '" + challenger.id + "'; expected '" + challengerId(id, name) + "'");
+        }
+        if (challenger.drift != null || !challenger.challengers.isEmpty()) {
+            throw new IllegalArgumentException(where + ": a challenger has neither drift detection nor challengers of its own");
+        }
+        Architecture other = challenger.architecture;
+        if (other.inputs() != architecture.inputs() || other.loss() != architecture.loss()) {
+            throw new IllegalArgumentException(where + ": it has " + other.inputs() + " inputs and loss " + other.loss()
+                    + "; expected the champion's " + architecture.inputs() + " inputs and loss " + architecture.loss());
+        }
+        if (other.outputs() != architecture.outputs() || other.outputActivation() != architecture.outputActivation()) {
+            throw new IllegalArgumentException(where + ": its output layer has " + other.outputs() + " " + other.outputActivation()
+                    + " units; expected the champion's " + architecture.outputs() + " " + architecture.outputActivation()
+                    + " units, so that their predictions compare");
+        }
+    }
+
+    /** The id of challenger {@code name} of model {@code champion}: {@code <champion>:<name>}. */
+    public static String challengerId(String champion, String name) {
+        return champion + ":" + name;
     }
 
     public String id() {
@@ -87,6 +149,28 @@ public final class ModelDefinition {
         return drift;
     }
 
+    /** The model's challengers by name, in declaration order (empty if none). */
+    public Map<String, ModelDefinition> challengers() {
+        return challengers;
+    }
+
+    /**
+     * This definition after challenger {@code name} was promoted: the champion starts from the challenger's starting
+     * model (its architecture and optimizer), and challenger {@code name} from this one's. Id, snapshot cadence, drift
+     * detection and the other challengers are kept.
+     *
+     * @throws IllegalArgumentException if there is no such challenger
+     */
+    public ModelDefinition promote(String name) {
+        ModelDefinition challenger = challengers.get(name);
+        if (challenger == null) {
+            throw new IllegalArgumentException("model '" + id + "' has no challenger '" + name + "'; its challengers: " + challengers.keySet());
+        }
+        Map<String, ModelDefinition> swapped = new LinkedHashMap<>(challengers);
+        swapped.put(name, new ModelDefinition(challenger.id, newModel(), snapshotEveryUpdates, challenger.source));
+        return new ModelDefinition(id, challenger.newModel(), snapshotEveryUpdates, source, drift, swapped);
+    }
+
     /** A new starting model: the declared one, bit for bit, owned by the caller. */
     public Mlp newModel() {
         return BinaryModelFormat.decode(initial);
@@ -94,17 +178,25 @@ public final class ModelDefinition {
 
     /** This definition with another snapshot cadence. */
     public ModelDefinition withSnapshotEveryUpdates(long snapshotEveryUpdates) {
-        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift);
+        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers);
     }
 
     /** This definition whose starting model learns with {@code learningRate} (a reset starts from it). */
     public ModelDefinition withLearningRate(double learningRate) {
-        return new ModelDefinition(id, newModel().withOptimizer(optimizer.withLearningRate(learningRate)), snapshotEveryUpdates, source, drift);
+        return new ModelDefinition(id, newModel().withOptimizer(optimizer.withLearningRate(learningRate)), snapshotEveryUpdates, source, drift,
+                challengers);
     }
 
-    /** An upper bound on the JSON snapshot of this model: at most 25 characters per number plus structure. */
+    /**
+     * An upper bound on the JSON snapshot of this model or of any of its challengers (which a promotion makes the
+     * model): at most 25 characters per number plus structure.
+     */
     public int snapshotBytesBound() {
-        return 4096 + 26 * architecture.parameterCount() * (1 + optimizer.stateVectors());
+        int bound = 4096 + 26 * architecture.parameterCount() * (1 + optimizer.stateVectors());
+        for (ModelDefinition challenger : challengers.values()) {
+            bound = Math.max(bound, challenger.snapshotBytesBound());
+        }
+        return bound;
     }
 
     /** The definition in a binary form for the model store: {@link #decode} gives an equal definition back. */
@@ -112,15 +204,28 @@ public final class ModelDefinition {
         byte[] name = id.getBytes(StandardCharsets.UTF_8);
         byte[] from = source.getBytes(StandardCharsets.UTF_8);
         byte[] driftJson = drift == null ? new byte[0] : drift.json().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer out = ByteBuffer.allocate(2 + 4 + name.length + 8 + 4 + from.length + 4 + initial.length + 4 + driftJson.length)
-                .order(ByteOrder.LITTLE_ENDIAN);
+        int size = 2 + 4 + name.length + 8 + 4 + from.length + 4 + initial.length + 4 + driftJson.length + 4;
+        byte[][] challengerNames = new byte[challengers.size()][];
+        byte[][] encodedChallengers = new byte[challengers.size()][];
+        int c = 0;
+        for (Map.Entry<String, ModelDefinition> challenger : challengers.entrySet()) {
+            challengerNames[c] = challenger.getKey().getBytes(StandardCharsets.UTF_8);
+            encodedChallengers[c] = challenger.getValue().encode();
+            size += 4 + challengerNames[c].length + 4 + encodedChallengers[c].length;
+            c++;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         out.putShort(ENCODING).putInt(name.length).put(name).putLong(snapshotEveryUpdates).putInt(from.length).put(from)
-                .putInt(initial.length).put(initial).putInt(driftJson.length).put(driftJson);
+                .putInt(initial.length).put(initial).putInt(driftJson.length).put(driftJson).putInt(challengers.size());
+        for (int i = 0; i < challengerNames.length; i++) {
+            out.putInt(challengerNames[i].length).put(challengerNames[i]).putInt(encodedChallengers[i].length).put(encodedChallengers[i]);
+        }
         return out.array();
     }
 
     /**
-     * Reads what {@link #encode} wrote.
+     * Reads what {@link #encode} wrote: encoding 3 (with challengers), or 2 (drift, no challengers) and 1 (neither)
+     * written by earlier versions.
      *
      * @throws IllegalStateException for anything else
      */
@@ -128,25 +233,36 @@ public final class ModelDefinition {
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             short version = in.getShort();
-            if (version != ENCODING && version != ENCODING_WITHOUT_DRIFT) {
+            if (version != ENCODING && version != ENCODING_WITHOUT_CHALLENGERS && version != ENCODING_WITHOUT_DRIFT) {
                 throw new IllegalStateException("model definition encoding " + version + " is not supported; expected "
-                        + ENCODING_WITHOUT_DRIFT + " or " + ENCODING);
+                        + ENCODING_WITHOUT_DRIFT + ", " + ENCODING_WITHOUT_CHALLENGERS + " or " + ENCODING);
             }
             String id = new String(bytes(in), StandardCharsets.UTF_8);
             long every = in.getLong();
             String source = new String(bytes(in), StandardCharsets.UTF_8);
             Mlp initial = BinaryModelFormat.decode(bytes(in));
             DriftSpec drift = null;
-            if (version == ENCODING) {
+            if (version >= ENCODING_WITHOUT_CHALLENGERS) {
                 byte[] driftJson = bytes(in);
                 if (driftJson.length > 0) {
                     drift = DriftSpec.parse(dev.backstream.json.Json.MAPPER.readTree(driftJson), initial.architecture().classes() > 0);
                 }
             }
+            Map<String, ModelDefinition> challengers = new LinkedHashMap<>();
+            if (version >= ENCODING) {
+                int count = in.getInt();
+                if (count < 0 || count > in.remaining()) {
+                    throw new IllegalStateException("model definition of " + bytes.length + " bytes: " + count + " challengers cannot fit");
+                }
+                for (int c = 0; c < count; c++) {
+                    String name = new String(bytes(in), StandardCharsets.UTF_8);
+                    challengers.put(name, decode(bytes(in)));
+                }
+            }
             if (in.hasRemaining()) {
                 throw new IllegalStateException(in.remaining() + " unexpected bytes after a model definition");
             }
-            return new ModelDefinition(id, initial, every, source, drift);
+            return new ModelDefinition(id, initial, every, source, drift, challengers);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("corrupt drift settings in a model definition of " + bytes.length + " bytes", e);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
@@ -160,13 +276,21 @@ public final class ModelDefinition {
         return bytes;
     }
 
-    /** The size of the starting model in the binary model format. */
+    /**
+     * The size of the starting model in the binary model format, plus those of its challengers: a bound on any one
+     * stored model of this definition, and on the definition's own encoding less its small fields.
+     */
     public int encodedBytes() {
-        return initial.length;
+        int bytes = initial.length;
+        for (ModelDefinition challenger : challengers.values()) {
+            bytes += challenger.encodedBytes();
+        }
+        return bytes;
     }
 
     @Override
     public String toString() {
-        return "ModelDefinition[" + id + " " + architecture.describe() + " " + optimizer.type() + " from " + source + "]";
+        return "ModelDefinition[" + id + " " + architecture.describe() + " " + optimizer.type() + " from " + source
+                + (challengers.isEmpty() ? "" : ", challengers " + challengers.keySet()) + "]";
     }
 }

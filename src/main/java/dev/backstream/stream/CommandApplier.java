@@ -11,6 +11,8 @@ import dev.backstream.snapshot.SnapshotJson;
 import dev.backstream.stream.ModelStore.LiveModel;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -67,6 +69,14 @@ final class CommandApplier {
                 models.replaceModel(entry, restored);
                 return new Applied(ModelEvent.applied(command, ModelEvent.ROLLED_BACK, before, restored.updates(), source), entry);
             }
+            if (command instanceof ModelCommand.Promote promote) {
+                if (entry.challenger(promote.challenger()) == null) {
+                    throw new Rejection(RejectReason.UNKNOWN_CHALLENGER, "model '" + entry.id() + "' has no challenger '" + promote.challenger()
+                            + "'; its challengers: " + entry.definition().challengers().keySet(), before);
+                }
+                Map<String, Object> details = promote(models, entry, promote.challenger());
+                return new Applied(ModelEvent.applied(command, ModelEvent.PROMOTED, before, entry.model().updates(), details, source), entry);
+            }
             if (command instanceof ModelCommand.Pause || command instanceof ModelCommand.Resume) {
                 boolean pause = command instanceof ModelCommand.Pause;
                 entry.control().paused = pause;
@@ -78,6 +88,24 @@ final class CommandApplier {
         } catch (Rejection rejection) {
             return new Applied(ModelEvent.rejected(command, null, null, rejection.reason, rejection.getMessage(), rejection.version, source), null);
         }
+    }
+
+    /**
+     * Promotes challenger {@code name} of {@code entry} ({@link ModelStore#promote}) and returns the promoted event's
+     * details: the challenger's name and the window loss of the champion and of the challenger before the swap (the
+     * log-loss for classifiers, the RMSE otherwise; null if a window is empty).
+     */
+    static Map<String, Object> promote(ModelStore models, LiveModel entry, String name) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("challenger", name);
+        details.put("championLoss", finiteOrNull(entry.metrics().windowLoss()));
+        details.put("challengerLoss", finiteOrNull(entry.challenger(name).metrics().windowLoss()));
+        models.promote(entry, name);
+        return details;
+    }
+
+    private static Double finiteOrNull(double value) {
+        return Double.isFinite(value) ? value : null;
     }
 
     private Applied create(ModelCommand.Create create, SourceRecord source) {

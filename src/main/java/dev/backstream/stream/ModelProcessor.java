@@ -37,6 +37,10 @@ import java.util.function.Function;
  * scored against its label, score requests, divergent updates and the learner's dead letters; every
  * {@code metrics.interval.ms} of wall-clock time the metrics of each changed model go to the metrics topic, to
  * {@link PublishedMetrics} and to the model's Kafka Streams metrics ({@link ModelSensors}).
+ *
+ * <p>A model's challengers learn every labeled sample the model learns, test-then-train, right after it; their
+ * predictions follow the model's on the predictions topic (with {@code "role": "challenger"} and the champion's id),
+ * their metrics go to the metrics topic under their own ids. Score requests are answered by the champion only.
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
     /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
@@ -124,6 +128,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         Prediction prediction = Prediction.of(routed.sample(), outcome, source);
         context.forward(new Record<>(modelKey, new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
         activity.predicted(modelId);
+        if (routed.learn() && entry.hasChallengers()) {
+            learnByChallengers(record, entry);
+        }
         if (!routed.learn()) {
             entry.metrics().scored();
             models.metricsChanged(entry);
@@ -149,6 +156,26 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     /**
+     * Each challenger of {@code entry} learns the record's sample, test-then-train, and its prediction made before the
+     * update is published beside the champion's. A challenger's divergent update is counted in its metrics, not
+     * applied, and makes no dead letter (the record itself was fine for its champion).
+     */
+    private void learnByChallengers(Record<byte[], RoutedSample> record, LiveModel entry) {
+        RoutedSample routed = record.value();
+        for (ModelStore.Challenger challenger : entry.challengers()) {
+            Outcome outcome = routed.sample().learnOn(challenger.model());
+            Prediction prediction = Prediction.of(routed.sample(), outcome, routed.source()).asChallenger(challenger.id(), entry.id());
+            context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+            if (outcome.updateApplied()) {
+                challenger.metrics().learned(routed.sample(), outcome);
+            } else {
+                challenger.metrics().diverged();
+            }
+            models.challengerUpdated(entry, challenger, routed.source());
+        }
+    }
+
+    /**
      * Feeds the model's drift detector its error (0 or 1) or loss on this sample's prediction; on a detection, takes
      * the declared action and publishes a {@code drift_detected} model event.
      */
@@ -169,14 +196,55 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         details.put("monitor", spec.monitor().name().toLowerCase(java.util.Locale.ROOT));
         details.put("action", spec.action().name().toLowerCase(java.util.Locale.ROOT));
         entry.drift().lastDetection().ifPresent(detection -> details.putAll(Json.MAPPER.convertValue(detection, DETAILS)));
+        String taken = "";
+        ModelEvent promoted = null;
         if (spec.action() == DriftSpec.Action.RESET) {
             models.replaceModel(entry, entry.definition().newModel());
             publishSnapshot(entry, record.timestamp(), false);
+            taken = "; the model starts again from its definition";
+        } else if (spec.action() == DriftSpec.Action.CHALLENGER) {
+            String best = bestChallenger(entry, spec.promotion());
+            details.put("promoted", best != null);
+            if (best == null) {
+                String why = "no challenger's window loss beats the model's (" + entry.metrics().windowLoss() + ") by the margin "
+                        + spec.promotion().margin() + " with both windows holding at least " + spec.promotion().samples() + " samples";
+                details.put("why", why);
+                taken = "; not promoted: " + why;
+            } else {
+                Map<String, Object> promotion = CommandApplier.promote(models, entry, best);
+                promotion.put("cause", "drift");
+                details.put("challenger", best);
+                publishSnapshot(entry, record.timestamp(), false);
+                taken = "; challenger '" + best + "' was promoted";
+                promoted = ModelEvent.promoted(entry.id(), before, entry.model().updates(), "challenger '" + best
+                        + "' learns the new concept better: its window loss " + promotion.get("challengerLoss") + " against the model's "
+                        + promotion.get("championLoss"), promotion, record.value().source());
+            }
         }
         ModelEvent event = ModelEvent.driftDetected(entry.id(), before, entry.model().updates(), "the model's prequential "
-                + details.get("monitor") + " changed (" + details.get("detector") + ")" + (spec.action() == DriftSpec.Action.RESET
-                ? "; the model starts again from its definition" : ""), details, record.value().source());
+                + details.get("monitor") + " changed (" + details.get("detector") + ")" + taken, details, record.value().source());
         context.forward(new Record<>(record.key(), new Output(Output.Kind.MODEL_EVENT, event.toJson()), record.timestamp()));
+        if (promoted != null) {
+            context.forward(new Record<>(record.key(), new Output(Output.Kind.MODEL_EVENT, promoted.toJson()), record.timestamp()));
+        }
+    }
+
+    /**
+     * The challenger of {@code entry} with the lowest window loss among those that beat the champion's by the
+     * promotion's margin, both windows holding enough samples; null if none does.
+     */
+    private static String bestChallenger(LiveModel entry, DriftSpec.Promotion promotion) {
+        double championLoss = entry.metrics().windowLoss();
+        String best = null;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        for (ModelStore.Challenger challenger : entry.challengers()) {
+            double loss = challenger.metrics().windowLoss();
+            if (promotion.beats(loss, challenger.metrics().count(), championLoss, entry.metrics().count()) && loss < bestLoss) {
+                best = challenger.name();
+                bestLoss = loss;
+            }
+        }
+        return best;
     }
 
     /** Whether a detection is a rise of the monitored value. */
@@ -264,7 +332,23 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             if (entry.metrics().changedSincePublished()) {
                 publishMetrics(entry, now);
             }
+            for (ModelStore.Challenger challenger : entry.challengers()) {
+                if (challenger.metrics().changedSincePublished()) {
+                    publishChallengerMetrics(entry, challenger, now);
+                }
+            }
         }
+    }
+
+    /**
+     * Forwards a challenger's metrics to the metrics topic, under its id {@code <champion>:<name>}, in the same format
+     * as a model's; they are not shown to {@link PublishedMetrics} nor as Kafka Streams metrics.
+     */
+    private void publishChallengerMetrics(LiveModel entry, ModelStore.Challenger challenger, long now) {
+        ModelMetrics metrics = challenger.metrics().toMessage(challenger.id(), challenger.model().updates(), challenger.lastSource(), now);
+        context.forward(new Record<>(challenger.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.METRICS, metrics.toJson()), now));
+        challenger.metrics().published();
+        models.challengerUpdated(entry, challenger, challenger.lastSource());
     }
 
     /**

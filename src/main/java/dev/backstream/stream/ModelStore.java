@@ -27,6 +27,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,7 +57,9 @@ import java.util.function.Function;
  * entries is sealed into chunks, each written once, when it fills, under {@link #chunkKey}: the model id, a NUL
  * character (which {@link ModelDefinition} rejects in ids, so no chunk key is a model id) and
  * {@code metrics-chunk-<slot>}, with {@code slot} the chunk's number modulo the window's chunk count: a model has at most
- * {@code ceil(window / 64)} chunk keys, and the compacted changelog stays bounded. Chunks are put right before the value
+ * {@code ceil(window / 64)} chunk keys, and the compacted changelog stays bounded. A model's challengers are stored
+ * beside it, each under {@link #challengerKey} ({@code <id>\0challenger-<name>}) in the same {@link StoredModel}
+ * format, their metrics chunks under that key's {@link #chunkKey}s; all keys of a model start with its id and a NUL. Chunks are put right before the value
  * that refers to them, in the same commit, and restore with the task like every other key. {@link #get} reads only
  * declared ids, so a chunk key is never decoded as a model.
  *
@@ -92,7 +95,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         private final String id;
         private final ModelControl control;
         private Mlp model;
-        private final PrequentialMetrics metrics;
+        private PrequentialMetrics metrics;
         private SourceRecord lastSource;
         private long lastSnapshotUpdates;
         private boolean dirty;
@@ -100,6 +103,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         /** The drift detector of a model whose definition declares one, else null. */
         private DriftDetector drift;
         private boolean driftDirty;
+        /** The challengers its definition declares, by name, in declaration order. */
+        private final Map<String, Challenger> challengers = new LinkedHashMap<>();
 
         private LiveModel(String id, ModelControl control, Mlp model, PrequentialMetrics metrics, SourceRecord lastSource,
                           long lastSnapshotUpdates) {
@@ -158,6 +163,21 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             return metrics;
         }
 
+        /** The model's challengers, in declaration order (empty if it has none). */
+        Collection<Challenger> challengers() {
+            return challengers.values();
+        }
+
+        /** Whether the model has challengers (checked per record without iterating). */
+        boolean hasChallengers() {
+            return !challengers.isEmpty();
+        }
+
+        /** Challenger {@code name}, or null. */
+        Challenger challenger(String name) {
+            return challengers.get(name);
+        }
+
         /**
          * A new array per commit: RocksDB, the changelog producer and anything else below the store may keep a
          * reference, so a buffer reused across commits could change records already handed over. Once per commit per
@@ -166,6 +186,57 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         private byte[] encode() {
             SourceRecord source = lastSource == null ? new SourceRecord(null, -1, -1, -1) : lastSource;
             StoredModel stored = new StoredModel(model, source, lastSnapshotUpdates, metrics);
+            return stored.encodeInto(new byte[stored.encodedSize()]);
+        }
+    }
+
+    /**
+     * A challenger of a live model: another model learning from the same samples, with its own metrics, persisted with
+     * its champion (key {@link #challengerKey}) at the commits after it changed.
+     */
+    static final class Challenger {
+        private final String name;
+        private final String id;
+        private Mlp model;
+        private PrequentialMetrics metrics;
+        private SourceRecord lastSource;
+        private boolean dirty;
+
+        private Challenger(String name, String id, Mlp model, PrequentialMetrics metrics, SourceRecord lastSource) {
+            this.name = name;
+            this.id = id;
+            this.model = model;
+            this.metrics = metrics;
+            this.lastSource = lastSource;
+        }
+
+        /** Its name in the champion's definition. */
+        String name() {
+            return name;
+        }
+
+        /** Its model id, {@code <champion>:<name>}, as its predictions and metrics name it. */
+        String id() {
+            return id;
+        }
+
+        /** The live model; callers that change it must call {@link ModelStore#challengerUpdated}. */
+        Mlp model() {
+            return model;
+        }
+
+        /** Its metrics; callers that record into them must call {@link ModelStore#challengerUpdated}. */
+        PrequentialMetrics metrics() {
+            return metrics;
+        }
+
+        SourceRecord lastSource() {
+            return lastSource;
+        }
+
+        private byte[] encode() {
+            SourceRecord source = lastSource == null ? new SourceRecord(null, -1, -1, -1) : lastSource;
+            StoredModel stored = new StoredModel(model, source, -1, metrics);
             return stored.encodeInto(new byte[stored.encodedSize()]);
         }
     }
@@ -212,8 +283,76 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             entry = new LiveModel(id, control, model, new PrequentialMetrics(model.architecture(), metricsSettings), null, -1);
         }
         entry.drift = loadDrift(id, control.definition);
+        loadChallengers(entry);
         live.put(id, entry);
         return entry;
+    }
+
+    /**
+     * Puts the challengers of {@code entry}'s definition in memory: each decoded from its stored value if it has one of
+     * the declared architecture, else new from its definition.
+     */
+    private void loadChallengers(LiveModel entry) {
+        entry.challengers.clear();
+        for (Map.Entry<String, ModelDefinition> declared : entry.control.definition.challengers().entrySet()) {
+            String name = declared.getKey();
+            ModelDefinition definition = declared.getValue();
+            String key = challengerKey(entry.id, name);
+            byte[] value = stored.get(key);
+            Challenger challenger = null;
+            if (value != null) {
+                StoredModel model = decode(key, value);
+                if (model.model().architecture().equals(definition.architecture())) {
+                    challenger = new Challenger(name, definition.id(), model.model(), model.metrics(), model.source());
+                }
+            }
+            if (challenger == null) {
+                Mlp model = definition.newModel();
+                challenger = new Challenger(name, definition.id(), model, new PrequentialMetrics(model.architecture(), metricsSettings), null);
+            }
+            entry.challengers.put(name, challenger);
+        }
+    }
+
+    /** Records that {@code challenger} of {@code entry} learned from {@code source}; persisted at the next commit. */
+    void challengerUpdated(LiveModel entry, Challenger challenger, SourceRecord source) {
+        challenger.lastSource = source;
+        challenger.dirty = true;
+        markDirty(entry);
+    }
+
+    /**
+     * Promotes challenger {@code name} of {@code entry}: the two swap their models, metrics and last sources, and the
+     * definition swaps their starting models ({@link ModelDefinition#promote}); the drift detector, if any, starts
+     * afresh on the new champion. Persisted at the next commit.
+     *
+     * @throws IllegalArgumentException if {@code entry} has no such challenger
+     */
+    void promote(LiveModel entry, String name) {
+        Challenger challenger = entry.challengers.get(name);
+        if (challenger == null) {
+            throw new IllegalArgumentException("model '" + entry.id + "' has no challenger '" + name + "'; its challengers: "
+                    + entry.challengers.keySet());
+        }
+        entry.control.definition = entry.control.definition.promote(name);
+        Mlp model = entry.model;
+        entry.model = challenger.model;
+        challenger.model = model;
+        PrequentialMetrics metrics = entry.metrics;
+        entry.metrics = challenger.metrics;
+        challenger.metrics = metrics;
+        SourceRecord source = entry.lastSource;
+        entry.lastSource = challenger.lastSource;
+        challenger.lastSource = source;
+        // the metrics now belong under the other's keys: their chunks are written there again at the next commit
+        entry.metrics.sealAgain();
+        challenger.metrics.sealAgain();
+        challenger.dirty = true;
+        if (entry.control.definition.drift() != null) {
+            entry.drift = entry.control.definition.drift().settings().newDetector();
+            entry.driftDirty = true;
+        }
+        controlChanged(entry);
     }
 
     /** The model's detector: its stored state if it has one of the declared kind, else a fresh one; null if none declared. */
@@ -353,6 +492,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "drift";
     }
 
+    /** The key of challenger {@code name} of model {@code id}. */
+    static String challengerKey(String id, String name) {
+        return id + ModelDefinition.RESERVED_ID_CHARACTER + "challenger-" + name;
+    }
+
     static String historyKey(String id, int slot) {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "snapshot-" + slot;
     }
@@ -427,11 +571,18 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         return Optional.ofNullable(stored.get(id)).map(value -> decode(id, value));
     }
 
-    private StoredModel decode(String id, byte[] value) {
-        return StoredModel.decode(value, metricsSettings, slot -> stored.get(chunkKey(id, slot)));
+    /** Challenger {@code name} of model {@code id} as last persisted; for tests. */
+    Optional<StoredModel> persistedChallenger(String id, String name) {
+        String key = challengerKey(id, name);
+        return Optional.ofNullable(stored.get(key)).map(value -> decode(key, value));
     }
 
-    /** The key of slot {@code slot} of model {@code id}'s sealed metrics chunks. */
+    /** Decodes the value stored under {@code key} (a model id or a challenger's key), its metrics chunks under that key's. */
+    private StoredModel decode(String key, byte[] value) {
+        return StoredModel.decode(value, metricsSettings, slot -> stored.get(chunkKey(key, slot)));
+    }
+
+    /** The key of slot {@code slot} of the sealed metrics chunks of model {@code id} (or of a {@link #challengerKey}). */
     static String chunkKey(String id, int slot) {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "metrics-chunk-" + slot;
     }
@@ -460,6 +611,14 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             if (entry.driftDirty) {
                 stored.put(driftKey(id), entry.drift.encode());
                 entry.driftDirty = false;
+            }
+            for (Challenger challenger : entry.challengers.values()) {
+                if (challenger.dirty) {
+                    String key = challengerKey(id, challenger.name);
+                    challenger.metrics.sealChunks((slot, chunk) -> stored.put(chunkKey(key, slot), chunk));
+                    stored.put(key, challenger.encode());
+                    challenger.dirty = false;
+                }
             }
             staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), value));
             entry.dirty = false;

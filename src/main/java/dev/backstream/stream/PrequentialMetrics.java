@@ -177,6 +177,21 @@ final class PrequentialMetrics {
     }
 
     /**
+     * The loss over the window, the one promotions compare: the mean loss (the log-loss for cross-entropy models) for
+     * a classifier, the root mean squared error otherwise; NaN if the window is empty.
+     */
+    double windowLoss() {
+        if (count == 0) {
+            return Double.NaN;
+        }
+        double sum = 0.0;
+        for (int k = 0; k < count; k++) {
+            sum += second[index(k)];
+        }
+        return classifier ? sum / count : Math.sqrt(sum / count);
+    }
+
+    /**
      * The metrics now, in the {@code backstream.metrics/v1} format.
      *
      * @param lastSource the source record of the last update applied, or null
@@ -296,6 +311,16 @@ final class PrequentialMetrics {
                 sink.write((int) ((sealed / chunkSize) % slots), encodeChunk(from, (int) (end - from)));
             }
             sealed = end;
+        }
+    }
+
+    /**
+     * Makes the next {@link #sealChunks} write every chunk held again: for metrics that move to other keys (a
+     * challenger's and its champion's swap places in a promotion), whose former chunks are under the old ones.
+     */
+    void sealAgain() {
+        if (chunkSize > 0) {
+            sealed = (total - count) / chunkSize * chunkSize;
         }
     }
 

@@ -118,6 +118,11 @@ class ModelsCommandTest {
         }
 
         @Test
+        void promoteWithTheChallengersName() throws IOException {
+            assertEquals(new ModelCommand.Promote("c-1", "fraud", "wide"), sent("promote", "fraud", "--challenger", "wide"));
+        }
+
+        @Test
         void theTopicsDefaultToTheApplicationsDefaults() {
             BackstreamConfig defaults = new BackstreamConfig(Map.of(), null);
             CommandLine.ParseResult parsed = new CommandLine(new ModelsCommand()).parseArgs("pause", "m", "--bootstrap-servers", NO_BROKER);
@@ -201,6 +206,12 @@ class ModelsCommandTest {
         }
 
         @Test
+        void aPromoteWithoutAChallengerOrWithOneThatIsNotAName() {
+            assertRefused(models("promote", "fraud"), "--challenger");
+            assertRefused(models("promote", "fraud", "--challenger", "wide one"), "--challenger", "wide one");
+        }
+
+        @Test
         void aTimeoutThatIsNotPositive() {
             assertRefused(models("pause", "xor", "--timeout", "0"), "--timeout");
         }
@@ -275,6 +286,8 @@ class ModelsCommandTest {
                     EventLine.of(ModelEvent.applied(new ModelCommand.Rollback("c", "fraud", 100L, null), ModelEvent.ROLLED_BACK, 120L, 100L, source)));
             assertEquals("deleted model fraud (was at version 120)",
                     EventLine.of(ModelEvent.applied(new ModelCommand.Delete("c", "fraud"), ModelEvent.DELETED, 120L, null, source)));
+            assertEquals("promoted model fraud (version 120)",
+                    EventLine.of(ModelEvent.applied(new ModelCommand.Promote("c", "fraud", "wide"), ModelEvent.PROMOTED, 120L, 120L, source)));
             assertEquals("rejected: MODEL_EXISTS: model 'fraud' exists",
                     EventLine.of(ModelEvent.rejected(new ModelCommand.Create("c", "fraud", new byte[] {'{', '}'}), null, null,
                             RejectReason.MODEL_EXISTS, "model 'fraud' exists", 3L, source)));
@@ -285,7 +298,7 @@ class ModelsCommandTest {
     @DisplayName("every writing subcommand has the common options")
     void commonOptions() {
         CommandLine models = new CommandLine(new ModelsCommand());
-        for (String name : Arrays.asList("create", "update", "reset", "rollback", "pause", "resume", "delete")) {
+        for (String name : Arrays.asList("create", "update", "reset", "rollback", "pause", "resume", "delete", "promote")) {
             CommandLine.Model.CommandSpec spec = models.getSubcommands().get(name).getCommandSpec();
             for (String option : Arrays.asList("--bootstrap-servers", "--command-config", "--control-topic", "--events-topic", "--timeout",
                     "--no-wait", "--json")) {

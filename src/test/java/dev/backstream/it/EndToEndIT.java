@@ -137,8 +137,9 @@ class EndToEndIT extends WithEmbeddedBroker {
             KafkaTestSupport.produce(kafka, config.topics().samples(), records);
             List<ConsumerRecord<byte[], byte[]>> letters = KafkaTestSupport.readUntil(kafka, config.topics().deadLetters(),
                     Duration.ofMinutes(1), read -> read.size() >= 5);
-            List<String> reasons = letters.stream().map(r -> json(r.value()).get("reason").asText()).toList();
-            assertEquals(List.of("MALFORMED_JSON", "WRONG_FEATURE_COUNT", "UNKNOWN_MODEL", "LABEL_OUT_OF_RANGE", "NON_FINITE_VALUE"), reasons);
+            // sorted: the ghost sample, keyed "xor", is repartitioned by its own model id before its task rejects it
+            List<String> reasons = letters.stream().map(r -> json(r.value()).get("reason").asText()).sorted().toList();
+            assertEquals(List.of("LABEL_OUT_OF_RANGE", "MALFORMED_JSON", "NON_FINITE_VALUE", "UNKNOWN_MODEL", "WRONG_FEATURE_COUNT"), reasons);
             List<ConsumerRecord<byte[], byte[]>> predictions = KafkaTestSupport.readUntil(kafka, config.topics().predictions(),
                     Duration.ofMinutes(1), read -> read.size() >= 200);
             assertEquals(199, json(predictions.get(199).value()).get("modelVersion").asLong(), "every good record was learned, in order");

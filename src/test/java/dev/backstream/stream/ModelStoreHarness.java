@@ -1,0 +1,48 @@
+package dev.backstream.stream;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * A model store over an in-memory store, registered with a mock processor context: {@link #restart()} starts a new task
+ * on the same underlying store, what a task restart, migration or revival looks like to the learner.
+ */
+final class ModelStoreHarness {
+    final MockProcessorContext<byte[], Output> context = new MockProcessorContext<>();
+    final KeyValueStore<String, byte[]> underlying = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(BackstreamTopology.STORE), Serdes.String(), Serdes.ByteArray())
+            .withLoggingDisabled().withCachingDisabled().build();
+    final MetricsSettings metricsSettings;
+    ModelStore store;
+
+    ModelStoreHarness() {
+        this(MetricsSettings.DEFAULT);
+    }
+
+    ModelStoreHarness(MetricsSettings metricsSettings) {
+        this.metricsSettings = metricsSettings;
+        restart();
+    }
+
+    /** A new task on the same underlying store: what was persisted survives, the live models do not. */
+    void restart() {
+        store = new ModelStore(underlying, metricsSettings, new CommittedModels());
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        context.resetForwards();
+    }
+
+    ModelProcessor processor(dev.backstream.model.ModelCatalog catalog) {
+        return processor(catalog, 0);
+    }
+
+    ModelProcessor processor(dev.backstream.model.ModelCatalog catalog, long metricsIntervalMs) {
+        ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0,
+                new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity(), metricsIntervalMs,
+                new PublishedMetrics(), ModelManagement.DEFAULT);
+        processor.init(context);
+        return processor;
+    }
+}
