@@ -59,7 +59,7 @@ class CommandsCrashIT extends WithEmbeddedBroker {
         settings.put(BackstreamConfig.SNAPSHOT_INTERVAL_MS, "0"); // snapshots (and so the retained ones) by update count only
         settings.put("session.timeout.ms", "10000");
         // wait for data on both inputs so that the task processes them in timestamp order (a caught-up input is not waited on)
-        settings.put("max.task.idle.ms", "5000");
+        settings.put("max.task.idle.ms", "1000");
         BackstreamConfig config = new BackstreamConfig(settings, null);
         KafkaTestSupport.createTopics(kafka, config.topics(), 1);
 
