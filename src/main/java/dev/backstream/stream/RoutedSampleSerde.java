@@ -67,14 +67,7 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
         ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         int flags = (routed.learn() ? LEARN : 0) | (sample.label() != null ? HAS_LABEL : 0) | (target != null ? HAS_TARGET : 0)
                 | (id != null ? HAS_ID : 0) | (key != null ? HAS_KEY : 0) | (value != null ? HAS_VALUE : 0);
-        out.put(VERSION).put((byte) flags);
-        out.putInt(routed.source().partition()).putLong(routed.source().offset()).putLong(routed.source().timestamp());
-        putBytes(out, model);
-        if (topic == null) {
-            out.putInt(NO_TOPIC);
-        } else {
-            putBytes(out, topic);
-        }
+        putHeader(out, flags, routed.source(), model, topic);
         if (id != null) {
             putBytes(out, id);
         }
@@ -102,19 +95,24 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
         byte[] value = routed.sourceValue() != null ? routed.sourceValue() : routed.command().toJson();
         ByteBuffer out = ByteBuffer.allocate(2 + 4 + 8 + 8 + 4 + model.length + 4 + (topic == null ? 0 : topic.length)
                 + (key == null ? 0 : 4 + key.length) + 4 + value.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(VERSION).put((byte) (COMMAND | (key != null ? HAS_KEY : 0) | HAS_VALUE));
-        out.putInt(routed.source().partition()).putLong(routed.source().offset()).putLong(routed.source().timestamp());
+        putHeader(out, COMMAND | (key != null ? HAS_KEY : 0) | HAS_VALUE, routed.source(), model, topic);
+        if (key != null) {
+            putBytes(out, key);
+        }
+        putBytes(out, value);
+        return out.array();
+    }
+
+    /** Version, flags, the source's partition, offset and timestamp, the model id and the source topic (or none). */
+    private static void putHeader(ByteBuffer out, int flags, SourceRecord source, byte[] model, byte[] topic) {
+        out.put(VERSION).put((byte) flags);
+        out.putInt(source.partition()).putLong(source.offset()).putLong(source.timestamp());
         putBytes(out, model);
         if (topic == null) {
             out.putInt(NO_TOPIC);
         } else {
             putBytes(out, topic);
         }
-        if (key != null) {
-            putBytes(out, key);
-        }
-        putBytes(out, value);
-        return out.array();
     }
 
     static RoutedSample decode(byte[] bytes) {
