@@ -1,6 +1,7 @@
 package dev.backstream.app;
 
 import dev.backstream.http.HttpServer;
+import dev.backstream.http.ModelWrites;
 import dev.backstream.http.ModelsApi;
 import dev.backstream.http.Peers;
 import dev.backstream.http.PrometheusMetrics;
@@ -56,6 +57,8 @@ public final class BackstreamApp implements AutoCloseable {
     private ScheduledExecutorService summaries;
     private PrometheusMetrics prometheus;
     private volatile HttpServer http;
+    /** The HTTP API's commands; opened only when writes are enabled ({@code http.token}). */
+    private KafkaCommandChannel commands;
 
     public BackstreamApp(BackstreamConfig config, ModelCatalog catalog) {
         this(config, catalog, new Properties());
@@ -173,8 +176,12 @@ public final class BackstreamApp implements AutoCloseable {
         prometheus = new PrometheusMetrics(metrics, activity.totals());
         StreamsDirectory directory = new StreamsDirectory(models);
         HttpSettings httpSettings = new HttpSettings(config);
+        String token = config.password(BackstreamConfig.HTTP_TOKEN);
+        commands = new KafkaCommandChannel(config);
+        ModelWrites writes = new ModelWrites(token, commands, config.httpMaxBodyBytes(), config.maxRecordBytes(),
+                config.snapshotEveryUpdates(), ModelWrites.DEFAULT_TIMEOUT);
         ModelsApi api = new ModelsApi(catalog, models, metrics, directory, new Peers(httpSettings.peerTrust()),
-                config.httpMaxBatch(), config.httpMaxBodyBytes(), config.maxFeatures());
+                config.httpMaxBatch(), config.httpMaxBodyBytes(), config.maxFeatures(), writes);
         try {
             http = HttpServer.start(httpSettings.server(), prometheus, api);
         } catch (IllegalStateException e) {
@@ -200,6 +207,18 @@ public final class BackstreamApp implements AutoCloseable {
             }
             throw new IllegalStateException("cannot check the topics", e.getCause());
         }
+        if (token != null && !token.isEmpty()) {
+            try {
+                commands.open();
+            } catch (RuntimeException e) {
+                created.close(Duration.ZERO);
+                closeHttp();
+                throw new IllegalStateException("cannot open the HTTP API's commands (a producer to " + config.topics().control()
+                        + ", a consumer of " + config.topics().modelEvents() + "): " + e.getMessage(), e);
+            }
+            LOG.info("HTTP writes enabled (http.token is set): commands go to {}, outcomes are read from {}",
+                    config.topics().control(), config.topics().modelEvents());
+        }
         prometheus.bind(created);
         streams = created;
         streams.start();
@@ -216,6 +235,7 @@ public final class BackstreamApp implements AutoCloseable {
     private void closeHttp() {
         http.close();
         prometheus.close();
+        commands.close();
     }
 
     /**

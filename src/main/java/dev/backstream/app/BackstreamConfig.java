@@ -3,6 +3,8 @@ package dev.backstream.app;
 import dev.backstream.stream.MetricsSettings;
 import dev.backstream.stream.Topics;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -64,6 +66,7 @@ public final class BackstreamConfig extends AbstractConfig {
     public static final String HTTP_ADVERTISED_HOST = "http.advertised.host";
     public static final String HTTP_MAX_BATCH = "http.max.batch";
     public static final String HTTP_MAX_BODY_BYTES = "http.max.body.bytes";
+    public static final String HTTP_TOKEN = "http.token";
     public static final String HTTP_SSL_KEYSTORE_LOCATION = "http.ssl.keystore.location";
     public static final String HTTP_SSL_KEYSTORE_PASSWORD = "http.ssl.keystore.password";
     public static final String HTTP_SSL_KEYSTORE_TYPE = "http.ssl.keystore.type";
@@ -137,6 +140,9 @@ public final class BackstreamConfig extends AbstractConfig {
                     "The most feature arrays one POST /models/{id}/predict may hold in \"instances\".")
             .define(HTTP_MAX_BODY_BYTES, Type.INT, 16 * 1024 * 1024, ConfigDef.Range.atLeast(1024), Importance.LOW,
                     "Request bodies larger than this are refused with 413 (REQUEST_TOO_LARGE).")
+            .define(HTTP_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+                    "Bearer token the endpoints that change models (create, update, reset, rollback, pause, resume, delete) require; "
+                            + "unset: those endpoints are disabled (403).")
             .define(HTTP_SSL_KEYSTORE_LOCATION, Type.STRING, "", Importance.MEDIUM,
                     "Key store with the HTTP server's certificate and key; when set, the server speaks only HTTPS (and forwards to other instances over HTTPS).")
             .define(HTTP_SSL_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, "Password of the HTTP key store.")
@@ -318,6 +324,47 @@ public final class BackstreamConfig extends AbstractConfig {
                 properties.put(name.substring(adminPrefix.length()), value);
             }
         });
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return properties;
+    }
+
+    /**
+     * Properties for a producer of Backstream's own (the HTTP API's commands), connecting as Kafka Streams' clients do:
+     * every pass-through setting a producer knows, then {@code producer.}-prefixed ones, which win. A transactional id
+     * is never taken over: Kafka Streams' producers own those.
+     */
+    public Map<String, Object> producerProperties() {
+        Map<String, Object> properties = clientProperties(ProducerConfig.configNames(), StreamsConfig.PRODUCER_PREFIX);
+        properties.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        return properties;
+    }
+
+    /**
+     * Properties for a consumer of Backstream's own that reads without a group (the HTTP API's model events): every
+     * pass-through setting a consumer knows, then {@code consumer.}-prefixed ones, which win; group settings
+     * ({@code group.id}, {@code group.instance.id}) are Kafka Streams' and never taken over.
+     */
+    public Map<String, Object> consumerProperties() {
+        Map<String, Object> properties = clientProperties(ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
+        properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        properties.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        properties.remove(ConsumerConfig.CLIENT_ID_CONFIG);
+        return properties;
+    }
+
+    private Map<String, Object> clientProperties(java.util.Set<String> names, String prefix) {
+        Map<String, Object> properties = new HashMap<>();
+        passThrough.forEach((name, value) -> {
+            if (names.contains(name)) {
+                properties.put(name, value);
+            }
+        });
+        passThrough.forEach((name, value) -> {
+            if (name.startsWith(prefix) && names.contains(name.substring(prefix.length()))) {
+                properties.put(name.substring(prefix.length()), value);
+            }
+        });
+        properties.remove(ProducerConfig.CLIENT_ID_CONFIG);
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return properties;
     }

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * {@value Password#HIDDEN} in their place. Pass-through settings are plain strings here, so Kafka's own
  * {@code Password} type cannot protect them on its own: a setting is a secret if any Kafka client declares it as a
  * {@code PASSWORD} (for example {@code sasl.jaas.config}, {@code ssl.keystore.password}), also behind a client prefix
- * such as {@code producer.} or {@code admin.}, or if its name mentions a password, a secret or JAAS at all: better to
+ * such as {@code producer.} or {@code admin.}, or if its name mentions a password, a secret, a token or JAAS at all: better to
  * hide a harmless value than to print a credential under a name Kafka does not know.
  */
 public final class Secrets {
@@ -30,7 +30,7 @@ public final class Secrets {
             .map(key -> key.name)
             .collect(Collectors.toUnmodifiableSet());
 
-    private static final Set<String> SECRET_WORDS = Set.of("password", "secret", "jaas", "credential");
+    private static final Set<String> SECRET_WORDS = Set.of("password", "secret", "jaas", "credential", "token");
 
     private Secrets() {
     }

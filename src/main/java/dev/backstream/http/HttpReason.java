@@ -18,6 +18,12 @@ enum HttpReason {
     NOT_READY,
     /** 502: the instance owning the model did not answer the forwarded request. */
     OWNER_UNREACHABLE,
+    /** 401: a write without {@code Authorization: Bearer <http.token>}, or with another token. */
+    UNAUTHORIZED,
+    /** 403: a write while no {@code http.token} is configured: writes are disabled. */
+    WRITES_DISABLED,
+    /** 504: a command was written but its model event did not arrive in time; it may still be applied. */
+    COMMAND_TIMEOUT,
     /** 500: a failure of the application itself, never of the request; logged with its cause. */
     INTERNAL_ERROR
 }

@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +37,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * committed snapshot, and synchronous predictions. Every model request is answered by the instance whose active task
  * owns the model (this one, or the owner it is forwarded to once), from the state of the owner's last completed commit
  * ({@link CommittedModels}), so that every instance gives the same answer; {@code ?allowStandby=true} lets an
- * instance holding a standby replica answer from it instead, and the answer says so.
+ * instance holding a standby replica answer from it instead, and the answer says so. The owner decides whether a model
+ * exists: one it holds, or a declared one that was not deleted; models created at run time are found the same way.
+ * The endpoints that change models are {@link ModelWrites}'.
  */
 public final class ModelsApi {
     /** Set on a request forwarded to the owner: the owner answers itself and never forwards again. */
@@ -51,6 +52,7 @@ public final class ModelsApi {
     private final PublishedMetrics metrics;
     private final ModelDirectory directory;
     private final Peers peers;
+    private final ModelWrites writes;
     private final int maxBatch;
     private final long maxBodyBytes;
     private final int maxFeatures;
@@ -61,14 +63,16 @@ public final class ModelsApi {
      * @param maxBatch     the most instances a batch predict may hold ({@code http.max.batch})
      * @param maxBodyBytes the largest request body accepted ({@code http.max.body.bytes})
      * @param maxFeatures  the most numbers one instance may hold ({@code max.features})
+     * @param writes       the endpoints that change models, or null to serve none
      */
     public ModelsApi(ModelCatalog catalog, CommittedModels models, PublishedMetrics metrics, ModelDirectory directory, Peers peers,
-                     int maxBatch, long maxBodyBytes, int maxFeatures) {
+                     int maxBatch, long maxBodyBytes, int maxFeatures, ModelWrites writes) {
         this.catalog = catalog;
         this.models = models;
         this.metrics = metrics;
         this.directory = directory;
         this.peers = peers;
+        this.writes = writes;
         this.maxBatch = maxBatch;
         this.maxBodyBytes = maxBodyBytes;
         this.maxFeatures = maxFeatures;
@@ -82,6 +86,9 @@ public final class ModelsApi {
         config.routes.get("/models/{id}", ctx -> routed(ctx, this::describe));
         config.routes.get("/models/{id}/snapshot", ctx -> routed(ctx, this::snapshot));
         config.routes.post("/models/{id}/predict", this::predict);
+        if (writes != null) {
+            writes.register(config);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ handlers
@@ -123,12 +130,8 @@ public final class ModelsApi {
     }
 
     private void predict(Context ctx) throws Exception {
-        String type = ctx.contentType();
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).replace(" ", "").matches("application/json(;.*)?")) {
-            throw new ApiException(415, HttpReason.UNSUPPORTED_MEDIA_TYPE.name(),
-                    "send the request as Content-Type: application/json; found " + (type == null ? "none" : type));
-        }
-        byte[] body = body(ctx);
+        requireJson(ctx);
+        byte[] body = readBody(ctx, maxBodyBytes);
         routed(ctx, body, (c, model, replica) -> answerPrediction(c, model, replica, body));
     }
 
@@ -186,15 +189,23 @@ public final class ModelsApi {
     }
 
     /**
-     * Every declared model with its owner, version and latest metrics. Without {@code ?local=true}, the listing of
-     * every instance (asked in parallel); a model whose owner is unknown or did not answer is listed without a version.
+     * Every model with its owner, version and latest metrics: those the instances hold, created ones included, and the
+     * declared ones not deleted. Without {@code ?local=true}, the listing of every instance (asked in parallel); a
+     * declared model that no instance lists nor reports deleted (its owner is unknown, restoring, or did not answer) is
+     * listed without a version. A local listing also names the declared models deleted in this instance's tasks.
      */
     private void list(Context ctx) throws IOException {
         boolean local = "true".equals(ctx.queryParam("local"));
         Map<String, byte[]> listed = new TreeMap<>(); // model id -> its summary, as JSON
         List<String> unreachable = new ArrayList<>();
+        java.util.Set<String> deleted = new java.util.TreeSet<>();
         for (CommittedModel model : localModels()) {
             listed.put(model.id(), write(json -> writeSummaryObject(json, model, "active")));
+        }
+        for (ModelDefinition definition : catalog.all()) {
+            if (models.isDeleted(definition.id())) {
+                deleted.add(definition.id());
+            }
         }
         if (!local) {
             Map<String, CompletableFuture<JsonNode>> asked = new LinkedHashMap<>();
@@ -212,9 +223,12 @@ public final class ModelsApi {
                 for (JsonNode model : remote.get("models")) {
                     listed.putIfAbsent(model.path("id").asText(), Json.MAPPER.writeValueAsBytes(model));
                 }
+                remote.path("deleted").forEach(id -> deleted.add(id.asText()));
             }
             for (ModelDefinition definition : catalog.all()) {
-                listed.computeIfAbsent(definition.id(), id -> write(json -> writeUnavailableSummary(json, definition)));
+                if (!deleted.contains(definition.id())) {
+                    listed.computeIfAbsent(definition.id(), id -> write(json -> writeUnavailableSummary(json, definition)));
+                }
             }
         }
         json(ctx, 200, write(json -> {
@@ -229,21 +243,38 @@ public final class ModelsApi {
                 json.writeString(instance);
             }
             json.writeEndArray();
+            if (local) {
+                json.writeArrayFieldStart("deleted");
+                for (String id : deleted) {
+                    json.writeString(id);
+                }
+                json.writeEndArray();
+            }
             json.writeEndObject();
         }));
     }
 
-    /** The declared models whose active task runs here, in their committed state. */
+    /**
+     * The models whose active task runs here and serves, in their committed state: those held (learned, stored or
+     * created), and the declared ones not deleted that have not learned yet.
+     */
     private List<CommittedModel> localModels() {
-        List<CommittedModel> local = new ArrayList<>();
-        for (ModelDefinition definition : catalog.all()) {
-            Optional<ModelDirectory.Placement> placement = directory.placement(definition.id());
-            if (placement.isPresent() && placement.get().active().equals(directory.self()) && models.serves(placement.get().partition())) {
-                local.add(committed(definition, placement.get().partition()));
+        Map<String, CommittedModel> local = new TreeMap<>();
+        for (CommittedModel model : models.all()) {
+            if (models.serves(model.partition())) {
+                local.put(model.id(), model);
             }
         }
-        local.sort(Comparator.comparing(CommittedModel::id));
-        return local;
+        for (ModelDefinition definition : catalog.all()) {
+            if (local.containsKey(definition.id()) || models.isDeleted(definition.id())) {
+                continue;
+            }
+            Optional<ModelDirectory.Placement> placement = directory.placement(definition.id());
+            if (placement.isPresent() && placement.get().active().equals(directory.self()) && models.serves(placement.get().partition())) {
+                owned(definition.id(), placement.get().partition()).ifPresent(model -> local.put(model.id(), model));
+            }
+        }
+        return new ArrayList<>(local.values());
     }
 
     // ------------------------------------------------------------------------------------------------ routing
@@ -264,8 +295,6 @@ public final class ModelsApi {
      */
     private void routed(Context ctx, byte[] body, ModelHandler handler) throws Exception {
         String id = ctx.pathParam("id");
-        ModelDefinition definition = catalog.find(id).orElseThrow(() -> new ApiException(404, RejectReason.UNKNOWN_MODEL.name(),
-                "model '" + id + "' is not declared"));
         ModelDirectory.Placement placement = directory.placement(id).orElseThrow(() -> new ApiException(503, HttpReason.NOT_READY.name(),
                 "the instance owning model '" + id + "' is not known yet (the application is starting or rebalancing); retry"));
         String self = directory.self();
@@ -273,13 +302,12 @@ public final class ModelsApi {
             if (!models.serves(placement.partition())) {
                 throw new ApiException(503, HttpReason.NOT_READY.name(), "model '" + id + "' is being restored on this instance; retry");
             }
-            handler.handle(ctx, committed(definition, placement.partition()), "active");
+            handler.handle(ctx, owned(id, placement.partition()).orElseThrow(() -> unknown(id)), "active");
             return;
         }
         if ("true".equals(ctx.queryParam("allowStandby")) && placement.standbys().contains(self)) {
-            CommittedModel standby = directory.standbyValue(id, placement.partition())
-                    .map(value -> CommittedModel.fromStore(definition, placement.partition(), value))
-                    .orElseGet(() -> CommittedModel.initial(definition, placement.partition()));
+            CommittedModel standby = CommittedModel.fromReplica(id, placement.partition(), catalog.find(id).orElse(null),
+                    key -> directory.standbyValue(key, placement.partition()).orElse(null)).orElseThrow(() -> unknown(id));
             handler.handle(ctx, standby, "standby");
             return;
         }
@@ -293,9 +321,25 @@ public final class ModelsApi {
         ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
     }
 
-    private CommittedModel committed(ModelDefinition definition, int partition) {
-        return models.find(definition.id())
-                .orElseGet(() -> initial.computeIfAbsent(definition.id(), id -> CommittedModel.initial(definition, partition)));
+    /**
+     * Model {@code id} of {@code partition}, whose active task runs here: its committed state, or for a declared model
+     * not deleted that has not learned yet its initial state (version 0); empty if there is no such model.
+     */
+    private Optional<CommittedModel> owned(String id, int partition) {
+        Optional<CommittedModel> held = models.find(id);
+        if (held.isPresent()) {
+            return held;
+        }
+        Optional<ModelDefinition> declared = catalog.find(id);
+        if (declared.isEmpty() || models.isDeleted(id)) {
+            return Optional.empty();
+        }
+        return Optional.of(initial.computeIfAbsent(id, ignored -> CommittedModel.initial(declared.get(), partition)));
+    }
+
+    private static ApiException unknown(String id) {
+        return new ApiException(404, RejectReason.UNKNOWN_MODEL.name(), "there is no model '" + id
+                + "': it is neither declared in models.dir nor created, or it was deleted");
     }
 
     // ------------------------------------------------------------------------------------------------ writing
@@ -371,16 +415,25 @@ public final class ModelsApi {
         ctx.status(status).contentType("application/json").result(body);
     }
 
-    /** The request body, refused with 413 beyond {@code http.max.body.bytes} before more of it is read. */
-    private byte[] body(Context ctx) {
+    /** Refuses a request whose body is not declared {@code application/json} (415). */
+    static void requireJson(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).replace(" ", "").matches("application/json(;.*)?")) {
+            throw new ApiException(415, HttpReason.UNSUPPORTED_MEDIA_TYPE.name(),
+                    "send the request as Content-Type: application/json; found " + (type == null ? "none" : type));
+        }
+    }
+
+    /** The request body, refused with 413 beyond {@code maxBodyBytes} ({@code http.max.body.bytes}) before more of it is read. */
+    static byte[] readBody(Context ctx, long maxBodyBytes) {
         long declared = ctx.contentLength();
         if (declared > maxBodyBytes) {
-            throw tooLarge(declared);
+            throw tooLarge(declared, maxBodyBytes);
         }
         try (InputStream in = ctx.bodyInputStream()) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
             if (body.length > maxBodyBytes) {
-                throw tooLarge(-1);
+                throw tooLarge(-1, maxBodyBytes);
             }
             return body;
         } catch (IOException e) {
@@ -388,7 +441,7 @@ public final class ModelsApi {
         }
     }
 
-    private ApiException tooLarge(long declared) {
+    private static ApiException tooLarge(long declared, long maxBodyBytes) {
         return new ApiException(413, HttpReason.REQUEST_TOO_LARGE.name(), "the request body"
                 + (declared >= 0 ? " of " + declared + " bytes" : "") + " exceeds http.max.body.bytes = " + maxBodyBytes);
     }

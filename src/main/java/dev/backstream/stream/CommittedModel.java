@@ -42,6 +42,30 @@ public final class CommittedModel {
         return new CommittedModel(definition, partition, model.updates(), stored);
     }
 
+    /**
+     * Model {@code id} as a replica's store holds it (a standby's, for instance), or empty if that store says there is
+     * no such model: never declared nor created, or deleted. {@code read} gives the store's value of a key, or null;
+     * the model's control record there (which a create or an update wrote) wins over {@code declared}, its definition
+     * in the configuration (or null if undeclared).
+     */
+    public static java.util.Optional<CommittedModel> fromReplica(String id, int partition, ModelDefinition declared,
+                                                                 java.util.function.Function<String, byte[]> read) {
+        byte[] controlValue = read.apply(ModelStore.controlKey(id));
+        ModelDefinition definition = declared;
+        if (controlValue != null) {
+            ModelControl control = ModelControl.decode(controlValue);
+            if (control.deleted) {
+                return java.util.Optional.empty();
+            }
+            definition = control.definition;
+        }
+        if (definition == null) {
+            return java.util.Optional.empty();
+        }
+        byte[] value = read.apply(id);
+        return java.util.Optional.of(value == null ? initial(definition, partition) : fromStore(definition, partition, value));
+    }
+
     /** The state of a model that has not learned from any sample yet: its definition's initial one, version 0. */
     public static CommittedModel initial(ModelDefinition definition, int partition) {
         return new CommittedModel(definition, partition, 0, null);

@@ -10,11 +10,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The committed state of every model this instance's active tasks own: written by the stream threads once a commit
  * that changed a model has completed (and for every stored model when a task starts), read by the HTTP API. A model
- * whose task moved away is removed when its task closes or becomes a standby. Thread-safe; values are immutable.
+ * whose task moved away is removed when its task closes or becomes a standby. It also knows which declared models of
+ * those tasks were deleted (their tombstones), so that a reader can tell a declared model that has not learned yet
+ * from one that no longer exists. Thread-safe; values are immutable.
  */
 public final class CommittedModels {
     private final Map<String, CommittedModel> models = new ConcurrentHashMap<>();
     private final Set<Integer> serving = ConcurrentHashMap.newKeySet();
+    /** The declared models deleted by a completed commit (or found deleted when their task started): id -> partition. */
+    private final Map<String, Integer> deleted = new ConcurrentHashMap<>();
 
     /**
      * Whether an active task of this instance owns {@code partition} and has started processing it (its store is
@@ -39,8 +43,24 @@ public final class CommittedModels {
         return List.copyOf(models.values());
     }
 
+    /**
+     * Whether {@code id} is a declared model that a delete command removed, as of the last completed commit of its task;
+     * known only for the partitions this instance {@link #serves}. A create command for the id clears it.
+     */
+    public boolean isDeleted(String id) {
+        return deleted.containsKey(id);
+    }
+
+    /** Shows a committed state; a model that exists again (created after a delete) is no longer deleted. */
     void put(CommittedModel model) {
+        deleted.remove(model.id());
         models.put(model.id(), model);
+    }
+
+    /** The declared model {@code id} of {@code partition} was deleted and left a tombstone. */
+    void tombstone(String id, int partition) {
+        models.remove(id);
+        deleted.put(id, partition);
     }
 
     /** Forgets model {@code id}: it was deleted, by a commit that has completed. */
@@ -57,5 +77,6 @@ public final class CommittedModels {
     void removePartition(int partition) {
         serving.remove(partition);
         models.values().removeIf(model -> model.partition() == partition);
+        deleted.values().removeIf(owner -> owner == partition);
     }
 }

@@ -77,6 +77,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     private final List<CommittedModel> staged = new ArrayList<>();
     /** The models deleted since the last commit, removed from {@link #committed} once that commit has completed. */
     private final List<String> stagedRemovals = new ArrayList<>();
+    /** The declared models deleted since the last commit (they left a tombstone), shown to {@link #committed} with it. */
+    private final List<String> stagedTombstones = new ArrayList<>();
     /** The task's partition; -1 until {@link #init}. */
     private int partition = -1;
 
@@ -383,10 +385,12 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
 
     /**
      * Creates model {@code id} from {@code definition} (a create command): it exists from now on, persisted with the
-     * next commit together with its definition. The caller checked that it did not exist.
+     * next commit together with its definition, which replaces a tombstone the id may have left (and readers learn of
+     * that when the commit shows the new model). The caller checked that it did not exist.
      */
     public LiveModel create(ModelDefinition definition) {
         LiveModel entry = load(definition.id(), new ModelControl(definition), null);
+        stagedTombstones.remove(definition.id());
         controlChanged(entry);
         return entry;
     }
@@ -408,11 +412,13 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         }
         keys.forEach(stored::delete);
         stored.delete(id);
+        staged.removeIf(model -> model.id().equals(id));
         if (declared) {
             stored.put(controlKey(id), ModelControl.tombstone().encode());
+            stagedTombstones.add(id);
+        } else {
+            stagedRemovals.add(id);
         }
-        staged.removeIf(model -> model.id().equals(id));
-        stagedRemovals.add(id);
     }
 
     /** Replaces {@code entry}'s model (a reset or a rollback); persisted at the next commit. */
@@ -504,16 +510,20 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     /**
      * Loads every stored model of a declared id into memory, so that the punctuators see the models whose metrics or
      * snapshot were not published before the task last stopped (a crash, a move) even if no sample for them arrives
-     * again, and shows them to readers ({@link CommittedModels}), which from now on may ask this task for them. Called
-     * when the learner (re)starts the task, after the store was restored.
+     * again, and shows them to readers ({@link CommittedModels}), which from now on may ask this task for them, with
+     * the tombstones of deleted declared models. Called when the learner (re)starts the task, after the store was
+     * restored.
      */
     public void loadAll(Function<String, ModelDefinition> definitions) {
         List<KeyValue<String, byte[]>> models = new ArrayList<>();
+        String controlSuffix = controlKey("");
         try (KeyValueIterator<String, byte[]> all = stored.all()) {
             while (all.hasNext()) {
                 KeyValue<String, byte[]> next = all.next();
-                if (next.key.indexOf(ModelDefinition.RESERVED_ID_CHARACTER) < 0) { // not a metrics chunk
+                if (next.key.indexOf(ModelDefinition.RESERVED_ID_CHARACTER) < 0) { // not a chunk, snapshot or control key
                     models.add(next);
+                } else if (next.key.endsWith(controlSuffix) && ModelControl.decode(next.value).deleted) {
+                    committed.tombstone(next.key.substring(0, next.key.length() - controlSuffix.length()), partition);
                 }
             }
         }
@@ -537,6 +547,10 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         if (!stagedRemovals.isEmpty()) {
             stagedRemovals.forEach(committed::remove);
             stagedRemovals.clear();
+        }
+        if (!stagedTombstones.isEmpty()) {
+            stagedTombstones.forEach(id -> committed.tombstone(id, partition));
+            stagedTombstones.clear();
         }
         if (!staged.isEmpty()) {
             staged.forEach(committed::put);
@@ -645,6 +659,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     private void forgetCommitted() {
         staged.clear();
         stagedRemovals.clear();
+        stagedTombstones.clear();
         if (partition >= 0) {
             committed.removePartition(partition);
         }

@@ -77,6 +77,33 @@ class SecretsTest {
         }
 
         @Test
+        void reachTheHttpCommandsProducerAndConsumerWithoutKafkaStreamsOwnIdentities() throws IOException {
+            BackstreamConfig config = securedConfig();
+            for (Map<String, Object> client : List.of(config.producerProperties(), config.consumerProperties())) {
+                assertEquals("broker-1:9093", client.get("bootstrap.servers"));
+                assertEquals("SASL_SSL", client.get("security.protocol"));
+                assertEquals("env-truststore-secret-7", client.get("ssl.truststore.password"));
+                assertFalse(client.containsKey("commit.interval.ms"));
+            }
+            Map<String, String> values = new java.util.HashMap<>(Map.of("group.instance.id", "backstream-1", "transactional.id", "t",
+                    "producer.linger.ms", "7", "consumer.max.poll.records", "5", "linger.ms", "1"));
+            BackstreamConfig prefixed = new BackstreamConfig(values, null);
+            assertEquals("7", prefixed.producerProperties().get("linger.ms"), "a producer.-prefixed setting wins");
+            assertEquals("5", prefixed.consumerProperties().get("max.poll.records"));
+            assertFalse(prefixed.producerProperties().containsKey("transactional.id"), "Kafka Streams' producers own transactional ids");
+            assertFalse(prefixed.consumerProperties().containsKey("group.instance.id"), "the events consumer has no group");
+        }
+
+        @Test
+        void theHttpTokenIsNeverPrinted() {
+            BackstreamConfig config = new BackstreamConfig(Map.of(BackstreamConfig.HTTP_TOKEN, "tok-secret-9"), null);
+            assertEquals("tok-secret-9", config.password(BackstreamConfig.HTTP_TOKEN));
+            assertFalse(config.effectiveSettings().contains("tok-secret-9"), config.effectiveSettings());
+            assertTrue(config.effectiveSettings().contains("http.token=[hidden]"), config.effectiveSettings());
+            assertTrue(Secrets.isSecret("http.token"));
+        }
+
+        @Test
         void theStartupLogLineShowsTheSettingsButNoSecret() throws IOException {
             String line = BackstreamApp.startupMessage(securedConfig(), oneModel());
             assertTrue(line.contains("security.protocol=SASL_SSL") && line.contains("sasl.mechanism=SCRAM-SHA-512")

@@ -200,7 +200,8 @@ class HttpApiIT extends WithEmbeddedBroker {
                 new Bad("form data", "POST", "/models/xor/predict", "application/x-www-form-urlencoded", "features=1".getBytes(StandardCharsets.UTF_8), 415, "UNSUPPORTED_MEDIA_TYPE"),
                 new Bad("no content type", "POST", "/models/xor/predict", null, "{\"features\": [1, 0]}".getBytes(StandardCharsets.UTF_8), 415, "UNSUPPORTED_MEDIA_TYPE"),
                 new Bad("an unknown path", "GET", "/nothing/here", null, null, 404, "NOT_FOUND"),
-                new Bad("a wrong method", "DELETE", "/models/xor", null, null, 405, "METHOD_NOT_ALLOWED"));
+                new Bad("a wrong method", "PUT", "/models/xor", null, null, 405, "METHOD_NOT_ALLOWED"),
+                new Bad("a write while no http.token is set", "DELETE", "/models/xor", null, null, 403, "WRITES_DISABLED"));
         for (Bad bad : list) {
             java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(bad.path())))
                     .method(bad.method(), bad.body() == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
@@ -231,6 +232,7 @@ class HttpApiIT extends WithEmbeddedBroker {
         Iterator<String> names = answer.json().get("paths").fieldNames();
         names.forEachRemaining(paths::add);
         assertEquals(Set.of("/health", "/ready", "/models", "/models/{id}", "/models/{id}/snapshot", "/models/{id}/predict",
+                "/models/{id}/reset", "/models/{id}/rollback", "/models/{id}/pause", "/models/{id}/resume",
                 "/metrics", "/openapi.json"), paths);
         for (Map.Entry<String, String> served : Map.of("/health", "GET", "/ready", "GET", "/models", "GET", "/models/xor", "GET",
                 "/models/xor/snapshot", "GET", "/metrics", "GET").entrySet()) {

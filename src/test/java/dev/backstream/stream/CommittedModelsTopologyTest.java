@@ -1,18 +1,27 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.ModelCommand;
 import dev.backstream.message.SampleParser;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.Mlp;
 import dev.backstream.snapshot.SnapshotJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,5 +83,69 @@ class CommittedModelsTopologyTest {
         f.close();
         fixture = null;
         assertTrue(f.shared.models().all().isEmpty(), "a closed task's models are not shown");
+    }
+
+    @Test
+    void aDeletedDeclaredModelIsShownDeletedOnceTheDeleteIsCommittedAndUntilItIsCreatedAgain() {
+        TopologyFixture f = open();
+        f.send("xor", BackstreamTopologyTest.xorSample(0));
+        f.driver.advanceWallClockTime(Duration.ofMillis(100));
+        assertEquals("deleted", f.command(new ModelCommand.Delete("d", "xor")).get("event").asText());
+        assertFalse(f.shared.models().isDeleted("xor"), "not before the task's next step");
+        assertTrue(f.shared.models().find("xor").isPresent());
+        f.driver.advanceWallClockTime(Duration.ofMillis(100));
+        assertTrue(f.shared.models().isDeleted("xor"));
+        assertTrue(f.shared.models().find("xor").isEmpty());
+        assertFalse(f.shared.models().isDeleted("blobs"), "a declared model that was never deleted");
+
+        String xor = """
+                {"format": "backstream.mlp/v1", "modelId": "xor", "inputs": 2, "loss": "binary_cross_entropy",
+                 "optimizer": {"type": "sgd", "learningRate": 0.3},
+                 "layers": [{"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}], "seed": 11}
+                """;
+        assertEquals("created", f.command(new ModelCommand.Create("c", "xor", xor.getBytes(StandardCharsets.UTF_8))).get("event").asText());
+        f.driver.advanceWallClockTime(Duration.ofMillis(100));
+        assertFalse(f.shared.models().isDeleted("xor"), "a create clears the tombstone");
+        assertEquals(0, f.shared.models().find("xor").orElseThrow().version());
+        assertEquals(3, f.shared.models().find("xor").orElseThrow().definition().architecture().width(1), "the created definition");
+    }
+
+    @Test
+    void aRestartedTaskKnowsItsTombstonesFromTheStore() {
+        ModelCatalog catalog = TopologyFixture.catalog(1000);
+        java.util.function.Function<String, ModelDefinition> declared = id -> catalog.find(id).orElse(null);
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+        KeyValueStore<String, byte[]> underlying = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BackstreamTopology.STORE),
+                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
+
+        CommittedModels first = new CommittedModels();
+        ModelStore store = startTask(context, underlying, first, declared);
+        store.delete(store.get("xor", declared), true);
+        store.flushCache(); // the commit
+        store.publishCommitted();
+        assertTrue(first.isDeleted("xor"));
+
+        CommittedModels second = new CommittedModels();
+        store = startTask(context, underlying, second, declared);
+        assertTrue(second.isDeleted("xor"), "the tombstone is read back when the task starts");
+        assertFalse(second.isDeleted("blobs"));
+        store.create(catalog.find("xor").orElseThrow());
+        store.flushCache();
+        store.publishCommitted();
+        assertFalse(second.isDeleted("xor"));
+
+        CommittedModels third = new CommittedModels();
+        startTask(context, underlying, third, declared);
+        assertFalse(third.isDeleted("xor"), "the create replaced the tombstone in the store");
+        assertTrue(third.find("xor").isPresent());
+    }
+
+    private static ModelStore startTask(MockProcessorContext<Object, Object> context, KeyValueStore<String, byte[]> underlying,
+                                        CommittedModels committed, java.util.function.Function<String, ModelDefinition> declared) {
+        ModelStore store = new ModelStore(underlying, MetricsSettings.DEFAULT, committed);
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        store.loadAll(declared);
+        return store;
     }
 }
