@@ -75,6 +75,7 @@ public final class ModelWrites {
         config.routes.post("/models/{id}/rollback", ctx -> command(ctx, "rollback", Set.of("toUpdates", "snapshot"), true));
         config.routes.post("/models/{id}/pause", ctx -> command(ctx, "pause", Set.of(), false));
         config.routes.post("/models/{id}/resume", ctx -> command(ctx, "resume", Set.of(), false));
+        config.routes.post("/models/{id}/promote", ctx -> command(ctx, "promote", Set.of("challenger"), true));
     }
 
     // ------------------------------------------------------------------------------------------------ handlers
@@ -176,7 +177,7 @@ public final class ModelWrites {
     /** The HTTP status of a command rejected with {@code reason}. */
     static int statusOf(String reason) {
         return switch (reason) {
-            case "UNKNOWN_MODEL" -> 404;
+            case "UNKNOWN_MODEL", "UNKNOWN_CHALLENGER" -> 404;
             case "MODEL_EXISTS", "TOO_MANY_MODELS" -> 409;
             case "RECORD_TOO_LARGE" -> 413;
             default -> 400;

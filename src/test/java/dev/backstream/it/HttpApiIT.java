@@ -232,7 +232,7 @@ class HttpApiIT extends WithEmbeddedBroker {
         Iterator<String> names = answer.json().get("paths").fieldNames();
         names.forEachRemaining(paths::add);
         assertEquals(Set.of("/health", "/ready", "/models", "/models/{id}", "/models/{id}/snapshot", "/models/{id}/predict",
-                "/models/{id}/reset", "/models/{id}/rollback", "/models/{id}/pause", "/models/{id}/resume",
+                "/models/{id}/reset", "/models/{id}/rollback", "/models/{id}/pause", "/models/{id}/resume", "/models/{id}/promote",
                 "/metrics", "/openapi.json"), paths);
         for (Map.Entry<String, String> served : Map.of("/health", "GET", "/ready", "GET", "/models", "GET", "/models/xor", "GET",
                 "/models/xor/snapshot", "GET", "/metrics", "GET").entrySet()) {
