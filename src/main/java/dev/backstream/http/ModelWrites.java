@@ -69,7 +69,7 @@ public final class ModelWrites {
 
     void register(JavalinConfig config) {
         config.routes.post("/models", this::create);
-        config.routes.patch("/models/{id}", ctx -> command(ctx, "update", Set.of("learningRate", "snapshotEveryUpdates"), true));
+        config.routes.patch("/models/{id}", ctx -> command(ctx, "update", Set.of("learningRate", "snapshotEveryUpdates", "drift"), true));
         config.routes.delete("/models/{id}", ctx -> command(ctx, "delete", Set.of(), false));
         config.routes.post("/models/{id}/reset", ctx -> command(ctx, "reset", Set.of("seed"), false));
         config.routes.post("/models/{id}/rollback", ctx -> command(ctx, "rollback", Set.of("toUpdates", "snapshot"), true));

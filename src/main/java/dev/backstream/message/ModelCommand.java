@@ -20,7 +20,7 @@ import java.util.Set;
  *
  * <pre>
  * {"command": "create",   "model": "m", "id": "c-1", "definition": {...a backstream.mlp/v1 definition...}}
- * {"command": "update",   "model": "m", "learningRate": 0.01, "snapshotEveryUpdates": 5000}
+ * {"command": "update",   "model": "m", "learningRate": 0.01, "snapshotEveryUpdates": 5000, "drift": {...}}
  * {"command": "reset",    "model": "m"}                      or with "seed": 7
  * {"command": "rollback", "model": "m", "toUpdates": 42000}  or with "snapshot": {...backstream.mlp/v1...}
  * {"command": "pause",    "model": "m"}   {"command": "resume", "model": "m"}   {"command": "delete", "model": "m"}
@@ -64,19 +64,45 @@ public sealed interface ModelCommand {
      *
      * @param learningRate         the optimizer's new learning rate (its other state is kept)
      * @param snapshotEveryUpdates the new snapshot cadence
+     * @param drift                the new drift settings (the {@code "drift"} object of a definition, as JSON); the
+     *                             detector starts afresh
      */
-    record Update(String id, String model, Double learningRate, Long snapshotEveryUpdates) implements ModelCommand {
+    record Update(String id, String model, Double learningRate, Long snapshotEveryUpdates, byte[] drift) implements ModelCommand {
         public Update {
             requireModel(model);
-            if (learningRate == null && snapshotEveryUpdates == null) {
-                throw new InvalidMessageException(RejectReason.MISSING_FIELD, "an update needs \"learningRate\" or \"snapshotEveryUpdates\"");
+            if (learningRate == null && snapshotEveryUpdates == null && drift == null) {
+                throw new InvalidMessageException(RejectReason.MISSING_FIELD,
+                        "an update needs \"learningRate\", \"snapshotEveryUpdates\" or \"drift\"");
             }
+            drift = drift == null ? null : drift.clone();
             if (learningRate != null && !(learningRate > 0 && Double.isFinite(learningRate))) {
                 throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"learningRate\" is " + learningRate + "; expected a finite number > 0");
             }
             if (snapshotEveryUpdates != null && snapshotEveryUpdates < 1) {
                 throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"snapshotEveryUpdates\" is " + snapshotEveryUpdates + "; expected >= 1");
             }
+        }
+
+        /** An update of the learning rate and/or the snapshot cadence. */
+        public Update(String id, String model, Double learningRate, Long snapshotEveryUpdates) {
+            this(id, model, learningRate, snapshotEveryUpdates, null);
+        }
+
+        @Override
+        public byte[] drift() {
+            return drift == null ? null : drift.clone();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Update update && java.util.Objects.equals(id, update.id) && model.equals(update.model)
+                    && java.util.Objects.equals(learningRate, update.learningRate)
+                    && java.util.Objects.equals(snapshotEveryUpdates, update.snapshotEveryUpdates) && java.util.Arrays.equals(drift, update.drift);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(id, model, learningRate, snapshotEveryUpdates) * 31 + java.util.Arrays.hashCode(drift);
         }
 
         @Override
@@ -205,6 +231,10 @@ public sealed interface ModelCommand {
                 if (update.snapshotEveryUpdates() != null) {
                     json.writeNumberField("snapshotEveryUpdates", update.snapshotEveryUpdates());
                 }
+                if (update.drift != null) {
+                    json.writeFieldName("drift");
+                    json.writeRawValue(new String(update.drift, StandardCharsets.UTF_8));
+                }
             } else if (this instanceof Reset reset && reset.seed() != null) {
                 json.writeNumberField("seed", reset.seed());
             } else if (this instanceof Promote promote) {
@@ -249,7 +279,7 @@ public sealed interface ModelCommand {
         String id = text(object, "id", false);
         Set<String> allowed = switch (command) {
             case "create" -> Set.of("definition");
-            case "update" -> Set.of("learningRate", "snapshotEveryUpdates");
+            case "update" -> Set.of("learningRate", "snapshotEveryUpdates", "drift");
             case "reset" -> Set.of("seed");
             case "rollback" -> Set.of("toUpdates", "snapshot");
             case "promote" -> Set.of("challenger");
@@ -265,7 +295,8 @@ public sealed interface ModelCommand {
         }
         return switch (command) {
             case "create" -> new Create(id, model, objectBytes(object, "definition", true));
-            case "update" -> new Update(id, model, number(object, "learningRate"), integer(object, "snapshotEveryUpdates"));
+            case "update" -> new Update(id, model, number(object, "learningRate"), integer(object, "snapshotEveryUpdates"),
+                    objectBytes(object, "drift", false));
             case "reset" -> new Reset(id, model, integer(object, "seed"));
             case "rollback" -> new Rollback(id, model, integer(object, "toUpdates"), objectBytes(object, "snapshot", false));
             case "pause" -> new Pause(id, model);

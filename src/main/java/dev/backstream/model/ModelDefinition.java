@@ -181,6 +181,18 @@ public final class ModelDefinition {
         return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers);
     }
 
+    /**
+     * This definition with other drift settings (null: none).
+     *
+     * @throws IllegalArgumentException if the settings need what the model lacks (the challenger action, challengers)
+     */
+    public ModelDefinition withDrift(DriftSpec drift) {
+        if (drift != null && drift.action() == DriftSpec.Action.CHALLENGER && challengers.isEmpty()) {
+            throw new IllegalArgumentException("drift.action: \"challenger\" needs challengers; model '" + id + "' declares none");
+        }
+        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers);
+    }
+
     /** This definition whose starting model learns with {@code learningRate} (a reset starts from it). */
     public ModelDefinition withLearningRate(double learningRate) {
         return new ModelDefinition(id, newModel().withOptimizer(optimizer.withLearningRate(learningRate)), snapshotEveryUpdates, source, drift,

@@ -1,9 +1,11 @@
 package dev.backstream.stream;
 
+import dev.backstream.json.Json;
 import dev.backstream.message.ModelCommand;
 import dev.backstream.message.ModelEvent;
 import dev.backstream.message.RejectReason;
 import dev.backstream.message.SourceRecord;
+import dev.backstream.model.DriftSpec;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.Mlp;
@@ -54,6 +56,10 @@ final class CommandApplier {
                 }
                 if (update.snapshotEveryUpdates() != null) {
                     entry.control().definition = entry.definition().withSnapshotEveryUpdates(update.snapshotEveryUpdates());
+                }
+                if (update.drift() != null) {
+                    entry.control().definition = entry.definition().withDrift(driftSpec(update.drift(), entry));
+                    models.restartDrift(entry);
                 }
                 models.controlChanged(entry);
                 return new Applied(ModelEvent.applied(command, ModelEvent.UPDATED, before, before, source), null);
@@ -135,6 +141,17 @@ final class CommandApplier {
         }
         LiveModel entry = models.create(definition);
         return new Applied(ModelEvent.applied(create, ModelEvent.CREATED, null, entry.model().updates(), source), entry);
+    }
+
+    /** The drift settings of an update, checked against the model; a rejection (changing nothing) if invalid. */
+    private static DriftSpec driftSpec(byte[] json, LiveModel entry) {
+        try {
+            DriftSpec spec = DriftSpec.parse(Json.MAPPER.readTree(json), entry.model().architecture().classes() > 0);
+            entry.definition().withDrift(spec); // refuses what the model cannot do, before anything changes
+            return spec;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new Rejection(RejectReason.INVALID_DEFINITION, e.getMessage(), entry.model().updates());
+        }
     }
 
     private Mlp retained(LiveModel entry, long updates) {

@@ -372,6 +372,17 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         return definition.drift().settings().newDetector();
     }
 
+    /** Gives {@code entry} a fresh detector of its definition's drift settings (none if it has none). */
+    void restartDrift(LiveModel entry) {
+        entry.drift = entry.control.definition.drift() == null ? null : entry.control.definition.drift().settings().newDetector();
+        if (entry.drift == null) {
+            stored.delete(driftKey(entry.id));
+            entry.driftDirty = false;
+        } else {
+            driftChanged(entry);
+        }
+    }
+
     /** Records that {@code entry}'s drift detector took a value; its state is persisted at the next commit. */
     void driftChanged(LiveModel entry) {
         entry.driftDirty = true;

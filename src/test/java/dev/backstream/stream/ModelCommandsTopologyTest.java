@@ -220,6 +220,26 @@ class ModelCommandsTopologyTest {
     }
 
     @Test
+    void anUpdateTurnsDriftDetectionOnAndAnInvalidOneChangesNothing() {
+        TopologyFixture f = open(Map.of());
+        JsonNode invalid = f.command(new ModelCommand.Update("d0", "xor", null, null, "{\"detector\": \"adwin\", \"delta\": 2}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(RejectReason.INVALID_DEFINITION.name(), invalid.get("reason").asText(), invalid.toString());
+        JsonNode on = f.command(new ModelCommand.Update("d1", "xor", null, null, "{\"detector\": \"adwin\"}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("updated", on.get("event").asText(), on.toString());
+        int detectedAt = -1;
+        for (int i = 0; i < 3000 && detectedAt < 0; i++) {
+            int a = (i >> 1) & 1;
+            int label = a ^ (i >= 1500 ? 1 : 0); // learned, then inverted
+            f.send("xor", new String(new Sample("xor", new double[] {a, i & 1}, label, null, null).toJson(), StandardCharsets.UTF_8));
+            if (!f.modelEvents.isEmpty()) {
+                assertEquals("drift_detected", json(f.modelEvents.readValue()).get("event").asText());
+                detectedAt = i;
+            }
+        }
+        assertTrue(detectedAt >= 1500, "the detector the update turned on fires after the inversion, not before: " + detectedAt);
+    }
+
+    @Test
     void aCommandKeyedBySomethingElseIsRepartitionedToItsModelsTask() {
         TopologyFixture f = open(Map.of());
         f.control.pipeInput("operator".getBytes(StandardCharsets.UTF_8), new ModelCommand.Pause("k", "xor").toJson());
