@@ -91,6 +91,10 @@ public final class ModelCatalog {
             JsonNode challengersNode = object.remove("challengers");
             Map<String, ModelDefinition> challengers = challengers(challengersNode, object, source);
             Snapshot snapshot = SnapshotJson.read(object);
+            if (snapshot.modelId().indexOf(':') >= 0) {
+                throw new IllegalArgumentException("modelId \"" + snapshot.modelId() + "\" contains ':'; it is reserved for challengers' ids "
+                        + "(<model>:<challenger>)");
+            }
             Snapshot start = snapshot;
             if (initialSnapshot != null) {
                 if (baseDirectory == null) {

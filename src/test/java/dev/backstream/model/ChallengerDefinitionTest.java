@@ -53,6 +53,14 @@ class ChallengerDefinitionTest {
         assertEquals(4, definition.architecture().width(1), "the champion is as declared");
     }
 
+    @Test
+    void aModelIdWithAColonIsRefusedBecauseChallengersOwnThatSpelling() {
+        String message = assertThrows(IllegalArgumentException.class, () -> ModelCatalog.loadDefinition(
+                CHAMPION.replace(" EXTRA", "").replace("\"modelId\": \"m\"", "\"modelId\": \"m:wide\"").getBytes(StandardCharsets.UTF_8),
+                null, "m.json", 1000)).getMessage();
+        assertTrue(message.contains("reserved for challengers"), message);
+    }
+
     @Nested
     @DisplayName("is refused, naming the challenger, when")
     class Refusals {
