@@ -93,7 +93,7 @@ public final class ModelWrites {
         }
         byte[] bytes = Json.MAPPER.writeValueAsBytes(definition);
         try {
-            ModelCatalog.loadDefinition(bytes, null, "the request body", defaultSnapshotEveryUpdates);
+            ModelCatalog.loadDefinition(bytes, null, "the request body", defaultSnapshotEveryUpdates, maxRecordBytes / 48L);
         } catch (IOException | IllegalArgumentException | IllegalStateException e) {
             throw new ApiException(400, RejectReason.INVALID_DEFINITION.name(), e.getMessage());
         }
@@ -121,7 +121,14 @@ public final class ModelWrites {
         ModelCommand parsed = ModelCommand.parse(Json.MAPPER.writeValueAsBytes(command)); // refuses bad fields as the learner would
         if (parsed instanceof ModelCommand.Rollback rollback && rollback.snapshot() != null) {
             try {
+                long declared = ModelCatalog.declaredParameters(Json.MAPPER.readTree(rollback.snapshot()));
+                if (declared > maxRecordBytes / 48L) {
+                    throw new ApiException(400, RejectReason.ARCHITECTURE_MISMATCH.name(), "\"snapshot\" declares " + declared
+                            + " parameters, more than any model here can have");
+                }
                 SnapshotJson.read(rollback.snapshot());
+            } catch (ApiException e) {
+                throw e;
             } catch (RuntimeException e) {
                 throw new ApiException(400, RejectReason.INVALID_DEFINITION.name(), "\"snapshot\" is not a valid backstream.mlp/v1 model: " + e.getMessage());
             }

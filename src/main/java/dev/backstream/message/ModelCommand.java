@@ -209,6 +209,7 @@ public sealed interface ModelCommand {
         if (model == null || model.isEmpty()) {
             throw new InvalidMessageException(RejectReason.MISSING_FIELD, "a command needs \"model\": the id of the model it changes");
         }
+        ModelIds.check(model, "model");
     }
 
     /** The command's JSON, as the control topic carries it: the one writer of commands. */

@@ -31,6 +31,7 @@ public record Sample(String model, double[] features, Integer label, double[] ta
         if (model.isEmpty()) {
             throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"model\" is empty; expected a non-empty model id");
         }
+        ModelIds.check(model, "model");
         if (features == null) {
             throw new InvalidMessageException(RejectReason.MISSING_FIELD, "sample has no \"features\"; expected an array of numbers");
         }

@@ -3,6 +3,7 @@ package dev.backstream.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.backstream.json.Json;
+import dev.backstream.nn.Architecture;
 import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
@@ -80,10 +81,25 @@ public final class ModelCatalog {
      */
     public static ModelDefinition loadDefinition(byte[] json, Path baseDirectory, String source, long defaultSnapshotEveryUpdates)
             throws IOException {
+        return loadDefinition(json, baseDirectory, source, defaultSnapshotEveryUpdates, Architecture.MAX_PARAMETERS);
+    }
+
+    /**
+     * {@link #loadDefinition(byte[], Path, String, long)} refusing, before any model is allocated, a definition whose
+     * layers (or a challenger's) declare more than {@code maxParameters} parameters: a definition of a few hundred
+     * bytes can declare a model of gigabytes.
+     */
+    public static ModelDefinition loadDefinition(byte[] json, Path baseDirectory, String source, long defaultSnapshotEveryUpdates,
+                                                 long maxParameters) throws IOException {
         try {
             JsonNode document = Json.MAPPER.readTree(json);
             if (!(document instanceof ObjectNode object)) {
                 throw new IllegalArgumentException("expected a JSON object");
+            }
+            long declared = declaredParameters(object);
+            if (declared > maxParameters) {
+                throw new IllegalArgumentException("the model declares " + declared + " parameters (it or a challenger); at most "
+                        + maxParameters + " fit here");
             }
             JsonNode every = object.remove("snapshotEveryUpdates");
             JsonNode initialSnapshot = object.remove("initialSnapshot");
@@ -173,6 +189,31 @@ public final class ModelCatalog {
             challengers.put(name, new ModelDefinition(snapshot.modelId(), snapshot.model(), 1, source + " " + where));
         }
         return challengers;
+    }
+
+    /**
+     * The parameters a definition or snapshot declares, the largest of it and its challengers, read from its
+     * {@code "inputs"} and its layers' {@code "units"} without building anything; 0 where those are missing or not
+     * numbers (the full reader reports that).
+     */
+    public static long declaredParameters(JsonNode definition) {
+        long inputs = definition.path("inputs").asLong(0);
+        long largest = parametersOf(inputs, definition.path("layers"));
+        for (JsonNode challenger : definition.path("challengers")) {
+            largest = Math.max(largest, parametersOf(inputs, challenger.path("layers")));
+        }
+        return largest;
+    }
+
+    private static long parametersOf(long inputs, JsonNode layers) {
+        long total = 0;
+        long width = Math.max(0, inputs);
+        for (JsonNode layer : layers) {
+            long units = Math.max(0, layer.path("units").asLong(0));
+            total = Math.min(Long.MAX_VALUE / 4, total + Math.min(Integer.MAX_VALUE, width) * Math.min(Integer.MAX_VALUE, units) + units);
+            width = units;
+        }
+        return total;
     }
 
     public Optional<ModelDefinition> find(String id) {

@@ -50,15 +50,22 @@ final class CommandApplier {
             }
             long before = entry.model().updates();
             if (command instanceof ModelCommand.Update update) {
+                // everything is checked, and the new definition built, before anything changes: a rejection changes nothing
+                ModelDefinition definition = entry.definition();
+                if (update.drift() != null) {
+                    definition = definition.withDrift(driftSpec(update.drift(), entry));
+                }
                 if (update.learningRate() != null) {
-                    entry.control().definition = entry.definition().withLearningRate(update.learningRate());
-                    models.replaceModel(entry, entry.model().withOptimizer(entry.model().optimizer().withLearningRate(update.learningRate())));
+                    definition = definition.withLearningRate(update.learningRate());
                 }
                 if (update.snapshotEveryUpdates() != null) {
-                    entry.control().definition = entry.definition().withSnapshotEveryUpdates(update.snapshotEveryUpdates());
+                    definition = definition.withSnapshotEveryUpdates(update.snapshotEveryUpdates());
+                }
+                entry.control().definition = definition;
+                if (update.learningRate() != null) {
+                    models.replaceModel(entry, entry.model().withOptimizer(entry.model().optimizer().withLearningRate(update.learningRate())));
                 }
                 if (update.drift() != null) {
-                    entry.control().definition = entry.definition().withDrift(driftSpec(update.drift(), entry));
                     models.restartDrift(entry);
                 }
                 models.controlChanged(entry);
@@ -68,11 +75,13 @@ final class CommandApplier {
                 Mlp fresh = reset.seed() == null ? entry.definition().newModel()
                         : Mlp.initialize(entry.definition().architecture(), entry.model().optimizer(), reset.seed());
                 models.replaceModel(entry, fresh);
+                models.restartDrift(entry); // a new model: what the detector saw of the old one says nothing about it
                 return new Applied(ModelEvent.applied(command, ModelEvent.RESET, before, fresh.updates(), source), entry);
             }
             if (command instanceof ModelCommand.Rollback rollback) {
                 Mlp restored = rollback.toUpdates() != null ? retained(entry, rollback.toUpdates()) : inline(entry, rollback.snapshot());
                 models.replaceModel(entry, restored);
+                models.restartDrift(entry);
                 return new Applied(ModelEvent.applied(command, ModelEvent.ROLLED_BACK, before, restored.updates(), source), entry);
             }
             if (command instanceof ModelCommand.Promote promote) {
@@ -122,7 +131,7 @@ final class CommandApplier {
         ModelDefinition definition;
         try {
             definition = ModelCatalog.loadDefinition(create.definition(), null, "create command" + (create.id() != null ? " " + create.id() : ""),
-                    limits.defaultSnapshotEveryUpdates());
+                    limits.defaultSnapshotEveryUpdates(), limits.maxParameters());
         } catch (IOException | IllegalArgumentException | IllegalStateException e) {
             throw new Rejection(RejectReason.INVALID_DEFINITION, e.getMessage(), null);
         }
@@ -156,28 +165,44 @@ final class CommandApplier {
 
     private Mlp retained(LiveModel entry, long updates) {
         Optional<Mlp> snapshot = models.retained(entry, updates, limits.snapshotHistory());
-        return snapshot.orElseThrow(() -> new Rejection(RejectReason.SNAPSHOT_NOT_RETAINED, "model '" + entry.id()
+        Mlp model = snapshot.orElseThrow(() -> new Rejection(RejectReason.SNAPSHOT_NOT_RETAINED, "model '" + entry.id()
                 + "' retains no snapshot at " + updates + " updates; retained: " + models.retainedUpdates(entry, limits.snapshotHistory())
                 + " (snapshot.history = " + limits.snapshotHistory() + ")", entry.model().updates()));
+        return sameShape(entry, model, "the snapshot retained at " + updates + " updates (before a promotion?)");
+    }
+
+    /** {@code model}, if it has {@code entry}'s architecture and optimizer type; else a rejection naming {@code what}. */
+    private static Mlp sameShape(LiveModel entry, Mlp model, String what) {
+        if (!model.architecture().equals(entry.model().architecture())) {
+            throw new Rejection(RejectReason.ARCHITECTURE_MISMATCH, what + " is a " + model.architecture().describe() + " model; '"
+                    + entry.id() + "' is " + entry.model().architecture().describe(), entry.model().updates());
+        }
+        if (!model.optimizer().type().equals(entry.model().optimizer().type())) {
+            throw new Rejection(RejectReason.ARCHITECTURE_MISMATCH, what + " learns with " + model.optimizer().type() + "; '"
+                    + entry.id() + "' with " + entry.model().optimizer().type(), entry.model().updates());
+        }
+        return model;
     }
 
     private static Mlp inline(LiveModel entry, byte[] snapshot) {
         Mlp model;
         try {
+            // the shape first, from the text: a snapshot that declares gigabytes of parameters is refused before it is allocated
+            long declared = ModelCatalog.declaredParameters(Json.MAPPER.readTree(snapshot));
+            if (declared != entry.model().architecture().parameterCount()) {
+                throw new Rejection(RejectReason.ARCHITECTURE_MISMATCH, "the snapshot declares " + declared + " parameters; '" + entry.id()
+                        + "' has " + entry.model().architecture().parameterCount(), entry.model().updates());
+            }
             model = SnapshotJson.read(snapshot).model();
+        } catch (Rejection e) {
+            throw e;
+        } catch (IOException e) {
+            throw new Rejection(RejectReason.INVALID_DEFINITION, "the snapshot is not valid JSON: " + e.getMessage(), entry.model().updates());
         } catch (RuntimeException e) {
             throw new Rejection(RejectReason.INVALID_DEFINITION, "the snapshot is not a valid backstream.mlp/v1 model: " + e.getMessage(),
                     entry.model().updates());
         }
-        if (!model.architecture().equals(entry.model().architecture())) {
-            throw new Rejection(RejectReason.ARCHITECTURE_MISMATCH, "the snapshot is a " + model.architecture().describe() + " model; '"
-                    + entry.id() + "' is " + entry.model().architecture().describe(), entry.model().updates());
-        }
-        if (!model.optimizer().type().equals(entry.model().optimizer().type())) {
-            throw new Rejection(RejectReason.ARCHITECTURE_MISMATCH, "the snapshot learns with " + model.optimizer().type() + "; '"
-                    + entry.id() + "' with " + entry.model().optimizer().type(), entry.model().updates());
-        }
-        return model;
+        return sameShape(entry, model, "the snapshot");
     }
 
     /** A command that changes nothing, with its reason. */

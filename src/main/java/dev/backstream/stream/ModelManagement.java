@@ -17,6 +17,14 @@ public record ModelManagement(int snapshotHistory, int maxModels, int maxRecordB
         }
     }
 
+    /**
+     * The most parameters a model created at run time may have: its stored state (parameters and up to two optimizer
+     * vectors of 8-byte doubles), twice over, must fit {@link #maxRecordBytes}.
+     */
+    public long maxParameters() {
+        return maxRecordBytes / 48L;
+    }
+
     /** Defaults for a topology used on its own (tests, benchmarks). */
     public static final ModelManagement DEFAULT = new ModelManagement(10, 10_000, 16 * 1024 * 1024, 1000);
 }

@@ -321,7 +321,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         models.publishCommitted();
         for (LiveModel entry : models.liveModels()) {
             if (entry.model().updates() != entry.lastSnapshotUpdates() && entry.lastSource() != null) {
-                publishSnapshot(entry, now);
+                // not retained for rollbacks: which states a wall-clock snapshot catches depends on timing, not on the input,
+                // and a rollback's outcome must not
+                publishSnapshot(entry, now, false);
             }
         }
     }

@@ -460,9 +460,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         controlChanged(entry);
     }
 
-    /** The retained snapshot of {@code entry} at {@code updates}, if one of its last {@code history} is. */
+    /** The most recently retained snapshot of {@code entry} at {@code updates}, if one of its last {@code history} is. */
     Optional<Mlp> retained(LiveModel entry, long updates, int history) {
-        for (int slot = 0; slot < Math.min(history, entry.control.snapshotsRetained); slot++) {
+        // newest first: after a reset or a rollback, an update count can be retained twice, and the latest state is meant
+        for (long k = 1; k <= Math.min(history, entry.control.snapshotsRetained); k++) {
+            int slot = (int) ((entry.control.snapshotsRetained - k) % history);
             byte[] value = stored.get(historyKey(entry.id, slot));
             if (value != null) {
                 ByteBuffer in = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
