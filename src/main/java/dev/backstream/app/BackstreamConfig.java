@@ -118,7 +118,7 @@ public final class BackstreamConfig extends AbstractConfig {
             .define(SNAPSHOT_INTERVAL_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "Also publish, every this many milliseconds of wall-clock time, a snapshot of each model that changed since its last one; 0 disables.")
             .define(SNAPSHOT_HISTORY, Type.INT, 10, ConfigDef.Range.between(0, 1000), Importance.MEDIUM,
-                    "Each model keeps its last this many published snapshots in its store, so that a rollback command can name one by update count; 0 keeps none.")
+                    "Each model keeps its last this many snapshots by update count (every snapshot.every.updates) in its store, so that a rollback command can name one; 0 keeps none.")
             .define(MAX_MODELS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "The most models one task (one partition of the inputs) holds; a create command beyond it is rejected with TOO_MANY_MODELS.")
             .define(MAX_RECORD_BYTES, Type.INT, 1_048_576, ConfigDef.Range.atLeast(16), Importance.LOW,
