@@ -371,7 +371,7 @@ public final class EndToEndBenchmark {
         Map<String, String> settings = settings("models-" + count);
         BackstreamConfig config = new BackstreamConfig(settings, null);
         createTopics(config.topics(), 1);
-        produceRoundRobin(config.topics().samples(), ids, architecture, n, 16);
+        produceRoundRobin(config.topics().samples(), ids, n, 16);
         ids = null;
         double[] result = new double[6];
         result[1] = n;
@@ -396,8 +396,9 @@ public final class EndToEndBenchmark {
             }
             long end = System.nanoTime();
             watcher.join(1000);
+            watcher.interrupt();
             result[2] = (n - counter.firstBatch) / ((end - counter.first) / 1e9);
-            result[3] = (running.get() - start) / 1e9;
+            result[3] = running.get() == 0 ? Double.NaN : (running.get() - start) / 1e9;
             result[4] = (counter.first - start) / 1e9;
             // the live objects' bytes of the class histogram, which a full collection precedes (the memory bean's
             // "used" after System.gc() varied by hundreds of MB between runs)
@@ -413,7 +414,7 @@ public final class EndToEndBenchmark {
     }
 
     /** {@code n} S2 samples, round-robin over {@code ids}, each keyed by its model id; {@code distinct} feature vectors reused. */
-    private static void produceRoundRobin(String topic, List<String> ids, Architecture architecture, int n, int distinct) {
+    private static void produceRoundRobin(String topic, List<String> ids, int n, int distinct) {
         List<byte[]> pool = samples("S2", distinct, 16);
         SampleParser parser = new SampleParser();
         List<Sample> parsed = pool.stream().map(parser::parse).toList();
