@@ -6,6 +6,7 @@ import dev.backstream.http.ModelsApi;
 import dev.backstream.http.Peers;
 import dev.backstream.http.PrometheusMetrics;
 import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
 import dev.backstream.stream.BackstreamTopology;
 import dev.backstream.stream.CommittedModels;
 import dev.backstream.stream.Activity;
@@ -24,9 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -103,16 +109,36 @@ public final class BackstreamApp implements AutoCloseable {
         return created;
     }
 
+    /** Up to this many models, the start-up log line names each of them; above, it only counts them. */
+    static final int STARTUP_IDS_LISTED = 10;
+
     /**
      * The start-up log line: where the application connects, as what, with which models, and the settings passed
      * through to Kafka Streams, the value of every secret among them hidden ({@link Secrets}).
      */
     static String startupMessage(BackstreamConfig config, ModelCatalog catalog) {
         return "connecting to " + config.bootstrapServers() + " as application " + config.applicationId() + " ("
-                + config.processingGuarantee() + "); serving " + catalog.all().size() + " model(s): "
-                + catalog.all().stream().map(d -> d.id() + " " + d.architecture().describe() + " " + d.optimizer().type())
-                        .sorted().collect(Collectors.joining("; "))
+                + config.processingGuarantee() + "); serving " + describe(catalog)
                 + (config.passThrough().isEmpty() ? "" : "; Kafka settings: " + Secrets.describe(config.passThrough()));
+    }
+
+    /**
+     * The catalog in a few words, whatever its size: the number of models and, for each architecture and optimizer,
+     * how many models have it (most common first), e.g. {@code 5000 model(s): 5000 × 8-32(sigmoid)-1(sigmoid)
+     * binary_cross_entropy sgd}; the ids of each group in parentheses when the catalog has at most
+     * {@value #STARTUP_IDS_LISTED} models.
+     */
+    static String describe(ModelCatalog catalog) {
+        Map<String, List<String>> idsByKind = new TreeMap<>();
+        for (ModelDefinition definition : catalog.all()) {
+            idsByKind.computeIfAbsent(definition.architecture().describe() + " " + definition.optimizer().type(), kind -> new ArrayList<>())
+                    .add(definition.id());
+        }
+        boolean listIds = catalog.all().size() <= STARTUP_IDS_LISTED;
+        return catalog.all().size() + " model(s): " + idsByKind.entrySet().stream()
+                .sorted(Comparator.comparing((Map.Entry<String, List<String>> e) -> -e.getValue().size()).thenComparing(Map.Entry::getKey))
+                .map(e -> e.getValue().size() + " × " + e.getKey() + (listIds ? " (" + e.getValue().stream().sorted().collect(Collectors.joining(", ")) + ")" : ""))
+                .collect(Collectors.joining("; "));
     }
 
     /**

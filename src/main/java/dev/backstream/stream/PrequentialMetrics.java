@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,19 +38,26 @@ import java.util.function.IntFunction;
 final class PrequentialMetrics {
     /** Entries per sealed chunk of a window larger than this (see {@link #sealChunks}). */
     static final int CHUNK = 64;
+    /** Entries the ring's arrays hold before the first of them is recorded. */
+    static final int INITIAL_CAPACITY = 8;
     private final boolean classifier;
     private final boolean softmax;
     private final int classes;
     private final int outputs;
     private final int window;
     private final double fadingFactor;
-    /** Classifier: 1 if correct else 0; otherwise: mean absolute error of the entry. */
-    private final double[] first;
+    /**
+     * Classifier: 1 if correct else 0; otherwise: mean absolute error of the entry. The ring's arrays grow with the
+     * entries held, doubling up to the window ({@link #ensureCapacity}): until the window is full they hold entries
+     * {@code [0, count)} and never wrap, so a model with few labeled samples (most of them when models are many) does
+     * not hold a full window of zeros (24 bytes an entry: 24 KB for the default window of 1,000).
+     */
+    private double[] first;
     /** Classifier: the loss; otherwise: mean squared error of the entry. */
-    private final double[] second;
+    private double[] second;
     /** Classifier only: true and predicted class of each entry. */
-    private final int[] label;
-    private final int[] predicted;
+    private int[] label;
+    private int[] predicted;
     /** Index of the next entry to write, and entries held. */
     private int next;
     private int count;
@@ -81,10 +89,11 @@ final class PrequentialMetrics {
         this.outputs = architecture.outputs();
         this.window = settings.window();
         this.fadingFactor = settings.fadingFactor();
-        this.first = new double[window];
-        this.second = new double[window];
-        this.label = classifier ? new int[window] : null;
-        this.predicted = classifier ? new int[window] : null;
+        int capacity = Math.min(window, INITIAL_CAPACITY);
+        this.first = new double[capacity];
+        this.second = new double[capacity];
+        this.label = classifier ? new int[capacity] : null;
+        this.predicted = classifier ? new int[capacity] : null;
         this.chunkSize = window > CHUNK ? CHUNK : 0;
         this.slots = chunkSize == 0 ? 0 : (window + CHUNK - 1) / CHUNK;
     }
@@ -100,6 +109,7 @@ final class PrequentialMetrics {
             int guess = outcome.predictedClass();
             x = truth == guess ? 1.0 : 0.0;
             y = outcome.loss();
+            ensureCapacity(next + 1);
             label[next] = truth;
             predicted[next] = guess;
         } else {
@@ -117,6 +127,7 @@ final class PrequentialMetrics {
     }
 
     private void add(double x, double y) {
+        ensureCapacity(next + 1);
         first[next] = x;
         second[next] = y;
         next = next + 1 == window ? 0 : next + 1;
@@ -128,6 +139,28 @@ final class PrequentialMetrics {
         fadingFirst = fadingFactor * fadingFirst + x;
         fadingSecond = fadingFactor * fadingSecond + y;
         changes++;
+    }
+
+    /**
+     * Grows the ring's arrays to hold at least {@code entries} (at most the window), doubling them. Only while the
+     * window is not yet full, when the entries are at {@code [0, count)} in order, so that copying keeps positions.
+     */
+    private void ensureCapacity(int entries) {
+        if (entries <= first.length) {
+            return;
+        }
+        int capacity = (int) Math.min(window, Math.max(entries, 2L * first.length));
+        first = Arrays.copyOf(first, capacity);
+        second = Arrays.copyOf(second, capacity);
+        if (classifier) {
+            label = Arrays.copyOf(label, capacity);
+            predicted = Arrays.copyOf(predicted, capacity);
+        }
+    }
+
+    /** The entries the ring's arrays can hold now (at most the window). */
+    int capacity() {
+        return first.length;
     }
 
     /** The class a target vector stands for: its arg-max for a softmax output, {@code target ≥ 0.5} for one sigmoid unit. */
@@ -437,6 +470,7 @@ final class PrequentialMetrics {
                     + " slots do not fit together");
         }
         int kept = Math.min(stored, metrics.window);
+        metrics.ensureCapacity(kept);
         int fromInline = Math.min(inline, kept);
         metrics.getColumns(in, inline, fromInline, kept - fromInline);
         int missing = kept - fromInline;

@@ -57,10 +57,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>latency at half the measured rate: produce timestamp to prediction visible to a read_committed consumer;</li>
  *   <li>recovery: SIGKILL of a child JVM holding an S4 model after 60 s at full rate, time to the first new
  *       prediction;</li>
- *   <li>scale: two S3 models on one stream thread, on two, and on two instances of one thread each.</li>
+ *   <li>scale: two S3 models on one stream thread, on two, and on two instances of one thread each;</li>
+ *   <li>models: N S2 models on one instance, a backlog of 100,000 samples round-robin over them (keyed by model id):
+ *       records/s, start to RUNNING and to the first prediction, heap after a forced GC, the changelog's size.</li>
  * </ol>
  * {@code mvn -Pbench test-compile exec:exec -Dbench.main=dev.backstream.bench.EndToEndBenchmark -Djmh.args="all"}
- * (or {@code throughput [S1,S2,...]}, {@code latency}, {@code recovery}, {@code scale}); {@code package} first for recovery, which
+ * (or {@code throughput [S1,S2,...]}, {@code latency}, {@code recovery}, {@code scale}, {@code models [1,1000,5000] [histogram]}); {@code package} first for recovery, which
  * runs the real jar. Prints a table at the end of each part.
  */
 public final class EndToEndBenchmark {
@@ -87,6 +89,12 @@ public final class EndToEndBenchmark {
             }
             if (part.equals("all") || part.equals("recovery")) {
                 recovery();
+            }
+            if (part.equals("all") || part.equals("models")) {
+                String counts = args.length > 1 ? args[1] : "1,1000,5000";
+                // a third argument "histogram" prints the class histogram of each run (as jcmd GC.class_histogram)
+                histogram = args.length > 2 && args[2].equals("histogram");
+                models(java.util.Arrays.stream(counts.split(",")).map(Integer::parseInt).toList());
             }
         } finally {
             kafka.close();
@@ -312,6 +320,134 @@ public final class EndToEndBenchmark {
 
     private static byte[] rename(byte[] sample, String from, String to) {
         return new String(sample, StandardCharsets.UTF_8).replace("\"model\":\"" + from + "\"", "\"model\":\"" + to + "\"").getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------------------------------ models
+
+    /** Samples in each run of the models part, whatever the number of models. */
+    private static final int MODELS_BACKLOG = 100_000;
+    private static boolean histogram;
+
+    private static void models(List<Integer> counts) throws Exception {
+        List<String> rows = new ArrayList<>();
+        rows.add(String.format("%8s %8s %10s %10s %12s %10s %12s %12s", "models", "records", "records/s", "RUNNING s",
+                "1st pred. s", "heap MB", "KB/model", "changelog MB"));
+        // warm-up, not reported: the first application of a JVM also pays for loading and compiling the Kafka clients
+        models(1, 20_000);
+        double baseHeap = Double.NaN;
+        for (int n : counts) {
+            double[] measured = models(n, MODELS_BACKLOG);
+            if (Double.isNaN(baseHeap)) {
+                baseHeap = measured[0]; // the first count is the reference for the heap per model
+            }
+            rows.add(String.format(Locale.ROOT, "%8d %8d %10.0f %10.2f %12.2f %10.1f %12s %12.1f", n, (long) measured[1], measured[2],
+                    measured[3], measured[4], measured[0] / 1e6,
+                    n == counts.get(0) ? "-" : String.format(Locale.ROOT, "%.1f", (measured[0] - baseHeap) / 1e3 / (n - counts.get(0))),
+                    measured[5] / 1e6));
+            System.out.println(rows.get(rows.size() - 1));
+        }
+        print("models: N S2 models (8-32-1, sgd) on one instance, " + MODELS_BACKLOG + " samples round-robin over them, keyed by model id "
+                + "(exactly_once_v2, default settings; heap: live bytes of the class histogram (after a full GC) with the application running and idle, broker included; "
+                + "KB/model: heap growth per model above the first count; changelog: its size on the broker after the backlog)", rows);
+    }
+
+    /**
+     * One run of the models part.
+     *
+     * @return heap used (bytes), records, records/s, seconds from {@code start()} to RUNNING and to the first
+     *         prediction, changelog bytes
+     */
+    private static double[] models(int count, int n) throws Exception {
+        Architecture architecture = MlpLearnBenchmark.shape("S2");
+        List<String> ids = new ArrayList<>(count);
+        List<ModelDefinition> definitions = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String id = String.format(Locale.ROOT, "m%06d", i);
+            ids.add(id);
+            definitions.add(new ModelDefinition(id, Mlp.initialize(architecture, OptimizerSpec.sgd(0.01), i), 1_000_000_000L, "bench"));
+        }
+        ModelCatalog catalog = new ModelCatalog(definitions);
+        definitions = null;
+        Map<String, String> settings = settings("models-" + count);
+        BackstreamConfig config = new BackstreamConfig(settings, null);
+        createTopics(config.topics(), 1);
+        produceRoundRobin(config.topics().samples(), ids, n, 16);
+        ids = null;
+        double[] result = new double[6];
+        result[1] = n;
+        try (CommittedReader reader = reader(config.topics().predictions()); BackstreamApp app = new BackstreamApp(config, catalog)) {
+            long start = System.nanoTime();
+            app.start();
+            AtomicLong running = new AtomicLong();
+            Thread watcher = new Thread(() -> {
+                while (app.streams() == null || app.streams().state() != KafkaStreams.State.RUNNING) {
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                running.set(System.nanoTime());
+            }, "running-watcher");
+            watcher.start();
+            RateCounter counter = new RateCounter();
+            if (!reader.readUntil(() -> counter.count >= n, System.nanoTime() + Duration.ofMinutes(20).toNanos(), counter::add)) {
+                throw new IllegalStateException("only " + counter.count + " of " + n + " predictions with " + count + " models");
+            }
+            long end = System.nanoTime();
+            watcher.join(1000);
+            watcher.interrupt();
+            result[2] = (n - counter.firstBatch) / ((end - counter.first) / 1e9);
+            result[3] = running.get() == 0 ? Double.NaN : (running.get() - start) / 1e9;
+            result[4] = (counter.first - start) / 1e9;
+            // the live objects' bytes of the class histogram, which a full collection precedes (the memory bean's
+            // "used" after System.gc() varied by hundreds of MB between runs)
+            String classes = histogram();
+            result[0] = histogramTotal(classes);
+            if (histogram) {
+                System.out.println("class histogram with " + count + " models (top 60):");
+                classes.lines().limit(63).forEach(System.out::println);
+            }
+            result[5] = changelogBytes(config.applicationId() + "-models-changelog");
+        }
+        return result;
+    }
+
+    /** {@code n} S2 samples, round-robin over {@code ids}, each keyed by its model id; {@code distinct} feature vectors reused. */
+    private static void produceRoundRobin(String topic, List<String> ids, int n, int distinct) {
+        List<byte[]> pool = samples("S2", distinct, 16);
+        SampleParser parser = new SampleParser();
+        List<Sample> parsed = pool.stream().map(parser::parse).toList();
+        AtomicLong failures = new AtomicLong();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < n; i++) {
+                String id = ids.get(i % ids.size());
+                Sample template = parsed.get(i % parsed.size());
+                byte[] value = new Sample(id, template.features(), template.label(), null, null).toJson();
+                producer.send(new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), value), (metadata, e) -> {
+                    if (e != null) {
+                        failures.incrementAndGet();
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failures.get() > 0) {
+            throw new IllegalStateException(failures.get() + " records could not be produced to " + topic);
+        }
+    }
+
+    /** The bytes of the "Total" line of a class histogram. */
+    private static double histogramTotal(String histogram) {
+        return histogram.lines().filter(line -> line.startsWith("Total")).map(line -> line.trim().split("\\s+"))
+                .mapToDouble(parts -> Double.parseDouble(parts[2])).findFirst().orElseThrow();
+    }
+
+    /** The class histogram of this JVM (as {@code jcmd <pid> GC.class_histogram}, which also collects first). */
+    private static String histogram() throws Exception {
+        var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        return (String) server.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
     }
 
     // ------------------------------------------------------------------------------------------ recovery
