@@ -78,6 +78,12 @@ public final class BackstreamConfig extends AbstractConfig {
     /** The prefix of environment variables that override settings. */
     public static final String ENVIRONMENT_PREFIX = "BACKSTREAM_";
 
+    /**
+     * Variables with that prefix that are no settings: {@code bin/backstream}'s JVM options (like Kafka's
+     * {@code KAFKA_HEAP_OPTS} and {@code KAFKA_OPTS}); never read as settings, so never passed on to Kafka Streams.
+     */
+    public static final java.util.Set<String> LAUNCHER_VARIABLES = java.util.Set.of("BACKSTREAM_HEAP_OPTS", "BACKSTREAM_OPTS");
+
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka brokers to connect to, host:port[,host:port...].")
@@ -189,7 +195,7 @@ public final class BackstreamConfig extends AbstractConfig {
     public static Map<String, String> fromEnvironment(Map<String, String> environment) {
         Map<String, String> values = new HashMap<>();
         environment.forEach((name, value) -> {
-            if (name.startsWith(ENVIRONMENT_PREFIX) && name.length() > ENVIRONMENT_PREFIX.length()) {
+            if (name.startsWith(ENVIRONMENT_PREFIX) && name.length() > ENVIRONMENT_PREFIX.length() && !LAUNCHER_VARIABLES.contains(name)) {
                 values.put(propertyName(name), value);
             }
         });

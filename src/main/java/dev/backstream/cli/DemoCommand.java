@@ -96,6 +96,7 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
         }
+        KernelReport.noticeIfScalar(spec.commandLine().getErr());
         long start = System.nanoTime();
         EmbeddedKafka kafka = null;
         Path work = Files.createTempDirectory("backstream-demo");

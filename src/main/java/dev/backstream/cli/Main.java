@@ -18,7 +18,7 @@ import java.nio.file.NoSuchFileException;
  */
 @Command(name = "backstream",
         mixinStandardHelpOptions = true,
-        version = "backstream 0.1.0",
+        versionProvider = Main.Version.class,
         description = "Online multi-layer perceptrons trained one SGD step per record.",
         subcommands = {DemoCommand.class, RunCommand.class, TrainCommand.class, ProduceCommand.class, ModelsCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})
@@ -38,6 +38,15 @@ public final class Main implements Runnable {
         commandLine.setParameterExceptionHandler(Main::badOptions);
         commandLine.setExecutionExceptionHandler(Main::failure);
         return commandLine;
+    }
+
+    /** {@code --version}: the release, the kernels new models use, and the JVM running them. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"backstream 0.1.0", KernelReport.versionLine(),
+                    "java: " + Runtime.version() + " (" + System.getProperty("java.home") + ")"};
+        }
     }
 
     @Override

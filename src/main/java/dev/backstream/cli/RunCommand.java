@@ -22,6 +22,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BackstreamConfig settings = config.load();
+        KernelReport.noticeIfScalar(spec.commandLine().getErr());
         ModelCatalog catalog = config.catalog(settings);
         BackstreamApp app = new BackstreamApp(settings, catalog);
         try {

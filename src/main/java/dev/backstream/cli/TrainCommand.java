@@ -67,6 +67,7 @@ final class TrainCommand implements Callable<Integer> {
         if (predictionsOut != null) {
             InputFiles.writable("--predictions-out", predictionsOut);
         }
+        KernelReport.noticeIfScalar(err);
         Snapshot snapshot;
         try {
             snapshot = SnapshotJson.read(init);

@@ -33,6 +33,9 @@ public final class Kernels {
 
         void addScaled(double[] d, double[] w, double c, int n);
 
+        /** For reports: {@code scalar}, or {@code vector (256-bit)} / {@code vector (512-bit)}. */
+        String description();
+
         /** {@link #subtractScaled}{@code (w, a, c, rate, n)}, then {@link #dot}{@code (w, x, n)}: the same bits. */
         default double subtractScaledThenDot(double[] w, double[] a, double c, double rate, double[] x, int n) {
             subtractScaled(w, a, c, rate, n);
@@ -115,12 +118,25 @@ public final class Kernels {
         return preferred().getClass().getSimpleName();
     }
 
+    /**
+     * The kernel new models use, for people: {@code vector (512-bit)}, {@code vector (256-bit)} or {@code scalar}.
+     * Like {@link #preferred()}, the first call with the module present installs the compiler directive.
+     */
+    public static String description() {
+        return preferred().description();
+    }
+
+    /** Whether {@code jdk.incubator.vector} is in the boot layer ({@code --add-modules jdk.incubator.vector}). */
+    public static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
     /** Loads {@link VectorKernel} by reflection, on first use only, so that the application runs without the module. */
     private static final class VectorHolder {
         static final Kernel KERNEL = load();
 
         private static Kernel load() {
-            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            if (!vectorModulePresent()) {
                 return null;
             }
             try {
@@ -133,6 +149,11 @@ public final class Kernels {
 
     /** The reference implementation, in plain Java. */
     static final class Scalar implements Kernel {
+        @Override
+        public String description() {
+            return "scalar";
+        }
+
         @Override
         public double dot(double[] w, double[] a, int n) {
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;

@@ -24,6 +24,11 @@ final class VectorKernel implements Kernels.Kernel {
         return WIDE;
     }
 
+    @Override
+    public String description() {
+        return WIDE ? "vector (512-bit)" : "vector (256-bit)";
+    }
+
     /**
      * Rows shorter than one loop iteration never reach the vector methods, so that their profiles always show the
      * vector loop taken: a profile in which it never ran (a 2-input model) lets C2 compile the loop as an uncommon

@@ -59,6 +59,16 @@ class BackstreamConfigTest {
     }
 
     @Test
+    void theLaunchersJvmOptionsAreNotSettings() throws IOException {
+        Path file = Files.writeString(dir.resolve("app.properties"), "bootstrap.servers=file:9092\n");
+        BackstreamConfig config = BackstreamConfig.load(file, Map.of(
+                "BACKSTREAM_OPTS", "-Dbackstream.vector=false", "BACKSTREAM_HEAP_OPTS", "-Xmx2g", "BACKSTREAM_COMMIT_INTERVAL_MS", "250"));
+        assertEquals(Map.of("commit.interval.ms", "250"), BackstreamConfig.fromEnvironment(Map.of(
+                "BACKSTREAM_OPTS", "-Dbackstream.vector=false", "BACKSTREAM_HEAP_OPTS", "-Xmx2g", "BACKSTREAM_COMMIT_INTERVAL_MS", "250")));
+        assertTrue(!config.passThrough().containsKey("opts") && !config.passThrough().containsKey("heap.opts"), config.passThrough().toString());
+    }
+
+    @Test
     void invalidValuesAreRejectedNamingTheSetting() {
         ConfigException guarantee = assertThrows(ConfigException.class,
                 () -> new BackstreamConfig(Map.of("processing.guarantee", "exactly_once"), null));

@@ -74,7 +74,19 @@ class DockerComposeTest {
         }
         assertTrue(stages >= 2, "a multi-stage build");
         assertTrue(dockerfile.matches("(?s).*\\nUSER (?!root)\\w+.*"), "runs as a non-root user");
-        assertTrue(dockerfile.contains("target/backstream.jar"), "copies the jar Maven builds");
+        assertTrue(dockerfile.matches("(?s).*tar -xzf target/backstream-\\*\\.tar\\.gz.*"), "unpacks the distribution Maven builds");
+    }
+
+    @Test
+    void theImageRunsTheDistributionsLauncher() {
+        Matcher entrypoint = Pattern.compile("(?m)^ENTRYPOINT\\s+\\[(.*)]").matcher(dockerfile);
+        assertTrue(entrypoint.find(), "an ENTRYPOINT in exec form");
+        assertEquals("\"/app/bin/backstream\"", entrypoint.group(1).trim(), "bin/backstream, which adds the JVM options, no java command of its own");
+        assertTrue(!dockerfile.contains("-jar"), "no hand-written java command line");
+        Matcher archive = Pattern.compile("(?m)^RUN BACKSTREAM_OPTS=-XX:ArchiveClassesAtExit=(\\S+) /app/bin/backstream ").matcher(dockerfile);
+        assertTrue(archive.find(), "records the class-data archive through the launcher");
+        assertEquals("/app/lib/backstream.jsa", archive.group(1), "where bin/backstream looks for it");
+        assertTrue(dockerfile.contains("ENV BACKSTREAM_HEAP_OPTS="), "a container-aware heap instead of the launcher's -Xmx1g");
     }
 
     @Test
@@ -118,6 +130,9 @@ class DockerComposeTest {
         }
         Matcher env = Pattern.compile("(?m)^ENV\\s+(BACKSTREAM_\\w+)=").matcher(dockerfile);
         while (env.find()) {
+            if (BackstreamConfig.LAUNCHER_VARIABLES.contains(env.group(1))) {
+                continue; // bin/backstream's JVM options
+            }
             assertTrue(settings.contains(BackstreamConfig.propertyName(env.group(1))), "Dockerfile " + env.group(1));
             checked++;
         }

@@ -38,6 +38,9 @@ class KernelsTest {
         assertTrue(Kernels.installCompilerDirective(), "HotSpot accepts the directive");
         assertTrue(Kernels.installCompilerDirective(), "a second call changes nothing and reports the same");
         assertEquals("VectorKernel", Kernels.implementation());
+        assertTrue(Kernels.vectorModulePresent());
+        assertEquals(VectorKernel.wide() ? "vector (512-bit)" : "vector (256-bit)", Kernels.description());
+        assertEquals("scalar", Kernels.SCALAR.description());
     }
 
     @Test
