@@ -40,4 +40,15 @@ class StreamsSettingsTest {
         ModelCatalog tiny = catalog(2, 2);
         assertEquals(4 * 1024 * 1024, Integer.parseInt(StreamsSettings.changelogConfig(tiny).get(TopicConfig.SEGMENT_BYTES_CONFIG)));
     }
+
+    @Test
+    void theApplicationCompressesWhatItProducesWithLz4UnlessTheConfigurationSaysOtherwise() {
+        ModelCatalog models = catalog(8, 32);
+        java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of(BackstreamConfig.STATE_DIR, "/tmp/x"));
+        assertEquals("lz4", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
+                .getProperty(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG));
+        settings.put("compression.type", "zstd");
+        assertEquals("zstd", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
+                .getProperty(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG), "a pass-through setting wins");
+    }
 }

@@ -101,7 +101,10 @@ class HostileRecordsIT extends WithEmbeddedBroker {
     @Test
     @DisplayName("a dead letter the broker refuses is replaced by one without the record, and no sample is learned twice")
     void aDeadLetterTheBrokerRefuses() throws Exception {
-        BackstreamConfig config = new BackstreamConfig(KafkaTestSupport.uniqueSettings(kafka, "refused", stateDir), null);
+        Map<String, String> settings = KafkaTestSupport.uniqueSettings(kafka, "refused", stateDir);
+        // uncompressed, so that the 10 KB letter of a very compressible record is really larger than the topic allows
+        settings.put("compression.type", "none");
+        BackstreamConfig config = new BackstreamConfig(settings, null);
         KafkaTestSupport.createTopics(kafka, config.topics(), 1);
         KafkaTestSupport.alterTopic(kafka, config.topics().deadLetters(), Map.of("max.message.bytes", "4096"));
         List<byte[][]> records = new ArrayList<>();
