@@ -58,6 +58,31 @@ public record Sample(String model, double[] features, Integer label, double[] ta
         return target == null ? null : target.clone();
     }
 
+    /**
+     * The class a labeled sample of a classifier belongs to: its label, or for a target the arg-max (a softmax
+     * output) or {@code target ≥ 0.5} (a single sigmoid unit).
+     *
+     * @throws IllegalStateException for an unlabeled sample
+     */
+    public int trueClass() {
+        if (label != null) {
+            return label;
+        }
+        if (target == null) {
+            throw new IllegalStateException("an unlabeled sample has no class");
+        }
+        if (target.length == 1) {
+            return target[0] >= 0.5 ? 1 : 0;
+        }
+        int best = 0;
+        for (int i = 1; i < target.length; i++) {
+            if (target[i] > target[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /** Target value {@code i}, read without copying the array (for the hot path); the sample must have a target. */
     public double target(int i) {
         return target[i];

@@ -182,7 +182,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private void watchDrift(Record<byte[], RoutedSample> record, LiveModel entry, Outcome outcome) {
         DriftSpec spec = entry.definition().drift();
         Sample sample = record.value().sample();
-        double value = spec.monitor() == DriftSpec.Monitor.ERROR ? (outcome.predictedClass() == actualClass(sample) ? 0 : 1) : outcome.loss();
+        double value = spec.monitor() == DriftSpec.Monitor.ERROR ? (outcome.predictedClass() == sample.trueClass() ? 0 : 1) : outcome.loss();
         boolean detected = entry.drift().update(value);
         models.driftChanged(entry);
         // Only a rise of the error or loss is drift: ADWIN also cuts its window when the mean falls, which is the model
@@ -257,24 +257,6 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
 
     private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> DETAILS = new com.fasterxml.jackson.core.type.TypeReference<>() {
     };
-
-    /** The class a labeled sample belongs to: its label, or the arg-max of its target (0/1 around 0.5 for one output). */
-    private static int actualClass(Sample sample) {
-        if (sample.label() != null) {
-            return sample.label();
-        }
-        double[] target = sample.target();
-        if (target.length == 1) {
-            return target[0] >= 0.5 ? 1 : 0;
-        }
-        int best = 0;
-        for (int i = 1; i < target.length; i++) {
-            if (target[i] > target[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
 
     /** A control command: applied (or rejected) between this model's samples, its event published. */
     private void apply(Record<byte[], RoutedSample> record) {

@@ -105,7 +105,7 @@ final class PrequentialMetrics {
         double x;
         double y;
         if (classifier) {
-            int truth = sample.label() != null ? sample.label() : classOfTarget(sample);
+            int truth = sample.trueClass();
             int guess = outcome.predictedClass();
             x = truth == guess ? 1.0 : 0.0;
             y = outcome.loss();
@@ -161,20 +161,6 @@ final class PrequentialMetrics {
     /** The entries the ring's arrays can hold now (at most the window). */
     int capacity() {
         return first.length;
-    }
-
-    /** The class a target vector stands for: its arg-max for a softmax output, {@code target ≥ 0.5} for one sigmoid unit. */
-    private int classOfTarget(Sample sample) {
-        if (!softmax) {
-            return sample.target(0) >= 0.5 ? 1 : 0;
-        }
-        int best = 0;
-        for (int i = 1; i < outputs; i++) {
-            if (sample.target(i) > sample.target(best)) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     /** A score request was served. */

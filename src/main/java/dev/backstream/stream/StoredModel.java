@@ -66,11 +66,18 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
      */
     static ModelAndSource decodeModel(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        short version = checkHeader(bytes, in);
+        return readModelAndSource(in, checkHeader(bytes, in), new long[1]);
+    }
+
+    /**
+     * Reads, after the header, the model and the source record of a value of {@code version}, leaving {@code in} at
+     * the metrics; {@code lastSnapshot[0]} receives the last snapshot's update count.
+     */
+    private static ModelAndSource readModelAndSource(ByteBuffer in, short version, long[] lastSnapshot) {
         in.getShort();
         int partition = in.getInt();
         long offset = in.getLong();
-        in.getLong(); // the last snapshot's update count
+        lastSnapshot[0] = in.getLong();
         Mlp model = BinaryModelFormat.decode(in);
         String topic = null;
         long timestamp = -1;
@@ -114,25 +121,12 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
     static StoredModel decode(byte[] bytes, MetricsSettings settings, IntFunction<byte[]> chunks) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         short version = checkHeader(bytes, in);
-        in.getShort();
-        int partition = in.getInt();
-        long offset = in.getLong();
-        long lastSnapshot = in.getLong();
-        Mlp model = BinaryModelFormat.decode(in);
-        if (version == VERSION_1) {
-            return new StoredModel(model, new SourceRecord(null, partition, offset, -1), lastSnapshot,
-                    new PrequentialMetrics(model.architecture(), settings));
-        }
-        String topic = null;
-        short topicLength = in.getShort();
-        if (topicLength >= 0) {
-            byte[] name = new byte[topicLength];
-            in.get(name);
-            topic = new String(name, StandardCharsets.UTF_8);
-        }
-        long timestamp = in.getLong();
-        PrequentialMetrics metrics = PrequentialMetrics.decode(in, version, model.architecture(), settings, chunks);
-        return new StoredModel(model, new SourceRecord(topic, partition, offset, timestamp), lastSnapshot, metrics);
+        long[] lastSnapshot = new long[1];
+        ModelAndSource read = readModelAndSource(in, version, lastSnapshot);
+        Mlp model = read.model();
+        PrequentialMetrics metrics = version == VERSION_1 ? new PrequentialMetrics(model.architecture(), settings)
+                : PrequentialMetrics.decode(in, version, model.architecture(), settings, chunks);
+        return new StoredModel(model, read.source(), lastSnapshot[0], metrics);
     }
 
     /** The exact size of {@link #encodeInto}. */
