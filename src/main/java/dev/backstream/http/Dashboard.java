@@ -2,10 +2,6 @@ package dev.backstream.http;
 
 import io.javalin.config.JavalinConfig;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-
 /**
  * The live dashboard, {@code GET /}: one hand-written page, its script and style sheet, and the chart library uPlot
  * from its WebJar; no build step. The page polls {@code GET /models} every second and seeds each model's learning
@@ -40,18 +36,7 @@ public final class Dashboard {
      * version of the application is never shown with an old script.
      */
     private static void serve(JavalinConfig config, String path, String resource, String contentType) {
-        byte[] body = read(resource);
+        byte[] body = HttpServer.resource(resource);
         config.routes.get(path, ctx -> ctx.contentType(contentType).header("Cache-Control", "no-cache").result(body));
-    }
-
-    private static byte[] read(String resource) {
-        try (InputStream in = Dashboard.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("the dashboard's file " + resource + " is missing from the class path");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the dashboard's file " + resource, e);
-        }
     }
 }

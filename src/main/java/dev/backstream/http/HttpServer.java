@@ -163,10 +163,11 @@ public final class HttpServer implements AutoCloseable {
         };
     }
 
-    private static byte[] resource(String name) {
+    /** A file the server serves, read once from the class path; a missing one fails the start. */
+    static byte[] resource(String name) {
         try (InputStream in = HttpServer.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource " + name);
+                throw new IllegalStateException("the HTTP server's file " + name + " is missing from the class path");
             }
             return in.readAllBytes();
         } catch (IOException e) {
