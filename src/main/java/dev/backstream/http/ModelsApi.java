@@ -351,13 +351,7 @@ public final class ModelsApi {
     }
 
     private void writeSummary(JsonGenerator json, CommittedModel model, String replica) throws IOException {
-        ModelDefinition definition = model.definition();
-        json.writeStringField("id", model.id());
-        json.writeStringField("architecture", definition.architecture().describe());
-        json.writeNumberField("inputs", definition.architecture().inputs());
-        json.writeNumberField("outputs", definition.architecture().outputs());
-        json.writeStringField("loss", definition.architecture().loss().id());
-        SnapshotJson.writeOptimizer(json, definition.optimizer());
+        writeIdentity(json, model.definition());
         json.writeNumberField("modelVersion", model.version());
         json.writeObjectFieldStart("owner");
         json.writeStringField("instance", directory.self());
@@ -373,15 +367,20 @@ public final class ModelsApi {
         }
     }
 
-    /** A declared model no instance listed: its owner is unknown, restoring, or did not answer. */
-    private void writeUnavailableSummary(JsonGenerator json, ModelDefinition definition) throws IOException {
-        json.writeStartObject();
+    /** What a model is, in every summary: id, architecture, inputs, outputs, loss and optimizer. */
+    private static void writeIdentity(JsonGenerator json, ModelDefinition definition) throws IOException {
         json.writeStringField("id", definition.id());
         json.writeStringField("architecture", definition.architecture().describe());
         json.writeNumberField("inputs", definition.architecture().inputs());
         json.writeNumberField("outputs", definition.architecture().outputs());
         json.writeStringField("loss", definition.architecture().loss().id());
         SnapshotJson.writeOptimizer(json, definition.optimizer());
+    }
+
+    /** A declared model no instance listed: its owner is unknown, restoring, or did not answer. */
+    private void writeUnavailableSummary(JsonGenerator json, ModelDefinition definition) throws IOException {
+        json.writeStartObject();
+        writeIdentity(json, definition);
         json.writeNullField("modelVersion");
         json.writeNullField("owner");
         json.writeNullField("metrics");
