@@ -70,10 +70,26 @@ final class DeferredSgdUpdate {
     }
 
     /**
+     * The mix {@code z_m = W_m in + b_m} of layer {@code m}: {@link #applyThenMix} while an update is pending, else
+     * {@code z_i = Σ_j W_ij in_j + b_i} straight from {@code params}.
+     */
+    void mix(int m, Parameters params, double[] in, double[] zm) {
+        if (pending) {
+            applyThenMix(m, params, in, zm); // W_m ← W_m − λ δ'_m a'_mᵀ, fused with the mix, row by row
+            return;
+        }
+        double[][] rows = params.weights[m];
+        double[] b = params.biases[m];
+        for (int i = 0; i < zm.length; i++) {
+            zm[i] = kernel.dot(rows[i], in, in.length) + b[i];
+        }
+    }
+
+    /**
      * Applies the pending update to layer {@code m}, then computes its mix {@code z_m = W_m in + b_m}: per row the
      * arithmetic of {@link UpdateRule.SgdRule} then {@link Kernels.Kernel#dot}, in one pass over the row.
      */
-    void applyThenMix(int m, Parameters params, double[] in, double[] zm) {
+    private void applyThenMix(int m, Parameters params, double[] in, double[] zm) {
         double[][] rows = params.weights[m];
         double[] b = params.biases[m];
         double[] p = pendingInput[m];

@@ -104,16 +104,12 @@ public final class Mlp {
 
     /** A deep, independent copy, with nothing pending. */
     public Mlp copy() {
-        return new Mlp(architecture, optimizer.spec(), kernel, deferred.appliedTo(params.copy()), optimizer.copyOfState(),
-                updates, optimizer.steps());
+        return withOptimizer(optimizer.spec());
     }
 
     /**
-     * A copy trained on from here with {@code optimizer}, which must be of the same type as this model's (so that the
-     * optimizer state, copied, keeps its meaning): e.g. another learning rate. Parameters, state, update and step
-     * counts are this model's, bit for bit.
-     *
-     * @throws IllegalArgumentException for an optimizer of another type
+     * A copy, bit for bit, that trains on with {@code optimizer} (e.g. another learning rate), which must be of this
+     * model's type so that the copied optimizer state keeps its meaning; {@link IllegalArgumentException} otherwise.
      */
     public Mlp withOptimizer(OptimizerSpec optimizer) {
         if (!optimizer.type().equals(this.optimizer.spec().type())) {
@@ -163,11 +159,7 @@ public final class Mlp {
         return step(features, architecture.targetOf(label, labelTarget));
     }
 
-    /**
-     * The loss of the current model on {@code (features, target)}; never changes the model.
-     *
-     * @throws InvalidSampleException as for {@link #learn(double[], double[])}
-     */
+    /** The loss of the current model on {@code (features, target)}, never changing it; throws as {@link #learn(double[], double[])}. */
     public double loss(double[] features, double[] target) {
         architecture.validateFeatures(features);
         architecture.validateTarget(target);
@@ -204,25 +196,10 @@ public final class Mlp {
     private void forward(double[] x) {
         a[0] = x;
         for (int m = 0; m < depth; m++) {
-            mix(m); // z_m = W_m a[m] + b_m
+            deferred.mix(m, params, a[m], z[m]); // z_m = W_m a[m] + b_m, after completing a pending SGD update of W_m
             activation[m].apply(z[m], a[m + 1], z[m].length); // a[m+1] = σ_m(z_m)
         }
         deferred.completed();
-    }
-
-    /** {@code z_i = Σ_j W_ij a_j + b_i} for every unit {@code i} of layer {@code m}, after a pending SGD update of W_m. */
-    private void mix(int m) {
-        if (deferred.pending()) {
-            deferred.applyThenMix(m, params, a[m], z[m]); // W_m ← W_m − λ δ'_m a'_mᵀ, fused with the mix, row by row
-            return;
-        }
-        double[][] rows = params.weights[m];
-        double[] b = params.biases[m];
-        double[] in = a[m];
-        double[] zm = z[m];
-        for (int i = 0; i < zm.length; i++) {
-            zm[i] = kernel.dot(rows[i], in, in.length) + b[i];
-        }
     }
 
     /** Fills {@code delta[m] = ∂C/∂z_m} for every layer, from the parameters the forward pass used. */
