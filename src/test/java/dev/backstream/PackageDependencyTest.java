@@ -21,6 +21,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  *  stream (stream.hook) ────────► the topology, given a TopologySettings value, never the configuration
  *  model ───────────────────────► model definitions and the catalog
  *  message, snapshot, data ─────► formats: samples, predictions, dead letters │ backstream.mlp/v1 │ the digits set
+ *  features ────────────────────► feature specs: raw events to input vectors and labels, with their running statistics
  *  json ────────────────────────► the one JSON mapper
  *  nn ──────────────────────────► the numeric core: JDK only
  *  drift ───────────────────────► concept-drift detectors (ADWIN, Page-Hinkley): JDK only, beside nn
@@ -74,6 +75,7 @@ class PackageDependencyTest {
                 .layer("stream").definedBy("dev.backstream.stream..")
                 .layer("model").definedBy("dev.backstream.model..")
                 .layer("formats").definedBy("dev.backstream.message..", "dev.backstream.snapshot..", "dev.backstream.data..")
+                .layer("features").definedBy("dev.backstream.features..")
                 .layer("json").definedBy("dev.backstream.json..")
                 .layer("nn").definedBy("dev.backstream.nn..")
                 .layer("drift").definedBy("dev.backstream.drift..")
@@ -84,7 +86,8 @@ class PackageDependencyTest {
                 .whereLayer("stream").mayOnlyBeAccessedByLayers("http", "app", "broker", "cli")
                 .whereLayer("model").mayOnlyBeAccessedByLayers("stream", "http", "app", "broker", "cli")
                 .whereLayer("formats").mayOnlyBeAccessedByLayers("model", "stream", "http", "app", "broker", "cli")
-                .whereLayer("json").mayOnlyBeAccessedByLayers("formats", "model", "stream", "http", "app", "broker", "cli")
+                .whereLayer("features").mayOnlyBeAccessedByLayers("formats", "model", "stream", "http", "app", "broker", "cli")
+                .whereLayer("json").mayOnlyBeAccessedByLayers("features", "formats", "model", "stream", "http", "app", "broker", "cli")
                 .whereLayer("drift").mayOnlyBeAccessedByLayers("model", "stream", "http", "app", "cli")
                 .check(MAIN);
     }
@@ -92,6 +95,15 @@ class PackageDependencyTest {
     @Test
     void noPackageCycles() {
         slices().matching("dev.backstream.(**)").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void featureSpecsUseOnlyTheJdkAndJacksonsTreeModel() {
+        classes().that().resideInAPackage("dev.backstream.features..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.backstream.features..", "dev.backstream.json..", "java..",
+                        "com.fasterxml.jackson..")
+                .because("a feature spec is read from a model definition and written into snapshots, but knows nothing of Kafka")
+                .check(MAIN);
     }
 
     @Test

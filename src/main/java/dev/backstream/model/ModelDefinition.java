@@ -1,5 +1,6 @@
 package dev.backstream.model;
 
+import dev.backstream.features.FeatureSpec;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.Mlp;
@@ -32,6 +33,7 @@ public final class ModelDefinition {
     private final long snapshotEveryUpdates;
     private final String source;
     private final DriftSpec drift;
+    private final FeatureSpec features;
     /** By name, in declaration order; each with id {@code <id>:<name>}, no drift detection and no challengers. */
     private final Map<String, ModelDefinition> challengers;
     private static final short ENCODING = 3;
@@ -66,6 +68,16 @@ public final class ModelDefinition {
      */
     public ModelDefinition(String id, Mlp initial, long snapshotEveryUpdates, String source, DriftSpec drift,
                            Map<String, ModelDefinition> challengers) {
+        this(id, initial, snapshotEveryUpdates, source, drift, challengers, null);
+    }
+
+    /**
+     * @param features how raw events become this model's inputs and labels, or null for a model that learns from samples
+     *                 only; its width must be the model's number of inputs
+     * @see #ModelDefinition(String, Mlp, long, String, DriftSpec, Map)
+     */
+    public ModelDefinition(String id, Mlp initial, long snapshotEveryUpdates, String source, DriftSpec drift,
+                           Map<String, ModelDefinition> challengers, FeatureSpec features) {
         this.id = Objects.requireNonNull(id, "id");
         if (id.indexOf(RESERVED_ID_CHARACTER) >= 0) {
             throw new IllegalArgumentException(source + ": model id \"" + id.replace(RESERVED_ID_CHARACTER, '?')
@@ -82,6 +94,11 @@ public final class ModelDefinition {
         this.snapshotEveryUpdates = snapshotEveryUpdates;
         this.source = source;
         this.drift = drift;
+        this.features = features;
+        if (features != null && features.width() != architecture.inputs()) {
+            throw new IllegalArgumentException(source + ": the feature spec of model '" + id + "' makes " + features.width()
+                    + " columns; expected the model's " + architecture.inputs() + " inputs");
+        }
         Map<String, ModelDefinition> byName = new LinkedHashMap<>();
         for (Map.Entry<String, ModelDefinition> entry : challengers.entrySet()) {
             String name = entry.getKey();
@@ -149,6 +166,16 @@ public final class ModelDefinition {
         return drift;
     }
 
+    /** How raw events become this model's inputs and labels, or null if it learns from samples only. */
+    public FeatureSpec features() {
+        return features;
+    }
+
+    /** This definition with a feature spec (null: none). */
+    public ModelDefinition withFeatures(FeatureSpec features) {
+        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers, features);
+    }
+
     /** The model's challengers by name, in declaration order (empty if none). */
     public Map<String, ModelDefinition> challengers() {
         return challengers;
@@ -168,7 +195,7 @@ public final class ModelDefinition {
         }
         Map<String, ModelDefinition> swapped = new LinkedHashMap<>(challengers);
         swapped.put(name, new ModelDefinition(challenger.id, newModel(), snapshotEveryUpdates, challenger.source));
-        return new ModelDefinition(id, challenger.newModel(), snapshotEveryUpdates, source, drift, swapped);
+        return new ModelDefinition(id, challenger.newModel(), snapshotEveryUpdates, source, drift, swapped, features);
     }
 
     /** A new starting model: the declared one, bit for bit, owned by the caller. */
@@ -178,7 +205,7 @@ public final class ModelDefinition {
 
     /** This definition with another snapshot cadence. */
     public ModelDefinition withSnapshotEveryUpdates(long snapshotEveryUpdates) {
-        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers);
+        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers, features);
     }
 
     /**
@@ -190,13 +217,13 @@ public final class ModelDefinition {
         if (drift != null && drift.action() == DriftSpec.Action.CHALLENGER && challengers.isEmpty()) {
             throw new IllegalArgumentException("drift.action: \"challenger\" needs challengers; model '" + id + "' declares none");
         }
-        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers);
+        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers, features);
     }
 
     /** This definition whose starting model learns with {@code learningRate} (a reset starts from it). */
     public ModelDefinition withLearningRate(double learningRate) {
         return new ModelDefinition(id, newModel().withOptimizer(optimizer.withLearningRate(learningRate)), snapshotEveryUpdates, source, drift,
-                challengers);
+                challengers, features);
     }
 
     /**
