@@ -180,6 +180,8 @@ final class DemoCommand implements Callable<Integer> {
                         config.processingGuarantee(), samples.size(), passes, training.size(), xor ? ", plus 4000 XOR samples" : "",
                         config.topics().samples()));
                 say("Prometheus metrics while the demo runs: " + app.httpUrl("/metrics"));
+                say("learning curves (backstream.metrics/v1, one record per model every " + config.metricsIntervalMs() + " ms) on "
+                        + config.topics().metrics());
                 say("dashboard: " + app.httpUrl("/"));
                 long deadline = start + timeout.toNanos();
                 AtomicReference<Exception> producerFailure = new AtomicReference<>();

@@ -90,6 +90,8 @@ public final class PrometheusMetrics implements AutoCloseable {
         gauge("backstream.model.fading.mae", "Prequential mean absolute error, exponentially fading average", false, ModelMetrics::fadingMae);
         gauge("backstream.model.fading.rmse", "Prequential root mean squared error, exponentially fading average", false, ModelMetrics::fadingRmse);
         gauge("backstream.model.window.count", "Labeled predictions in the window now (at most `window`)", true, ModelMetrics::windowCount);
+        gauge("backstream.model.score.requests", "Score requests the model answered (predictions without a label), as of its last metrics record",
+                false, ModelMetrics::scoreRequests);
         gauge("backstream.model.divergent.updates", "Updates the model rejected because they would have made a parameter non-finite",
                 false, ModelMetrics::divergentUpdates);
         gauge("backstream.model.last.update.timestamp.seconds", "Timestamp of the record of the last update applied (Unix seconds)", false,

@@ -104,6 +104,7 @@ class PrometheusMetricsTest {
             assertEquals(0.21, value(text, "backstream_model_fading_log_loss{model=\"digits\"}"));
             assertEquals(640, value(text, "backstream_model_window_count{model=\"digits\",window=\"1000\"}"));
             assertEquals(1200, value(text, "backstream_model_version{model=\"digits\"}"));
+            assertEquals(7, value(text, "backstream_model_score_requests{model=\"digits\"}"));
             assertEquals(2, value(text, "backstream_model_divergent_updates{model=\"digits\"}"));
             assertEquals(1_764_400_000.123, value(text, "backstream_model_last_update_timestamp_seconds{model=\"digits\"}"), 1e-3);
             assertFalse(text.contains("backstream_model_mae{"), "no regression metric for a classifier");

@@ -72,6 +72,8 @@ class DemoIT {
         assertTrue(text.contains("the broker's own log: "), "the demo says where the broker's log is:\n" + text);
         assertTrue(Pattern.compile("(?m)^backstream demo: Prometheus metrics while the demo runs: http://127\\.0\\.0\\.1:[1-9][0-9]*/metrics$")
                 .matcher(text).find(), "the demo says where its metrics are:\n" + text);
+        assertTrue(Pattern.compile("(?m)^backstream demo: learning curves \\(backstream\\.metrics/v1, one record per model every [1-9][0-9]* ms\\) on "
+                + "backstream\\.metrics$").matcher(text).find(), "the demo names the metrics topic:\n" + text);
         assertTrue(DASHBOARD.matcher(text).find(), "the demo says where its dashboard is:\n" + text);
         Pattern problem = Pattern.compile("\\b(ERROR|WARN)\\b"); // the JVM's "WARNING: Using incubator modules" is not a log line
         assertTrue(text.lines().noneMatch(line -> problem.matcher(line).find()), "no ERROR or WARN lines:\n" + text);

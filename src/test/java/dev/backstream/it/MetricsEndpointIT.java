@@ -51,7 +51,9 @@ class MetricsEndpointIT extends WithEmbeddedBroker {
     }
 
     private void afterAKnownStream(String name, Scraped check) throws Exception {
-        BackstreamConfig config = new BackstreamConfig(KafkaTestSupport.uniqueSettings(kafka, name, stateDir), null);
+        Map<String, String> settings = new java.util.HashMap<>(KafkaTestSupport.uniqueSettings(kafka, name, stateDir));
+        settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "500");
+        BackstreamConfig config = new BackstreamConfig(settings, null);
         KafkaTestSupport.createTopics(kafka, config.topics(), 1);
         List<String[]> samples = new ArrayList<>();
         for (int i = 0; i < XOR_SAMPLES; i++) {
@@ -73,6 +75,12 @@ class MetricsEndpointIT extends WithEmbeddedBroker {
             KafkaTestSupport.readUntil(kafka, config.topics().predictions(), Duration.ofSeconds(90),
                     read -> read.size() >= XOR_SAMPLES + SCORE_REQUESTS);
             KafkaTestSupport.readUntil(kafka, config.topics().deadLetters(), Duration.ofSeconds(30), read -> read.size() >= WRONG_FEATURE_COUNT);
+            // the model's prequential metrics: a record on the metrics topic once every sample was learned, then its values on /metrics
+            lastMetrics = KafkaTestSupport.readUntil(kafka, config.topics().metrics(), Duration.ofSeconds(30),
+                            read -> read.stream().map(MetricsEndpointIT::json).anyMatch(MetricsEndpointIT::afterEverySample))
+                    .stream().map(MetricsEndpointIT::json).filter(MetricsEndpointIT::afterEverySample).reduce((a, b) -> b).orElseThrow();
+            KafkaTestSupport.waitUntil("the metrics record is on /metrics", Duration.ofSeconds(30),
+                    () -> scrape(app.httpUrl("/metrics")).contains("backstream_model_version{model=\"xor\"} " + XOR_SAMPLES + ".0"));
             // task and store metrics are bound when the binder next looks for new Kafka metrics (PrometheusMetrics.REFRESH)
             KafkaTestSupport.waitUntil("task metrics are exposed", Duration.ofSeconds(30),
                     () -> scrape(app.httpUrl("/metrics")).contains("kafka_stream_task_"));
@@ -80,6 +88,22 @@ class MetricsEndpointIT extends WithEmbeddedBroker {
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target/metrics-" + name + ".txt"), exposition); // for a reader choosing dashboard queries
             check.check(app, exposition);
+        }
+    }
+
+    /** The last metrics record of model xor after all its samples and score requests, read from the metrics topic. */
+    private JsonNode lastMetrics;
+
+    private static boolean afterEverySample(JsonNode metrics) {
+        return metrics.path("model").asText().equals("xor") && metrics.path("modelVersion").asLong() == XOR_SAMPLES
+                && metrics.path("scoreRequests").asLong() == SCORE_REQUESTS;
+    }
+
+    private static JsonNode json(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return Json.MAPPER.readTree(record.value());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -119,6 +143,14 @@ class MetricsEndpointIT extends WithEmbeddedBroker {
             assertEquals(XOR_SAMPLES + SCORE_REQUESTS, value(text, "backstream_model_predictions_total{model=\"xor\"}"));
             assertEquals(WRONG_FEATURE_COUNT, value(text, "backstream_dead_letters_total{reason=\"WRONG_FEATURE_COUNT\"}"));
             assertEquals(0, value(text, "backstream_dead_letters_total{reason=\"MALFORMED_JSON\"}"));
+            // the prequential gauges show the model's last metrics record, which the topology published
+            assertEquals(XOR_SAMPLES, value(text, "backstream_model_version{model=\"xor\"}"));
+            assertEquals(SCORE_REQUESTS, value(text, "backstream_model_score_requests{model=\"xor\"}"));
+            assertEquals(lastMetrics.get("windowCount").asDouble(), value(text, "backstream_model_window_count{model=\"xor\",window=\"1000\"}"));
+            assertEquals(XOR_SAMPLES, lastMetrics.get("windowCount").asDouble(), "every labeled prediction is in the window of 1000");
+            assertEquals(lastMetrics.get("windowAccuracy").asDouble(), value(text, "backstream_model_accuracy{model=\"xor\",window=\"1000\"}"));
+            assertEquals(lastMetrics.get("windowLogLoss").asDouble(), value(text, "backstream_model_log_loss{model=\"xor\",window=\"1000\"}"),
+                    1e-12 * Math.abs(lastMetrics.get("windowLogLoss").asDouble()));
             assertTrue(text.contains("jvm_memory_used_bytes{"), "JVM metrics");
             Set<String> names = names(text);
             assertTrue(names.stream().anyMatch(n -> n.startsWith("kafka_stream_thread_")), "Kafka Streams thread metrics: " + names);
@@ -127,15 +159,14 @@ class MetricsEndpointIT extends WithEmbeddedBroker {
     }
 
     /**
-     * Every metric the Grafana dashboard and the Prometheus configuration name is in a real response. The models'
-     * prequential metrics come from ModelMetrics records that the topology publishes; here the test publishes one per
-     * kind itself, as the topology would (a classifier's and a regressor's), so that every gauge has a series.
+     * Every metric the Grafana dashboard and the Prometheus configuration name is in a real response. The classifier's
+     * prequential gauges come from the metrics record the topology published for xor; none of the shipped models is a
+     * regressor, so the test publishes one regressor's record itself, as the topology would, so that every gauge has a
+     * series.
      */
     @Test
     void exportsEveryMetricTheDashboardAndThePrometheusConfigurationName() throws Exception {
         afterAKnownStream("dashboard", (app, ignored) -> {
-            app.metrics().published(new ModelMetrics(ModelMetrics.FORMAT, "xor", XOR_SAMPLES, ModelMetrics.CLASSIFICATION, 1000, 400, 0.999,
-                    0.9, 0.3, 0.9, 0.3, null, null, null, null, null, XOR_SAMPLES, SCORE_REQUESTS, 0, Map.of(), 1, "t", 0, 1, 2));
             app.metrics().published(new ModelMetrics(ModelMetrics.FORMAT, "price", 5, ModelMetrics.REGRESSION, 1000, 5, 0.999,
                     null, null, null, null, 1.0, 2.0, 1.0, 2.0, null, 5, 0, 0, Map.of(), 1, "t", 0, 1, 2));
             Set<String> exported = names(scrape(app.httpUrl("/metrics")));
