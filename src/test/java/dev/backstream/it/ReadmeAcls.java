@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * The ACLs the README's "Secured clusters" section lists for the application's user, as {@link AclBinding}s:
- * {@code SecuredClusterIT} proves them sufficient (and each one necessary) on a real broker, {@code ReadmeAclsTest}
+ * {@code SecuredClusterIT} proves them sufficient on a real broker (and three of them necessary), {@code ReadmeAclsTest}
  * that the README's {@code kafka-acls.sh} commands grant exactly these.
  */
 final class ReadmeAcls {

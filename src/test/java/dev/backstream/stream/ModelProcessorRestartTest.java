@@ -253,6 +253,24 @@ class ModelProcessorRestartTest {
             assertPredictedBy(restored);
         }
 
+        @Test
+        void reInitialisingTheSameStoreDropsTheStaleCopy() throws Exception {
+            // Kafka Streams revives a corrupted or migrated task with the same store objects: init again, no new store
+            harness.store.init(harness.context.getStateStoreContext(), harness.store);
+            processor.process(record(BackstreamTopologyTest.xorSample(50), 50));
+            assertPredictedBy(restored);
+        }
+
+        @Test
+        void closingDirtyThenRestoringIntoTheSameStoreDropsTheStaleCopy() throws Exception {
+            byte[] newer = harness.underlying.get("xor");
+            harness.store.close(); // a dirty close: nothing flushed; the in-memory store below forgets everything
+            harness.store.init(harness.context.getStateStoreContext(), harness.store);
+            harness.underlying.put("xor", newer); // the restore from the changelog
+            processor.process(record(BackstreamTopologyTest.xorSample(50), 50));
+            assertPredictedBy(restored);
+        }
+
         private void assertPredictedBy(Mlp expected) throws Exception {
             var forwarded = harness.context.forwarded();
             var prediction = Json.MAPPER.readTree(forwarded.get(forwarded.size() - 1).record().value().json());
@@ -260,6 +278,43 @@ class ModelProcessorRestartTest {
             double[] features = new SampleParser().parse(BackstreamTopologyTest.xorSample(50)).features();
             assertEquals(expected.predict(features).output(0), prediction.get("output").get(0).asDouble());
         }
+    }
+
+    /**
+     * A rebalance or a fencing in the middle of a commit: the commit's writes were made ({@code flushCache}) but its
+     * transaction aborts, so Kafka Streams closes the task dirty and restores the store from the changelog, which holds
+     * the last committed model only.
+     */
+    @Test
+    void aCommitThatAbortsLeavesNoTraceInTheLearnerOrTheReaders() throws Exception {
+        var catalog = TopologyFixture.catalog(1000);
+        ModelProcessor processor = harness.processor(catalog);
+        for (int i = 0; i < 20; i++) {
+            processor.process(record(BackstreamTopologyTest.xorSample(i), i));
+        }
+        harness.store.flushCache(); // commit 1 completes
+        byte[] committed = harness.underlying.get("xor");
+        Mlp committedModel = harness.store.persisted("xor").orElseThrow().model();
+        for (int i = 20; i < 30; i++) {
+            processor.process(record(BackstreamTopologyTest.xorSample(i), i));
+        }
+        assertEquals(20, harness.committed.find("xor").orElseThrow().version(), "readers see commit 1 once the task steps on");
+        harness.store.flushCache(); // commit 2 is prepared: the model at 30 updates is written, then the transaction aborts
+
+        processor.close();
+        harness.store.close();
+        harness.store.init(harness.context.getStateStoreContext(), harness.store);
+        harness.underlying.put("xor", committed); // restored from the changelog: commit 1
+        harness.context.resetForwards();
+        ModelProcessor revived = harness.processor(catalog);
+        revived.process(record(BackstreamTopologyTest.xorSample(20), 20));
+
+        var prediction = Json.MAPPER.readTree(harness.context.forwarded().get(harness.context.forwarded().size() - 1).record().value().json());
+        assertEquals(20, prediction.get("modelVersion").asLong(), "the record after commit 1 is learned again by the model of commit 1");
+        double[] features = new SampleParser().parse(BackstreamTopologyTest.xorSample(20)).features();
+        assertEquals(committedModel.predict(features).output(0), prediction.get("output").get(0).asDouble());
+        assertEquals(20, harness.committed.find("xor").map(CommittedModel::version).orElse(20L),
+                "readers never saw the aborted commit's model");
     }
 
     @Test

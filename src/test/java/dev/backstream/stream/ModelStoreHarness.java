@@ -15,6 +15,8 @@ final class ModelStoreHarness {
             Stores.inMemoryKeyValueStore(BackstreamTopology.STORE), Serdes.String(), Serdes.ByteArray())
             .withLoggingDisabled().withCachingDisabled().build();
     final MetricsSettings metricsSettings;
+    /** What the HTTP layer reads: one for the process, shared by every task's store as in the application. */
+    final CommittedModels committed = new CommittedModels();
     ModelStore store;
 
     ModelStoreHarness() {
@@ -28,7 +30,7 @@ final class ModelStoreHarness {
 
     /** A new task on the same underlying store: what was persisted survives, the live models do not. */
     void restart() {
-        store = new ModelStore(underlying, metricsSettings, new CommittedModels());
+        store = new ModelStore(underlying, metricsSettings, committed);
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         context.resetForwards();

@@ -20,9 +20,12 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * keeps state in memory above its store must drop it in {@link #discardInMemoryState()}: the store underneath may
  * have been changed by the restore since.
  *
- * <p>Both behaviours are internal to Kafka Streams and may change with an upgrade. The topology tests (the test driver
- * commits after every record and reads the store) fail if {@code flushCache} is no longer called, and the real-broker
- * standby test fails if a recycled store keeps a stale in-memory view.
+ * <p>Both behaviours are internal to Kafka Streams and may change with an upgrade. {@code CommitHookStoreTest} fails,
+ * naming the Kafka version, if {@code flushCache} is no longer called at each commit. No test can make the test driver
+ * recycle a task, so a missed {@code clearCache} is not caught by a test of this class: the model store does not depend
+ * on it alone, because it also forgets its in-memory models in {@code init} and the learner in its processor's
+ * {@code init}, which Kafka Streams runs whenever a task becomes active again (the real-broker {@code StandbyRecycleIT}
+ * checks the outcome).
  */
 public abstract class CommitHookStore<K, V> implements StateStore, CachedStateStore<K, V> {
 
