@@ -382,18 +382,27 @@ final class DemoCommand implements Callable<Integer> {
         long now = System.nanoTime();
         if (now >= progress.nextReport) {
             double elapsed = (now - progress.start) / 1e9;
-            if (progress.learned == 0 && streams.state() != KafkaStreams.State.RUNNING) {
-                out.printf(Locale.ROOT, "[%5.1f s] waiting for the application to join (%s) | learned %6d/%d%n",
-                        elapsed, streams.state().name().toLowerCase(Locale.ROOT), progress.learned, expected);
-            } else {
-                out.printf(Locale.ROOT, "[%5.1f s] %6.0f records/s | learned %6d/%d | prequential accuracy %s | loss %s | digits model v%d%n",
-                        elapsed, (progress.learned - progress.learnedAtLastReport) / ((now - progress.nextReport + 1_000_000_000L) / 1e9),
-                        progress.learned, expected, orDash(progress.recentAccuracy()), orDash(progress.recentLoss()), progress.version);
-            }
+            double rate = (progress.learned - progress.learnedAtLastReport) / ((now - progress.nextReport + 1_000_000_000L) / 1e9);
+            out.println(progressLine(elapsed, streams.state(), progress.learned, expected, rate, progress.recentAccuracy(),
+                    progress.recentLoss(), progress.version));
             out.flush();
             progress.learnedAtLastReport = progress.learned;
             progress.nextReport = now + 1_000_000_000L;
         }
+    }
+
+    /**
+     * A progress line: while nothing was learned and the application is not running yet, that it is joining; then the
+     * rate, the count and the prequential accuracy and loss of the recent predictions ({@code -} before the first).
+     */
+    static String progressLine(double elapsedSeconds, KafkaStreams.State state, long learned, int expected, double recordsPerSecond,
+                               double accuracy, double loss, long version) {
+        if (learned == 0 && state != KafkaStreams.State.RUNNING) {
+            return String.format(Locale.ROOT, "[%5.1f s] waiting for the application to join (%s) | learned %6d/%d",
+                    elapsedSeconds, state.name().toLowerCase(Locale.ROOT), learned, expected);
+        }
+        return String.format(Locale.ROOT, "[%5.1f s] %6.0f records/s | learned %6d/%d | prequential accuracy %s | loss %s | digits model v%d",
+                elapsedSeconds, recordsPerSecond, learned, expected, orDash(accuracy), orDash(loss), version);
     }
 
     /** Three decimals, or {@code -} before there is anything to average. */

@@ -223,6 +223,11 @@ public final class ModelWrites {
             return Json.MAPPER.createObjectNode();
         }
         ModelsApi.requireJson(ctx);
+        try {
+            dev.backstream.message.Utf8Json.require(body, "request bodies");
+        } catch (dev.backstream.message.InvalidMessageException e) {
+            throw new ApiException(400, e.reason().name(), e.getMessage());
+        }
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(body);

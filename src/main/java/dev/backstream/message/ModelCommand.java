@@ -264,6 +264,7 @@ public sealed interface ModelCommand {
         if (json == null) {
             throw new InvalidMessageException(RejectReason.MALFORMED_JSON, "the record has no value; expected a JSON command");
         }
+        Utf8Json.require(json, "commands");
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(json);

@@ -36,6 +36,7 @@ public record PredictRequest(List<double[]> instances, boolean batch) {
             throw new InvalidMessageException(RejectReason.MALFORMED_JSON,
                     "the request has no body; expected {\"features\": [...]} or {\"instances\": [[...], ...]}");
         }
+        Utf8Json.require(json, "request bodies");
         NumberArrayReader numbers = new NumberArrayReader(maxValues, "max.features");
         try (JsonParser parser = Json.parser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {

@@ -49,30 +49,13 @@ public final class SampleParser {
 
     /** Parses with Jackson only (the path for everything the fast path declines); for the differential test. */
     Sample parseWithJackson(byte[] json) {
-        requireUtf8(json);
+        Utf8Json.require(json, "samples");
         try (JsonParser parser = Json.parser(json)) {
             return read(parser);
         } catch (JsonProcessingException e) {
             throw new InvalidMessageException(RejectReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new InvalidMessageException(RejectReason.MALFORMED_JSON, "unreadable JSON: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Rejects what Jackson would decode as UTF-16 or UTF-32: it guesses the encoding from a byte-order mark or from zero
-     * bytes at the start. Samples are UTF-8, where neither can begin a JSON text (a raw zero byte is never valid).
-     */
-    private static void requireUtf8(byte[] json) {
-        if (json.length >= 2 && ((json[0] == (byte) 0xFE && json[1] == (byte) 0xFF) || (json[0] == (byte) 0xFF && json[1] == (byte) 0xFE))) {
-            throw new InvalidMessageException(RejectReason.MALFORMED_JSON,
-                    "not UTF-8: the record starts with a UTF-16 or UTF-32 byte-order mark; samples are UTF-8 JSON");
-        }
-        for (int i = 0; i < Math.min(4, json.length); i++) {
-            if (json[i] == 0) {
-                throw new InvalidMessageException(RejectReason.MALFORMED_JSON,
-                        "not UTF-8: a zero byte at offset " + i + " (UTF-16 or UTF-32 text?); samples are UTF-8 JSON");
-            }
         }
     }
 

@@ -38,6 +38,14 @@ class BackstreamConfigTest {
     }
 
     @Test
+    void stateLivesUnderTheUsersHomeByDefaultNotInTheTemporaryDirectory() {
+        // Kafka Streams warns about a state directory under /tmp, which a reboot or a cleaner may empty under a running store
+        String stateDir = new BackstreamConfig(Map.of(), null).stateDir();
+        assertEquals(Path.of(System.getProperty("user.home"), ".backstream", "state"), Path.of(stateDir));
+        assertTrue(!Path.of(stateDir).startsWith(Path.of(System.getProperty("java.io.tmpdir"))), stateDir);
+    }
+
+    @Test
     void theShippedConfigurationLoadsWithItsModels() throws IOException {
         BackstreamConfig config = BackstreamConfig.load(Path.of("config/backstream.properties"), Map.of());
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, config.processingGuarantee());

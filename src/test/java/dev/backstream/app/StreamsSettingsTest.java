@@ -1,5 +1,6 @@
 package dev.backstream.app;
 
+import java.util.Properties;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.Activation;
@@ -50,5 +51,29 @@ class StreamsSettingsTest {
         settings.put("compression.type", "zstd");
         assertEquals("zstd", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
                 .getProperty(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG), "a pass-through setting wins");
+    }
+    @Test
+    void aDeadLetterAlwaysFitsTheProducersLargestRequest() {
+        ModelCatalog models = catalog(8, 32);
+        java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of(BackstreamConfig.STATE_DIR, "/tmp/x"));
+        assertEquals(65_536, StreamsSettings.deadLetterFieldBytes(new BackstreamConfig(settings, null), models),
+                "with the computed max.request.size the configured 64 KiB fits");
+        java.util.Map<String, String> small = new java.util.HashMap<>(settings);
+        small.put("producer.max.request.size", "100000");
+        int field = StreamsSettings.deadLetterFieldBytes(new BackstreamConfig(small, null), models);
+        assertTrue(field < 65_536, "producer.max.request.size=100000 lowers the copied bytes: " + field);
+        // the largest dead letter (key and value copied, cut to that many bytes each) and a record batch's overhead
+        assertTrue(dev.backstream.message.DeadLetter.maxBytes(field) + 1024 <= 100_000, "the largest dead letter fits: field " + field);
+        for (String key : java.util.List.of("producer.max.request.size", "max.request.size")) {
+            small = new java.util.HashMap<>(settings);
+            small.put(key, "100000");
+            BackstreamConfig config = new BackstreamConfig(small, null);
+            // whatever the key, the limit the producer applies is the producer-prefixed one when there is one
+            Properties properties = StreamsSettings.properties(config, models);
+            String prefixed = properties.getProperty("producer.max.request.size");
+            long effective = Long.parseLong(prefixed != null ? prefixed : properties.getProperty("max.request.size"));
+            assertTrue(dev.backstream.message.DeadLetter.maxBytes(StreamsSettings.deadLetterFieldBytes(config, models)) + 1024 <= effective,
+                    key + "=100000: the largest dead letter fits the producer's " + effective + " bytes");
+        }
     }
 }

@@ -186,6 +186,11 @@ class ModelWritesTest {
         assertRefused(send("POST", "/models", "{\"inputs\": 2}", "Bearer " + TOKEN), 400, "MISSING_FIELD");
         assertRefused(send("POST", "/models", "{\"modelId\": 7}", "Bearer " + TOKEN), 400, "INVALID_FIELD");
         assertRefused(send("POST", "/models", "{", "Bearer " + TOKEN), 400, "MALFORMED_JSON");
+        HttpResponse<String> utf16 = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url("/models/m/reset")))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"seed\": 1}", java.nio.charset.StandardCharsets.UTF_16))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertRefused(utf16, 400, "MALFORMED_JSON"); // bodies are UTF-8 JSON, like every message
         assertRefused(send("PATCH", "/models/m", "{}", "Bearer " + TOKEN), 400, "MISSING_FIELD");
         assertRefused(send("POST", "/models/m/reset", "{\"seed\": 1.5}", "Bearer " + TOKEN), 400, "INVALID_FIELD");
         assertEquals(1, sent.size(), "nothing refused was sent");
