@@ -48,7 +48,7 @@ import java.util.Optional;
  *                                         oldest first
  * </pre>
  */
-public final class Adwin implements DriftDetector {
+public final class Adwin extends CountingDetector<Detection.AdwinCut> {
     private static final int SETTINGS_BYTES = 8 + 4 * 4;
     private static final int STATE_BYTES = 4 * 8 + 2 * 8 + 1;
     private static final int DETECTION_BYTES = 8 + 2 * 8 + 2 * 8 + 2 * 8;
@@ -57,11 +57,7 @@ public final class Adwin implements DriftDetector {
     /** Slots per row: M buckets, plus one that exists only until the row is compressed. */
     private final int slots;
 
-    private long count;
-    private long detections;
     private long tick;
-    private boolean restartPending;
-    private Detection.AdwinCut lastDetection;
 
     /** The window: n, Σx and Σ(x − μ̂_W)². */
     private long width;
@@ -92,10 +88,7 @@ public final class Adwin implements DriftDetector {
     @Override
     public boolean update(double x) {
         DriftFormat.requireFinite(x);
-        if (restartPending) {
-            restart();
-        }
-        long index = count++;
+        long index = nextIndex();
         insert(x);
         tick++;
         if (tick % settings.clock() != 0 || width <= settings.gracePeriod()) {
@@ -109,10 +102,7 @@ public final class Adwin implements DriftDetector {
         do {
             dropOldestBucket();
         } while (findCut(index) != null);
-        lastDetection = cut;
-        detections++;
-        restartPending = true;
-        return true;
+        return detected(cut);
     }
 
     /** Adds {@code x} to the window as a bucket of one, then merges full rows. */
@@ -241,7 +231,8 @@ public final class Adwin implements DriftDetector {
     }
 
     /** Starts afresh after a detection; the counters and the last detection remain. */
-    private void restart() {
+    @Override
+    void restart() {
         Arrays.fill(bucketTotals, 0.0);
         Arrays.fill(bucketSquaredDeviations, 0.0);
         Arrays.fill(rowSizes, 0);
@@ -275,29 +266,6 @@ public final class Adwin implements DriftDetector {
             buckets += rowSizes[row];
         }
         return buckets;
-    }
-
-    @Override
-    public long count() {
-        return count;
-    }
-
-    @Override
-    public long detections() {
-        return detections;
-    }
-
-    @Override
-    public Optional<Detection> lastDetection() {
-        return Optional.ofNullable(lastDetection);
-    }
-
-    @Override
-    public void reset() {
-        restart();
-        count = 0;
-        detections = 0;
-        lastDetection = null;
     }
 
     @Override

@@ -22,7 +22,7 @@ import java.util.Optional;
  * </ul>
  * Instances are mutable and not thread-safe; one detector belongs to one model.
  */
-public sealed interface DriftDetector permits Adwin, PageHinkley {
+public sealed interface DriftDetector permits CountingDetector {
 
     /**
      * Takes the next value of the stream.

@@ -31,20 +31,16 @@ import java.util.Optional;
  *                                        long samples, double mean
  * </pre>
  */
-public final class PageHinkley implements DriftDetector {
+public final class PageHinkley extends CountingDetector<Detection.PageHinkleyAlarm> {
     private static final int SETTINGS_BYTES = 4 + 3 * 8 + 1;
     private static final int STATE_BYTES = 3 * 8 + 3 * 8 + 1;
     private static final int DETECTION_BYTES = 8 + 8 + 8 + 1 + 8 + 8;
 
     private final PageHinkleySettings settings;
-    private long count;
-    private long detections;
     private long n;
     private double mean;
     private double increase;
     private double decrease;
-    private boolean restartPending;
-    private Detection.PageHinkleyAlarm lastDetection;
 
     /** A fresh detector with these settings. */
     public PageHinkley(PageHinkleySettings settings) {
@@ -62,10 +58,7 @@ public final class PageHinkley implements DriftDetector {
     @Override
     public boolean update(double x) {
         DriftFormat.requireFinite(x);
-        if (restartPending) {
-            restart();
-        }
-        long index = count++;
+        long index = nextIndex();
         n++;
         mean += (x - mean) / n;
         increase = Math.max(0.0, settings.alpha() * increase + (x - mean - settings.delta()));
@@ -78,10 +71,7 @@ public final class PageHinkley implements DriftDetector {
         if (!up && !down) {
             return false;
         }
-        lastDetection = new Detection.PageHinkleyAlarm(index, up ? increase : decrease, settings.threshold(), up, n, mean);
-        detections++;
-        restartPending = true;
-        return true;
+        return detected(new Detection.PageHinkleyAlarm(index, up ? increase : decrease, settings.threshold(), up, n, mean));
     }
 
     /** The running mean {@code x̄_t} since the last restart (0 before the first value). */
@@ -104,31 +94,9 @@ public final class PageHinkley implements DriftDetector {
         return n;
     }
 
-    @Override
-    public long count() {
-        return count;
-    }
-
-    @Override
-    public long detections() {
-        return detections;
-    }
-
-    @Override
-    public Optional<Detection> lastDetection() {
-        return Optional.ofNullable(lastDetection);
-    }
-
-    @Override
-    public void reset() {
-        restart();
-        count = 0;
-        detections = 0;
-        lastDetection = null;
-    }
-
     /** Starts afresh after a detection; the counters and the last detection remain. */
-    private void restart() {
+    @Override
+    void restart() {
         n = 0;
         mean = 0.0;
         increase = 0.0;
