@@ -280,6 +280,17 @@ public final class FeatureSpec {
         return label.path().text();
     }
 
+    /**
+     * The number of classes the label names: the length of {@code "classes"} for a class label, 2 for a threshold
+     * (0 and 1), and 0 for a number (a regression target with one output).
+     */
+    public int labelClassCount() {
+        if (label instanceof LabelSpec.ClassLabel classes) {
+            return classes.classes().size();
+        }
+        return label instanceof LabelSpec.ThresholdLabel ? 2 : 0;
+    }
+
     /** A fresh preprocessing state for this spec: nothing learned yet. */
     public Preprocessing newState() {
         return new Preprocessing(statefulPaths);

@@ -106,6 +106,22 @@ class PreprocessingTest {
         }
 
         @Test
+        void isPinnedByteForByte() {
+            Preprocessing state = SPEC.newState();
+            state.learn(new double[] {2, Double.NaN});
+            state.learn(new double[] {4, 7});
+            // version 1, 2 entries; "distance": count 2, mean 3.0, M2 2.0; "delay_prior": count 1, mean 7.0, M2 0.0
+            String expected = "0001" + "00000002"
+                    + "0008" + hex("distance") + "0000000000000002" + "4008000000000000" + "4000000000000000"
+                    + "000b" + hex("delay_prior") + "0000000000000001" + "401c000000000000" + "0000000000000000";
+            assertEquals(expected, java.util.HexFormat.of().formatHex(state.toBytes()));
+        }
+
+        private static String hex(String text) {
+            return java.util.HexFormat.of().formatHex(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Test
         void rejectsAnotherVersion() {
             byte[] bytes = learned(3).toBytes();
             bytes[1] = 9;
