@@ -6,7 +6,6 @@ import dev.backstream.app.BackstreamConfig;
 import dev.backstream.data.Digits;
 import dev.backstream.data.LabeledRow;
 import dev.backstream.json.Json;
-import dev.backstream.message.Sample;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -177,10 +176,7 @@ class DashboardIT extends WithEmbeddedBroker {
             }
         }
         for (int i = 0; i < XOR_PER_BATCH; i++) {
-            int a = (i >> 1) & 1;
-            int b = i & 1;
-            records.add(i * records.size() / XOR_PER_BATCH, new String[] {"xor",
-                    EndToEndIT.sampleText(new Sample("xor", new double[] {a, b}, a ^ b, null, null))});
+            records.add(i * records.size() / XOR_PER_BATCH, new String[] {"xor", dev.backstream.message.XorSamples.json(i, null)});
         }
         return records;
     }

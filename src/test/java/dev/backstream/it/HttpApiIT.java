@@ -3,7 +3,6 @@ package dev.backstream.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.nn.Mlp;
@@ -58,9 +57,7 @@ class HttpApiIT extends WithEmbeddedBroker {
         List<String[]> samples = new ArrayList<>();
         SampleParser parser = new SampleParser();
         for (int i = 0; i < SAMPLES; i++) {
-            int a = (i >> 1) & 1;
-            int b = i & 1;
-            String line = EndToEndIT.sampleText(new Sample("xor", new double[] {a, b}, a ^ b, null, null));
+            String line = dev.backstream.message.XorSamples.json(i, null);
             samples.add(new String[] {"xor", line});
             parser.parse(line).learnOn(offline);
         }

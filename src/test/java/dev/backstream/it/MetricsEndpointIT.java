@@ -55,12 +55,7 @@ class MetricsEndpointIT extends WithEmbeddedBroker {
         settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "500");
         BackstreamConfig config = new BackstreamConfig(settings, null);
         KafkaTestSupport.createTopics(kafka, config.topics(), 1);
-        List<String[]> samples = new ArrayList<>();
-        for (int i = 0; i < XOR_SAMPLES; i++) {
-            int a = (i >> 1) & 1;
-            int b = i & 1;
-            samples.add(new String[] {"xor", EndToEndIT.sampleText(new Sample("xor", new double[] {a, b}, a ^ b, null, null))});
-        }
+        List<String[]> samples = new ArrayList<>(dev.backstream.message.XorSamples.records(XOR_SAMPLES, null));
         for (int i = 0; i < WRONG_FEATURE_COUNT; i++) {
             samples.add(new String[] {"xor", EndToEndIT.sampleText(new Sample("xor", new double[] {1, 0, 1}, 1, null, null))});
         }

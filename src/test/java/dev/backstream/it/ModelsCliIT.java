@@ -1,6 +1,5 @@
 package dev.backstream.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
 import dev.backstream.cli.Main;
@@ -15,16 +14,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -167,13 +165,5 @@ class ModelsCliIT extends WithEmbeddedBroker {
 
     private static long predictionsOf(List<ConsumerRecord<byte[], byte[]>> read) {
         return read.stream().filter(record -> MODEL.equals(json(record.value()).path("model").asText())).count();
-    }
-
-    private static JsonNode json(byte[] value) {
-        try {
-            return Json.MAPPER.readTree(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -2,7 +2,6 @@ package dev.backstream.it;
 
 import dev.backstream.app.BackstreamApp;
 import dev.backstream.app.BackstreamConfig;
-import dev.backstream.message.Sample;
 import dev.backstream.snapshot.SnapshotJson;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,12 +40,7 @@ class OwedPublicationsIT extends WithEmbeddedBroker {
         settings.put(BackstreamConfig.SNAPSHOT_EVERY_UPDATES, "1000000"); // nor snapshots
         BackstreamConfig learning = new BackstreamConfig(settings, null);
         KafkaTestSupport.createTopics(kafka, learning.topics(), 1);
-        List<String[]> samples = new ArrayList<>();
-        for (int i = 0; i < SAMPLES; i++) {
-            int a = (i >> 1) & 1;
-            int b = i & 1;
-            samples.add(new String[] {"xor", EndToEndIT.sampleText(new Sample("xor", new double[] {a, b}, a ^ b, null, null))});
-        }
+        List<String[]> samples = dev.backstream.message.XorSamples.records(SAMPLES, null);
         KafkaTestSupport.produce(kafka, learning.topics().samples(), samples);
         try (BackstreamApp app = new BackstreamApp(learning, EndToEndIT.shippedModels())) {
             app.start();

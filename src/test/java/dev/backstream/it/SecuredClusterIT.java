@@ -123,13 +123,7 @@ class SecuredClusterIT {
     }
 
     private static List<String[]> xorSamples(int count) {
-        List<String[]> records = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            int a = (i >> 1) & 1;
-            int b = i & 1;
-            records.add(new String[] {"xor", EndToEndIT.sampleText(new dev.backstream.message.Sample("xor", new double[] {a, b}, a ^ b, null, String.valueOf(i)))});
-        }
-        return records;
+        return dev.backstream.message.XorSamples.records(count, String::valueOf);
     }
 
     /** Creates the application's topics as the super user and lets {@value #PRODUCER_USER} write samples. */

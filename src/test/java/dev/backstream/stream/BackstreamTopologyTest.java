@@ -55,9 +55,7 @@ class BackstreamTopologyTest {
     }
 
     static String xorSample(int i) {
-        int a = (i >> 1) & 1;
-        int b = i & 1;
-        return text(new Sample("xor", new double[] {a, b}, a ^ b, null, "x" + i));
+        return dev.backstream.message.XorSamples.json(i, "x" + i);
     }
 
     static String blobSample(Random random, int i) {
