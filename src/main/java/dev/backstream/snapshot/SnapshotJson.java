@@ -34,8 +34,9 @@ import java.util.Set;
  * of the model's feature spec ({@link FeatureSpec#toJson()}), and {@code "preprocessing"}, its running statistics
  * ({@link Preprocessing#toJson()}), so that a snapshot alone says how to score a raw event. A model with a feature
  * spec is written as {@code v2}, any other exactly as {@code v1}. A {@code v1} model definition may declare
- * {@code "features"} too (read as a spec with a fresh state); only {@code v2} carries {@code "preprocessing"}, which a
- * {@code v2} definition without weights may leave out (a fresh state).
+ * {@code "features"} too (read as a spec with a fresh state), and then may leave out {@code "inputs"} (the spec's
+ * width); only {@code v2} carries {@code "preprocessing"}, which a {@code v2} definition without weights may leave out
+ * (a fresh state).
  *
  * <p>A document with weights in every layer is a snapshot; a document without weights in any layer but with a
  * {@code "seed"} is a model definition, initialized deterministically from that seed. Doubles round-trip exactly
@@ -240,7 +241,13 @@ public final class SnapshotJson {
             throw new SnapshotFormatException("modelId: expected a non-empty string");
         }
         long updates = root.has("updates") ? nonNegativeLong(root.get("updates"), "updates") : 0;
-        int inputs = positiveInt(required(root, "inputs"), "inputs");
+        FeatureSpec features = features(root, v2);
+        // a definition with a feature spec may leave "inputs" out: it is the spec's width
+        int inputs = features != null && !root.has("inputs") ? features.width() : positiveInt(required(root, "inputs"), "inputs");
+        if (features != null && features.width() != inputs) {
+            throw new SnapshotFormatException("features: the spec makes " + features.width() + " columns; \"inputs\" is " + inputs
+                    + " (leave \"inputs\" out of a definition with features and it is the spec's width)");
+        }
         Loss loss;
         try {
             loss = Loss.fromId(text(root, "loss"));
@@ -328,13 +335,12 @@ public final class SnapshotJson {
             }
             model = Mlp.restore(architecture, optimizer, updates, params, state, steps);
         }
-        FeatureSpec features = features(root, v2, inputs);
         Preprocessing preprocessing = preprocessing(root, v2, features, withWeights > 0);
         return new Snapshot(modelId, model, extras, features, preprocessing);
     }
 
     /** The document's feature spec: required in {@code v2}, optional in {@code v1} (a definition may declare one). */
-    private static FeatureSpec features(JsonNode root, boolean v2, int inputs) {
+    private static FeatureSpec features(JsonNode root, boolean v2) {
         JsonNode node = root.get("features");
         if (node == null || node.isNull()) {
             if (v2) {
@@ -352,10 +358,6 @@ public final class SnapshotJson {
             String message = String.valueOf(e.getMessage());
             throw new SnapshotFormatException(message.startsWith(SPEC_SOURCE + ": ") ? message.substring(SPEC_SOURCE.length() + 2)
                     : message, e);
-        }
-        if (spec.width() != inputs) {
-            throw new SnapshotFormatException("features: the spec makes " + spec.width() + " columns; \"inputs\" is " + inputs
-                    + " (leave \"inputs\" out of a definition with features and it is the spec's width)");
         }
         return spec;
     }
