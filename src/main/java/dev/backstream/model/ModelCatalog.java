@@ -135,7 +135,7 @@ public final class ModelCatalog {
                             + start.model().architecture().describe() + ", the definition declares " + snapshot.model().architecture().describe());
                 }
                 if (start.features() != null) {
-                    if (features != null && !features.toJson().equals(start.features().toJson())) {
+                    if (features != null && !features.equals(start.features())) {
                         throw new IllegalArgumentException("initialSnapshot " + snapshotFile + " has another feature spec than the definition: "
                                 + start.features().toJson() + "; the definition declares " + features.toJson());
                     }

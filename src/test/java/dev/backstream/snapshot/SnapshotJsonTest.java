@@ -148,8 +148,8 @@ class SnapshotJsonTest {
 
         @Test
         void unknownFormatVersion() throws IOException {
-            assertRejected("format 'backstream.mlp/v2' is not supported; expected backstream.mlp/v1",
-                    xorWith("backstream.mlp/v1", "backstream.mlp/v2"));
+            assertRejected("format 'backstream.mlp/v3' is not supported; expected backstream.mlp/v1 or backstream.mlp/v2",
+                    xorWith("backstream.mlp/v1", "backstream.mlp/v3"));
         }
 
         @Test
