@@ -117,9 +117,10 @@ final class SpecReader {
      */
     List<String> distinctTexts(JsonNode object, String at, String key, int minSize, List<String> options) {
         JsonNode value = object.path(key);
-        String what = options == null ? "texts" : "of " + String.join(", ", options);
         if (!value.isArray() || value.size() < minSize) {
-            throw expected(at(at, key), "an array of at least " + minSize + " distinct " + what, value);
+            throw expected(at(at, key), options == null
+                    ? "an array of at least " + minSize + " distinct non-empty texts"
+                    : "an array of at least " + minSize + " of " + String.join(", ", options) + ", without repeats", value);
         }
         List<String> texts = new ArrayList<>(value.size());
         Set<String> seen = new HashSet<>();
