@@ -24,7 +24,7 @@ import java.util.Optional;
 /**
  * The declared models, loaded and validated at start-up: one {@code *.json} file per model in the models directory.
  *
- * <p>A file is a {@code backstream.mlp/v1} document: a model definition (no weights, a {@code seed}) or a full
+ * <p>A file is a {@code backstream.mlp/v1} (or {@code v2}) document: a model definition (no weights, a {@code seed}) or a full
  * snapshot (warm start). Optional extra fields: {@code "initialSnapshot": "path.json"} (warm-start from that snapshot,
  * relative to the file; its architecture must match), {@code "snapshotEveryUpdates": n}, {@code "drift": {...}} (see
  * {@link DriftSpec}), {@code "challengers": [{"name": "wide", ...definition body...}]}: models that learn from the

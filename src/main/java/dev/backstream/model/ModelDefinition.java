@@ -270,10 +270,14 @@ public final class ModelDefinition {
 
     /**
      * An upper bound on the JSON snapshot of this model or of any of its challengers (which a promotion makes the
-     * model): at most 25 characters per number plus structure.
+     * model): at most 25 characters per number plus structure; with a feature spec, plus its canonical JSON and the
+     * preprocessing state ({@code backstream.mlp/v2}: at most one entry of three numbers per column).
      */
     public int snapshotBytesBound() {
         int bound = 4096 + 26 * architecture.parameterCount() * (1 + optimizer.stateVectors());
+        if (features != null) {
+            bound += 2 * featuresJson(features).length + 128 * features.width();
+        }
         for (ModelDefinition challenger : challengers.values()) {
             bound = Math.max(bound, challenger.snapshotBytesBound());
         }
