@@ -389,11 +389,16 @@ public final class ModelDefinition {
     }
 
     /**
-     * The size of the starting model in the binary model format, plus those of its challengers: a bound on any one
-     * stored model of this definition, and on the definition's own encoding less its small fields.
+     * The size of the starting model in the binary model format, plus those of its challengers; with a feature spec,
+     * plus its canonical JSON and its preprocessing state ({@link Preprocessing#toBytes()}, whose size the spec fixes):
+     * a bound on any one stored model of this definition (with its preprocessing state), and on the definition's own
+     * encoding less its small fields.
      */
     public int encodedBytes() {
         int bytes = initial.length;
+        if (features != null) {
+            bytes += featuresJson(features).length + features.newState().toBytes().length;
+        }
         for (ModelDefinition challenger : challengers.values()) {
             bytes += challenger.encodedBytes();
         }

@@ -184,6 +184,18 @@ class FeatureDefinitionTest {
         }
 
         @Test
+        void whoseChallengersStartFreshWithTheSameSpec() throws IOException, FeatureException {
+            Path file = trainedSnapshot(spec());
+            com.fasterxml.jackson.databind.node.ObjectNode document = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(file.toFile());
+            document.set("challengers", Json.MAPPER.readTree("[" + WIDE + "]"));
+            ModelDefinition warm = load(document.toString());
+            ModelDefinition wide = warm.challengers().get("wide");
+            assertEquals(spec(), wide.features());
+            assertTrue(wide.newPreprocessing().bitIdentical(spec().newState()));
+            assertTrue(warm.newPreprocessing().bitIdentical(state));
+        }
+
+        @Test
         void butNotWithAnotherSpecThanTheDefinitions() throws IOException, FeatureException {
             String other = FEATURES.replace("\"above\": 15", "\"above\": 30");
             trainedSnapshot(FeatureSpec.parse(Json.MAPPER.readTree(other), "test"));
