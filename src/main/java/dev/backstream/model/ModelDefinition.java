@@ -121,6 +121,9 @@ public final class ModelDefinition {
             throw new IllegalArgumentException(source + ": the feature spec of model '" + id + "' makes " + features.width()
                     + " columns; expected the model's " + architecture.inputs() + " inputs");
         }
+        if (features != null) {
+            checkLabel(features);
+        }
         if (initialPreprocessing != null && features == null) {
             throw new IllegalArgumentException(source + ": model '" + id + "' has a preprocessing state but no feature spec");
         }
@@ -139,6 +142,22 @@ public final class ModelDefinition {
         if (drift != null && drift.action() == DriftSpec.Action.CHALLENGER && byName.isEmpty()) {
             throw new IllegalArgumentException(source + ": drift.action \"challenger\" needs at least one challenger; model '" + id
                     + "' declares none (\"challengers\": [...])");
+        }
+    }
+
+    /** The spec's label must be one the model learns: as many classes as the model has, or a number for one output unit. */
+    private void checkLabel(FeatureSpec features) {
+        int labelClasses = features.labelClassCount();
+        String label = source + ": the feature spec's label (\"" + features.labelPath() + "\") ";
+        if (labelClasses > 0 && architecture.classes() != labelClasses) {
+            throw new IllegalArgumentException(label + "has " + labelClasses + " classes; model '" + id + "' "
+                    + (architecture.classes() == 0 ? "is not a classifier (" + architecture.outputs() + " " + architecture.outputActivation()
+                    + " output units)" : "has " + architecture.classes()) + "; expected a softmax output of " + labelClasses + " units"
+                    + (labelClasses == 2 ? " or a single sigmoid unit" : ""));
+        }
+        if (labelClasses == 0 && architecture.outputs() != 1) {
+            throw new IllegalArgumentException(label + "is a number, the target of one output unit; model '" + id + "' has "
+                    + architecture.outputs() + " output units");
         }
     }
 
