@@ -253,10 +253,12 @@ public final class ModelDefinition {
             throw new IllegalArgumentException("model '" + id + "' has no challenger '" + name + "'; its challengers: " + challengers.keySet());
         }
         Map<String, ModelDefinition> swapped = new LinkedHashMap<>(challengers);
+        // the starting preprocessing states swap too, where both learn through the same spec (the catalog's case)
+        boolean sameSpec = Objects.equals(features, challenger.features);
         swapped.put(name, new ModelDefinition(challenger.id, newModel(), snapshotEveryUpdates, challenger.source, null, Map.of(),
-                challenger.features, challenger.features == null ? null : initialPreprocessing, false));
+                challenger.features, sameSpec ? initialPreprocessing : null, false));
         return new ModelDefinition(id, challenger.newModel(), snapshotEveryUpdates, source, drift, swapped, features,
-                features == null ? null : challenger.initialPreprocessing, false);
+                sameSpec ? challenger.initialPreprocessing : null, false);
     }
 
     /** A new starting model: the declared one, bit for bit, owned by the caller. */
