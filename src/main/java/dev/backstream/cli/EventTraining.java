@@ -170,7 +170,11 @@ final class EventTraining {
         return null;
     }
 
-    /** One SGD step on the event's features, then the preprocessing state learns its observed values. */
+    /**
+     * One SGD step on the event's features, then the preprocessing state learns its observed values; both or neither:
+     * an update rejected as divergent leaves the whole model, its running statistics included, as it was (the stream
+     * does the same).
+     */
     private Outcome learn(EncodedEvent encoded, EventLabel label) throws BadLine {
         Outcome outcome;
         try {
@@ -179,7 +183,9 @@ final class EventTraining {
         } catch (InvalidSampleException e) {
             throw new BadLine(RejectReason.of(e.problem()).name(), e.getMessage());
         }
-        state.learn(encoded.observed());
+        if (outcome.updateApplied()) {
+            state.learn(encoded.observed());
+        }
         return outcome;
     }
 
