@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.features.Preprocessing;
 import dev.backstream.json.Json;
 import dev.backstream.message.ModelCommand;
 import dev.backstream.message.ModelEvent;
@@ -83,6 +84,13 @@ final class CommandApplier {
                 Mlp restored = rollback.toUpdates() != null ? retained(entry, rollback.toUpdates()) : inline(entry, rollback.snapshot());
                 models.replaceModel(entry, restored);
                 models.restartDrift(entry);
+                if (rollback.toUpdates() != null) {
+                    // the feature statistics the retained model was learning with; kept as they are if none were retained
+                    Preprocessing state = models.retainedPreprocessing(entry, rollback.toUpdates(), limits.snapshotHistory());
+                    if (state != null) {
+                        models.restorePreprocessing(entry, state);
+                    }
+                }
                 return new Applied(ModelEvent.applied(command, ModelEvent.ROLLED_BACK, before, restored.updates(), source), entry);
             }
             if (command instanceof ModelCommand.Promote promote) {

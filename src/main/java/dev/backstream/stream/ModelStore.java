@@ -518,7 +518,13 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         byte[] model = BinaryModelFormat.encode(entry.model);
         ByteBuffer value = ByteBuffer.allocate(8 + model.length).order(ByteOrder.LITTLE_ENDIAN);
         value.putLong(entry.model.updates()).put(model);
-        stored.put(historyKey(entry.id, (int) (entry.control.snapshotsRetained % history)), value.array());
+        String key = historyKey(entry.id, (int) (entry.control.snapshotsRetained % history));
+        stored.put(key, value.array());
+        if (entry.preprocessing != null) {
+            stored.put(key + PREPROCESSING_SUFFIX, entry.preprocessing.toBytes());
+        } else {
+            stored.delete(key + PREPROCESSING_SUFFIX);
+        }
         entry.control.snapshotsRetained++;
         controlChanged(entry);
     }
@@ -537,6 +543,36 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The preprocessing state retained with {@code entry}'s most recent snapshot at {@code updates} (as {@link #retained}
+     * finds it), or null if there is none (no feature spec, or retained before the model had one).
+     */
+    Preprocessing retainedPreprocessing(LiveModel entry, long updates, int history) {
+        FeatureSpec spec = entry.control.definition.features();
+        if (spec == null) {
+            return null;
+        }
+        for (long k = 1; k <= Math.min(history, entry.control.snapshotsRetained); k++) {
+            String key = historyKey(entry.id, (int) ((entry.control.snapshotsRetained - k) % history));
+            byte[] value = stored.get(key);
+            if (value != null && ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong() == updates) {
+                byte[] state = stored.get(key + PREPROCESSING_SUFFIX);
+                try {
+                    return state == null ? null : Preprocessing.fromBytes(spec, state);
+                } catch (IllegalArgumentException e) {
+                    return null; // retained under another spec
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Gives {@code entry} the preprocessing state {@code state} (a rollback); persisted at the next commit. */
+    void restorePreprocessing(LiveModel entry, Preprocessing state) {
+        entry.preprocessing = state;
+        preprocessingChanged(entry);
     }
 
     /** The update counts of {@code entry}'s retained snapshots, for messages. */
@@ -583,6 +619,9 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     static String challengerKey(String id, String name) {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "challenger-" + name;
     }
+
+    /** Appended to a {@link #historyKey}: the preprocessing state retained with that snapshot. */
+    private static final String PREPROCESSING_SUFFIX = "-features";
 
     static String historyKey(String id, int slot) {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "snapshot-" + slot;

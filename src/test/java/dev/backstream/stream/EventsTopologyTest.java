@@ -223,6 +223,23 @@ class EventsTopologyTest {
         }
 
         @Test
+        void aRollbackRestoresThePreprocessingStateRetainedWithTheModel() throws Exception {
+            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), new ModelCatalog(List.of(
+                    flights().withSnapshotEveryUpdates(10))));
+            TopologyFixture f = fixture;
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                events.add(event(i, true, true));
+                f.events.pipeInput(TopologyFixture.bytes("flights"), TopologyFixture.bytes(events.get(i)));
+            }
+            JsonNode rolledBack = f.command(new ModelCommand.Rollback("rb", "flights", 20L, null));
+            assertEquals("rolled_back", rolledBack.get("event").asText(), rolledBack.toString());
+            Offline offline = Offline.learn(events.subList(0, 20));
+            assertTrue(f.storedModel("flights").bitIdentical(offline.model()));
+            assertTrue(f.storedPreprocessing("flights").bitIdentical(offline.state()), "the statistics of update 20");
+        }
+
+        @Test
         void aDeleteCommandForgetsThePreprocessingState() throws Exception {
             TopologyFixture f = open(Map.of());
             for (int i = 0; i < 10; i++) {
