@@ -48,6 +48,13 @@ import java.util.function.Function;
  * <p>A model's challengers learn every labeled sample the model learns, test-then-train, right after it; their
  * predictions follow the model's on the predictions topic (with {@code "role": "challenger"} and the champion's id),
  * their metrics go to the metrics topic under their own ids. Score requests are answered by the champion only.
+ *
+ * <p>A raw event is encoded by its model's feature spec with the model's preprocessing state (kept and persisted with
+ * the model by the {@link ModelStore}). With its label it takes the samples' path above, and its raw values are then
+ * learned by the preprocessing state; without it, it is scored at once and kept in the {@link PendingEvents} store
+ * until its label record joins it (within {@code labels.ttl.ms} of the event's timestamp: one step on the kept
+ * features, scored in the metrics by the arrival prediction), it expires (a stream-time punctuation) or it is evicted
+ * ({@code labels.max.pending}). Challengers learn a model's events on the features the model's own state encoded.
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
     /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
