@@ -619,7 +619,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
 
     /** Publishes a snapshot of {@code entry}; {@code retain}: also keep it for rollbacks ({@code snapshot.history}). */
     private void publishSnapshot(LiveModel entry, long timestamp, boolean retain) {
-        byte[] json = SnapshotJson.toBytes(new Snapshot(entry.id(), entry.model(), CommittedModel.snapshotExtras(entry.lastSource())));
+        // a model with a feature spec publishes backstream.mlp/v2: the spec and the preprocessing state score a raw event
+        byte[] json = SnapshotJson.toBytes(new Snapshot(entry.id(), entry.model(), CommittedModel.snapshotExtras(entry.lastSource()),
+                entry.definition().features(), entry.preprocessing()));
         models.snapshotPublished(entry);
         if (retain) {
             models.retainSnapshot(entry, management.snapshotHistory());

@@ -389,8 +389,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     }
 
     /**
-     * The model's preprocessing state: the stored one if it fits the definition's feature spec, else the spec's fresh
-     * state; null if the definition has no spec.
+     * The model's preprocessing state: the stored one if it fits the definition's feature spec, else the definition's
+     * starting state; null if the definition has no spec.
      */
     private Preprocessing loadPreprocessing(String id, ModelDefinition definition) {
         FeatureSpec spec = definition.features();
@@ -405,16 +405,15 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                 // the spec changed since the state was stored (a new model file): its statistics do not apply
             }
         }
-        return spec.newState();
+        return definition.newPreprocessing();
     }
 
     /**
-     * Gives {@code entry} its definition's fresh preprocessing state (a reset: nothing learned); none if its definition
-     * has no feature spec. Persisted at the next commit.
+     * Gives {@code entry} its definition's starting preprocessing state (a reset: a fresh one, or a warm start's); none
+     * if its definition has no feature spec. Persisted at the next commit.
      */
     void restartPreprocessing(LiveModel entry) {
-        FeatureSpec spec = entry.control.definition.features();
-        entry.preprocessing = spec == null ? null : spec.newState();
+        entry.preprocessing = entry.control.definition.newPreprocessing();
         if (entry.preprocessing == null) {
             stored.delete(preprocessingKey(entry.id));
             entry.preprocessingDirty = false;

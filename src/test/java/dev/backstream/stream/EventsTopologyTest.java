@@ -240,6 +240,31 @@ class EventsTopologyTest {
         }
 
         @Test
+        void snapshotsAreV2WithTheSpecAndThePreprocessingStateAndAnInlineRollbackRestoresThem() throws Exception {
+            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), new ModelCatalog(List.of(
+                    flights().withSnapshotEveryUpdates(10))));
+            TopologyFixture f = fixture;
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                events.add(event(i, true, true));
+                f.events.pipeInput(TopologyFixture.bytes("flights"), TopologyFixture.bytes(events.get(i)));
+            }
+            List<byte[]> snapshots = f.snapshots.readValuesToList();
+            assertEquals(2, snapshots.size(), "at 10 and 20 updates");
+            assertEquals(dev.backstream.snapshot.SnapshotJson.FORMAT_V2, json(snapshots.get(0)).get("format").asText());
+            dev.backstream.snapshot.Snapshot at10 = dev.backstream.snapshot.SnapshotJson.read(snapshots.get(0));
+            Offline offline = Offline.learn(events.subList(0, 10));
+            assertTrue(at10.model().bitIdentical(offline.model()));
+            assertEquals(FEATURES, at10.features());
+            assertTrue(at10.preprocessing().bitIdentical(offline.state()), "the statistics the model had learned with");
+
+            JsonNode rolledBack = f.command(new ModelCommand.Rollback("rb", "flights", null, snapshots.get(0)));
+            assertEquals("rolled_back", rolledBack.get("event").asText(), rolledBack.toString());
+            assertTrue(f.storedModel("flights").bitIdentical(offline.model()));
+            assertTrue(f.storedPreprocessing("flights").bitIdentical(offline.state()), "restored from the v2 snapshot");
+        }
+
+        @Test
         void aDeleteCommandForgetsThePreprocessingState() throws Exception {
             TopologyFixture f = open(Map.of());
             for (int i = 0; i < 10; i++) {
