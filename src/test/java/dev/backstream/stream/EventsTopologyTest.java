@@ -265,6 +265,26 @@ class EventsTopologyTest {
         }
 
         @Test
+        void aModelCreatedWithAFeatureSpecLearnsEventsAndKeepsItsSpecWhenPaused() throws Exception {
+            TopologyFixture f = open(Map.of());
+            String definition = """
+                    {"format": "backstream.mlp/v1", "modelId": "made", "loss": "binary_cross_entropy",
+                     "optimizer": {"type": "sgd", "learningRate": 0.1},
+                     "layers": [{"units": 6, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}], "seed": 11,
+                     "features": %s}
+                    """.formatted(SPEC);
+            JsonNode created = f.command(new ModelCommand.Create("c", "made", TopologyFixture.bytes(definition)));
+            assertEquals("created", created.get("event").asText(), created.toString());
+            assertEquals("paused", f.command(new ModelCommand.Pause("p", "made")).get("event").asText());
+            assertEquals("resumed", f.command(new ModelCommand.Resume("r", "made")).get("event").asText());
+            for (int i = 0; i < 20; i++) {
+                f.events.pipeInput(TopologyFixture.bytes("made"), TopologyFixture.bytes(event(i, true, true).replace("\"flights\"", "\"made\"")));
+            }
+            assertTrue(f.deadLetters.isEmpty(), () -> json(f.deadLetters.readValue()).toString());
+            assertEquals(20, f.storedModel("made").updates());
+        }
+
+        @Test
         void aDeleteCommandForgetsThePreprocessingState() throws Exception {
             TopologyFixture f = open(Map.of());
             for (int i = 0; i < 10; i++) {
