@@ -650,7 +650,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             ModelControl control = control(model.key, definitions);
             if (control != null && !live.containsKey(model.key)) {
                 LiveModel entry = load(model.key, control, model.value);
-                committed.put(new CommittedModel(control.definition, partition, entry.model.updates(), model.value));
+                committed.put(new CommittedModel(control.definition, partition, entry.model.updates(), model.value,
+                        entry.preprocessing == null ? null : stored.get(preprocessingKey(model.key))));
             }
         }
         committed.serving(partition);
@@ -745,9 +746,13 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                 stored.put(driftKey(id), entry.drift.encode());
                 entry.driftDirty = false;
             }
+            byte[] preprocessing = null;
             if (entry.preprocessingDirty) {
-                stored.put(preprocessingKey(id), entry.preprocessing.toBytes());
+                preprocessing = entry.preprocessing.toBytes();
+                stored.put(preprocessingKey(id), preprocessing);
                 entry.preprocessingDirty = false;
+            } else if (entry.preprocessing != null) {
+                preprocessing = stored.get(preprocessingKey(id));
             }
             for (Challenger challenger : entry.challengers.values()) {
                 if (challenger.dirty) {
@@ -757,7 +762,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                     challenger.dirty = false;
                 }
             }
-            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), value));
+            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), value, preprocessing));
             entry.dirty = false;
         }
         dirty.clear();

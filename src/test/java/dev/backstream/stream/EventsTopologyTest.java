@@ -285,6 +285,23 @@ class EventsTopologyTest {
         }
 
         @Test
+        void theCommittedStateReadersSeeIsAV2SnapshotWithThePreprocessingState() throws Exception {
+            TopologyFixture f = open(Map.of());
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                events.add(event(i, true, true));
+                f.events.pipeInput(TopologyFixture.bytes("flights"), TopologyFixture.bytes(events.get(i)));
+            }
+            f.driver.advanceWallClockTime(java.time.Duration.ofMillis(100)); // the task's next step shows the last commit
+            dev.backstream.snapshot.Snapshot shown = dev.backstream.snapshot.SnapshotJson.read(
+                    f.shared.models().find("flights").orElseThrow().snapshotJson());
+            Offline offline = Offline.learn(events);
+            assertTrue(shown.model().bitIdentical(offline.model()));
+            assertEquals(FEATURES, shown.features());
+            assertTrue(shown.preprocessing().bitIdentical(offline.state()));
+        }
+
+        @Test
         void aDeleteCommandForgetsThePreprocessingState() throws Exception {
             TopologyFixture f = open(Map.of());
             for (int i = 0; i < 10; i++) {
