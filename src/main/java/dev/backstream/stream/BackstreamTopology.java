@@ -24,7 +24,9 @@ import java.util.Set;
  * <pre>
  *  samples ──────► route-samples ─────┐                  ┌─► dead letters (model events for unreadable commands)
  *  score-requests ► route-score-requests ┤─► valid? ──no──┘
- *  control ───────► route-commands ──────┘
+ *  control ───────► route-commands ──────┤
+ *  events ────────► route-events ────────┤
+ *  labels ────────► route-labels ────────┘
  *                                            │ keyed by model id? ─yes──────────────┐
  *                                            └─no─► repartition "samples-by-model" ─┴─► models (store "models")
  *                                                                                        ├─► predictions
@@ -35,12 +37,17 @@ import java.util.Set;
  * </pre>
  * Every record of a model reaches the one task that owns the model: records keyed by the model id (with the default
  * partitioner) are already in the right partition; all others are re-keyed and go through the internal repartition
- * topic. The samples, score-requests and control topics and the repartition topic must therefore have the same number of
- * partitions.
+ * topic. The samples, score-requests, control, events and labels topics and the repartition topic must therefore have the
+ * same number of partitions.
  */
 public final class BackstreamTopology {
     /** The name of the model store (and of its changelog topic, {@code <application.id>-models-changelog}). */
     public static final String STORE = "models";
+    /**
+     * The name of the store of events waiting for delayed labels (and of its changelog topic,
+     * {@code <application.id>-pending-events-changelog}).
+     */
+    public static final String PENDING_STORE = "pending-events";
     /** The name of the internal repartition topic ({@code <application.id>-samples-by-model-repartition}). */
     public static final String REPARTITION = "samples-by-model";
 
@@ -74,6 +81,7 @@ public final class BackstreamTopology {
         Topics topics = settings.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(modelStore(settings, shared.models()));
+        builder.addStateStore(PendingEvents.builder(PENDING_STORE, settings.changelogConfig()));
 
         KStream<byte[], Routed> samples = builder
                 .stream(topics.samples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("samples"))
@@ -87,8 +95,17 @@ public final class BackstreamTopology {
                 .stream(topics.control(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("control"))
                 .process(() -> new CommandRouter(maxCommandBytes), Named.as("route-commands"));
 
+        KStream<byte[], Routed> events = builder
+                .stream(topics.events(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("events"))
+                .process(eventRouter(RoutedEvent.Kind.EVENT, settings, deadLetters), Named.as("route-events"));
+        KStream<byte[], Routed> labels = builder
+                .stream(topics.labels(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("labels"))
+                .process(eventRouter(RoutedEvent.Kind.LABEL, settings, deadLetters), Named.as("route-labels"));
+
         Map<String, KStream<byte[], Routed>> routed = samples.merge(scoreRequests, Named.as("routed"))
                 .merge(commands, Named.as("routed-with-commands"))
+                .merge(events, Named.as("routed-with-events"))
+                .merge(labels, Named.as("routed-with-labels"))
                 .split(Named.as("routed-"))
                 .branch((key, value) -> value instanceof Routed.Rejected, Branched.as("rejected"))
                 .branch((key, value) -> value instanceof Routed.RejectedCommand, Branched.as("rejected-command"))
@@ -110,7 +127,7 @@ public final class BackstreamTopology {
                 .repartition(Repartitioned.with(Serdes.ByteArray(), new RoutedSampleSerde()).withName(REPARTITION));
 
         Map<String, KStream<byte[], Output>> outputs = direct.merge(repartitioned, Named.as("by-model"))
-                .process(learner(catalog, settings, deadLetters, shared), Named.as("models"), STORE)
+                .process(learner(catalog, settings, deadLetters, shared), Named.as("models"), STORE, PENDING_STORE)
                 .split(Named.as("output-"))
                 .branch((key, value) -> value.kind() == Output.Kind.PREDICTION, Branched.as("predictions"))
                 .branch((key, value) -> value.kind() == Output.Kind.SNAPSHOT, Branched.as("snapshots"))
@@ -137,6 +154,13 @@ public final class BackstreamTopology {
         return () -> new SampleRouter(learn, maxBytes, maxFeatures, deadLetters);
     }
 
+    private static ProcessorSupplier<byte[], byte[], byte[], Routed> eventRouter(RoutedEvent.Kind kind, TopologySettings settings,
+                                                                                 DeadLetterWriter deadLetters) {
+        int maxBytes = settings.maxRecordBytes();
+        String defaultModel = settings.events().defaultModel();
+        return () -> new EventRouter(kind, maxBytes, defaultModel, deadLetters);
+    }
+
     private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, TopologySettings settings,
                                                                                    DeadLetterWriter deadLetters, Shared shared) {
         long interval = settings.snapshotIntervalMs();
@@ -145,7 +169,7 @@ public final class BackstreamTopology {
             @Override
             public Processor<byte[], RoutedSample, byte[], Output> get() {
                 return new ModelProcessor(catalog, STORE, interval, deadLetters, shared.activity(), metricsInterval, shared.metrics(),
-                        settings.management());
+                        settings.management(), PENDING_STORE, settings.events());
             }
 
             @Override

@@ -1,6 +1,11 @@
 package dev.backstream.stream;
 
 import dev.backstream.drift.Detection;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backstream.features.EncodedEvent;
+import dev.backstream.features.EventLabel;
+import dev.backstream.features.FeatureException;
+import dev.backstream.features.FeatureSpec;
 import dev.backstream.json.Json;
 import dev.backstream.message.InvalidMessageException;
 import dev.backstream.message.ModelCommand;
@@ -41,6 +46,13 @@ import java.util.function.Function;
  * <p>A model's challengers learn every labeled sample the model learns, test-then-train, right after it; their
  * predictions follow the model's on the predictions topic (with {@code "role": "challenger"} and the champion's id),
  * their metrics go to the metrics topic under their own ids. Score requests are answered by the champion only.
+ *
+ * <p>A raw event is encoded by its model's feature spec with the model's preprocessing state (kept and persisted with
+ * the model by the {@link ModelStore}). With its label it takes the samples' path above, and its raw values are then
+ * learned by the preprocessing state; without it, it is scored at once and kept in the {@link PendingEvents} store
+ * until its label record joins it (within {@code labels.ttl.ms} of the event's timestamp: one step on the kept
+ * features, scored in the metrics by the arrival prediction), it expires (a stream-time punctuation) or it is evicted
+ * ({@code labels.max.pending}). Challengers learn a model's events on the features the model's own state encoded.
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
     /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
@@ -61,9 +73,17 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private static final Duration COMMITTED_STATE_INTERVAL = Duration.ofMillis(100);
     private final ModelManagement management;
     private CommandApplier commands;
+    private final String pendingStoreName;
+    private final EventSettings eventSettings;
+    /** The events waiting for delayed labels. */
+    private PendingEvents pending;
+    private Cancellable expiryPunctuator;
 
     ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters, Activity activity,
-                   long metricsIntervalMs, PublishedMetrics publishedMetrics, ModelManagement management) {
+                   long metricsIntervalMs, PublishedMetrics publishedMetrics, ModelManagement management, String pendingStoreName,
+                   EventSettings eventSettings) {
+        this.pendingStoreName = pendingStoreName;
+        this.eventSettings = eventSettings;
         this.management = management;
         this.deadLetters = deadLetters;
         this.activity = activity;
@@ -85,6 +105,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         // before it stopped, and no sample may ever come to bring it into memory.
         models.loadAll(definitions);
         commands = new CommandApplier(models, definitions, management);
+        pending = new PendingEvents(context.getStateStore(pendingStoreName), eventSettings);
+        // expiry follows stream time (record timestamps), as the join does: the same input expires the same events
+        long expiryInterval = Math.max(1, Math.min(eventSettings.labelsTtlMs() / 4, 60_000));
+        expiryPunctuator = context.schedule(Duration.ofMillis(expiryInterval), PunctuationType.STREAM_TIME, this::expirePending);
         if (snapshotIntervalMs > 0) {
             punctuator = context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::snapshotChangedModels);
         }
@@ -104,37 +128,74 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             apply(record);
             return;
         }
-        String modelId = routed.sample().model();
-        byte[] modelKey = record.key();
+        String modelId = routed.model();
         LiveModel entry = models.get(modelId, definitions);
         if (entry == null) {
             deadLetter(record, RejectReason.UNKNOWN_MODEL, "model '" + modelId + "' does not exist (neither declared in models.dir nor created)");
             return;
         }
-        if (routed.learn() && entry.paused()) {
-            scoreWhilePaused(record, entry);
+        if (routed.event() != null) {
+            event(record, entry);
             return;
+        }
+        handle(record, entry, routed.sample(), routed.learn(), null, null);
+    }
+
+    /** What {@link #handle} did with a sample. */
+    private enum Handled {
+        /** Learned: the update was applied. */
+        LEARNED,
+        /** The update would have made a parameter non-finite: not applied, a dead letter. */
+        DIVERGED,
+        /** The model refused the sample (its shape, its label): a dead letter. */
+        REJECTED,
+        /** Scored only (a score request, an event waiting for its label, a sample while the model is paused). */
+        SCORED,
+        /** A delayed label while the model is paused: neither learned nor scored; its event stays pending. */
+        PAUSED
+    }
+
+    /**
+     * The one path of a sample, whether it came as one or from an event with its label: scored ({@code learn} false),
+     * or predicted, learned, published and counted (test-then-train), then its challengers, snapshot and drift. For an
+     * event learned, {@code observed} are its raw values: the model's preprocessing state learns them right after the
+     * model, before a snapshot or a drift reset. For a delayed label, {@code kept} is its event as scored on arrival:
+     * that prediction was published then, so none is now, and it is the one the metrics and the drift detector score.
+     */
+    private Handled handle(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample, boolean learn, double[] observed,
+                           PendingEvent kept) {
+        String modelId = entry.id();
+        if (learn && entry.paused()) {
+            if (kept != null) {
+                entry.control().droppedWhilePaused++;
+                models.controlChanged(entry);
+                return Handled.PAUSED;
+            }
+            scoreWhilePaused(record, entry, sample);
+            return Handled.SCORED;
         }
         Outcome outcome;
         try {
-            outcome = routed.learn() ? routed.sample().learnOn(entry.model()) : routed.sample().scoreOn(entry.model());
+            outcome = learn ? sample.learnOn(entry.model()) : sample.scoreOn(entry.model());
         } catch (InvalidMessageException e) {
             deadLetter(record, e.reason(), e.getMessage());
             entry.metrics().deadLetter(e.reason());
             models.metricsChanged(entry);
-            return;
+            return Handled.REJECTED;
         }
-        SourceRecord source = routed.source();
-        Prediction prediction = Prediction.of(routed.sample(), outcome, source);
-        context.forward(new Record<>(modelKey, new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
-        activity.predicted(modelId);
-        if (routed.learn() && entry.hasChallengers()) {
-            learnByChallengers(record, entry);
+        SourceRecord source = record.value().source();
+        if (kept == null) {
+            Prediction prediction = Prediction.of(sample, outcome, source);
+            context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+            activity.predicted(modelId);
         }
-        if (!routed.learn()) {
+        if (learn && entry.hasChallengers()) {
+            learnByChallengers(record, entry, sample);
+        }
+        if (!learn) {
             entry.metrics().scored();
             models.metricsChanged(entry);
-            return;
+            return Handled.SCORED;
         }
         if (!outcome.updateApplied()) {
             deadLetter(record, RejectReason.DIVERGED_UPDATE, "the update for this sample would make a parameter of model '"
@@ -142,17 +203,174 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             entry.metrics().diverged();
             entry.metrics().deadLetter(RejectReason.DIVERGED_UPDATE);
             models.metricsChanged(entry);
-            return;
+            return Handled.DIVERGED;
         }
-        entry.metrics().learned(routed.sample(), outcome);
+        if (kept == null) {
+            entry.metrics().learned(sample, outcome);
+        } else {
+            entry.metrics().learnedLate(sample, kept);
+        }
         models.updated(entry, source);
+        if (observed != null) {
+            entry.preprocessing().learn(observed);
+            models.preprocessingChanged(entry);
+        }
         activity.learned(modelId);
         if (entry.model().updates() % entry.definition().snapshotEveryUpdates() == 0) {
             publishSnapshot(entry, record.timestamp());
         }
         if (entry.drift() != null) {
-            watchDrift(record, entry, outcome);
+            watchDrift(record, entry, outcome, sample, kept);
         }
+        return Handled.LEARNED;
+    }
+
+    /**
+     * A raw event: encoded with the model's feature spec and preprocessing state; with its label, learned as the
+     * sample it encodes to (the event id as the sample's id), and its raw values learned by the preprocessing state.
+     */
+    private void event(Record<byte[], RoutedSample> record, LiveModel entry) {
+        RoutedEvent event = record.value().event();
+        FeatureSpec spec = entry.definition().features();
+        if (spec == null) {
+            rejectEvent(record, entry, RejectReason.NO_FEATURE_SPEC, "model '" + entry.id() + "' has no \"features\" spec in its definition,"
+                    + " so it cannot read raw " + (event.kind() == RoutedEvent.Kind.EVENT ? "events" : "labels") + "; send it samples instead");
+            return;
+        }
+        if (event.kind() == RoutedEvent.Kind.LABEL) {
+            delayedLabel(record, entry, spec);
+            return;
+        }
+        EncodedEvent encoded;
+        EventLabel label;
+        Sample sample;
+        try {
+            encoded = spec.encode(event.json(), entry.preprocessing());
+            label = spec.label(event.json());
+            sample = new Sample(entry.id(), encoded.features(), label == null ? null : label.classIndex(),
+                    label == null ? null : label.target(), spec.id(event.json()));
+        } catch (FeatureException e) {
+            rejectEvent(record, entry, RejectReason.valueOf(e.kind().name()), featureMessage(e));
+            return;
+        } catch (InvalidMessageException e) {
+            rejectEvent(record, entry, e.reason(), e.getMessage());
+            return;
+        }
+        if (label != null) {
+            handle(record, entry, sample, true, encoded.observed(), null);
+        } else {
+            awaitLabel(record, entry, sample, encoded);
+        }
+    }
+
+    /**
+     * An event without its label: scored at once (its prediction published with the event id and the model version),
+     * then kept with its encoding and that prediction until its label comes, it expires or it is evicted. An event
+     * without an id cannot be named by a label: it is only scored.
+     */
+    private void awaitLabel(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample, EncodedEvent encoded) {
+        if (sample.id() == null) {
+            handle(record, entry, sample, false, null, null);
+            return;
+        }
+        Outcome outcome;
+        try {
+            outcome = sample.scoreOn(entry.model());
+        } catch (InvalidMessageException e) {
+            rejectEvent(record, entry, e.reason(), e.getMessage());
+            return;
+        }
+        double[] output = outcome.copyOutput();
+        int predictedClass = outcome.predictedClass();
+        long version = outcome.modelVersion();
+        Prediction prediction = Prediction.of(sample, outcome, record.value().source());
+        context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+        activity.predicted(entry.id());
+        entry.metrics().scored();
+        models.metricsChanged(entry);
+        int evicted = pending.keep(entry.id(), sample.id(), record.timestamp(), version, sample.features(), encoded.observed(), output,
+                predictedClass, PendingEvent.classLosses(entry.model(), sample.features(), output));
+        if (evicted > 0) {
+            entry.metrics().labelsChanged();
+        }
+    }
+
+    /**
+     * A label record: joined to its pending event within {@code labels.ttl.ms} of the event's timestamp and learned (one
+     * step on the kept features, then the kept raw values learned by the preprocessing state), at most once.
+     */
+    private void delayedLabel(Record<byte[], RoutedSample> record, LiveModel entry, FeatureSpec spec) {
+        JsonNode json = record.value().event().json();
+        String model = entry.id();
+        String id = json.get("id").asText();
+        EventLabel label;
+        try {
+            label = spec.parseLabel(json.get("label"));
+        } catch (FeatureException e) {
+            rejectEvent(record, entry, RejectReason.valueOf(e.kind().name()), "label: " + featureMessage(e));
+            return;
+        }
+        PendingEvent kept = pending.get(model, id);
+        long ttl = pending.ttlMs();
+        if (kept == null) {
+            PendingEvents.Marker marker = pending.marker(model, id);
+            if (marker == PendingEvents.Marker.LEARNED) {
+                rejectEvent(record, entry, RejectReason.DUPLICATE_LABEL, "event '" + id + "' of model '" + model
+                        + "' was already learned from a label; a label is learned once");
+            } else if (marker == PendingEvents.Marker.EXPIRED) {
+                rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "event '" + id + "' of model '" + model
+                        + "' expired: no label came within labels.ttl.ms = " + ttl + " ms of it");
+            } else if (marker == PendingEvents.Marker.EVICTED) {
+                rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "event '" + id + "' of model '" + model
+                        + "' was evicted before its label came: the model kept labels.max.pending = " + eventSettings.maxPending() + " newer events");
+            } else {
+                rejectEvent(record, entry, RejectReason.UNKNOWN_EVENT_ID, "no event '" + id + "' of model '" + model + "' waits for a label"
+                        + " (never seen without its label, or forgotten one labels.ttl.ms after it expired)");
+            }
+            return;
+        }
+        if (record.timestamp() - kept.timestamp() > ttl) {
+            pending.finish(model, id, kept, PendingEvents.Marker.EXPIRED);
+            entry.metrics().labelsChanged();
+            rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "the label came " + (record.timestamp() - kept.timestamp())
+                    + " ms after event '" + id + "' of model '" + model + "'; labels.ttl.ms = " + ttl);
+            return;
+        }
+        Sample sample;
+        try {
+            sample = new Sample(model, kept.features(), label.classIndex(), label.target(), id);
+        } catch (InvalidMessageException e) {
+            rejectEvent(record, entry, e.reason(), e.getMessage());
+            return;
+        }
+        Handled handled = handle(record, entry, sample, true, kept.observed(), kept);
+        if (handled == Handled.LEARNED || handled == Handled.DIVERGED) {
+            pending.finish(model, id, kept, PendingEvents.Marker.LEARNED);
+        }
+    }
+
+    /** Stream-time punctuation: expires the pending events older than the TTL, and forgets old markers. */
+    private void expirePending(long now) {
+        for (String model : pending.expire(now)) {
+            LiveModel entry = models.get(model, definitions);
+            if (entry != null) {
+                entry.metrics().labelsChanged();
+                models.metricsChanged(entry);
+            }
+        }
+    }
+
+    /** A feature error's message, naming the path of the field at fault. */
+    private static String featureMessage(FeatureException e) {
+        String message = e.getMessage() == null ? e.kind().name() : e.getMessage();
+        return e.path() == null || message.contains(e.path()) ? message : e.path() + ": " + message;
+    }
+
+    /** A dead letter for an event or label record of {@code entry}, counted in its metrics. */
+    private void rejectEvent(Record<byte[], RoutedSample> record, LiveModel entry, RejectReason reason, String message) {
+        deadLetter(record, reason, message);
+        entry.metrics().deadLetter(reason);
+        models.metricsChanged(entry);
     }
 
     /**
@@ -160,14 +378,14 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
      * update is published beside the champion's. A challenger's divergent update is counted in its metrics, not
      * applied, and makes no dead letter (the record itself was fine for its champion).
      */
-    private void learnByChallengers(Record<byte[], RoutedSample> record, LiveModel entry) {
+    private void learnByChallengers(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample) {
         RoutedSample routed = record.value();
         for (ModelStore.Challenger challenger : entry.challengers()) {
-            Outcome outcome = routed.sample().learnOn(challenger.model());
-            Prediction prediction = Prediction.of(routed.sample(), outcome, routed.source()).asChallenger(challenger.id(), entry.id());
+            Outcome outcome = sample.learnOn(challenger.model());
+            Prediction prediction = Prediction.of(sample, outcome, routed.source()).asChallenger(challenger.id(), entry.id());
             context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
             if (outcome.updateApplied()) {
-                challenger.metrics().learned(routed.sample(), outcome);
+                challenger.metrics().learned(sample, outcome);
             } else {
                 challenger.metrics().diverged();
             }
@@ -179,10 +397,11 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
      * Feeds the model's drift detector its error (0 or 1) or loss on this sample's prediction; on a detection, takes
      * the declared action and publishes a {@code drift_detected} model event.
      */
-    private void watchDrift(Record<byte[], RoutedSample> record, LiveModel entry, Outcome outcome) {
+    private void watchDrift(Record<byte[], RoutedSample> record, LiveModel entry, Outcome outcome, Sample sample, PendingEvent kept) {
         DriftSpec spec = entry.definition().drift();
-        Sample sample = record.value().sample();
-        double value = spec.monitor() == DriftSpec.Monitor.ERROR ? (outcome.predictedClass() == sample.trueClass() ? 0 : 1) : outcome.loss();
+        int predicted = kept != null ? kept.predictedClass() : outcome.predictedClass();
+        double loss = kept != null ? kept.loss(sample, entry.model().architecture()) : outcome.loss();
+        double value = spec.monitor() == DriftSpec.Monitor.ERROR ? (predicted == sample.trueClass() ? 0 : 1) : loss;
         boolean detected = entry.drift().update(value);
         models.driftChanged(entry);
         // Only a rise of the error or loss is drift: ADWIN also cuts its window when the mean falls, which is the model
@@ -200,6 +419,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         ModelEvent promoted = null;
         if (spec.action() == DriftSpec.Action.RESET) {
             models.replaceModel(entry, entry.definition().newModel());
+            models.restartPreprocessing(entry);
             publishSnapshot(entry, record.timestamp(), false);
             taken = "; the model starts again from its definition";
         } else if (spec.action() == DriftSpec.Action.CHALLENGER) {
@@ -268,6 +488,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
         if (ModelEvent.DELETED.equals(applied.event().event())) {
             forgetMetrics(command.model());
+            pending.deleteModel(command.model());
             // a tombstone, so that the compacted snapshots topic forgets the deleted model
             context.forward(new Record<>(record.key(), new Output(Output.Kind.SNAPSHOT, null), record.timestamp()));
         }
@@ -275,16 +496,16 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     /** A sample for a paused model: scored and published like a score request, counted, never learned. */
-    private void scoreWhilePaused(Record<byte[], RoutedSample> record, LiveModel entry) {
+    private void scoreWhilePaused(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample) {
         RoutedSample routed = record.value();
         Outcome outcome;
         try {
-            outcome = routed.sample().scoreOn(entry.model());
+            outcome = sample.scoreOn(entry.model());
         } catch (InvalidMessageException e) {
             deadLetter(record, e.reason(), e.getMessage());
             return;
         }
-        context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, Prediction.of(routed.sample(), outcome, routed.source()).toJson()),
+        context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, Prediction.of(sample, outcome, routed.source()).toJson()),
                 record.timestamp()));
         activity.predicted(entry.id());
         entry.control().droppedWhilePaused++;
@@ -342,6 +563,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
      */
     private void publishMetrics(LiveModel entry, long now) {
         ModelMetrics metrics = entry.metrics().toMessage(entry.id(), entry.model().updates(), entry.lastSource(), now);
+        if (entry.definition().features() != null) {
+            PendingEvents.Counts counts = pending.counts(entry.id());
+            metrics = metrics.withLabels(new ModelMetrics.Labels(counts.pending(), counts.joined(), counts.expired(), counts.evicted()));
+        }
         context.forward(new Record<>(entry.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.METRICS, metrics.toJson()), now));
         entry.metrics().published();
         models.metricsChanged(entry);
@@ -356,7 +581,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
 
     /** Publishes a snapshot of {@code entry}; {@code retain}: also keep it for rollbacks ({@code snapshot.history}). */
     private void publishSnapshot(LiveModel entry, long timestamp, boolean retain) {
-        byte[] json = SnapshotJson.toBytes(new Snapshot(entry.id(), entry.model(), CommittedModel.snapshotExtras(entry.lastSource())));
+        // a model with a feature spec publishes backstream.mlp/v2: the spec and the preprocessing state score a raw event
+        byte[] json = SnapshotJson.toBytes(new Snapshot(entry.id(), entry.model(), CommittedModel.snapshotExtras(entry.lastSource()),
+                entry.definition().features(), entry.preprocessing()));
         models.snapshotPublished(entry);
         if (retain) {
             models.retainSnapshot(entry, management.snapshotHistory());
@@ -367,7 +594,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     /** A dead letter with the record's original bytes (re-written only for records repartitioned without them). */
     private void deadLetter(Record<byte[], RoutedSample> record, RejectReason reason, String message) {
         RoutedSample routed = record.value();
-        byte[] value = routed.sourceValue() != null ? routed.sourceValue() : routed.sample().toJson();
+        byte[] value = routed.sourceValue() != null || routed.sample() == null ? routed.sourceValue() : routed.sample().toJson();
         byte[] json = deadLetters.json(reason, message, routed.source(), routed.sourceKey(), value);
         context.forward(new Record<>(routed.sourceKey(), new Output(Output.Kind.DEAD_LETTER, json), record.timestamp()));
     }
@@ -382,6 +609,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
         if (committedPunctuator != null) {
             committedPunctuator.cancel();
+        }
+        if (expiryPunctuator != null) {
+            expiryPunctuator.cancel();
         }
         for (Map.Entry<String, ModelSensors> model : sensors.entrySet()) {
             publishedMetrics.removed(model.getKey());

@@ -2,6 +2,8 @@ package dev.backstream.stream;
 
 import dev.backstream.message.SourceRecord;
 import dev.backstream.drift.DriftDetector;
+import dev.backstream.features.FeatureSpec;
+import dev.backstream.features.Preprocessing;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.Mlp;
@@ -59,7 +61,9 @@ import java.util.function.Function;
  * {@code metrics-chunk-<slot>}, with {@code slot} the chunk's number modulo the window's chunk count: a model has at most
  * {@code ceil(window / 64)} chunk keys, and the compacted changelog stays bounded. A model's challengers are stored
  * beside it, each under {@link #challengerKey} ({@code <id>\0challenger-<name>}) in the same {@link StoredModel}
- * format, their metrics chunks under that key's {@link #chunkKey}s; all keys of a model start with its id and a NUL. Chunks are put right before the value
+ * format, their metrics chunks under that key's {@link #chunkKey}s; a model with a feature spec keeps its preprocessing
+ * state under {@link #preprocessingKey} ({@code <id>\0features}), like its drift detector's under {@link #driftKey}
+ * ({@code <id>\0drift}); all keys of a model start with its id and a NUL. Chunks are put right before the value
  * that refers to them, in the same commit, and restore with the task like every other key. {@link #get} reads only
  * declared ids, so a chunk key is never decoded as a model.
  *
@@ -107,6 +111,9 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         private boolean driftDirty;
         /** The challengers its definition declares, by name, in declaration order. */
         private final Map<String, Challenger> challengers = new LinkedHashMap<>();
+        /** The preprocessing state of a model whose definition has a feature spec, else null. */
+        private Preprocessing preprocessing;
+        private boolean preprocessingDirty;
 
         private LiveModel(String id, ModelControl control, Mlp model, PrequentialMetrics metrics, SourceRecord lastSource,
                           long lastSnapshotUpdates) {
@@ -144,6 +151,14 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         /** The model's drift detector (its state persisted with the model), or null if its definition declares none. */
         DriftDetector drift() {
             return drift;
+        }
+
+        /**
+         * The model's preprocessing state (running means and variances of its feature spec; persisted with the model), or
+         * null if its definition has no feature spec; callers that change it must call {@link ModelStore#preprocessingChanged}.
+         */
+        Preprocessing preprocessing() {
+            return preprocessing;
         }
 
         /** The live model; callers that change it must call {@link ModelStore#updated}. */
@@ -285,6 +300,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             entry = new LiveModel(id, control, model, new PrequentialMetrics(model.architecture(), metricsSettings), null, -1);
         }
         entry.drift = loadDrift(id, control.definition);
+        entry.preprocessing = loadPreprocessing(id, control.definition);
         loadChallengers(entry);
         live.put(id, entry);
         return entry;
@@ -372,6 +388,52 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         return definition.drift().settings().newDetector();
     }
 
+    /**
+     * The model's preprocessing state: the stored one if it fits the definition's feature spec, else the definition's
+     * starting state; null if the definition has no spec.
+     */
+    private Preprocessing loadPreprocessing(String id, ModelDefinition definition) {
+        FeatureSpec spec = definition.features();
+        if (spec == null) {
+            return null;
+        }
+        byte[] state = stored.get(preprocessingKey(id));
+        if (state != null) {
+            try {
+                return Preprocessing.fromBytes(spec, state);
+            } catch (IllegalArgumentException e) {
+                // the spec changed since the state was stored (a new model file): its statistics do not apply
+            }
+        }
+        return definition.newPreprocessing();
+    }
+
+    /**
+     * Gives {@code entry} its definition's starting preprocessing state (a reset: a fresh one, or a warm start's); none
+     * if its definition has no feature spec. Persisted at the next commit.
+     */
+    void restartPreprocessing(LiveModel entry) {
+        entry.preprocessing = entry.control.definition.newPreprocessing();
+        if (entry.preprocessing == null) {
+            stored.delete(preprocessingKey(entry.id));
+            entry.preprocessingDirty = false;
+        } else {
+            preprocessingChanged(entry);
+        }
+    }
+
+    /** Records that {@code entry}'s preprocessing state learned an event; it is persisted at the next commit. */
+    void preprocessingChanged(LiveModel entry) {
+        entry.preprocessingDirty = true;
+        markDirty(entry);
+    }
+
+    /** The preprocessing state as last persisted, for tests; null if none. */
+    Preprocessing persistedPreprocessing(String id, FeatureSpec spec) {
+        byte[] state = stored.get(preprocessingKey(id));
+        return state == null ? null : Preprocessing.fromBytes(spec, state);
+    }
+
     /** Gives {@code entry} a fresh detector of its definition's drift settings (none if it has none). */
     void restartDrift(LiveModel entry) {
         entry.drift = entry.control.definition.drift() == null ? null : entry.control.definition.drift().settings().newDetector();
@@ -455,7 +517,13 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         byte[] model = BinaryModelFormat.encode(entry.model);
         ByteBuffer value = ByteBuffer.allocate(8 + model.length).order(ByteOrder.LITTLE_ENDIAN);
         value.putLong(entry.model.updates()).put(model);
-        stored.put(historyKey(entry.id, (int) (entry.control.snapshotsRetained % history)), value.array());
+        String key = historyKey(entry.id, (int) (entry.control.snapshotsRetained % history));
+        stored.put(key, value.array());
+        if (entry.preprocessing != null) {
+            stored.put(key + PREPROCESSING_SUFFIX, entry.preprocessing.toBytes());
+        } else {
+            stored.delete(key + PREPROCESSING_SUFFIX);
+        }
         entry.control.snapshotsRetained++;
         controlChanged(entry);
     }
@@ -474,6 +542,36 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The preprocessing state retained with {@code entry}'s most recent snapshot at {@code updates} (as {@link #retained}
+     * finds it), or null if there is none (no feature spec, or retained before the model had one).
+     */
+    Preprocessing retainedPreprocessing(LiveModel entry, long updates, int history) {
+        FeatureSpec spec = entry.control.definition.features();
+        if (spec == null) {
+            return null;
+        }
+        for (long k = 1; k <= Math.min(history, entry.control.snapshotsRetained); k++) {
+            String key = historyKey(entry.id, (int) ((entry.control.snapshotsRetained - k) % history));
+            byte[] value = stored.get(key);
+            if (value != null && ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong() == updates) {
+                byte[] state = stored.get(key + PREPROCESSING_SUFFIX);
+                try {
+                    return state == null ? null : Preprocessing.fromBytes(spec, state);
+                } catch (IllegalArgumentException e) {
+                    return null; // retained under another spec
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Gives {@code entry} the preprocessing state {@code state} (a rollback); persisted at the next commit. */
+    void restorePreprocessing(LiveModel entry, Preprocessing state) {
+        entry.preprocessing = state;
+        preprocessingChanged(entry);
     }
 
     /** The update counts of {@code entry}'s retained snapshots, for messages. */
@@ -511,10 +609,18 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "drift";
     }
 
+    /** The key of the preprocessing state of model {@code id} ({@link Preprocessing#toBytes}). */
+    static String preprocessingKey(String id) {
+        return id + ModelDefinition.RESERVED_ID_CHARACTER + "features";
+    }
+
     /** The key of challenger {@code name} of model {@code id}. */
     static String challengerKey(String id, String name) {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "challenger-" + name;
     }
+
+    /** Appended to a {@link #historyKey}: the preprocessing state retained with that snapshot. */
+    private static final String PREPROCESSING_SUFFIX = "-features";
 
     static String historyKey(String id, int slot) {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "snapshot-" + slot;
@@ -544,7 +650,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             ModelControl control = control(model.key, definitions);
             if (control != null && !live.containsKey(model.key)) {
                 LiveModel entry = load(model.key, control, model.value);
-                committed.put(new CommittedModel(control.definition, partition, entry.model.updates(), model.value));
+                committed.put(new CommittedModel(control.definition, partition, entry.model.updates(), model.value,
+                        entry.preprocessing == null ? null : stored.get(preprocessingKey(model.key))));
             }
         }
         committed.serving(partition);
@@ -639,6 +746,14 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                 stored.put(driftKey(id), entry.drift.encode());
                 entry.driftDirty = false;
             }
+            byte[] preprocessing = null;
+            if (entry.preprocessingDirty) {
+                preprocessing = entry.preprocessing.toBytes();
+                stored.put(preprocessingKey(id), preprocessing);
+                entry.preprocessingDirty = false;
+            } else if (entry.preprocessing != null) {
+                preprocessing = stored.get(preprocessingKey(id));
+            }
             for (Challenger challenger : entry.challengers.values()) {
                 if (challenger.dirty) {
                     String key = challengerKey(id, challenger.name);
@@ -647,7 +762,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                     challenger.dirty = false;
                 }
             }
-            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), value));
+            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), value, preprocessing));
             entry.dirty = false;
         }
         dirty.clear();
