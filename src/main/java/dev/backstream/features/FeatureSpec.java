@@ -1,9 +1,17 @@
 package dev.backstream.features;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.backstream.json.Json;
 
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * How a model turns a raw event into its input vector and its label: the {@code "features"} object of a model
@@ -57,6 +65,45 @@ import java.util.List;
  * </ul>
  */
 public final class FeatureSpec {
+    private static final List<String> KEYS = List.of("id", "fields", "label");
+    private static final List<String> TYPES = List.of("numeric", "categorical", "boolean", "timestamp");
+    private static final List<String> CATEGORICAL_ENCODINGS = List.of("one_hot", "hash");
+    private static final List<String> MISSING_NOT_NUMERIC = List.of("reject", "zero");
+
+    private final EventPath id;
+    private final List<Field> fields;
+    private final LabelSpec label;
+    private final int width;
+    /** The first column of each field. */
+    private final int[] offsets;
+    /** Each field's index among the stateful fields, −1 for a field without running statistics. */
+    private final int[] stateIndex;
+    /** The paths of the stateful fields, in spec order: the identity of a {@link Preprocessing}'s entries. */
+    private final List<String> statefulPaths;
+
+    FeatureSpec(EventPath id, List<Field> fields, LabelSpec label) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.fields = List.copyOf(fields);
+        this.label = Objects.requireNonNull(label, "label");
+        this.offsets = new int[this.fields.size()];
+        this.stateIndex = new int[this.fields.size()];
+        List<String> stateful = new ArrayList<>();
+        long columns = 0;
+        for (int i = 0; i < this.fields.size(); i++) {
+            Field field = this.fields.get(i);
+            offsets[i] = (int) columns;
+            columns += field.valueColumns() + (field.indicator() ? 1 : 0);
+            if (columns > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("the fields make more than " + (Integer.MAX_VALUE - 8) + " columns");
+            }
+            stateIndex[i] = field.stateful() ? stateful.size() : -1;
+            if (field.stateful()) {
+                stateful.add(field.path().text());
+            }
+        }
+        this.width = (int) columns;
+        this.statefulPaths = List.copyOf(stateful);
+    }
 
     /**
      * Reads and validates a spec.
@@ -64,50 +111,234 @@ public final class FeatureSpec {
      * @param node   the {@code "features"} object
      * @param source where it came from (a file name), the start of every error message
      * @throws IllegalArgumentException naming {@code source} and the JSON path of the first error, e.g.
-     *                                  {@code "models/flights.json: features.fields[2].buckets: expected an integer >= 1, found 0"}
+     *                                  {@code "models/flights.json: features.fields[2].buckets: expected an integer >= 1, found 0"};
+     *                                  an unknown key is an error too, listing the keys allowed there
      */
     public static FeatureSpec parse(JsonNode node, String source) {
-        throw new UnsupportedOperationException("not yet");
+        SpecReader reader = new SpecReader(source);
+        String at = "features";
+        reader.object(node, at);
+        reader.onlyKeys(node, at, KEYS);
+        EventPath id = path(reader, node, at, "id", "id");
+        JsonNode fieldsNode = node.path("fields");
+        if (!fieldsNode.isArray() || fieldsNode.isEmpty()) {
+            throw reader.expected(at + ".fields", "a non-empty array of fields", fieldsNode);
+        }
+        List<Field> fields = new ArrayList<>(fieldsNode.size());
+        Map<EventPath, String> seen = new HashMap<>();
+        for (int i = 0; i < fieldsNode.size(); i++) {
+            String fieldAt = at + ".fields[" + i + "]";
+            Field field = field(reader, fieldsNode.get(i), fieldAt);
+            String earlier = seen.putIfAbsent(field.path(), fieldAt);
+            if (earlier != null) {
+                // one field per path keeps column names and the preprocessing entries unambiguous
+                throw reader.error(fieldAt + ".path", "\"" + field.path() + "\" is already the path of " + earlier);
+            }
+            fields.add(field);
+        }
+        LabelSpec label = label(reader, node.get("label"), at + ".label");
+        String labelTwin = seen.get(label.path());
+        if (labelTwin != null) {
+            throw reader.error(at + ".label.path", "\"" + label.path() + "\" is also the path of " + labelTwin
+                    + ": a model must not see its label among its inputs");
+        }
+        try {
+            return new FeatureSpec(id, fields, label);
+        } catch (IllegalArgumentException e) {
+            throw reader.error(at + ".fields", e.getMessage());
+        }
+    }
+
+    private static EventPath path(SpecReader reader, JsonNode object, String at, String key, String orElse) {
+        String text = reader.text(object, at, key, orElse);
+        try {
+            return EventPath.of(text);
+        } catch (IllegalArgumentException e) {
+            throw reader.error(at + "." + key, e.getMessage());
+        }
+    }
+
+    private static Field field(SpecReader reader, JsonNode node, String at) {
+        reader.object(node, at);
+        String type = reader.choice(node, at, "type", TYPES, null);
+        switch (type) {
+            case "numeric" -> {
+                reader.onlyKeys(node, at, NumericField.KEYS);
+                EventPath path = path(reader, node, at, "path", null);
+                boolean standardize = reader.choice(node, at, "encoding", NumericField.ENCODINGS, "raw").equals("standardize");
+                Missing missing = Missing.of(reader.choice(node, at, "missing", Missing.NAMES, "reject"));
+                return new NumericField(path, standardize, missing, indicator(reader, node, at, missing));
+            }
+            case "categorical" -> {
+                String encoding = reader.choice(node, at, "encoding", CATEGORICAL_ENCODINGS, null);
+                if (encoding.equals("hash")) {
+                    reader.onlyKeys(node, at, HashField.KEYS);
+                    EventPath path = path(reader, node, at, "path", null);
+                    int buckets = reader.integer(node, at, "buckets", 1, HashField.MAX_BUCKETS);
+                    Missing missing = Missing.of(reader.choice(node, at, "missing", MISSING_NOT_NUMERIC, "reject"));
+                    return new HashField(path, buckets, missing, indicator(reader, node, at, missing));
+                }
+                reader.onlyKeys(node, at, OneHotField.KEYS);
+                EventPath path = path(reader, node, at, "path", null);
+                List<String> vocabulary = reader.distinctTexts(node, at, "vocabulary", 1, null);
+                boolean reject = reader.choice(node, at, "unknown", OneHotField.UNKNOWN, "other").equals("reject");
+                Missing missing = Missing.of(reader.choice(node, at, "missing", MISSING_NOT_NUMERIC, "reject"));
+                return new OneHotField(path, vocabulary, reject, missing, indicator(reader, node, at, missing));
+            }
+            case "boolean" -> {
+                reader.onlyKeys(node, at, BooleanField.KEYS);
+                EventPath path = path(reader, node, at, "path", null);
+                Missing missing = Missing.of(reader.choice(node, at, "missing", MISSING_NOT_NUMERIC, "reject"));
+                return new BooleanField(path, missing, indicator(reader, node, at, missing));
+            }
+            default -> {
+                reader.onlyKeys(node, at, TimestampField.KEYS);
+                EventPath path = path(reader, node, at, "path", null);
+                List<TimestampField.Part> parts = reader.distinctTexts(node, at, "parts", 1, TimestampField.Part.NAMES)
+                        .stream().map(TimestampField.Part::of).toList();
+                String zoneId = reader.text(node, at, "zone", "UTC");
+                ZoneId zone;
+                try {
+                    zone = ZoneId.of(zoneId);
+                } catch (DateTimeException e) {
+                    throw reader.expected(at + ".zone", "a time-zone id such as UTC, Europe/Paris or +01:00", node.get("zone"));
+                }
+                Missing missing = Missing.of(reader.choice(node, at, "missing", MISSING_NOT_NUMERIC, "reject"));
+                return new TimestampField(path, parts, zone, missing, indicator(reader, node, at, missing));
+            }
+        }
+    }
+
+    private static boolean indicator(SpecReader reader, JsonNode node, String at, Missing missing) {
+        boolean indicator = reader.bool(node, at, "indicator", false);
+        if (indicator && missing == Missing.REJECT) {
+            throw reader.error(at + ".indicator", "true needs \"missing\": \"zero\" or \"mean\" (with \"reject\" a missing field"
+                    + " is an error, so the indicator would always be 0)");
+        }
+        return indicator;
+    }
+
+    private static LabelSpec label(SpecReader reader, JsonNode node, String at) {
+        reader.object(node, at);
+        String type = reader.choice(node, at, "type", LabelSpec.TYPES, null);
+        switch (type) {
+            case "class" -> {
+                reader.onlyKeys(node, at, LabelSpec.ClassLabel.KEYS);
+                EventPath path = path(reader, node, at, "path", null);
+                return new LabelSpec.ClassLabel(path, reader.distinctTexts(node, at, "classes", 2, null));
+            }
+            case "number" -> {
+                reader.onlyKeys(node, at, LabelSpec.NumberLabel.KEYS);
+                return new LabelSpec.NumberLabel(path(reader, node, at, "path", null));
+            }
+            default -> {
+                reader.onlyKeys(node, at, LabelSpec.ThresholdLabel.KEYS);
+                EventPath path = path(reader, node, at, "path", null);
+                return new LabelSpec.ThresholdLabel(path, reader.finiteNumber(node, at, "above"));
+            }
+        }
     }
 
     /** The canonical JSON of this spec, defaults written out: {@code parse(toJson(), s)} equals this spec. */
     public ObjectNode toJson() {
-        throw new UnsupportedOperationException("not yet");
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("id", id.text());
+        ArrayNode array = node.putArray("fields");
+        fields.forEach(field -> array.add(field.toJson()));
+        node.set("label", label.toJson());
+        return node;
     }
 
     /** The number of columns of the input vector: the model's {@code inputs}. */
     public int width() {
-        throw new UnsupportedOperationException("not yet");
+        return width;
     }
 
-    /** A name per column, e.g. {@code distance}, {@code origin#17}, {@code carrier=AA}, {@code date.hour_of_day.sin}. */
+    /**
+     * A name per column, in column order: {@code distance} (numeric, boolean), {@code origin#17} (hash bucket 17),
+     * {@code carrier=AA} and {@code carrier=(other)} (one-hot), {@code date.hour_of_day.sin} and
+     * {@code date.hour_of_day.cos} (timestamp parts), and {@code distance.missing} for a missing indicator.
+     */
     public List<String> columnNames() {
-        throw new UnsupportedOperationException("not yet");
+        List<String> names = new ArrayList<>(width);
+        for (Field field : fields) {
+            names.addAll(field.valueColumnNames());
+            if (field.indicator()) {
+                names.add(field.path().text() + ".missing");
+            }
+        }
+        return names;
     }
 
     /** The path of the event id. */
     public String idPath() {
-        throw new UnsupportedOperationException("not yet");
+        return id.text();
+    }
+
+    /** The path of the label field. */
+    public String labelPath() {
+        return label.path().text();
     }
 
     /** A fresh preprocessing state for this spec: nothing learned yet. */
     public Preprocessing newState() {
-        throw new UnsupportedOperationException("not yet");
+        return new Preprocessing(statefulPaths);
+    }
+
+    /** The paths of the fields with running statistics, in spec order: the entries of a {@link Preprocessing}. */
+    List<String> statefulPaths() {
+        return statefulPaths;
     }
 
     /**
      * Encodes {@code event} with the statistics in {@code state}, which it does not change.
      *
-     * @throws FeatureException for a missing field without a missing-value policy, a value of the wrong type, or a
-     *                          category the spec rejects
+     * @throws FeatureException         for a missing field without a missing-value policy, a value of the wrong type, or a
+     *                                  category the spec rejects
+     * @throws IllegalArgumentException for a state made for another spec
      */
     public EncodedEvent encode(JsonNode event, Preprocessing state) throws FeatureException {
-        throw new UnsupportedOperationException("not yet");
+        Objects.requireNonNull(event, "event");
+        state.requireFits(this);
+        double[] features = new double[width];
+        double[] observed = new double[statefulPaths.size()];
+        for (int i = 0; i < fields.size(); i++) {
+            Field field = fields.get(i);
+            int offset = offsets[i];
+            int s = stateIndex[i];
+            Welford stats = s >= 0 ? state.stats(s) : null;
+            JsonNode value = field.path().find(event);
+            if (value != null) {
+                double raw = field.encode(value, features, offset, stats);
+                if (s >= 0) {
+                    observed[s] = raw;
+                }
+                continue;
+            }
+            switch (field.missing()) {
+                case REJECT -> throw new FeatureException(FeatureException.Kind.MISSING_FIELD, field.path().text(),
+                        field.path().text() + ": missing, and the spec has no missing-value policy for it");
+                case ZERO -> { } // the columns are 0 already
+                case MEAN -> ((NumericField) field).encodeMean(features, offset, stats);
+            }
+            if (field.indicator()) {
+                features[offset + field.valueColumns()] = 1.0;
+            }
+            if (s >= 0) {
+                observed[s] = Double.NaN;
+            }
+        }
+        return new EncodedEvent(features, observed);
     }
 
-    /** The event's id as text (a number's JSON text), or null if the event has none. */
+    /** The event's id as text (a number's JSON text), or null if the event has none (or it is an object or array). */
     public String id(JsonNode event) {
-        throw new UnsupportedOperationException("not yet");
+        try {
+            JsonNode value = id.find(event);
+            return value == null || value.isContainerNode() ? null : FieldValues.scalarText(value, id.text());
+        } catch (FeatureException e) {
+            return null;
+        }
     }
 
     /**
@@ -116,7 +347,8 @@ public final class FeatureSpec {
      * @throws FeatureException for a label of the wrong type or an unknown class
      */
     public EventLabel label(JsonNode event) throws FeatureException {
-        throw new UnsupportedOperationException("not yet");
+        JsonNode value = label.path().find(event);
+        return value == null ? null : label.read(value);
     }
 
     /**
@@ -125,6 +357,26 @@ public final class FeatureSpec {
      * @throws FeatureException for a null, a value of the wrong type or an unknown class
      */
     public EventLabel parseLabel(JsonNode value) throws FeatureException {
-        throw new UnsupportedOperationException("not yet");
+        if (value == null || value.isMissingNode() || value.isNull()) {
+            throw new FeatureException(FeatureException.Kind.MISSING_FIELD, label.path().text(),
+                    "label: missing (the label of " + label.path().text() + ")");
+        }
+        return label.read(value);
+    }
+
+    /** Specs are equal when their canonical JSON is: same id path, fields and label, defaults included. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FeatureSpec other && id.equals(other.id) && fields.equals(other.fields) && label.equals(other.label);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, fields, label);
+    }
+
+    @Override
+    public String toString() {
+        return toJson().toString();
     }
 }
