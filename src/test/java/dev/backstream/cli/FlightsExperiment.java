@@ -2,10 +2,14 @@ package dev.backstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import dev.backstream.data.Flight;
-import dev.backstream.json.Json;
-import dev.backstream.snapshot.SnapshotJson;
 import dev.backstream.data.Flights;
+import dev.backstream.features.EncodedEvent;
+import dev.backstream.features.FeatureException;
+import dev.backstream.features.FeatureSpec;
+import dev.backstream.features.Preprocessing;
+import dev.backstream.json.Json;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.LayerSpec;
@@ -13,9 +17,9 @@ import dev.backstream.nn.Loss;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.OptimizerSpec;
 import dev.backstream.nn.Outcome;
+import dev.backstream.snapshot.SnapshotJson;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
@@ -48,9 +52,9 @@ public final class FlightsExperiment {
         int labelDelay = 500;
         int buckets = 64;
         int hidden = 16;
-        Activation activation = Activation.TANH;
+        Activation activation = Activation.RELU;
         String optimizer = "sgd";
-        double lr = 0.05;
+        double lr = 0.01;
         for (int i = 0; i < args.length; i += 2) {
             String value = args[i + 1];
             custom |= !List.of("--limit", "--label-delay").contains(args[i]);
@@ -68,172 +72,95 @@ public final class FlightsExperiment {
         if (!custom) {
             Definition definition = Definition.read(DEFINITION);
             long start = System.nanoTime();
-            FlightsScoreboard board = run(Flights.load(limit), labelDelay, definition.model(), definition.encoding());
+            FlightsScoreboard board = run(Flights.load(limit), labelDelay, definition.model(), definition.features());
             System.out.printf(Locale.ROOT, "# %s, limit %d, label delay %d (%.1f s)%n", DEFINITION, limit, labelDelay, (System.nanoTime() - start) / 1e9);
             board.render().forEach(System.out::println);
             return;
         }
-        ReferenceEncoding encoding = new ReferenceEncoding(buckets);
+        // the definition's spec with another number of buckets for both airports
+        ObjectNode featuresJson = (ObjectNode) Json.MAPPER.readTree(DEFINITION.toFile()).get("features");
+        for (JsonNode field : featuresJson.get("fields")) {
+            if (field.has("buckets")) {
+                ((ObjectNode) field).put("buckets", buckets);
+            }
+        }
+        FeatureSpec features = FeatureSpec.parse(featuresJson, DEFINITION + " with " + buckets + " buckets");
         OptimizerSpec spec = switch (optimizer) {
             case "sgd" -> OptimizerSpec.sgd(lr);
             case "adam" -> OptimizerSpec.Adam.withDefaults(lr);
             default -> throw new IllegalArgumentException("optimizer " + optimizer);
         };
         Architecture architecture = hidden == 0
-                ? Architecture.of(encoding.width(), Loss.BINARY_CROSS_ENTROPY, new LayerSpec(1, Activation.SIGMOID))
-                : Architecture.of(encoding.width(), Loss.BINARY_CROSS_ENTROPY, new LayerSpec(hidden, activation), new LayerSpec(1, Activation.SIGMOID));
+                ? Architecture.of(features.width(), Loss.BINARY_CROSS_ENTROPY, new LayerSpec(1, Activation.SIGMOID))
+                : Architecture.of(features.width(), Loss.BINARY_CROSS_ENTROPY, new LayerSpec(hidden, activation), new LayerSpec(1, Activation.SIGMOID));
         Mlp model = Mlp.initialize(architecture, spec, 1);
         long start = System.nanoTime();
-        FlightsScoreboard board = run(Flights.load(limit), labelDelay, model, encoding);
+        FlightsScoreboard board = run(Flights.load(limit), labelDelay, model, features);
         System.out.printf(Locale.ROOT, "# limit %d, label delay %d, buckets %d, hidden %d %s, %s lr %s (%.1f s)%n", limit, labelDelay, buckets,
                 hidden, activation.id(), optimizer, lr, (System.nanoTime() - start) / 1e9);
         board.render().forEach(System.out::println);
     }
 
-    /** A flights model definition: a fresh model and its encoding. */
-    record Definition(Mlp model, ReferenceEncoding encoding) {
+    /** A flights model definition: a fresh model and its feature spec. */
+    record Definition(Mlp model, FeatureSpec features) {
         static Definition read(Path file) throws IOException {
             ObjectNode json = (ObjectNode) Json.MAPPER.readTree(file.toFile());
             JsonNode features = json.remove("features");
-            int buckets = features.path("fields").get(1).path("buckets").asInt();
-            return new Definition(SnapshotJson.read(json).model(), new ReferenceEncoding(buckets));
+            return new Definition(SnapshotJson.read(json).model(), FeatureSpec.parse(features, file.toString()));
         }
     }
 
     /** One flight waiting for its label: its features as encoded when it departed, and what the preprocessing learns. */
-    private record Pending(double[] features, double[] observed, int label) {
+    private record Pending(double[] features, double[] observed, JsonNode delay) {
     }
 
-    static FlightsScoreboard run(List<Flight> flights, int labelDelay, Mlp online, ReferenceEncoding encoding) {
+    /**
+     * Predicts each flight when it departs (encoded by {@code features} with the statistics learned so far), and
+     * learns it when its label arrives, {@code labelDelay} flights later; a copy of the model stops learning when the
+     * first February flight departs.
+     */
+    static FlightsScoreboard run(List<Flight> flights, int labelDelay, Mlp online, FeatureSpec features) {
         FlightsScoreboard board = new FlightsScoreboard(List.of("online", "frozen after Jan", "majority baseline"));
-        double[] state = encoding.newState();
+        Preprocessing state = features.newState();
         Mlp frozen = null;
-        double[] frozenState = null;
+        Preprocessing frozenState = null;
         FlightsScoreboard.MajorityBaseline baseline = new FlightsScoreboard.MajorityBaseline();
         ArrayDeque<Pending> pending = new ArrayDeque<>();
         LocalDateTime february = LocalDateTime.of(2001, 2, 1, 0, 0);
-        for (Flight flight : flights) {
-            if (frozen == null && !flight.departure().isBefore(february)) {
-                frozen = online.copy();
-                frozenState = state.clone();
+        int id = 0;
+        try {
+            for (Flight flight : flights) {
+                if (frozen == null && !flight.departure().isBefore(february)) {
+                    frozen = online.copy();
+                    frozenState = state.copy();
+                }
+                YearMonth month = YearMonth.from(flight.departure());
+                int label = flight.delayedMoreThan(15) ? 1 : 0;
+                board.addLabel(month, label);
+                JsonNode event = Json.MAPPER.readTree(FlightEvents.event("flights", Integer.toString(id++), flight));
+                EncodedEvent encoded = features.encode(event, state);
+                Outcome now = online.predict(encoded.features());
+                board.add(0, month, label, now.output(0), now.predictedClass());
+                if (frozen == null) {
+                    board.add(1, month, label, now.output(0), now.predictedClass()); // the same model until February
+                } else {
+                    Outcome then = frozen.predict(features.encode(event, frozenState).features());
+                    board.add(1, month, label, then.output(0), then.predictedClass());
+                }
+                board.add(2, month, label, baseline.probability(), baseline.predictedClass());
+                pending.add(new Pending(encoded.features(), encoded.observed(), IntNode.valueOf(flight.delay())));
+                if (pending.size() > labelDelay) {
+                    Pending labeled = pending.removeFirst();
+                    int y = features.parseLabel(labeled.delay()).classIndex();
+                    online.learn(labeled.features(), y);
+                    state.learn(labeled.observed());
+                    baseline.learn(y);
+                }
             }
-            YearMonth month = YearMonth.from(flight.departure());
-            int label = flight.delayedMoreThan(15) ? 1 : 0;
-            board.addLabel(month, label);
-            double[] x = encoding.encode(flight, state);
-            Outcome now = online.predict(x);
-            board.add(0, month, label, now.output(0), now.predictedClass());
-            if (frozen == null) {
-                board.add(1, month, label, now.output(0), now.predictedClass()); // the same model until February
-            } else {
-                Outcome then = frozen.predict(encoding.encode(flight, frozenState));
-                board.add(1, month, label, then.output(0), then.predictedClass());
-            }
-            board.add(2, month, label, baseline.probability(), baseline.predictedClass());
-            pending.add(new Pending(x, encoding.observed(flight), label));
-            if (pending.size() > labelDelay) {
-                learn(pending.removeFirst(), online, state, baseline, encoding);
-            }
+        } catch (FeatureException | IOException e) {
+            throw new IllegalStateException("flight " + id + ": " + e.getMessage(), e);
         }
         return board;
     }
 
-    private static void learn(Pending flight, Mlp online, double[] state, FlightsScoreboard.MajorityBaseline baseline, ReferenceEncoding encoding) {
-        online.learn(flight.features(), flight.label());
-        encoding.learn(state, flight.observed());
-        baseline.learn(flight.label());
-    }
-
-    /**
-     * The encoding {@code config/flights/flights.json} declares, written out by hand from FeatureSpec's contract
-     * (until FeatureSpec itself is implemented): distance standardized with Welford's running statistics, origin and
-     * destination hashed with MurmurHash3 (x86, 32 bit, seed 0) into {@code buckets}, and the departure's hour of day
-     * and day of week as sin/cos pairs.
-     */
-    static final class ReferenceEncoding {
-        private final int buckets;
-
-        ReferenceEncoding(int buckets) {
-            this.buckets = buckets;
-        }
-
-        int width() {
-            return 1 + 2 * buckets + 4;
-        }
-
-        /** {count, mean, M2} of the distance. */
-        double[] newState() {
-            return new double[3];
-        }
-
-        double[] observed(Flight flight) {
-            return new double[] {flight.distance()};
-        }
-
-        void learn(double[] state, double[] observed) {
-            double x = observed[0];
-            state[0]++;
-            double delta = x - state[1];
-            state[1] += delta / state[0];
-            state[2] += delta * (x - state[1]);
-        }
-
-        double[] encode(Flight flight, double[] state) {
-            double[] x = new double[width()];
-            double sd = state[0] == 0 ? 0 : Math.sqrt(state[2] / state[0]);
-            x[0] = sd == 0 ? 0 : (flight.distance() - state[1]) / sd;
-            x[1 + bucket(flight.origin())] = 1;
-            x[1 + buckets + bucket(flight.destination())] = 1;
-            LocalDateTime t = flight.departure();
-            double hour = t.getHour() + t.getMinute() / 60.0;
-            int day = t.getDayOfWeek().getValue() - 1;
-            int c = 1 + 2 * buckets;
-            x[c] = Math.sin(2 * Math.PI * hour / 24);
-            x[c + 1] = Math.cos(2 * Math.PI * hour / 24);
-            x[c + 2] = Math.sin(2 * Math.PI * day / 7);
-            x[c + 3] = Math.cos(2 * Math.PI * day / 7);
-            return x;
-        }
-
-        private int bucket(String value) {
-            return (int) (Integer.toUnsignedLong(murmur3(value.getBytes(StandardCharsets.UTF_8))) % buckets);
-        }
-
-        /** MurmurHash3_x86_32 with seed 0. */
-        static int murmur3(byte[] data) {
-            int h = 0;
-            int n = data.length / 4;
-            for (int i = 0; i < n; i++) {
-                int k = (data[4 * i] & 0xff) | (data[4 * i + 1] & 0xff) << 8 | (data[4 * i + 2] & 0xff) << 16 | (data[4 * i + 3] & 0xff) << 24;
-                k *= 0xcc9e2d51;
-                k = Integer.rotateLeft(k, 15);
-                k *= 0x1b873593;
-                h ^= k;
-                h = Integer.rotateLeft(h, 13);
-                h = h * 5 + 0xe6546b64;
-            }
-            int k = 0;
-            int tail = 4 * n;
-            switch (data.length & 3) {
-                case 3:
-                    k ^= (data[tail + 2] & 0xff) << 16;
-                case 2:
-                    k ^= (data[tail + 1] & 0xff) << 8;
-                case 1:
-                    k ^= data[tail] & 0xff;
-                    k *= 0xcc9e2d51;
-                    k = Integer.rotateLeft(k, 15);
-                    k *= 0x1b873593;
-                    h ^= k;
-                default:
-            }
-            h ^= data.length;
-            h ^= h >>> 16;
-            h *= 0x85ebca6b;
-            h ^= h >>> 13;
-            h *= 0xc2b2ae35;
-            h ^= h >>> 16;
-            return h;
-        }
-    }
 }
