@@ -1,5 +1,6 @@
 package dev.backstream.app;
 
+import dev.backstream.stream.EventSettings;
 import dev.backstream.stream.MetricsSettings;
 import dev.backstream.stream.Topics;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -52,6 +53,11 @@ public final class BackstreamConfig extends AbstractConfig {
     public static final String MAX_MODELS = "max.models";
     public static final String SNAPSHOT_HISTORY = "snapshot.history";
     public static final String MODEL_EVENTS_TOPIC = "topic.model.events";
+    public static final String EVENTS_TOPIC = "topic.events";
+    public static final String LABELS_TOPIC = "topic.labels";
+    public static final String EVENTS_MODEL = "events.model";
+    public static final String LABELS_TTL_MS = "labels.ttl.ms";
+    public static final String LABELS_MAX_PENDING = "labels.max.pending";
     public static final String METRICS_WINDOW = "metrics.window";
     public static final String METRICS_FADING_FACTOR = "metrics.fading.factor";
     public static final String METRICS_INTERVAL_MS = "metrics.interval.ms";
@@ -113,6 +119,16 @@ public final class BackstreamConfig extends AbstractConfig {
                     "Input: commands that create, change and delete models (backstream.command/v1); as many partitions as the samples topic.")
             .define(MODEL_EVENTS_TOPIC, Type.STRING, "backstream.model-events", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Output: each command's outcome and each drift detection (backstream.model-event/v1), keyed by model id.")
+            .define(EVENTS_TOPIC, Type.STRING, "backstream.events", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Input: raw events, encoded by their model's feature spec; learned when they carry their label, else scored and kept for a delayed label. As many partitions as the samples topic.")
+            .define(LABELS_TOPIC, Type.STRING, "backstream.labels", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Input: delayed labels {\"model\", \"id\", \"label\"} joined to kept events by id. As many partitions as the samples topic.")
+            .define(EVENTS_MODEL, Type.STRING, "", Importance.MEDIUM,
+                    "The model of events and label records without a \"model\" field; empty: they must name their model.")
+            .define(LABELS_TTL_MS, Type.LONG, 3_600_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "A label is learned if its timestamp is at most this many milliseconds after its event's (record timestamps); later ones are LABEL_EXPIRED.")
+            .define(LABELS_MAX_PENDING, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "The most events per model kept waiting for their labels; beyond it the oldest is evicted (counted in the metrics).")
             .define(METRICS_WINDOW, Type.INT, 1000, ConfigDef.Range.between(1, MetricsSettings.MAX_WINDOW), Importance.MEDIUM,
                     "Window metrics (accuracy, log-loss, MAE, RMSE, class counts) cover a model's last this many labeled predictions.")
             .define(METRICS_FADING_FACTOR, Type.DOUBLE, 0.999, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
@@ -300,11 +316,17 @@ public final class BackstreamConfig extends AbstractConfig {
         return getLong(METRICS_INTERVAL_MS);
     }
 
-    /** The eight topic names. */
+    /** The ten topic names. */
     public Topics topics() {
         return new Topics(getString(SAMPLES_TOPIC), getString(SCORE_REQUESTS_TOPIC), getString(PREDICTIONS_TOPIC),
                 getString(SNAPSHOTS_TOPIC), getString(DEAD_LETTERS_TOPIC), getString(METRICS_TOPIC),
-                getString(CONTROL_TOPIC), getString(MODEL_EVENTS_TOPIC));
+                getString(CONTROL_TOPIC), getString(MODEL_EVENTS_TOPIC), getString(EVENTS_TOPIC), getString(LABELS_TOPIC));
+    }
+
+    /** Raw events and delayed labels: {@code events.model} (null if empty), {@code labels.ttl.ms}, {@code labels.max.pending}. */
+    public EventSettings eventSettings() {
+        String model = getString(EVENTS_MODEL);
+        return new EventSettings(model.isEmpty() ? null : model, getLong(LABELS_TTL_MS), getInt(LABELS_MAX_PENDING));
     }
 
     /** Settings that are not Backstream's own, for Kafka Streams and its clients. */

@@ -66,7 +66,8 @@ public final class StreamsSettings {
         return new TopologySettings(config.topics(), config.maxRecordBytes(), config.maxFeatures(), config.snapshotIntervalMs(),
                 deadLetterFieldBytes(config, catalog), changelogConfig(catalog),
                 new MetricsSettings(config.metricsWindow(), config.metricsFadingFactor(), config.metricsIntervalMs()),
-                new ModelManagement(config.snapshotHistory(), config.maxModels(), maxRecordBytes(catalog), config.snapshotEveryUpdates()));
+                new ModelManagement(config.snapshotHistory(), config.maxModels(), maxRecordBytes(catalog), config.snapshotEveryUpdates()),
+                config.eventSettings());
     }
 
     /**

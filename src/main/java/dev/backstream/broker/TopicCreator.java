@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * Creates the application's six topics for the demo and the tests (replication factor 1; the snapshots topic compacted
+ * Creates the application's ten topics for the demo and the tests (replication factor 1; the snapshots topic compacted
  * and accepting large snapshots) and waits until every partition has a leader hosting its log: producing earlier can
  * silently expire a batch. Existing topics are left as they are. Production clusters create their topics with their
  * own tools; the application checks them at start-up ({@code app.StartupChecks}).
@@ -44,6 +44,8 @@ public final class TopicCreator {
                 new NewTopic(topics.deadLetters(), 1, (short) 1),
                 new NewTopic(topics.metrics(), 1, (short) 1),
                 new NewTopic(topics.control(), partitions, (short) 1),
+                new NewTopic(topics.events(), partitions, (short) 1),
+                new NewTopic(topics.labels(), partitions, (short) 1),
                 new NewTopic(topics.modelEvents(), 1, (short) 1));
     }
 

@@ -45,14 +45,24 @@ public enum RejectReason {
     /** A {@code rollback} to an update count of which no snapshot is retained. */
     SNAPSHOT_NOT_RETAINED,
     /** A {@code promote} command naming a challenger the model does not have. */
-    UNKNOWN_CHALLENGER;
+    UNKNOWN_CHALLENGER,
+    /** An event's categorical value outside the vocabulary of a field whose spec says to reject it. */
+    UNKNOWN_CATEGORY,
+    /** An event (or a label record) for a model whose definition has no {@code "features"} spec. */
+    NO_FEATURE_SPEC,
+    /** A label record whose event id is not pending (never seen, or its marker is gone too). */
+    UNKNOWN_EVENT_ID,
+    /** A label record that arrived more than {@code labels.ttl.ms} after its event (or after its event was evicted). */
+    LABEL_EXPIRED,
+    /** A label record for an event that was already learned (a label arrives twice): learned once. */
+    DUPLICATE_LABEL;
 
     /**
      * Whether the code can be the reason of a dead letter; the others are reasons of rejected control commands only
      * (model events), and have no dead-letter counters.
      */
     public boolean deadLetter() {
-        return ordinal() <= DIVERGED_UPDATE.ordinal();
+        return ordinal() <= DIVERGED_UPDATE.ordinal() || ordinal() >= UNKNOWN_CATEGORY.ordinal();
     }
 
     /** The code for a sample the numeric core rejected. */

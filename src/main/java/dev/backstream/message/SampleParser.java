@@ -63,7 +63,7 @@ public final class SampleParser {
      * Rejects what Jackson would decode as UTF-16 or UTF-32: it guesses the encoding from a byte-order mark or from zero
      * bytes at the start. Samples are UTF-8, where neither can begin a JSON text (a raw zero byte is never valid).
      */
-    private static void requireUtf8(byte[] json) {
+    public static void requireUtf8(byte[] json) {
         if (json.length >= 2 && ((json[0] == (byte) 0xFE && json[1] == (byte) 0xFF) || (json[0] == (byte) 0xFF && json[1] == (byte) 0xFE))) {
             throw new InvalidMessageException(RejectReason.MALFORMED_JSON,
                     "not UTF-8: the record starts with a UTF-16 or UTF-32 byte-order mark; samples are UTF-8 JSON");

@@ -24,7 +24,9 @@ import java.util.Set;
  * <pre>
  *  samples ──────► route-samples ─────┐                  ┌─► dead letters (model events for unreadable commands)
  *  score-requests ► route-score-requests ┤─► valid? ──no──┘
- *  control ───────► route-commands ──────┘
+ *  control ───────► route-commands ──────┤
+ *  events ────────► route-events ────────┤
+ *  labels ────────► route-labels ────────┘
  *                                            │ keyed by model id? ─yes──────────────┐
  *                                            └─no─► repartition "samples-by-model" ─┴─► models (store "models")
  *                                                                                        ├─► predictions
@@ -35,8 +37,8 @@ import java.util.Set;
  * </pre>
  * Every record of a model reaches the one task that owns the model: records keyed by the model id (with the default
  * partitioner) are already in the right partition; all others are re-keyed and go through the internal repartition
- * topic. The samples, score-requests and control topics and the repartition topic must therefore have the same number of
- * partitions.
+ * topic. The samples, score-requests, control, events and labels topics and the repartition topic must therefore have the
+ * same number of partitions.
  */
 public final class BackstreamTopology {
     /** The name of the model store (and of its changelog topic, {@code <application.id>-models-changelog}). */
@@ -87,8 +89,17 @@ public final class BackstreamTopology {
                 .stream(topics.control(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("control"))
                 .process(() -> new CommandRouter(maxCommandBytes), Named.as("route-commands"));
 
+        KStream<byte[], Routed> events = builder
+                .stream(topics.events(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("events"))
+                .process(eventRouter(RoutedEvent.Kind.EVENT, settings, deadLetters), Named.as("route-events"));
+        KStream<byte[], Routed> labels = builder
+                .stream(topics.labels(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("labels"))
+                .process(eventRouter(RoutedEvent.Kind.LABEL, settings, deadLetters), Named.as("route-labels"));
+
         Map<String, KStream<byte[], Routed>> routed = samples.merge(scoreRequests, Named.as("routed"))
                 .merge(commands, Named.as("routed-with-commands"))
+                .merge(events, Named.as("routed-with-events"))
+                .merge(labels, Named.as("routed-with-labels"))
                 .split(Named.as("routed-"))
                 .branch((key, value) -> value instanceof Routed.Rejected, Branched.as("rejected"))
                 .branch((key, value) -> value instanceof Routed.RejectedCommand, Branched.as("rejected-command"))
@@ -135,6 +146,13 @@ public final class BackstreamTopology {
         int maxBytes = settings.maxRecordBytes();
         int maxFeatures = settings.maxFeatures();
         return () -> new SampleRouter(learn, maxBytes, maxFeatures, deadLetters);
+    }
+
+    private static ProcessorSupplier<byte[], byte[], byte[], Routed> eventRouter(RoutedEvent.Kind kind, TopologySettings settings,
+                                                                                 DeadLetterWriter deadLetters) {
+        int maxBytes = settings.maxRecordBytes();
+        String defaultModel = settings.events().defaultModel();
+        return () -> new EventRouter(kind, maxBytes, defaultModel, deadLetters);
     }
 
     private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, TopologySettings settings,

@@ -1,6 +1,10 @@
 package dev.backstream.stream;
 
 import dev.backstream.drift.Detection;
+import dev.backstream.features.EncodedEvent;
+import dev.backstream.features.EventLabel;
+import dev.backstream.features.FeatureException;
+import dev.backstream.features.FeatureSpec;
 import dev.backstream.json.Json;
 import dev.backstream.message.InvalidMessageException;
 import dev.backstream.message.ModelCommand;
@@ -104,37 +108,53 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             apply(record);
             return;
         }
-        String modelId = routed.sample().model();
-        byte[] modelKey = record.key();
+        String modelId = routed.model();
         LiveModel entry = models.get(modelId, definitions);
         if (entry == null) {
             deadLetter(record, RejectReason.UNKNOWN_MODEL, "model '" + modelId + "' does not exist (neither declared in models.dir nor created)");
             return;
         }
-        if (routed.learn() && entry.paused()) {
-            scoreWhilePaused(record, entry);
+        if (routed.event() != null) {
+            event(record, entry);
             return;
+        }
+        handle(record, entry, routed.sample(), routed.learn(), null);
+    }
+
+    /**
+     * The one path of a sample, whether it came as one or from an event with its label: scored ({@code learn} false),
+     * or predicted, learned, published and counted (test-then-train), then its challengers, snapshot and drift. For an
+     * event learned, {@code observed} are its raw values: the model's preprocessing state learns them right after the
+     * model, before a snapshot or a drift reset.
+     *
+     * @return whether the model learned the sample (its update applied)
+     */
+    private boolean handle(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample, boolean learn, double[] observed) {
+        String modelId = entry.id();
+        if (learn && entry.paused()) {
+            scoreWhilePaused(record, entry, sample);
+            return false;
         }
         Outcome outcome;
         try {
-            outcome = routed.learn() ? routed.sample().learnOn(entry.model()) : routed.sample().scoreOn(entry.model());
+            outcome = learn ? sample.learnOn(entry.model()) : sample.scoreOn(entry.model());
         } catch (InvalidMessageException e) {
             deadLetter(record, e.reason(), e.getMessage());
             entry.metrics().deadLetter(e.reason());
             models.metricsChanged(entry);
-            return;
+            return false;
         }
-        SourceRecord source = routed.source();
-        Prediction prediction = Prediction.of(routed.sample(), outcome, source);
-        context.forward(new Record<>(modelKey, new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+        SourceRecord source = record.value().source();
+        Prediction prediction = Prediction.of(sample, outcome, source);
+        context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
         activity.predicted(modelId);
-        if (routed.learn() && entry.hasChallengers()) {
-            learnByChallengers(record, entry);
+        if (learn && entry.hasChallengers()) {
+            learnByChallengers(record, entry, sample);
         }
-        if (!routed.learn()) {
+        if (!learn) {
             entry.metrics().scored();
             models.metricsChanged(entry);
-            return;
+            return false;
         }
         if (!outcome.updateApplied()) {
             deadLetter(record, RejectReason.DIVERGED_UPDATE, "the update for this sample would make a parameter of model '"
@@ -142,17 +162,83 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             entry.metrics().diverged();
             entry.metrics().deadLetter(RejectReason.DIVERGED_UPDATE);
             models.metricsChanged(entry);
-            return;
+            return false;
         }
-        entry.metrics().learned(routed.sample(), outcome);
+        entry.metrics().learned(sample, outcome);
         models.updated(entry, source);
+        if (observed != null) {
+            entry.preprocessing().learn(observed);
+            models.preprocessingChanged(entry);
+        }
         activity.learned(modelId);
         if (entry.model().updates() % entry.definition().snapshotEveryUpdates() == 0) {
             publishSnapshot(entry, record.timestamp());
         }
         if (entry.drift() != null) {
-            watchDrift(record, entry, outcome);
+            watchDrift(record, entry, outcome, sample);
         }
+        return true;
+    }
+
+    /**
+     * A raw event: encoded with the model's feature spec and preprocessing state; with its label, learned as the
+     * sample it encodes to (the event id as the sample's id), and its raw values learned by the preprocessing state.
+     */
+    private void event(Record<byte[], RoutedSample> record, LiveModel entry) {
+        RoutedEvent event = record.value().event();
+        FeatureSpec spec = entry.definition().features();
+        if (spec == null) {
+            rejectEvent(record, entry, RejectReason.NO_FEATURE_SPEC, "model '" + entry.id() + "' has no \"features\" spec in its definition,"
+                    + " so it cannot read raw " + (event.kind() == RoutedEvent.Kind.EVENT ? "events" : "labels") + "; send it samples instead");
+            return;
+        }
+        if (event.kind() == RoutedEvent.Kind.LABEL) {
+            delayedLabel(record, entry, spec);
+            return;
+        }
+        EncodedEvent encoded;
+        EventLabel label;
+        Sample sample;
+        try {
+            encoded = spec.encode(event.json(), entry.preprocessing());
+            label = spec.label(event.json());
+            sample = new Sample(entry.id(), encoded.features(), label == null ? null : label.classIndex(),
+                    label == null ? null : label.target(), spec.id(event.json()));
+        } catch (FeatureException e) {
+            rejectEvent(record, entry, RejectReason.valueOf(e.kind().name()), featureMessage(e));
+            return;
+        } catch (InvalidMessageException e) {
+            rejectEvent(record, entry, e.reason(), e.getMessage());
+            return;
+        }
+        if (label != null) {
+            handle(record, entry, sample, true, encoded.observed());
+        } else {
+            awaitLabel(record, entry, sample, encoded);
+        }
+    }
+
+    /** An event without its label: scored like a score request. */
+    private void awaitLabel(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample, EncodedEvent encoded) {
+        handle(record, entry, sample, false, null);
+    }
+
+    /** A label record. */
+    private void delayedLabel(Record<byte[], RoutedSample> record, LiveModel entry, FeatureSpec spec) {
+        rejectEvent(record, entry, RejectReason.UNKNOWN_EVENT_ID, "delayed labels are not joined yet");
+    }
+
+    /** A feature error's message, naming the path of the field at fault. */
+    private static String featureMessage(FeatureException e) {
+        String message = e.getMessage() == null ? e.kind().name() : e.getMessage();
+        return e.path() == null || message.contains(e.path()) ? message : e.path() + ": " + message;
+    }
+
+    /** A dead letter for an event or label record of {@code entry}, counted in its metrics. */
+    private void rejectEvent(Record<byte[], RoutedSample> record, LiveModel entry, RejectReason reason, String message) {
+        deadLetter(record, reason, message);
+        entry.metrics().deadLetter(reason);
+        models.metricsChanged(entry);
     }
 
     /**
@@ -160,14 +246,14 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
      * update is published beside the champion's. A challenger's divergent update is counted in its metrics, not
      * applied, and makes no dead letter (the record itself was fine for its champion).
      */
-    private void learnByChallengers(Record<byte[], RoutedSample> record, LiveModel entry) {
+    private void learnByChallengers(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample) {
         RoutedSample routed = record.value();
         for (ModelStore.Challenger challenger : entry.challengers()) {
-            Outcome outcome = routed.sample().learnOn(challenger.model());
-            Prediction prediction = Prediction.of(routed.sample(), outcome, routed.source()).asChallenger(challenger.id(), entry.id());
+            Outcome outcome = sample.learnOn(challenger.model());
+            Prediction prediction = Prediction.of(sample, outcome, routed.source()).asChallenger(challenger.id(), entry.id());
             context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
             if (outcome.updateApplied()) {
-                challenger.metrics().learned(routed.sample(), outcome);
+                challenger.metrics().learned(sample, outcome);
             } else {
                 challenger.metrics().diverged();
             }
@@ -179,9 +265,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
      * Feeds the model's drift detector its error (0 or 1) or loss on this sample's prediction; on a detection, takes
      * the declared action and publishes a {@code drift_detected} model event.
      */
-    private void watchDrift(Record<byte[], RoutedSample> record, LiveModel entry, Outcome outcome) {
+    private void watchDrift(Record<byte[], RoutedSample> record, LiveModel entry, Outcome outcome, Sample sample) {
         DriftSpec spec = entry.definition().drift();
-        Sample sample = record.value().sample();
         double value = spec.monitor() == DriftSpec.Monitor.ERROR ? (outcome.predictedClass() == sample.trueClass() ? 0 : 1) : outcome.loss();
         boolean detected = entry.drift().update(value);
         models.driftChanged(entry);
@@ -200,6 +285,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         ModelEvent promoted = null;
         if (spec.action() == DriftSpec.Action.RESET) {
             models.replaceModel(entry, entry.definition().newModel());
+            models.restartPreprocessing(entry);
             publishSnapshot(entry, record.timestamp(), false);
             taken = "; the model starts again from its definition";
         } else if (spec.action() == DriftSpec.Action.CHALLENGER) {
@@ -275,16 +361,16 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     /** A sample for a paused model: scored and published like a score request, counted, never learned. */
-    private void scoreWhilePaused(Record<byte[], RoutedSample> record, LiveModel entry) {
+    private void scoreWhilePaused(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample) {
         RoutedSample routed = record.value();
         Outcome outcome;
         try {
-            outcome = routed.sample().scoreOn(entry.model());
+            outcome = sample.scoreOn(entry.model());
         } catch (InvalidMessageException e) {
             deadLetter(record, e.reason(), e.getMessage());
             return;
         }
-        context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, Prediction.of(routed.sample(), outcome, routed.source()).toJson()),
+        context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, Prediction.of(sample, outcome, routed.source()).toJson()),
                 record.timestamp()));
         activity.predicted(entry.id());
         entry.control().droppedWhilePaused++;
@@ -367,7 +453,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     /** A dead letter with the record's original bytes (re-written only for records repartitioned without them). */
     private void deadLetter(Record<byte[], RoutedSample> record, RejectReason reason, String message) {
         RoutedSample routed = record.value();
-        byte[] value = routed.sourceValue() != null ? routed.sourceValue() : routed.sample().toJson();
+        byte[] value = routed.sourceValue() != null || routed.sample() == null ? routed.sourceValue() : routed.sample().toJson();
         byte[] json = deadLetters.json(reason, message, routed.source(), routed.sourceKey(), value);
         context.forward(new Record<>(routed.sourceKey(), new Output(Output.Kind.DEAD_LETTER, json), record.timestamp()));
     }

@@ -2,6 +2,8 @@ package dev.backstream.stream;
 
 import dev.backstream.message.SourceRecord;
 import dev.backstream.drift.DriftDetector;
+import dev.backstream.features.FeatureSpec;
+import dev.backstream.features.Preprocessing;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.Mlp;
@@ -59,7 +61,9 @@ import java.util.function.Function;
  * {@code metrics-chunk-<slot>}, with {@code slot} the chunk's number modulo the window's chunk count: a model has at most
  * {@code ceil(window / 64)} chunk keys, and the compacted changelog stays bounded. A model's challengers are stored
  * beside it, each under {@link #challengerKey} ({@code <id>\0challenger-<name>}) in the same {@link StoredModel}
- * format, their metrics chunks under that key's {@link #chunkKey}s; all keys of a model start with its id and a NUL. Chunks are put right before the value
+ * format, their metrics chunks under that key's {@link #chunkKey}s; a model with a feature spec keeps its preprocessing
+ * state under {@link #preprocessingKey} ({@code <id>\0features}), like its drift detector's under {@link #driftKey}
+ * ({@code <id>\0drift}); all keys of a model start with its id and a NUL. Chunks are put right before the value
  * that refers to them, in the same commit, and restore with the task like every other key. {@link #get} reads only
  * declared ids, so a chunk key is never decoded as a model.
  *
@@ -107,6 +111,9 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         private boolean driftDirty;
         /** The challengers its definition declares, by name, in declaration order. */
         private final Map<String, Challenger> challengers = new LinkedHashMap<>();
+        /** The preprocessing state of a model whose definition has a feature spec, else null. */
+        private Preprocessing preprocessing;
+        private boolean preprocessingDirty;
 
         private LiveModel(String id, ModelControl control, Mlp model, PrequentialMetrics metrics, SourceRecord lastSource,
                           long lastSnapshotUpdates) {
@@ -144,6 +151,14 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         /** The model's drift detector (its state persisted with the model), or null if its definition declares none. */
         DriftDetector drift() {
             return drift;
+        }
+
+        /**
+         * The model's preprocessing state (running means and variances of its feature spec; persisted with the model), or
+         * null if its definition has no feature spec; callers that change it must call {@link ModelStore#preprocessingChanged}.
+         */
+        Preprocessing preprocessing() {
+            return preprocessing;
         }
 
         /** The live model; callers that change it must call {@link ModelStore#updated}. */
@@ -285,6 +300,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             entry = new LiveModel(id, control, model, new PrequentialMetrics(model.architecture(), metricsSettings), null, -1);
         }
         entry.drift = loadDrift(id, control.definition);
+        entry.preprocessing = loadPreprocessing(id, control.definition);
         loadChallengers(entry);
         live.put(id, entry);
         return entry;
@@ -370,6 +386,53 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             }
         }
         return definition.drift().settings().newDetector();
+    }
+
+    /**
+     * The model's preprocessing state: the stored one if it fits the definition's feature spec, else the spec's fresh
+     * state; null if the definition has no spec.
+     */
+    private Preprocessing loadPreprocessing(String id, ModelDefinition definition) {
+        FeatureSpec spec = definition.features();
+        if (spec == null) {
+            return null;
+        }
+        byte[] state = stored.get(preprocessingKey(id));
+        if (state != null) {
+            try {
+                return Preprocessing.fromBytes(spec, state);
+            } catch (IllegalArgumentException e) {
+                // the spec changed since the state was stored (a new model file): its statistics do not apply
+            }
+        }
+        return spec.newState();
+    }
+
+    /**
+     * Gives {@code entry} its definition's fresh preprocessing state (a reset: nothing learned); none if its definition
+     * has no feature spec. Persisted at the next commit.
+     */
+    void restartPreprocessing(LiveModel entry) {
+        FeatureSpec spec = entry.control.definition.features();
+        entry.preprocessing = spec == null ? null : spec.newState();
+        if (entry.preprocessing == null) {
+            stored.delete(preprocessingKey(entry.id));
+            entry.preprocessingDirty = false;
+        } else {
+            preprocessingChanged(entry);
+        }
+    }
+
+    /** Records that {@code entry}'s preprocessing state learned an event; it is persisted at the next commit. */
+    void preprocessingChanged(LiveModel entry) {
+        entry.preprocessingDirty = true;
+        markDirty(entry);
+    }
+
+    /** The preprocessing state as last persisted, for tests; null if none. */
+    Preprocessing persistedPreprocessing(String id, FeatureSpec spec) {
+        byte[] state = stored.get(preprocessingKey(id));
+        return state == null ? null : Preprocessing.fromBytes(spec, state);
     }
 
     /** Gives {@code entry} a fresh detector of its definition's drift settings (none if it has none). */
@@ -511,6 +574,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "drift";
     }
 
+    /** The key of the preprocessing state of model {@code id} ({@link Preprocessing#toBytes}). */
+    static String preprocessingKey(String id) {
+        return id + ModelDefinition.RESERVED_ID_CHARACTER + "features";
+    }
+
     /** The key of challenger {@code name} of model {@code id}. */
     static String challengerKey(String id, String name) {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "challenger-" + name;
@@ -638,6 +706,10 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             if (entry.driftDirty) {
                 stored.put(driftKey(id), entry.drift.encode());
                 entry.driftDirty = false;
+            }
+            if (entry.preprocessingDirty) {
+                stored.put(preprocessingKey(id), entry.preprocessing.toBytes());
+                entry.preprocessingDirty = false;
             }
             for (Challenger challenger : entry.challengers.values()) {
                 if (challenger.dirty) {

@@ -17,7 +17,8 @@ import java.nio.charset.StandardCharsets;
  * Binary encoding of {@link RoutedSample} for the internal repartition topic: cheaper to read than re-parsing the
  * JSON, and it carries the original record's coordinates, key and value (the value for dead letters, which quote the
  * record as received). Version byte first, so the format can evolve: version 1 (without the value) is still read, so
- * records repartitioned before an upgrade are processed after it.
+ * records repartitioned before an upgrade are processed after it; version 3 carries a raw event or label record (its
+ * JSON as received, read again by {@link EventRouter#read} with the record's model as default).
  *
  * <p>Contract: {@code encode} accepts every {@link RoutedSample}, including one whose source has no topic (a record
  * without metadata, see {@code SampleRouter.source}): the topic is then written with length -1 and decoded as null,
@@ -27,6 +28,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RoutedSampleSerde implements Serde<RoutedSample> {
     private static final byte VERSION = 2;
+    /** Version 3: a raw event or label record (samples and commands are still written as version 2). */
+    private static final byte VERSION_EVENT = 3;
     private static final byte VERSION_WITHOUT_VALUE = 1;
     private static final int LEARN = 1;
     private static final int HAS_LABEL = 2;
@@ -52,6 +55,9 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
     static byte[] encode(RoutedSample routed) {
         if (routed.command() != null) {
             return encodeCommand(routed);
+        }
+        if (routed.event() != null) {
+            return encodeEvent(routed);
         }
         Sample sample = routed.sample();
         byte[] model = sample.model().getBytes(StandardCharsets.UTF_8);
@@ -103,9 +109,56 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
         return out.array();
     }
 
+    /**
+     * Version 3: the header, the kind (0 an event, 1 a label record), the key if any and the value: the JSON as received,
+     * parsed again when read.
+     */
+    private static byte[] encodeEvent(RoutedSample routed) {
+        byte[] model = routed.event().model().getBytes(StandardCharsets.UTF_8);
+        byte[] topic = routed.source().topic() == null ? null : routed.source().topic().getBytes(StandardCharsets.UTF_8);
+        byte[] key = routed.sourceKey();
+        byte[] value = routed.sourceValue();
+        ByteBuffer out = ByteBuffer.allocate(2 + 4 + 8 + 8 + 4 + model.length + 4 + (topic == null ? 0 : topic.length) + 1
+                + (key == null ? 0 : 4 + key.length) + 4 + value.length).order(ByteOrder.LITTLE_ENDIAN);
+        putHeader(out, VERSION_EVENT, (key != null ? HAS_KEY : 0) | HAS_VALUE, routed.source(), model, topic);
+        out.put((byte) routed.event().kind().ordinal());
+        if (key != null) {
+            putBytes(out, key);
+        }
+        putBytes(out, value);
+        return out.array();
+    }
+
+    private static RoutedSample decodeEvent(ByteBuffer in, int flags, String model, SourceRecord source) {
+        int kind = in.get();
+        if (kind < 0 || kind >= RoutedEvent.Kind.values().length || (flags & ~(HAS_KEY | HAS_VALUE)) != 0 || (flags & HAS_VALUE) == 0) {
+            throw new SerializationException("routed event with kind " + kind + " and flags " + flags + "; expected kind 0 or 1 and flags "
+                    + HAS_VALUE + " or " + (HAS_KEY | HAS_VALUE));
+        }
+        byte[] key = (flags & HAS_KEY) != 0 ? getBytes(in) : null;
+        byte[] value = getBytes(in);
+        if (in.hasRemaining()) {
+            throw new SerializationException(in.remaining() + " unexpected bytes after the routed event");
+        }
+        RoutedEvent event;
+        try {
+            event = EventRouter.read(RoutedEvent.Kind.values()[kind], value, model);
+        } catch (dev.backstream.message.InvalidMessageException e) {
+            throw new SerializationException("routed event for model " + model + " is not a readable event: " + e.getMessage(), e);
+        }
+        if (!event.model().equals(model)) {
+            throw new SerializationException("routed event for model " + model + " holds an event for " + event.model());
+        }
+        return RoutedSample.event(event, key, value, source);
+    }
+
     /** Version, flags, the source's partition, offset and timestamp, the model id and the source topic (or none). */
     private static void putHeader(ByteBuffer out, int flags, SourceRecord source, byte[] model, byte[] topic) {
-        out.put(VERSION).put((byte) flags);
+        putHeader(out, VERSION, flags, source, model, topic);
+    }
+
+    private static void putHeader(ByteBuffer out, byte version, int flags, SourceRecord source, byte[] model, byte[] topic) {
+        out.put(version).put((byte) flags);
         out.putInt(source.partition()).putLong(source.offset()).putLong(source.timestamp());
         putBytes(out, model);
         if (topic == null) {
@@ -119,16 +172,19 @@ public final class RoutedSampleSerde implements Serde<RoutedSample> {
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             byte version = in.get();
-            if (version != VERSION && version != VERSION_WITHOUT_VALUE) {
+            if (version != VERSION && version != VERSION_WITHOUT_VALUE && version != VERSION_EVENT) {
                 throw new SerializationException("routed sample version " + version + " is not supported; expected "
-                        + VERSION_WITHOUT_VALUE + " or " + VERSION);
+                        + VERSION_WITHOUT_VALUE + ", " + VERSION + " or " + VERSION_EVENT);
             }
-            int flags = in.get();
+            int flags = in.get() & 0xFF;
             int partition = in.getInt();
             long offset = in.getLong();
             long timestamp = in.getLong();
             String model = getString(in);
             String topic = getTopic(in);
+            if (version == VERSION_EVENT) {
+                return decodeEvent(in, flags, model, new SourceRecord(topic, partition, offset, timestamp));
+            }
             if ((flags & COMMAND) != 0) {
                 byte[] key = (flags & HAS_KEY) != 0 ? getBytes(in) : null;
                 byte[] value = getBytes(in);

@@ -87,6 +87,68 @@ class RoutedSampleSerdeTest {
     }
 
     @Nested
+    @DisplayName("version 3 (raw events and label records)")
+    class Version3 {
+        private static final RoutedSample EVENT = RoutedSample.event(new RoutedEvent("flights", RoutedEvent.Kind.EVENT,
+                        EventRouter.parseObject(bytes("{\"model\":\"flights\",\"id\":\"e-1\",\"origin\":\"SFO\"}"), "event")),
+                bytes("flights"), bytes("{\"model\":\"flights\",\"id\":\"e-1\",\"origin\":\"SFO\"}"),
+                new SourceRecord("backstream.events", 2, 77, 1_700_000_000_000L));
+        /** A label record without "model": its model came from events.model, and the record's model is the default when read. */
+        private static final RoutedSample LABEL = RoutedSample.event(new RoutedEvent("flights", RoutedEvent.Kind.LABEL,
+                        EventRouter.parseObject(bytes("{\"id\":\"e-1\",\"label\":true}"), "label record")),
+                null, bytes("{\"id\":\"e-1\",\"label\":true}"), new SourceRecord(null, -1, -1, 5));
+
+        @Test
+        @DisplayName("round-trips the model, kind, JSON, key, value and source")
+        void roundTrips() {
+            for (RoutedSample routed : List.of(EVENT, LABEL)) {
+                byte[] bytes = serde.serializer().serialize(TOPIC, routed);
+                assertEquals(3, bytes[0], "version byte");
+                RoutedSample decoded = serde.deserializer().deserialize(TOPIC, bytes);
+                assertEquals(routed.event(), decoded.event());
+                assertNull(decoded.sample());
+                assertNull(decoded.command());
+                assertArrayEquals(routed.sourceKey(), decoded.sourceKey());
+                assertArrayEquals(routed.sourceValue(), decoded.sourceValue());
+                assertEquals(routed.source(), decoded.source());
+            }
+        }
+
+        @Test
+        @DisplayName("rejects every truncation, trailing bytes, an unknown kind, wrong flags and JSON that is not the record's")
+        void rejectsCorruptRecords() {
+            for (RoutedSample routed : List.of(EVENT, LABEL)) {
+                byte[] whole = RoutedSampleSerde.encode(routed);
+                for (int length = 0; length < whole.length; length++) {
+                    byte[] cut = Arrays.copyOf(whole, length);
+                    assertThrows(SerializationException.class, () -> RoutedSampleSerde.decode(cut), length + " bytes");
+                }
+                assertThrows(SerializationException.class, () -> RoutedSampleSerde.decode(Arrays.copyOf(whole, whole.length + 1)));
+                int kindAt = 2 + 4 + 8 + 8 + 4 + "flights".length() + 4 + (routed.source().topic() == null ? 0 : routed.source().topic().length());
+                for (byte kind : new byte[] {2, -1}) {
+                    byte[] bytes = whole.clone();
+                    bytes[kindAt] = kind;
+                    assertThrows(SerializationException.class, () -> RoutedSampleSerde.decode(bytes), "kind " + kind);
+                }
+                for (int flags : new int[] {0, 1, 64, 128 | 32}) {
+                    byte[] bytes = whole.clone();
+                    bytes[1] = (byte) flags;
+                    assertThrows(SerializationException.class, () -> RoutedSampleSerde.decode(bytes), "flags " + flags);
+                }
+            }
+            RoutedSample other = RoutedSample.event(new RoutedEvent("flights", RoutedEvent.Kind.EVENT,
+                    EventRouter.parseObject(bytes("{\"model\":\"other\"}"), "event")), null, bytes("{\"model\":\"other\"}"),
+                    new SourceRecord("t", 0, 0, 0));
+            assertThrows(SerializationException.class, () -> RoutedSampleSerde.decode(RoutedSampleSerde.encode(other)),
+                    "an event of another model than the record's");
+            RoutedSample notJson = RoutedSample.event(EVENT.event(), null, bytes("{\"model\":"), new SourceRecord("t", 0, 0, 0));
+            assertThrows(SerializationException.class, () -> RoutedSampleSerde.decode(RoutedSampleSerde.encode(notJson)));
+            RoutedSample labelWithoutId = RoutedSample.event(LABEL.event(), null, bytes("{\"label\":1}"), new SourceRecord("t", 0, 0, 0));
+            assertThrows(SerializationException.class, () -> RoutedSampleSerde.decode(RoutedSampleSerde.encode(labelWithoutId)));
+        }
+    }
+
+    @Nested
     @DisplayName("version 1 (written before the value was carried)")
     class Version1 {
 
@@ -118,11 +180,11 @@ class RoutedSampleSerdeTest {
         @Test
         @DisplayName("an unknown version byte, naming it and the versions it reads")
         void wrongVersion() {
-            for (byte version : new byte[] {0, 3, -1}) {
+            for (byte version : new byte[] {0, 4, -1}) {
                 byte[] bytes = RoutedSampleSerde.encode(LABELED);
                 bytes[0] = version;
                 SerializationException e = assertThrows(SerializationException.class, () -> RoutedSampleSerde.decode(bytes));
-                assertTrue(e.getMessage().contains("version " + version + " is not supported; expected 1 or 2"), e.getMessage());
+                assertTrue(e.getMessage().contains("version " + version + " is not supported; expected 1, 2 or 3"), e.getMessage());
             }
         }
 

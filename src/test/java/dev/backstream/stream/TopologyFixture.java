@@ -58,6 +58,8 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> metrics;
     final TestInputTopic<byte[], byte[]> control;
     final TestOutputTopic<byte[], byte[]> modelEvents;
+    final TestInputTopic<byte[], byte[]> events;
+    final TestInputTopic<byte[], byte[]> labels;
 
     TopologyFixture(BackstreamConfig config, ModelCatalog catalog) {
         this.config = config;
@@ -75,6 +77,8 @@ final class TopologyFixture implements AutoCloseable {
         metrics = driver.createOutputTopic(topics.metrics(), deserializer, deserializer);
         control = driver.createInputTopic(topics.control(), serializer, serializer);
         modelEvents = driver.createOutputTopic(topics.modelEvents(), deserializer, deserializer);
+        events = driver.createInputTopic(topics.events(), serializer, serializer);
+        labels = driver.createInputTopic(topics.labels(), serializer, serializer);
     }
 
     static byte[] bytes(String text) {
@@ -99,6 +103,12 @@ final class TopologyFixture implements AutoCloseable {
     Mlp storedModel(String id) {
         ModelStore store = (ModelStore) driver.getStateStore(BackstreamTopology.STORE);
         return store.persisted(id).map(StoredModel::model).orElse(null);
+    }
+
+    /** The preprocessing state the store persisted for {@code id} at the last commit, or null. */
+    dev.backstream.features.Preprocessing storedPreprocessing(String id) {
+        ModelStore store = (ModelStore) driver.getStateStore(BackstreamTopology.STORE);
+        return store.persistedPreprocessing(id, catalog.find(id).orElseThrow().features());
     }
 
     @Override
