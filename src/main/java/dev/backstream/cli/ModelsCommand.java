@@ -104,7 +104,7 @@ final class ModelsCommand implements Callable<Integer> {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create a model from a definition file (the format of config/models/*.json).")
     static final class Create extends Writing {
-        @Option(names = "--file", required = true, paramLabel = "FILE", description = "The model definition (backstream.mlp/v1 JSON).")
+        @Option(names = "--file", required = true, paramLabel = "FILE", description = "The model definition (backstream.mlp/v1 JSON, optionally with \"features\"; or a v2 snapshot).")
         Path file;
 
         @Option(names = "--model", paramLabel = "ID", description = "The model id, replacing the definition's modelId (default: its modelId).")
@@ -185,7 +185,7 @@ final class ModelsCommand implements Callable<Integer> {
             @Option(names = "--to-updates", required = true, paramLabel = "N", description = "The update count of a retained snapshot.")
             Long toUpdates;
 
-            @Option(names = "--snapshot", required = true, paramLabel = "FILE", description = "A snapshot file (backstream.mlp/v1 JSON).")
+            @Option(names = "--snapshot", required = true, paramLabel = "FILE", description = "A snapshot file (backstream.mlp/v1 or v2 JSON).")
             Path snapshot;
         }
 

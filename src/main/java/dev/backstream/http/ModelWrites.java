@@ -130,7 +130,7 @@ public final class ModelWrites {
             } catch (ApiException e) {
                 throw e;
             } catch (RuntimeException e) {
-                throw new ApiException(400, RejectReason.INVALID_DEFINITION.name(), "\"snapshot\" is not a valid backstream.mlp/v1 model: " + e.getMessage());
+                throw new ApiException(400, RejectReason.INVALID_DEFINITION.name(), "\"snapshot\" is not a valid backstream.mlp/v1 or v2 model: " + e.getMessage());
             }
         }
         send(ctx, parsed, 200);

@@ -2,6 +2,8 @@ package dev.backstream.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.backstream.features.FeatureSpec;
+import dev.backstream.features.Preprocessing;
 import dev.backstream.json.Json;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.BinaryModelFormat;
@@ -22,12 +24,16 @@ import java.util.Optional;
 /**
  * The declared models, loaded and validated at start-up: one {@code *.json} file per model in the models directory.
  *
- * <p>A file is a {@code backstream.mlp/v1} document: a model definition (no weights, a {@code seed}) or a full
+ * <p>A file is a {@code backstream.mlp/v1} (or {@code v2}) document: a model definition (no weights, a {@code seed}) or a full
  * snapshot (warm start). Optional extra fields: {@code "initialSnapshot": "path.json"} (warm-start from that snapshot,
  * relative to the file; its architecture must match), {@code "snapshotEveryUpdates": n}, {@code "drift": {...}} (see
- * {@link DriftSpec}) and {@code "challengers": [{"name": "wide", ...definition body...}]}: models that learn from the
- * same samples, each declaring only its optimizer, layers and seed or weights, and inheriting the model's inputs and
- * loss (its output layer must be the model's). Only declared ids are
+ * {@link DriftSpec}), {@code "challengers": [{"name": "wide", ...definition body...}]}: models that learn from the
+ * same samples, each declaring only its optimizer, layers and seed or weights, and inheriting the model's inputs,
+ * loss and feature spec (its output layer must be the model's), and {@code "features": {...}} (see
+ * {@link FeatureSpec}): how raw events become the model's inputs and label; with it {@code "inputs"} may be left out
+ * (it is the spec's width), and if given must equal it. A {@code backstream.mlp/v2} snapshot (a definition file or an
+ * {@code initialSnapshot}) brings its feature spec and preprocessing state; a definition that declares a spec and
+ * warm-starts from a {@code v2} snapshot must declare the snapshot's spec. Only declared ids are
  * served: records for any other id go to dead letters and never create state.
  */
 public final class ModelCatalog {
@@ -96,6 +102,10 @@ public final class ModelCatalog {
             if (!(document instanceof ObjectNode object)) {
                 throw new IllegalArgumentException("expected a JSON object");
             }
+            JsonNode featuresNode = object.get("features");
+            if (featuresNode != null && featuresNode.isObject() && !object.has("inputs")) {
+                object.put("inputs", FeatureSpec.parse(featuresNode, source).width()); // read again, and checked, with the snapshot
+            }
             long declared = declaredParameters(object);
             if (declared > maxParameters) {
                 throw new IllegalArgumentException("the model declares " + declared + " parameters (it or a challenger); at most "
@@ -112,6 +122,8 @@ public final class ModelCatalog {
                         + "(<model>:<challenger>)");
             }
             Snapshot start = snapshot;
+            FeatureSpec features = snapshot.features();
+            Preprocessing preprocessing = snapshot.preprocessing();
             if (initialSnapshot != null) {
                 if (baseDirectory == null) {
                     throw new IllegalArgumentException("initialSnapshot is not supported here");
@@ -122,6 +134,14 @@ public final class ModelCatalog {
                     throw new IllegalArgumentException("initialSnapshot " + snapshotFile + " has architecture "
                             + start.model().architecture().describe() + ", the definition declares " + snapshot.model().architecture().describe());
                 }
+                if (start.features() != null) {
+                    if (features != null && !features.equals(start.features())) {
+                        throw new IllegalArgumentException("initialSnapshot " + snapshotFile + " has another feature spec than the definition: "
+                                + start.features().toJson() + "; the definition declares " + features.toJson());
+                    }
+                    features = start.features();
+                    preprocessing = start.preprocessing();
+                }
             }
             long everyUpdates = every == null ? defaultSnapshotEveryUpdates : every.asLong();
             if (every != null && !every.canConvertToLong()) {
@@ -129,16 +149,17 @@ public final class ModelCatalog {
             }
             DriftSpec drift = driftNode == null || driftNode.isNull() ? null
                     : DriftSpec.parse(driftNode, start.model().architecture().classes() > 0);
-            return new ModelDefinition(snapshot.modelId(), start.model(), everyUpdates, source, drift, challengers);
+            return new ModelDefinition(snapshot.modelId(), start.model(), everyUpdates, source, drift, challengers, features, preprocessing);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+            String message = String.valueOf(e.getMessage());
+            throw new IllegalArgumentException(message.startsWith(source + ": ") ? message : source + ": " + message, e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
     }
 
     /** Fields a challenger inherits from its champion, and may not declare. */
-    private static final List<String> INHERITED = List.of("format", "modelId", "inputs", "loss");
+    private static final List<String> INHERITED = List.of("format", "modelId", "inputs", "loss", "features");
 
     /**
      * Reads the {@code "challengers"} array of {@code champion}'s definition: each element a definition body with a
@@ -186,18 +207,26 @@ public final class ModelCatalog {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
             }
-            challengers.put(name, new ModelDefinition(snapshot.modelId(), snapshot.model(), 1, source + " " + where));
+            challengers.put(name, new ModelDefinition(snapshot.modelId(), snapshot.model(), 1, source + " " + where, null, Map.of(),
+                    snapshot.features()));
         }
         return challengers;
     }
 
     /**
      * The parameters a definition or snapshot declares, the largest of it and its challengers, read from its
-     * {@code "inputs"} and its layers' {@code "units"} without building anything; 0 where those are missing or not
-     * numbers (the full reader reports that).
+     * {@code "inputs"} (or, without it, its feature spec's width) and its layers' {@code "units"} without building a
+     * model; 0 where those are missing or not numbers (the full reader reports that).
      */
     public static long declaredParameters(JsonNode definition) {
         long inputs = definition.path("inputs").asLong(0);
+        if (!definition.has("inputs") && definition.path("features").isObject()) {
+            try {
+                inputs = FeatureSpec.parse(definition.get("features"), "definition").width();
+            } catch (RuntimeException e) {
+                inputs = 0; // the full reader reports the spec's error
+            }
+        }
         long largest = parametersOf(inputs, definition.path("layers"));
         for (JsonNode challenger : definition.path("challengers")) {
             largest = Math.max(largest, parametersOf(inputs, challenger.path("layers")));

@@ -1,6 +1,7 @@
 package dev.backstream.model;
 
 import dev.backstream.features.FeatureSpec;
+import dev.backstream.features.Preprocessing;
 import dev.backstream.nn.Architecture;
 import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.Mlp;
@@ -19,9 +20,10 @@ import java.util.regex.Pattern;
  * One declared model: its id, the model a fresh start begins from (initialized from a seed, or a warm-start
  * snapshot), how often it is snapshotted, its drift detection and its challengers: other models (another architecture
  * or optimizer, the same inputs, loss and output layer) that learn from the same samples, each a definition of its
- * own with id {@code <champion>:<name>}. An immutable value, safe to share between threads: it keeps the starting
- * model's parameters and optimizer state as bytes, never a live model, and {@link #newModel()} builds a new model from
- * them each time.
+ * own with id {@code <champion>:<name>}; and, for a model that learns from raw events, its feature spec and the
+ * preprocessing state a fresh start begins from. An immutable value, safe to share between threads: it keeps the
+ * starting model's parameters and optimizer state (and the starting preprocessing state) as bytes, never a live model,
+ * and {@link #newModel()} ({@link #newPreprocessing()}) builds a new one from them each time.
  */
 public final class ModelDefinition {
     /** The one character a model id may not contain: the model store's separator between an id and its other keys. */
@@ -34,9 +36,12 @@ public final class ModelDefinition {
     private final String source;
     private final DriftSpec drift;
     private final FeatureSpec features;
+    /** The starting preprocessing state ({@link Preprocessing#toBytes()}), or null: a fresh one (or no spec). */
+    private final byte[] initialPreprocessing;
     /** By name, in declaration order; each with id {@code <id>:<name>}, no drift detection and no challengers. */
     private final Map<String, ModelDefinition> challengers;
-    private static final short ENCODING = 3;
+    private static final short ENCODING = 4;
+    private static final short ENCODING_WITHOUT_FEATURES = 3;
     private static final short ENCODING_WITHOUT_CHALLENGERS = 2;
     private static final short ENCODING_WITHOUT_DRIFT = 1;
     /** What a challenger's name may be made of. */
@@ -78,6 +83,23 @@ public final class ModelDefinition {
      */
     public ModelDefinition(String id, Mlp initial, long snapshotEveryUpdates, String source, DriftSpec drift,
                            Map<String, ModelDefinition> challengers, FeatureSpec features) {
+        this(id, initial, snapshotEveryUpdates, source, drift, challengers, features, null);
+    }
+
+    /**
+     * @param initialPreprocessing the preprocessing state a fresh start begins from (copied; e.g. a warm-start
+     *                             snapshot's), or null for a fresh state; only with {@code features}
+     * @see #ModelDefinition(String, Mlp, long, String, DriftSpec, Map, FeatureSpec)
+     */
+    public ModelDefinition(String id, Mlp initial, long snapshotEveryUpdates, String source, DriftSpec drift,
+                           Map<String, ModelDefinition> challengers, FeatureSpec features, Preprocessing initialPreprocessing) {
+        this(id, initial, snapshotEveryUpdates, source, drift, challengers, features,
+                initialPreprocessing == null ? null : initialPreprocessing.toBytes(), initialPreprocessing != null);
+    }
+
+    private ModelDefinition(String id, Mlp initial, long snapshotEveryUpdates, String source, DriftSpec drift,
+                            Map<String, ModelDefinition> challengers, FeatureSpec features, byte[] initialPreprocessing,
+                            boolean checkPreprocessing) {
         this.id = Objects.requireNonNull(id, "id");
         if (id.indexOf(RESERVED_ID_CHARACTER) >= 0) {
             throw new IllegalArgumentException(source + ": model id \"" + id.replace(RESERVED_ID_CHARACTER, '?')
@@ -99,6 +121,13 @@ public final class ModelDefinition {
             throw new IllegalArgumentException(source + ": the feature spec of model '" + id + "' makes " + features.width()
                     + " columns; expected the model's " + architecture.inputs() + " inputs");
         }
+        if (initialPreprocessing != null && features == null) {
+            throw new IllegalArgumentException(source + ": model '" + id + "' has a preprocessing state but no feature spec");
+        }
+        if (checkPreprocessing && initialPreprocessing != null) {
+            Preprocessing.fromBytes(features, initialPreprocessing); // refuses a state of another spec here, not at the first start
+        }
+        this.initialPreprocessing = initialPreprocessing;
         Map<String, ModelDefinition> byName = new LinkedHashMap<>();
         for (Map.Entry<String, ModelDefinition> entry : challengers.entrySet()) {
             String name = entry.getKey();
@@ -171,9 +200,20 @@ public final class ModelDefinition {
         return features;
     }
 
-    /** This definition with a feature spec (null: none). */
+    /** This definition with a feature spec (null: none), starting from a fresh preprocessing state. */
     public ModelDefinition withFeatures(FeatureSpec features) {
-        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers, features);
+        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers, features, null, false);
+    }
+
+    /**
+     * A new starting preprocessing state, owned by the caller: the declared one (a warm start's) bit for bit, or a fresh
+     * {@link FeatureSpec#newState()}; null for a model without a feature spec.
+     */
+    public Preprocessing newPreprocessing() {
+        if (features == null) {
+            return null;
+        }
+        return initialPreprocessing == null ? features.newState() : Preprocessing.fromBytes(features, initialPreprocessing);
     }
 
     /** The model's challengers by name, in declaration order (empty if none). */
@@ -194,8 +234,10 @@ public final class ModelDefinition {
             throw new IllegalArgumentException("model '" + id + "' has no challenger '" + name + "'; its challengers: " + challengers.keySet());
         }
         Map<String, ModelDefinition> swapped = new LinkedHashMap<>(challengers);
-        swapped.put(name, new ModelDefinition(challenger.id, newModel(), snapshotEveryUpdates, challenger.source));
-        return new ModelDefinition(id, challenger.newModel(), snapshotEveryUpdates, source, drift, swapped, features);
+        swapped.put(name, new ModelDefinition(challenger.id, newModel(), snapshotEveryUpdates, challenger.source, null, Map.of(),
+                challenger.features, challenger.features == null ? null : initialPreprocessing, false));
+        return new ModelDefinition(id, challenger.newModel(), snapshotEveryUpdates, source, drift, swapped, features,
+                features == null ? null : challenger.initialPreprocessing, false);
     }
 
     /** A new starting model: the declared one, bit for bit, owned by the caller. */
@@ -205,7 +247,7 @@ public final class ModelDefinition {
 
     /** This definition with another snapshot cadence. */
     public ModelDefinition withSnapshotEveryUpdates(long snapshotEveryUpdates) {
-        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers, features);
+        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers, features, initialPreprocessing, false);
     }
 
     /**
@@ -217,21 +259,25 @@ public final class ModelDefinition {
         if (drift != null && drift.action() == DriftSpec.Action.CHALLENGER && challengers.isEmpty()) {
             throw new IllegalArgumentException("drift.action: \"challenger\" needs challengers; model '" + id + "' declares none");
         }
-        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers, features);
+        return new ModelDefinition(id, newModel(), snapshotEveryUpdates, source, drift, challengers, features, initialPreprocessing, false);
     }
 
     /** This definition whose starting model learns with {@code learningRate} (a reset starts from it). */
     public ModelDefinition withLearningRate(double learningRate) {
         return new ModelDefinition(id, newModel().withOptimizer(optimizer.withLearningRate(learningRate)), snapshotEveryUpdates, source, drift,
-                challengers, features);
+                challengers, features, initialPreprocessing, false);
     }
 
     /**
      * An upper bound on the JSON snapshot of this model or of any of its challengers (which a promotion makes the
-     * model): at most 25 characters per number plus structure.
+     * model): at most 25 characters per number plus structure; with a feature spec, plus its canonical JSON and the
+     * preprocessing state ({@code backstream.mlp/v2}: at most one entry of three numbers per column).
      */
     public int snapshotBytesBound() {
         int bound = 4096 + 26 * architecture.parameterCount() * (1 + optimizer.stateVectors());
+        if (features != null) {
+            bound += 2 * featuresJson(features).length + 128 * features.width();
+        }
         for (ModelDefinition challenger : challengers.values()) {
             bound = Math.max(bound, challenger.snapshotBytesBound());
         }
@@ -243,7 +289,10 @@ public final class ModelDefinition {
         byte[] name = id.getBytes(StandardCharsets.UTF_8);
         byte[] from = source.getBytes(StandardCharsets.UTF_8);
         byte[] driftJson = drift == null ? new byte[0] : drift.json().getBytes(StandardCharsets.UTF_8);
-        int size = 2 + 4 + name.length + 8 + 4 + from.length + 4 + initial.length + 4 + driftJson.length + 4;
+        byte[] featuresJson = features == null ? new byte[0] : featuresJson(features);
+        byte[] preprocessing = initialPreprocessing == null ? new byte[0] : initialPreprocessing;
+        int size = 2 + 4 + name.length + 8 + 4 + from.length + 4 + initial.length + 4 + driftJson.length + 4
+                + 4 + featuresJson.length + 4 + preprocessing.length;
         byte[][] challengerNames = new byte[challengers.size()][];
         byte[][] encodedChallengers = new byte[challengers.size()][];
         int c = 0;
@@ -259,12 +308,26 @@ public final class ModelDefinition {
         for (int i = 0; i < challengerNames.length; i++) {
             out.putInt(challengerNames[i].length).put(challengerNames[i]).putInt(encodedChallengers[i].length).put(encodedChallengers[i]);
         }
+        out.putInt(featuresJson.length).put(featuresJson).putInt(preprocessing.length).put(preprocessing);
         return out.array();
     }
 
+    private static byte[] featuresJson(FeatureSpec features) {
+        try {
+            return dev.backstream.json.Json.MAPPER.writeValueAsBytes(features.toJson());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the feature spec could not be written as JSON", e);
+        }
+    }
+
     /**
-     * Reads what {@link #encode} wrote: encoding 3 (with challengers), or 2 (drift, no challengers) and 1 (neither)
-     * written by earlier versions.
+     * Reads what {@link #encode} wrote: encoding 4, or 3 (challengers, no feature spec), 2 (drift, no challengers) and
+     * 1 (neither) written by earlier versions.
+     *
+     * <p>Encoding 4 (little-endian, each byte string as a 4-byte length and its bytes): version, id, snapshot
+     * cadence, source, the starting model ({@link BinaryModelFormat}), drift JSON (empty: none), the challengers (a
+     * count, then name and encoding of each), the feature spec's canonical JSON ({@link FeatureSpec#toJson()}, empty:
+     * none) and the starting preprocessing state ({@link Preprocessing#toBytes()}, empty: a fresh state).
      *
      * @throws IllegalStateException for anything else
      */
@@ -272,9 +335,9 @@ public final class ModelDefinition {
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
             short version = in.getShort();
-            if (version != ENCODING && version != ENCODING_WITHOUT_CHALLENGERS && version != ENCODING_WITHOUT_DRIFT) {
+            if (version < ENCODING_WITHOUT_DRIFT || version > ENCODING) {
                 throw new IllegalStateException("model definition encoding " + version + " is not supported; expected "
-                        + ENCODING_WITHOUT_DRIFT + ", " + ENCODING_WITHOUT_CHALLENGERS + " or " + ENCODING);
+                        + ENCODING_WITHOUT_DRIFT + ", " + ENCODING_WITHOUT_CHALLENGERS + ", " + ENCODING_WITHOUT_FEATURES + " or " + ENCODING);
             }
             String id = new String(bytes(in), StandardCharsets.UTF_8);
             long every = in.getLong();
@@ -288,7 +351,7 @@ public final class ModelDefinition {
                 }
             }
             Map<String, ModelDefinition> challengers = new LinkedHashMap<>();
-            if (version >= ENCODING) {
+            if (version >= ENCODING_WITHOUT_FEATURES) {
                 int count = in.getInt();
                 if (count < 0 || count > in.remaining()) {
                     throw new IllegalStateException("model definition of " + bytes.length + " bytes: " + count + " challengers cannot fit");
@@ -298,12 +361,22 @@ public final class ModelDefinition {
                     challengers.put(name, decode(bytes(in)));
                 }
             }
+            FeatureSpec features = null;
+            byte[] preprocessing = null;
+            if (version >= ENCODING) {
+                byte[] featuresJson = bytes(in);
+                if (featuresJson.length > 0) {
+                    features = FeatureSpec.parse(dev.backstream.json.Json.MAPPER.readTree(featuresJson), source);
+                }
+                byte[] state = bytes(in);
+                preprocessing = state.length == 0 ? null : state;
+            }
             if (in.hasRemaining()) {
                 throw new IllegalStateException(in.remaining() + " unexpected bytes after a model definition");
             }
-            return new ModelDefinition(id, initial, every, source, drift, challengers);
+            return new ModelDefinition(id, initial, every, source, drift, challengers, features, preprocessing, true);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("corrupt drift settings in a model definition of " + bytes.length + " bytes", e);
+            throw new IllegalStateException("corrupt drift settings or feature spec in a model definition of " + bytes.length + " bytes", e);
         } catch (java.nio.BufferUnderflowException | IllegalArgumentException | NegativeArraySizeException e) {
             throw new IllegalStateException("truncated or corrupt model definition of " + bytes.length + " bytes", e);
         }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import dev.backstream.features.FeatureSpec;
+import dev.backstream.features.Preprocessing;
 import dev.backstream.json.Json;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
@@ -26,7 +28,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads and writes the public snapshot format {@code backstream.mlp/v1}.
+ * Reads and writes the public snapshot formats {@code backstream.mlp/v1} and {@code backstream.mlp/v2}.
+ *
+ * <p>{@code v2} is {@code v1} plus two fields after {@code "optimizerState"}: {@code "features"}, the canonical JSON
+ * of the model's feature spec ({@link FeatureSpec#toJson()}), and {@code "preprocessing"}, its running statistics
+ * ({@link Preprocessing#toJson()}), so that a snapshot alone says how to score a raw event. A model with a feature
+ * spec is written as {@code v2}, any other exactly as {@code v1}. A {@code v1} model definition may declare
+ * {@code "features"} too (read as a spec with a fresh state), and then may leave out {@code "inputs"} (the spec's
+ * width); only {@code v2} carries {@code "preprocessing"}, which a {@code v2} definition without weights may leave out
+ * (a fresh state).
  *
  * <p>A document with weights in every layer is a snapshot; a document without weights in any layer but with a
  * {@code "seed"} is a model definition, initialized deterministically from that seed. Doubles round-trip exactly
@@ -35,13 +45,17 @@ import java.util.Set;
  * was found.
  */
 public final class SnapshotJson {
-    /** The format id this class reads and writes. */
+    /** The format of a model without a feature spec. */
     public static final String FORMAT = "backstream.mlp/v1";
+    /** The format of a model with a feature spec: {@link #FORMAT} plus {@code "features"} and {@code "preprocessing"}. */
+    public static final String FORMAT_V2 = "backstream.mlp/v2";
 
-    static final Set<String> REQUIRED_FIELDS = Set.of("format", "modelId", "updates", "inputs", "loss", "optimizer",
-            "layers", "optimizerState");
-    private static final Set<String> KNOWN_FIELDS = Set.of("format", "modelId", "updates", "inputs", "loss", "optimizer",
-            "layers", "optimizerState");
+    /** The fields of the formats, which no extra field may take. */
+    static final Set<String> RESERVED_FIELDS = Set.of("format", "modelId", "updates", "inputs", "loss", "optimizer",
+            "layers", "optimizerState", "features", "preprocessing");
+    private static final Set<String> KNOWN_FIELDS = RESERVED_FIELDS;
+    /** The source named to {@link FeatureSpec#parse}; stripped from its messages, which then start at the JSON path. */
+    private static final String SPEC_SOURCE = "snapshot";
     private static final Set<String> OPTIMIZER_FIELDS = Set.of("type", "learningRate", "momentum", "nesterov", "beta1",
             "beta2", "epsilon", "l2", "clipNorm");
 
@@ -72,7 +86,7 @@ public final class SnapshotJson {
                 json.useDefaultPrettyPrinter();
             }
             json.writeStartObject();
-            json.writeStringField("format", FORMAT);
+            json.writeStringField("format", snapshot.format());
             json.writeStringField("modelId", snapshot.modelId());
             json.writeNumberField("updates", model.updates());
             json.writeNumberField("inputs", architecture.inputs());
@@ -91,6 +105,12 @@ public final class SnapshotJson {
             }
             json.writeEndArray();
             writeOptimizerState(json, model);
+            if (snapshot.features() != null) {
+                json.writeFieldName("features");
+                Json.MAPPER.writeTree(json, snapshot.features().toJson());
+                json.writeFieldName("preprocessing");
+                Json.MAPPER.writeTree(json, snapshot.preprocessing().toJson());
+            }
             for (Map.Entry<String, Object> extra : snapshot.extras().entrySet()) {
                 json.writeFieldName(extra.getKey());
                 Json.MAPPER.writeValue(json, extra.getValue());
@@ -212,15 +232,22 @@ public final class SnapshotJson {
             throw new SnapshotFormatException("snapshot must be a JSON object, found " + type(root));
         }
         String format = text(root, "format");
-        if (!FORMAT.equals(format)) {
-            throw new SnapshotFormatException("format '" + format + "' is not supported; expected " + FORMAT);
+        if (!FORMAT.equals(format) && !FORMAT_V2.equals(format)) {
+            throw new SnapshotFormatException("format '" + format + "' is not supported; expected " + FORMAT + " or " + FORMAT_V2);
         }
+        boolean v2 = FORMAT_V2.equals(format);
         String modelId = text(root, "modelId");
         if (modelId.isEmpty()) {
             throw new SnapshotFormatException("modelId: expected a non-empty string");
         }
         long updates = root.has("updates") ? nonNegativeLong(root.get("updates"), "updates") : 0;
-        int inputs = positiveInt(required(root, "inputs"), "inputs");
+        FeatureSpec features = features(root, v2);
+        // a definition with a feature spec may leave "inputs" out: it is the spec's width
+        int inputs = features != null && !root.has("inputs") ? features.width() : positiveInt(required(root, "inputs"), "inputs");
+        if (features != null && features.width() != inputs) {
+            throw new SnapshotFormatException("features: the spec makes " + features.width() + " columns; \"inputs\" is " + inputs
+                    + " (leave \"inputs\" out of a definition with features and it is the spec's width)");
+        }
         Loss loss;
         try {
             loss = Loss.fromId(text(root, "loss"));
@@ -308,7 +335,56 @@ public final class SnapshotJson {
             }
             model = Mlp.restore(architecture, optimizer, updates, params, state, steps);
         }
-        return new Snapshot(modelId, model, extras);
+        Preprocessing preprocessing = preprocessing(root, v2, features, withWeights > 0);
+        return new Snapshot(modelId, model, extras, features, preprocessing);
+    }
+
+    /** The document's feature spec: required in {@code v2}, optional in {@code v1} (a definition may declare one). */
+    private static FeatureSpec features(JsonNode root, boolean v2) {
+        JsonNode node = root.get("features");
+        if (node == null || node.isNull()) {
+            if (v2) {
+                throw new SnapshotFormatException("features: required field is missing (a " + FORMAT_V2 + " document carries its feature spec)");
+            }
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new SnapshotFormatException("features: expected an object (a feature spec), found " + type(node));
+        }
+        FeatureSpec spec;
+        try {
+            spec = FeatureSpec.parse(node, SPEC_SOURCE);
+        } catch (IllegalArgumentException e) {
+            String message = String.valueOf(e.getMessage());
+            throw new SnapshotFormatException(message.startsWith(SPEC_SOURCE + ": ") ? message.substring(SPEC_SOURCE.length() + 2)
+                    : message, e);
+        }
+        return spec;
+    }
+
+    /**
+     * The document's preprocessing state: required in a {@code v2} snapshot, optional (a fresh state) in a {@code v2}
+     * definition, absent from {@code v1}.
+     */
+    private static Preprocessing preprocessing(JsonNode root, boolean v2, FeatureSpec features, boolean withWeights) {
+        JsonNode node = root.get("preprocessing");
+        if (node == null || node.isNull()) {
+            if (v2 && withWeights) {
+                throw new SnapshotFormatException("preprocessing: required field is missing (a " + FORMAT_V2
+                        + " snapshot carries the state of its feature spec)");
+            }
+            return features == null ? null : features.newState();
+        }
+        if (!v2) {
+            throw new SnapshotFormatException("preprocessing: a " + FORMAT + " document has no preprocessing state; " + FORMAT_V2
+                    + " carries it with its \"features\"");
+        }
+        try {
+            return Preprocessing.fromJson(features, node);
+        } catch (IllegalArgumentException e) {
+            String message = String.valueOf(e.getMessage());
+            throw new SnapshotFormatException(message.startsWith("preprocessing") ? message : "preprocessing: " + message, e);
+        }
     }
 
     private static int readLayerValues(JsonNode layer, String path, double[] into, int offset, int units, int inputs) {

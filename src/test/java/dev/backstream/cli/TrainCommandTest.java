@@ -1,11 +1,16 @@
 package dev.backstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.backstream.features.EncodedEvent;
+import dev.backstream.features.EventLabel;
+import dev.backstream.features.FeatureSpec;
+import dev.backstream.features.Preprocessing;
 import dev.backstream.json.Json;
 import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.Outcome;
+import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -143,5 +148,174 @@ class TrainCommandTest {
         assertEquals(2, train("--init", definition.toString(), "--samples", samples.toString(), "--snapshot-out", dir.resolve("o.json").toString()));
         assertTrue(err.toString().contains("loss categorical_cross_entropy cannot be paired with output activation sigmoid"), err.toString());
         assertTrue(Files.notExists(dir.resolve("o.json")));
+    }
+
+    @org.junit.jupiter.api.Nested
+    @DisplayName("on raw events with a feature spec")
+    class RawEvents {
+        private static final String FEATURES = """
+                {"id": "id", "fields": [
+                   {"path": "distance", "type": "numeric", "encoding": "standardize", "missing": "mean", "indicator": true},
+                   {"path": "origin", "type": "categorical", "encoding": "hash", "buckets": 8},
+                   {"path": "carrier", "type": "categorical", "encoding": "one_hot", "vocabulary": ["AA", "UA"]}],
+                 "label": {"path": "delay", "type": "threshold", "above": 15}}""";
+        /** A catalog definition: "inputs" left out, it is the spec's width. */
+        private static final String FLIGHTS = """
+                {"format": "backstream.mlp/v1", "modelId": "flights", "loss": "binary_cross_entropy",
+                 "optimizer": {"type": "adam", "learningRate": 0.01},
+                 "layers": [{"units": 6, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}], "seed": 11,
+                 "features": FEATURES}
+                """.replace("FEATURES", FEATURES);
+
+        /**
+         * Flights as events, one in {@code delayEvery} (if > 0) without its delay, whose label line follows
+         * {@code lag} lines later; some distances missing.
+         */
+        private List<String> eventLines(int count, int delayEvery, int lag, long seed) {
+            return eventLines(count, delayEvery, lag, seed, "f");
+        }
+
+        private List<String> eventLines(int count, int delayEvery, int lag, long seed, String idPrefix) {
+            Random random = new Random(seed);
+            String[] origins = {"SFO", "JFK", "ORD", "ATL", "DEN"};
+            List<String> lines = new ArrayList<>();
+            java.util.Map<Integer, String> labelsDue = new java.util.HashMap<>();
+            for (int i = 0; i < count; i++) {
+                double delay = Math.round(random.nextGaussian() * 30 + 10);
+                boolean delayed = delayEvery > 0 && i % delayEvery == 0;
+                String distance = random.nextInt(10) == 0 ? "" : "\"distance\": " + (200 + random.nextInt(2000)) + ", ";
+                lines.add("{\"id\": \"" + idPrefix + i + "\", " + distance + "\"origin\": \"" + origins[random.nextInt(origins.length)]
+                        + "\", \"carrier\": \"" + (random.nextBoolean() ? "AA" : random.nextBoolean() ? "UA" : "DL") + "\""
+                        + (delayed ? "" : ", \"delay\": " + delay) + "}");
+                if (delayed) {
+                    labelsDue.put(i + lag, "{\"model\": \"flights\", \"id\": \"" + idPrefix + i + "\", \"label\": " + delay + "}");
+                }
+                String due = labelsDue.remove(i);
+                if (due != null) {
+                    lines.add(due);
+                }
+            }
+            labelsDue.keySet().stream().sorted().forEach(k -> lines.add(labelsDue.get(k)));
+            return lines;
+        }
+
+        /** The reference: the spec, the model and its state driven by hand, line by line, as the stream does. */
+        private Object[] learnByHand(List<String> lines) throws Exception {
+            FeatureSpec spec = FeatureSpec.parse(Json.MAPPER.readTree(FEATURES), "test");
+            Mlp model = SnapshotJson.read(FLIGHTS.replace("\"loss\"", "\"inputs\": " + spec.width() + ", \"loss\"")
+                    .replace(",\n \"features\": " + FEATURES, "").getBytes()).model();
+            Preprocessing state = spec.newState();
+            java.util.Map<String, EncodedEvent> kept = new java.util.HashMap<>();
+            for (String line : lines) {
+                JsonNode json = Json.MAPPER.readTree(line);
+                if (json.size() == 3 && json.has("label")) { // a label line: learn the features kept at arrival
+                    EncodedEvent encoded = kept.remove(json.get("id").asText());
+                    model.learn(encoded.features(), spec.parseLabel(json.get("label")).classIndex());
+                    state.learn(encoded.observed());
+                    continue;
+                }
+                EncodedEvent encoded = spec.encode(json, state);
+                EventLabel label = spec.label(json);
+                if (label == null) {
+                    kept.put(spec.id(json), encoded);
+                } else {
+                    model.learn(encoded.features(), label.classIndex());
+                    state.learn(encoded.observed());
+                }
+            }
+            assertTrue(kept.isEmpty());
+            return new Object[] {model, state};
+        }
+
+        private Snapshot trainOn(List<String> lines) throws IOException {
+            Path definition = Files.writeString(dir.resolve("flights.json"), FLIGHTS);
+            Path events = Files.write(dir.resolve("events.jsonl"), lines);
+            Path snapshot = dir.resolve("out.json");
+            assertEquals(0, train("--init", definition.toString(), "--samples", events.toString(), "--snapshot-out", snapshot.toString()),
+                    err.toString());
+            assertTrue(Files.readString(snapshot).contains("\"format\" : \"backstream.mlp/v2\""), "a model with a spec writes v2");
+            return SnapshotJson.read(snapshot);
+        }
+
+        @Test
+        void eventsWithTheirLabelsGiveTheModelAndStateOfTheSpecAndTheLearnerDrivenByHand() throws Exception {
+            List<String> lines = eventLines(400, 0, 0, 21);
+            Snapshot trained = trainOn(lines);
+            Object[] expected = learnByHand(lines);
+            assertEquals(400, trained.model().updates());
+            assertTrue(trained.model().bitIdentical((Mlp) expected[0]));
+            assertTrue(trained.preprocessing().bitIdentical((Preprocessing) expected[1]));
+            assertEquals(trained.features(), FeatureSpec.parse(Json.MAPPER.readTree(FEATURES), "test"));
+            assertTrue(out.toString().contains("epoch 1: 400 event(s) learned (0 joined to a later label line)"), out.toString());
+            assertTrue(out.toString().contains("samples/s"), out.toString());
+            assertTrue(out.toString().contains("prequential accuracy"), out.toString());
+            assertEquals("", err.toString());
+        }
+
+        @Test
+        void delayedLabelLinesJoinTheFeaturesEncodedWhenTheirEventCame() throws Exception {
+            List<String> lines = eventLines(300, 3, 7, 22);
+            Snapshot trained = trainOn(lines);
+            Object[] expected = learnByHand(lines);
+            assertEquals(300, trained.model().updates());
+            assertTrue(trained.model().bitIdentical((Mlp) expected[0]));
+            assertTrue(trained.preprocessing().bitIdentical((Preprocessing) expected[1]));
+            assertTrue(out.toString().contains("epoch 1: 300 event(s) learned (100 joined to a later label line)"), out.toString());
+        }
+
+        @Test
+        void continuingFromItsV2SnapshotRestoresThePreprocessingState() throws Exception {
+            List<String> firstLines = eventLines(120, 4, 3, 23, "a");
+            List<String> secondLines = eventLines(120, 4, 3, 24, "b");
+            trainOn(firstLines);
+            Path firstFile = Files.move(dir.resolve("out.json"), dir.resolve("first.json"));
+            Path rest = Files.write(dir.resolve("rest.jsonl"), secondLines);
+            Path second = dir.resolve("second.json");
+            assertEquals(0, train("--init", firstFile.toString(), "--samples", rest.toString(), "--snapshot-out", second.toString()), err.toString());
+            List<String> all = new ArrayList<>(firstLines);
+            all.addAll(secondLines);
+            Object[] expected = learnByHand(all);
+            Snapshot continued = SnapshotJson.read(second);
+            assertEquals(240, continued.model().updates());
+            assertTrue(continued.model().bitIdentical((Mlp) expected[0]));
+            assertTrue(continued.preprocessing().bitIdentical((Preprocessing) expected[1]), "the state went on from the snapshot's");
+        }
+
+        @Test
+        void aLabelForAnUnknownEventStopsTheRunNamingTheLine() throws IOException {
+            Path definition = Files.writeString(dir.resolve("flights.json"), FLIGHTS);
+            List<String> lines = new ArrayList<>(eventLines(5, 0, 0, 24));
+            lines.add(3, "{\"id\": \"nope\", \"label\": 20}");
+            Path events = Files.write(dir.resolve("events.jsonl"), lines);
+            Path snapshot = dir.resolve("out.json");
+            assertEquals(1, train("--init", definition.toString(), "--samples", events.toString(), "--snapshot-out", snapshot.toString()));
+            String report = err.toString();
+            assertEquals(1, report.lines().count(), report);
+            assertTrue(report.startsWith("error: " + events + ":4: UNKNOWN_EVENT_ID: label for event \"nope\""), report);
+            assertTrue(Files.notExists(snapshot));
+        }
+
+        @Test
+        void reportsBadEventsAndDuplicateLabelsAndLearnsTheRest() throws IOException {
+            Path definition = Files.writeString(dir.resolve("flights.json"), FLIGHTS);
+            List<String> lines = new ArrayList<>(eventLines(4, 0, 0, 25));
+            lines.add("{\"id\": \"late\", \"origin\": \"SFO\", \"carrier\": \"AA\"}");
+            lines.add("{\"id\": \"late\", \"label\": 40}");
+            lines.add("{\"id\": \"late\", \"label\": 40}");
+            lines.add("{\"id\": \"x\", \"distance\": \"far\", \"origin\": \"SFO\", \"carrier\": \"AA\", \"delay\": 3}");
+            lines.add("{\"origin\": \"SFO\", \"carrier\": \"AA\"}");
+            lines.add("{\"model\": \"other\", \"id\": \"y\", \"origin\": \"SFO\", \"carrier\": \"AA\", \"delay\": 3}");
+            Path events = Files.write(dir.resolve("events.jsonl"), lines);
+            Path snapshot = dir.resolve("out.json");
+            assertEquals(0, train("--init", definition.toString(), "--samples", events.toString(), "--snapshot-out", snapshot.toString()),
+                    err.toString());
+            String report = err.toString();
+            assertTrue(report.contains("events.jsonl:7: DUPLICATE_LABEL"), report);
+            assertTrue(report.contains("events.jsonl:8: INVALID_FIELD"), report);
+            assertTrue(report.contains("events.jsonl:9: MISSING_FIELD"), report);
+            assertTrue(report.contains("events.jsonl:10: UNKNOWN_MODEL"), report);
+            assertEquals(4, report.lines().count(), report);
+            assertEquals(5, SnapshotJson.read(snapshot).model().updates());
+        }
     }
 }

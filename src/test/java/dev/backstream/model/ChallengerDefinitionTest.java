@@ -135,14 +135,21 @@ class ChallengerDefinitionTest {
         }
 
         @Test
-        void stillReadsEncodingsTwoAndOneWithoutChallengers() throws IOException {
-            byte[] three = load(", \"drift\": {\"detector\": \"adwin\"}").encode();
-            byte[] two = version(Arrays.copyOf(three, three.length - 4), 2); // encoding 2 ends after the drift JSON
+        void stillReadsEncodingsThreeTwoAndOneWithoutFeaturesChallengersOrDrift() throws IOException {
+            ModelDefinition withChallengers = load(", \"challengers\": [" + WIDE + "], \"drift\": {\"detector\": \"adwin\"}");
+            byte[] four = withChallengers.encode();
+            byte[] three = version(Arrays.copyOf(four, four.length - 8), 3); // encoding 3 ends after the challengers
+            ModelDefinition fromThree = ModelDefinition.decode(three);
+            assertEquals(List.of("wide"), List.copyOf(fromThree.challengers().keySet()));
+            assertNull(fromThree.features());
+            assertArrayEquals(four, fromThree.encode());
+            byte[] withDrift = load(", \"drift\": {\"detector\": \"adwin\"}").encode();
+            byte[] two = version(Arrays.copyOf(withDrift, withDrift.length - 12), 2); // encoding 2 ends after the drift JSON
             ModelDefinition fromTwo = ModelDefinition.decode(two);
             assertTrue(fromTwo.challengers().isEmpty());
             assertEquals("adwin", fromTwo.drift().settings().type());
             byte[] plain = load("").encode();
-            byte[] one = version(Arrays.copyOf(plain, plain.length - 8), 1); // encoding 1 ends after the model
+            byte[] one = version(Arrays.copyOf(plain, plain.length - 16), 1); // encoding 1 ends after the model
             ModelDefinition fromOne = ModelDefinition.decode(one);
             assertNull(fromOne.drift());
             assertTrue(fromOne.newModel().bitIdentical(load("").newModel()));

@@ -2,6 +2,8 @@ package dev.backstream.snapshot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.backstream.features.FeatureException;
+import dev.backstream.features.FeatureSpec;
 import dev.backstream.json.Json;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
@@ -12,12 +14,15 @@ import dev.backstream.nn.OptimizerSpec;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -25,10 +30,11 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@DisplayName("The backstream.mlp/v1 snapshot format")
+@DisplayName("The backstream.mlp/v1 and v2 snapshot formats")
 class SnapshotJsonTest {
 
     static byte[] resource(String name) throws IOException {
@@ -79,6 +85,146 @@ class SnapshotJsonTest {
                 double[] expected = Json.MAPPER.convertValue(check.get("output"), double[].class);
                 assertArrayEquals(expected, snapshot.model().predict(x).copyOutput());
             }
+        }
+    }
+
+    @Nested
+    @DisplayName("golden files written byte for byte")
+    class GoldenBytes {
+        @TempDir
+        Path dir;
+
+        @Test
+        void theAdamV1GoldenFileIsWhatTheCurrentCodeWrites() throws IOException {
+            Snapshot snapshot = SnapshotJson.read(resource("adam-v1.json"));
+            assertEquals(SnapshotJson.FORMAT, snapshot.format());
+            assertNull(snapshot.features());
+            assertNull(snapshot.preprocessing());
+            Path written = dir.resolve("adam.json");
+            SnapshotJson.write(snapshot, written);
+            assertArrayEquals(resource("adam-v1.json"), Files.readAllBytes(written), "a model without a spec still writes v1, unchanged");
+        }
+
+        @Test
+        void theFlightsV2GoldenFileHoldsTheModelItsSpecAndItsPreprocessingState() throws IOException {
+            byte[] golden = resource("flights-v2.json");
+            Snapshot snapshot = SnapshotJson.read(golden);
+            Snapshot rebuilt = GoldenSnapshots.flightsSnapshot(Map.of());
+            assertEquals("golden-flights", snapshot.modelId());
+            assertEquals(SnapshotJson.FORMAT_V2, snapshot.format());
+            assertTrue(snapshot.model().bitIdentical(rebuilt.model()), "the current code rebuilds the golden model bit for bit");
+            assertEquals(rebuilt.features(), snapshot.features());
+            assertTrue(snapshot.preprocessing().bitIdentical(rebuilt.preprocessing()), "and its preprocessing state");
+            Path written = dir.resolve("flights.json");
+            SnapshotJson.write(snapshot, written);
+            assertArrayEquals(golden, Files.readAllBytes(written));
+            assertArrayEquals(SnapshotJson.toBytes(snapshot), SnapshotJson.toBytes(SnapshotJson.read(SnapshotJson.toBytes(snapshot))),
+                    "the compact form round-trips byte for byte too");
+        }
+
+        @Test
+        void theFlightsV2GoldenFileScoresRawEventsAlone() throws IOException {
+            Snapshot snapshot = SnapshotJson.read(resource("flights-v2.json"));
+            JsonNode checks = Json.MAPPER.readTree(resource("flights-v2.json")).get("checks");
+            assertEquals(3, checks.size());
+            for (JsonNode check : checks) {
+                double[] expected = Json.MAPPER.convertValue(check.get("output"), double[].class);
+                double[] x = GoldenSnapshots.encode(snapshot, check.get("event"));
+                assertArrayEquals(expected, snapshot.model().predict(x).copyOutput());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("a model with a feature spec (v2)")
+    class WithFeatures {
+        private FeatureSpec spec() throws IOException {
+            return FeatureSpec.parse(Json.MAPPER.readTree(GoldenSnapshots.FLIGHTS_FEATURES), "test");
+        }
+
+        @Test
+        void roundTripsItsSpecAndStateAndContinuesIdentically() throws IOException, FeatureException {
+            Snapshot original = GoldenSnapshots.flightsSnapshot(Map.of("sourceOffset", 41));
+            Snapshot restored = SnapshotJson.read(SnapshotJson.toBytes(original));
+            assertEquals(original.features(), restored.features());
+            assertTrue(restored.preprocessing().bitIdentical(original.preprocessing()));
+            assertTrue(restored.model().bitIdentical(original.model()));
+            assertEquals(Map.of("sourceOffset", 41), restored.extras());
+            for (Snapshot s : List.of(original, restored)) {
+                for (String line : GoldenSnapshots.FLIGHTS_EVENTS) {
+                    JsonNode event = Json.MAPPER.readTree(line);
+                    var encoded = s.features().encode(event, s.preprocessing());
+                    s.model().learn(encoded.features(), s.features().label(event).classIndex());
+                    s.preprocessing().learn(encoded.observed());
+                }
+            }
+            assertTrue(restored.preprocessing().bitIdentical(original.preprocessing()), "after learning more");
+            assertTrue(restored.model().bitIdentical(original.model()), "after learning more");
+        }
+
+        @Test
+        void aV1DefinitionMayDeclareFeaturesAndLeaveItsInputsOut() throws IOException {
+            String definition = """
+                    {"format": "backstream.mlp/v1", "modelId": "flights", "loss": "categorical_cross_entropy",
+                     "optimizer": {"type": "sgd", "learningRate": 0.1},
+                     "layers": [{"units": 3, "activation": "softmax"}], "seed": 4, "features": FEATURES}
+                    """.replace("FEATURES", GoldenSnapshots.FLIGHTS_FEATURES);
+            Snapshot snapshot = SnapshotJson.read(definition.getBytes(StandardCharsets.UTF_8));
+            assertEquals(spec(), snapshot.features());
+            assertEquals(spec().width(), snapshot.model().architecture().inputs());
+            assertTrue(snapshot.preprocessing().bitIdentical(spec().newState()), "a definition starts with a fresh state");
+            assertEquals(SnapshotJson.FORMAT_V2, Json.MAPPER.readTree(SnapshotJson.toBytes(snapshot)).get("format").asText(),
+                    "and is written as v2");
+        }
+
+        @Test
+        void aSpecNeedsAModelAsWideAsItAndAStateNeedsASpec() throws IOException {
+            Mlp narrow = Mlp.initialize(Architecture.of(2, Loss.SQUARED_ERROR, new LayerSpec(1, Activation.LINEAR)), OptimizerSpec.sgd(0.1), 1);
+            FeatureSpec spec = spec();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Snapshot("m", narrow, Map.of(), spec, null));
+            assertEquals("the feature spec makes 16 columns; expected the model's 2 inputs", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> new Snapshot("m", narrow, Map.of(), null, spec.newState()));
+            assertThrows(IllegalArgumentException.class, () -> new Snapshot("m", narrow, Map.of("features", 1)));
+            assertThrows(IllegalArgumentException.class, () -> new Snapshot("m", narrow, Map.of("preprocessing", 1)));
+        }
+
+        private String golden() throws IOException {
+            return new String(resource("flights-v2.json"), StandardCharsets.UTF_8);
+        }
+
+        private void assertRejected(String evidence, String json) {
+            SnapshotFormatException e = assertThrows(SnapshotFormatException.class,
+                    () -> SnapshotJson.read(json.getBytes(StandardCharsets.UTF_8)));
+            assertTrue(e.getMessage().contains(evidence), "message '" + e.getMessage() + "' should contain '" + evidence + "'");
+        }
+
+        @Test
+        void aV2DocumentWithoutItsSpecOrState() throws IOException {
+            ObjectNode withoutSpec = (ObjectNode) Json.MAPPER.readTree(golden());
+            withoutSpec.remove("features");
+            assertRejected("features: required field is missing", withoutSpec.toString());
+            ObjectNode withoutState = (ObjectNode) Json.MAPPER.readTree(golden());
+            withoutState.remove("preprocessing");
+            assertRejected("preprocessing: required field is missing", withoutState.toString());
+        }
+
+        @Test
+        void aV1DocumentWithAState() throws IOException {
+            assertRejected("preprocessing: a backstream.mlp/v1 document has no preprocessing state",
+                    golden().replace("backstream.mlp/v2", "backstream.mlp/v1"));
+        }
+
+        @Test
+        void aSpecOfAnotherWidthOrWithAnError() throws IOException {
+            assertRejected("features: the spec makes 16 columns; \"inputs\" is 15", golden().replace("\"inputs\" : 16", "\"inputs\" : 15"));
+            assertRejected("features.fields[1].buckets: ", golden().replace("\"buckets\" : 6", "\"buckets\" : 0"));
+        }
+
+        @Test
+        void aStateThatIsNotTheSpecs() throws IOException {
+            assertRejected("preprocessing[0].count", golden().replace("\"count\" : 4", "\"count\" : -4"));
+            assertRejected("preprocessing[0].path", golden().replace("\"path\" : \"distance\",\n    \"count\"", "\"path\" : \"dist\",\n    \"count\""));
         }
     }
 
@@ -148,8 +294,8 @@ class SnapshotJsonTest {
 
         @Test
         void unknownFormatVersion() throws IOException {
-            assertRejected("format 'backstream.mlp/v2' is not supported; expected backstream.mlp/v1",
-                    xorWith("backstream.mlp/v1", "backstream.mlp/v2"));
+            assertRejected("format 'backstream.mlp/v3' is not supported; expected backstream.mlp/v1 or backstream.mlp/v2",
+                    xorWith("backstream.mlp/v1", "backstream.mlp/v3"));
         }
 
         @Test
