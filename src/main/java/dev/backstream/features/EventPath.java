@@ -2,6 +2,7 @@ package dev.backstream.features;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /** A dot-separated path of field names into an event object ({@code "flight.origin"}), split once when the spec is read. */
@@ -44,7 +45,7 @@ final class EventPath {
                 return null;
             }
             if (!node.isObject()) {
-                String prefix = i == 0 ? "the event" : String.join(".", java.util.Arrays.copyOf(names, i));
+                String prefix = i == 0 ? "the event" : String.join(".", Arrays.copyOf(names, i));
                 throw new FeatureException(FeatureException.Kind.INVALID_FIELD, text,
                         text + ": expected " + prefix + " to be an object, found " + SpecReader.describe(node));
             }

@@ -34,7 +34,10 @@ import java.util.Objects;
  *
  * <h2>Contract</h2>
  * <ul>
- *   <li>A path is a dot-separated list of field names into the event object ({@code "flight.origin"}).</li>
+ *   <li>A path is a dot-separated list of field names into the event object ({@code "flight.origin"}). A field is
+ *       missing when a name along its path is absent or the value is JSON {@code null}; a step that is neither an
+ *       object nor null is {@code INVALID_FIELD}. Two fields may not share a path, and the label's path is none of
+ *       the fields' (a model must not see its label).</li>
  *   <li>{@code "id"} (default {@code "id"}) is the path of the event id that delayed labels name.</li>
  *   <li>Field types and widths (columns in spec order; a field with {@code "indicator": true} adds one last column,
  *       1 when the field was missing and 0 otherwise):
@@ -45,18 +48,26 @@ import java.util.Objects;
  *       <li>{@code categorical}: {@code "one_hot"} over {@code "vocabulary"} plus one "other" column (|vocabulary| + 1
  *           columns; {@code "unknown": "reject"} makes a value outside the vocabulary an {@code UNKNOWN_CATEGORY}
  *           error instead), or {@code "hash"} into {@code "buckets"} columns: the column is MurmurHash3 (x86, 32 bit,
- *           seed 0) of the value's UTF-8 bytes, read as unsigned, modulo {@code buckets}. A number's value is its JSON
- *           text.</li>
+ *           seed 0) of the value's UTF-8 bytes, read as unsigned, modulo {@code buckets} (1 to 2²⁴). A value is a
+ *           string as it is, or a number's or a boolean's JSON text: an integer as its digits, any other number as
+ *           {@code Double.toString} of its value ({@code 7.50} → {@code "7.5"}).</li>
  *       <li>{@code boolean}: 1 column, 1 for {@code true}, 0 for {@code false}.</li>
  *       <li>{@code timestamp}: 2 columns per part in {@code "parts"} ({@code hour_of_day}, {@code day_of_week}):
  *           {@code sin} and {@code cos} of {@code 2π · part / period} (periods 24 hours and 7 days; hours include the
- *           minutes as a fraction); the value is epoch milliseconds (a number) or ISO-8601 text
- *           ({@code 2001-01-05T06:30:00Z}, or {@code 2001-01-05 06:30} read in {@code "zone"}, default UTC).</li>
+ *           minutes as a fraction; days count from Monday = 0 to Sunday = 6, ISO-8601's order), both read in
+ *           {@code "zone"} (default UTC) and computed with {@code StrictMath}; the value is epoch milliseconds (an
+ *           integer) or ISO-8601 text ({@code 2001-01-05T06:30:00Z} is that instant; {@code 2001-01-05T06:30:00},
+ *           {@code 2001-01-05 06:30} and {@code 2001-01-05 06:30:00} are read in {@code "zone"}).</li>
+ *       <li>A value of the wrong JSON type or a non-finite number is {@code INVALID_FIELD}, naming the expected type.
+ *           A field with running statistics accepts numbers within ±1e100, so that its statistics stay finite.</li>
  *     </ul></li>
  *   <li>{@code "missing"} (an absent field or JSON {@code null}): {@code "reject"} (default: {@code MISSING_FIELD}),
  *       {@code "zero"} (every column of the field 0), or {@code "mean"} (numeric only: the running mean of the values
- *       learned so far, 0 before the first).</li>
- *   <li>{@code "label"}: {@code "type": "class"} maps a value through {@code "classes"} to its index; {@code "number"}
+ *       learned so far, 0 before the first; standardized, that is 0). {@code "indicator": true} needs {@code "zero"}
+ *       or {@code "mean"}.</li>
+ *   <li>{@code "label"} (required): {@code "type": "class"} maps a value (read as text, like a categorical value)
+ *       through {@code "classes"} (at least two) to its index, a value outside them being {@code UNKNOWN_CATEGORY};
+ *       {@code "number"}
  *       is a regression target (one output); {@code "threshold"} gives class 1 when the number is greater than
  *       {@code "above"}, else 0. An event whose label field is absent or null has no label (it is scored and waits for
  *       a label record).</li>
@@ -278,6 +289,17 @@ public final class FeatureSpec {
     /** The path of the label field. */
     public String labelPath() {
         return label.path().text();
+    }
+
+    /**
+     * The number of classes the label names: the length of {@code "classes"} for a class label, 2 for a threshold
+     * (0 and 1), and 0 for a number (a regression target with one output).
+     */
+    public int labelClassCount() {
+        if (label instanceof LabelSpec.ClassLabel classes) {
+            return classes.classes().size();
+        }
+        return label instanceof LabelSpec.ThresholdLabel ? 2 : 0;
     }
 
     /** A fresh preprocessing state for this spec: nothing learned yet. */

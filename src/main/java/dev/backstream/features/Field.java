@@ -2,6 +2,7 @@ package dev.backstream.features;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.backstream.json.Json;
 
 import java.util.List;
 
@@ -44,7 +45,7 @@ sealed interface Field permits NumericField, OneHotField, HashField, BooleanFiel
 
     /** The common keys' JSON, in the order every field starts with. */
     static ObjectNode commonJson(Field field, String type) {
-        ObjectNode node = dev.backstream.json.Json.MAPPER.createObjectNode();
+        ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("path", field.path().text());
         node.put("type", type);
         return node;

@@ -1,6 +1,7 @@
 package dev.backstream.features;
 
 import java.util.List;
+import java.util.Locale;
 
 /** What a field that is absent or JSON {@code null} becomes. */
 enum Missing {
@@ -20,6 +21,6 @@ enum Missing {
     }
 
     static Missing of(String json) {
-        return valueOf(json.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(json.toUpperCase(Locale.ROOT));
     }
 }

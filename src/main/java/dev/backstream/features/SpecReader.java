@@ -2,6 +2,7 @@ package dev.backstream.features;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -94,10 +95,10 @@ final class SpecReader {
 
     int integer(JsonNode object, String at, String key, int min, int max) {
         JsonNode value = object.path(key);
-        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min) {
+        if (!value.isIntegralNumber() || value.bigIntegerValue().compareTo(BigInteger.valueOf(min)) < 0) {
             throw expected(at(at, key), "an integer >= " + min, value);
         }
-        if (value.intValue() > max) {
+        if (value.bigIntegerValue().compareTo(BigInteger.valueOf(max)) > 0) {
             throw expected(at(at, key), "an integer <= " + max, value);
         }
         return value.intValue();
@@ -127,7 +128,8 @@ final class SpecReader {
         for (int i = 0; i < value.size(); i++) {
             JsonNode item = value.get(i);
             String itemAt = at(at, key) + "[" + i + "]";
-            if (options == null ? !item.isTextual() || item.textValue().isEmpty() : !item.isTextual() || !options.contains(item.textValue())) {
+            boolean fits = item.isTextual() && (options == null ? !item.textValue().isEmpty() : options.contains(item.textValue()));
+            if (!fits) {
                 throw expected(itemAt, options == null ? "a non-empty text" : "one of " + String.join(", ", options), item);
             }
             if (!seen.add(item.textValue())) {

@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -58,7 +59,7 @@ record TimestampField(EventPath path, List<Part> parts, ZoneId zone, Missing mis
         abstract double of(ZonedDateTime time);
 
         static Part of(String json) {
-            return valueOf(json.toUpperCase(java.util.Locale.ROOT));
+            return valueOf(json.toUpperCase(Locale.ROOT));
         }
     }
 

@@ -42,18 +42,20 @@ import java.util.TreeMap;
  * @param sourcePartition    its partition, or -1
  * @param sourceOffset       its offset, or -1
  * @param timestamp          when the metrics were taken (wall clock, ms)
+ * @param labels             for a model with a feature spec: its events waiting for delayed labels, and how many labels
+ *                           were joined and events expired or evicted; absent for other models
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format", "model", "modelVersion", "kind", "windowSize", "windowCount", "fadingFactor", "windowAccuracy",
         "windowLogLoss", "fadingAccuracy", "fadingLogLoss", "windowMae", "windowRmse", "fadingMae", "fadingRmse", "classCounts",
         "updates", "scoreRequests", "divergentUpdates", "deadLetters", "lastUpdateTime", "sourceTopic", "sourcePartition",
-        "sourceOffset", "timestamp"})
+        "sourceOffset", "timestamp", "labels"})
 public record ModelMetrics(String format, String model, long modelVersion, String kind, int windowSize, int windowCount,
                            double fadingFactor, Double windowAccuracy, Double windowLogLoss, Double fadingAccuracy,
                            Double fadingLogLoss, Double windowMae, Double windowRmse, Double fadingMae, Double fadingRmse,
                            List<ClassCount> classCounts, long updates, long scoreRequests, long divergentUpdates,
                            Map<String, Long> deadLetters, long lastUpdateTime, String sourceTopic, int sourcePartition,
-                           long sourceOffset, long timestamp) {
+                           long sourceOffset, long timestamp, Labels labels) {
     public static final String FORMAT = "backstream.metrics/v1";
     public static final String CLASSIFICATION = "classification";
     public static final String REGRESSION = "regression";
@@ -71,6 +73,32 @@ public record ModelMetrics(String format, String model, long modelVersion, Strin
         }
         classCounts = classCounts == null ? null : List.copyOf(classCounts);
         deadLetters = deadLetters == null ? Map.of() : new TreeMap<>(deadLetters);
+    }
+
+    /** The metrics of a model without delayed-label counts. */
+    public ModelMetrics(String format, String model, long modelVersion, String kind, int windowSize, int windowCount,
+                        double fadingFactor, Double windowAccuracy, Double windowLogLoss, Double fadingAccuracy,
+                        Double fadingLogLoss, Double windowMae, Double windowRmse, Double fadingMae, Double fadingRmse,
+                        List<ClassCount> classCounts, long updates, long scoreRequests, long divergentUpdates,
+                        Map<String, Long> deadLetters, long lastUpdateTime, String sourceTopic, int sourcePartition,
+                        long sourceOffset, long timestamp) {
+        this(format, model, modelVersion, kind, windowSize, windowCount, fadingFactor, windowAccuracy, windowLogLoss, fadingAccuracy,
+                fadingLogLoss, windowMae, windowRmse, fadingMae, fadingRmse, classCounts, updates, scoreRequests, divergentUpdates,
+                deadLetters, lastUpdateTime, sourceTopic, sourcePartition, sourceOffset, timestamp, null);
+    }
+
+    /** These metrics with the model's delayed-label counts. */
+    public ModelMetrics withLabels(Labels labels) {
+        return new ModelMetrics(format, model, modelVersion, kind, windowSize, windowCount, fadingFactor, windowAccuracy, windowLogLoss,
+                fadingAccuracy, fadingLogLoss, windowMae, windowRmse, fadingMae, fadingRmse, classCounts, updates, scoreRequests,
+                divergentUpdates, deadLetters, lastUpdateTime, sourceTopic, sourcePartition, sourceOffset, timestamp, labels);
+    }
+
+    /**
+     * A model's delayed labels: events pending now (scored, waiting for their label), labels joined (learned), events
+     * expired ({@code labels.ttl.ms}) and evicted ({@code labels.max.pending}) since the model was created.
+     */
+    public record Labels(long pending, long joined, long expired, long evicted) {
     }
 
     /** One class's counts in the window: as the label, as the prediction, and both (true positives). */

@@ -43,6 +43,11 @@ import java.util.Set;
 public final class BackstreamTopology {
     /** The name of the model store (and of its changelog topic, {@code <application.id>-models-changelog}). */
     public static final String STORE = "models";
+    /**
+     * The name of the store of events waiting for delayed labels (and of its changelog topic,
+     * {@code <application.id>-pending-events-changelog}).
+     */
+    public static final String PENDING_STORE = "pending-events";
     /** The name of the internal repartition topic ({@code <application.id>-samples-by-model-repartition}). */
     public static final String REPARTITION = "samples-by-model";
 
@@ -76,6 +81,7 @@ public final class BackstreamTopology {
         Topics topics = settings.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(modelStore(settings, shared.models()));
+        builder.addStateStore(PendingEvents.builder(PENDING_STORE, settings.changelogConfig()));
 
         KStream<byte[], Routed> samples = builder
                 .stream(topics.samples(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("samples"))
@@ -121,7 +127,7 @@ public final class BackstreamTopology {
                 .repartition(Repartitioned.with(Serdes.ByteArray(), new RoutedSampleSerde()).withName(REPARTITION));
 
         Map<String, KStream<byte[], Output>> outputs = direct.merge(repartitioned, Named.as("by-model"))
-                .process(learner(catalog, settings, deadLetters, shared), Named.as("models"), STORE)
+                .process(learner(catalog, settings, deadLetters, shared), Named.as("models"), STORE, PENDING_STORE)
                 .split(Named.as("output-"))
                 .branch((key, value) -> value.kind() == Output.Kind.PREDICTION, Branched.as("predictions"))
                 .branch((key, value) -> value.kind() == Output.Kind.SNAPSHOT, Branched.as("snapshots"))
@@ -163,7 +169,7 @@ public final class BackstreamTopology {
             @Override
             public Processor<byte[], RoutedSample, byte[], Output> get() {
                 return new ModelProcessor(catalog, STORE, interval, deadLetters, shared.activity(), metricsInterval, shared.metrics(),
-                        settings.management());
+                        settings.management(), PENDING_STORE, settings.events());
             }
 
             @Override

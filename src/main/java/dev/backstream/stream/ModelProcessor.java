@@ -1,6 +1,7 @@
 package dev.backstream.stream;
 
 import dev.backstream.drift.Detection;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.features.EncodedEvent;
 import dev.backstream.features.EventLabel;
 import dev.backstream.features.FeatureException;
@@ -17,6 +18,8 @@ import dev.backstream.message.SourceRecord;
 import dev.backstream.model.DriftSpec;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.Activation;
+import dev.backstream.nn.Mlp;
 import dev.backstream.nn.Outcome;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
@@ -65,9 +68,17 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private static final Duration COMMITTED_STATE_INTERVAL = Duration.ofMillis(100);
     private final ModelManagement management;
     private CommandApplier commands;
+    private final String pendingStoreName;
+    private final EventSettings eventSettings;
+    /** The events waiting for delayed labels. */
+    private PendingEvents pending;
+    private Cancellable expiryPunctuator;
 
     ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters, Activity activity,
-                   long metricsIntervalMs, PublishedMetrics publishedMetrics, ModelManagement management) {
+                   long metricsIntervalMs, PublishedMetrics publishedMetrics, ModelManagement management, String pendingStoreName,
+                   EventSettings eventSettings) {
+        this.pendingStoreName = pendingStoreName;
+        this.eventSettings = eventSettings;
         this.management = management;
         this.deadLetters = deadLetters;
         this.activity = activity;
@@ -89,6 +100,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         // before it stopped, and no sample may ever come to bring it into memory.
         models.loadAll(definitions);
         commands = new CommandApplier(models, definitions, management);
+        pending = new PendingEvents(context.getStateStore(pendingStoreName), eventSettings);
+        // expiry follows stream time (record timestamps), as the join does: the same input expires the same events
+        long expiryInterval = Math.max(1, Math.min(eventSettings.labelsTtlMs() / 4, 60_000));
+        expiryPunctuator = context.schedule(Duration.ofMillis(expiryInterval), PunctuationType.STREAM_TIME, this::expirePending);
         if (snapshotIntervalMs > 0) {
             punctuator = context.schedule(Duration.ofMillis(snapshotIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::snapshotChangedModels);
         }
@@ -118,22 +133,41 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             event(record, entry);
             return;
         }
-        handle(record, entry, routed.sample(), routed.learn(), null);
+        handle(record, entry, routed.sample(), routed.learn(), null, null);
+    }
+
+    /** What {@link #handle} did with a sample. */
+    private enum Handled {
+        /** Learned: the update was applied. */
+        LEARNED,
+        /** The update would have made a parameter non-finite: not applied, a dead letter. */
+        DIVERGED,
+        /** The model refused the sample (its shape, its label): a dead letter. */
+        REJECTED,
+        /** Scored only (a score request, an event waiting for its label, a sample while the model is paused). */
+        SCORED,
+        /** A delayed label while the model is paused: neither learned nor scored; its event stays pending. */
+        PAUSED
     }
 
     /**
      * The one path of a sample, whether it came as one or from an event with its label: scored ({@code learn} false),
      * or predicted, learned, published and counted (test-then-train), then its challengers, snapshot and drift. For an
      * event learned, {@code observed} are its raw values: the model's preprocessing state learns them right after the
-     * model, before a snapshot or a drift reset.
-     *
-     * @return whether the model learned the sample (its update applied)
+     * model, before a snapshot or a drift reset. For a delayed label, {@code kept} is its event as scored on arrival:
+     * that prediction was published then, so none is now, and it is the one the metrics and the drift detector score.
      */
-    private boolean handle(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample, boolean learn, double[] observed) {
+    private Handled handle(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample, boolean learn, double[] observed,
+                           PendingEvent kept) {
         String modelId = entry.id();
         if (learn && entry.paused()) {
+            if (kept != null) {
+                entry.control().droppedWhilePaused++;
+                models.controlChanged(entry);
+                return Handled.PAUSED;
+            }
             scoreWhilePaused(record, entry, sample);
-            return false;
+            return Handled.SCORED;
         }
         Outcome outcome;
         try {
@@ -142,19 +176,21 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             deadLetter(record, e.reason(), e.getMessage());
             entry.metrics().deadLetter(e.reason());
             models.metricsChanged(entry);
-            return false;
+            return Handled.REJECTED;
         }
         SourceRecord source = record.value().source();
-        Prediction prediction = Prediction.of(sample, outcome, source);
-        context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
-        activity.predicted(modelId);
+        if (kept == null) {
+            Prediction prediction = Prediction.of(sample, outcome, source);
+            context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+            activity.predicted(modelId);
+        }
         if (learn && entry.hasChallengers()) {
             learnByChallengers(record, entry, sample);
         }
         if (!learn) {
             entry.metrics().scored();
             models.metricsChanged(entry);
-            return false;
+            return Handled.SCORED;
         }
         if (!outcome.updateApplied()) {
             deadLetter(record, RejectReason.DIVERGED_UPDATE, "the update for this sample would make a parameter of model '"
@@ -162,9 +198,13 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             entry.metrics().diverged();
             entry.metrics().deadLetter(RejectReason.DIVERGED_UPDATE);
             models.metricsChanged(entry);
-            return false;
+            return Handled.DIVERGED;
         }
-        entry.metrics().learned(sample, outcome);
+        if (kept == null) {
+            entry.metrics().learned(sample, outcome);
+        } else {
+            entry.metrics().learnedLate(sample, kept);
+        }
         models.updated(entry, source);
         if (observed != null) {
             entry.preprocessing().learn(observed);
@@ -175,9 +215,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             publishSnapshot(entry, record.timestamp());
         }
         if (entry.drift() != null) {
-            watchDrift(record, entry, outcome, sample);
+            watchDrift(record, entry, outcome, sample, kept);
         }
-        return true;
+        return Handled.LEARNED;
     }
 
     /**
@@ -212,20 +252,130 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             return;
         }
         if (label != null) {
-            handle(record, entry, sample, true, encoded.observed());
+            handle(record, entry, sample, true, encoded.observed(), null);
         } else {
             awaitLabel(record, entry, sample, encoded);
         }
     }
 
-    /** An event without its label: scored like a score request. */
+    /**
+     * An event without its label: scored at once (its prediction published with the event id and the model version),
+     * then kept with its encoding and that prediction until its label comes, it expires or it is evicted. An event
+     * without an id cannot be named by a label: it is only scored.
+     */
     private void awaitLabel(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample, EncodedEvent encoded) {
-        handle(record, entry, sample, false, null);
+        if (sample.id() == null) {
+            handle(record, entry, sample, false, null, null);
+            return;
+        }
+        Outcome outcome;
+        try {
+            outcome = sample.scoreOn(entry.model());
+        } catch (InvalidMessageException e) {
+            rejectEvent(record, entry, e.reason(), e.getMessage());
+            return;
+        }
+        double[] output = outcome.copyOutput();
+        int predictedClass = outcome.predictedClass();
+        long version = outcome.modelVersion();
+        Prediction prediction = Prediction.of(sample, outcome, record.value().source());
+        context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+        activity.predicted(entry.id());
+        entry.metrics().scored();
+        models.metricsChanged(entry);
+        int evicted = pending.keep(entry.id(), sample.id(), record.timestamp(), version, sample.features(), encoded.observed(), output,
+                predictedClass, classLosses(entry.model(), sample.features(), output));
+        if (evicted > 0) {
+            entry.metrics().labelsChanged();
+        }
     }
 
-    /** A label record. */
+    /**
+     * For a classifier, the loss its prediction {@code output} on {@code features} has against each class label, exactly
+     * as its learning step would compute it then ({@code −log aᵢ} for a softmax output, recomputed by the model from
+     * the logits where {@code aᵢ} underflowed to 0); empty for other models.
+     */
+    private static double[] classLosses(Mlp model, double[] features, double[] output) {
+        int classes = model.architecture().classes();
+        double[] losses = new double[classes];
+        boolean softmax = model.architecture().outputActivation() == Activation.SOFTMAX;
+        for (int c = 0; c < classes; c++) {
+            if (softmax && output[c] != 0.0) {
+                losses[c] = 0.0 - StrictMath.log(output[c]); // Loss.CATEGORICAL_CROSS_ENTROPY for a one-hot target
+                continue;
+            }
+            double[] target = softmax ? new double[classes] : new double[] {c};
+            if (softmax) {
+                target[c] = 1.0;
+            }
+            losses[c] = model.loss(features, target);
+        }
+        return losses;
+    }
+
+    /**
+     * A label record: joined to its pending event within {@code labels.ttl.ms} of the event's timestamp and learned (one
+     * step on the kept features, then the kept raw values learned by the preprocessing state), at most once.
+     */
     private void delayedLabel(Record<byte[], RoutedSample> record, LiveModel entry, FeatureSpec spec) {
-        rejectEvent(record, entry, RejectReason.UNKNOWN_EVENT_ID, "delayed labels are not joined yet");
+        JsonNode json = record.value().event().json();
+        String model = entry.id();
+        String id = json.get("id").asText();
+        EventLabel label;
+        try {
+            label = spec.parseLabel(json.get("label"));
+        } catch (FeatureException e) {
+            rejectEvent(record, entry, RejectReason.valueOf(e.kind().name()), "label: " + featureMessage(e));
+            return;
+        }
+        PendingEvent kept = pending.get(model, id);
+        long ttl = pending.ttlMs();
+        if (kept == null) {
+            PendingEvents.Marker marker = pending.marker(model, id);
+            if (marker == PendingEvents.Marker.LEARNED) {
+                rejectEvent(record, entry, RejectReason.DUPLICATE_LABEL, "event '" + id + "' of model '" + model
+                        + "' was already learned from a label; a label is learned once");
+            } else if (marker == PendingEvents.Marker.EXPIRED) {
+                rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "event '" + id + "' of model '" + model
+                        + "' expired: no label came within labels.ttl.ms = " + ttl + " ms of it");
+            } else if (marker == PendingEvents.Marker.EVICTED) {
+                rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "event '" + id + "' of model '" + model
+                        + "' was evicted before its label came: the model kept labels.max.pending = " + eventSettings.maxPending() + " newer events");
+            } else {
+                rejectEvent(record, entry, RejectReason.UNKNOWN_EVENT_ID, "no event '" + id + "' of model '" + model + "' waits for a label"
+                        + " (never seen without its label, or forgotten one labels.ttl.ms after it expired)");
+            }
+            return;
+        }
+        if (record.timestamp() - kept.timestamp() > ttl) {
+            pending.finish(model, id, kept, PendingEvents.Marker.EXPIRED);
+            entry.metrics().labelsChanged();
+            rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "the label came " + (record.timestamp() - kept.timestamp())
+                    + " ms after event '" + id + "' of model '" + model + "'; labels.ttl.ms = " + ttl);
+            return;
+        }
+        Sample sample;
+        try {
+            sample = new Sample(model, kept.features(), label.classIndex(), label.target(), id);
+        } catch (InvalidMessageException e) {
+            rejectEvent(record, entry, e.reason(), e.getMessage());
+            return;
+        }
+        Handled handled = handle(record, entry, sample, true, kept.observed(), kept);
+        if (handled == Handled.LEARNED || handled == Handled.DIVERGED) {
+            pending.finish(model, id, kept, PendingEvents.Marker.LEARNED);
+        }
+    }
+
+    /** Stream-time punctuation: expires the pending events older than the TTL, and forgets old markers. */
+    private void expirePending(long now) {
+        for (String model : pending.expire(now)) {
+            LiveModel entry = models.get(model, definitions);
+            if (entry != null) {
+                entry.metrics().labelsChanged();
+                models.metricsChanged(entry);
+            }
+        }
     }
 
     /** A feature error's message, naming the path of the field at fault. */
@@ -265,9 +415,11 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
      * Feeds the model's drift detector its error (0 or 1) or loss on this sample's prediction; on a detection, takes
      * the declared action and publishes a {@code drift_detected} model event.
      */
-    private void watchDrift(Record<byte[], RoutedSample> record, LiveModel entry, Outcome outcome, Sample sample) {
+    private void watchDrift(Record<byte[], RoutedSample> record, LiveModel entry, Outcome outcome, Sample sample, PendingEvent kept) {
         DriftSpec spec = entry.definition().drift();
-        double value = spec.monitor() == DriftSpec.Monitor.ERROR ? (outcome.predictedClass() == sample.trueClass() ? 0 : 1) : outcome.loss();
+        int predicted = kept != null ? kept.predictedClass() : outcome.predictedClass();
+        double loss = kept != null ? keptLoss(entry, sample, kept) : outcome.loss();
+        double value = spec.monitor() == DriftSpec.Monitor.ERROR ? (predicted == sample.trueClass() ? 0 : 1) : loss;
         boolean detected = entry.drift().update(value);
         models.driftChanged(entry);
         // Only a rise of the error or loss is drift: ADWIN also cuts its window when the mean falls, which is the model
@@ -315,6 +467,19 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
     }
 
+    /** The loss of a delayed label's arrival prediction: kept per class for a classifier, ½‖y − a‖² otherwise. */
+    private static double keptLoss(LiveModel entry, Sample sample, PendingEvent kept) {
+        if (entry.model().architecture().classes() > 0) {
+            return kept.lossOf(sample.trueClass());
+        }
+        double sum = 0.0;
+        for (int i = 0; i < kept.output().length; i++) {
+            double d = sample.target(i) - kept.output()[i];
+            sum += d * d;
+        }
+        return 0.5 * sum;
+    }
+
     /**
      * The challenger of {@code entry} with the lowest window loss among those that beat the champion's by the
      * promotion's margin, both windows holding enough samples; null if none does.
@@ -354,6 +519,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
         if (ModelEvent.DELETED.equals(applied.event().event())) {
             forgetMetrics(command.model());
+            pending.deleteModel(command.model());
             // a tombstone, so that the compacted snapshots topic forgets the deleted model
             context.forward(new Record<>(record.key(), new Output(Output.Kind.SNAPSHOT, null), record.timestamp()));
         }
@@ -428,6 +594,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
      */
     private void publishMetrics(LiveModel entry, long now) {
         ModelMetrics metrics = entry.metrics().toMessage(entry.id(), entry.model().updates(), entry.lastSource(), now);
+        if (entry.definition().features() != null) {
+            PendingEvents.Counts counts = pending.counts(entry.id());
+            metrics = metrics.withLabels(new ModelMetrics.Labels(counts.pending(), counts.joined(), counts.expired(), counts.evicted()));
+        }
         context.forward(new Record<>(entry.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.METRICS, metrics.toJson()), now));
         entry.metrics().published();
         models.metricsChanged(entry);
@@ -468,6 +638,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
         if (committedPunctuator != null) {
             committedPunctuator.cancel();
+        }
+        if (expiryPunctuator != null) {
+            expiryPunctuator.cancel();
         }
         for (Map.Entry<String, ModelSensors> model : sensors.entrySet()) {
             publishedMetrics.removed(model.getKey());

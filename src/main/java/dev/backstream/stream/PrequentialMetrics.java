@@ -126,6 +126,40 @@ final class PrequentialMetrics {
         add(x, y);
     }
 
+    /**
+     * A delayed label's update was applied: scores the prediction made when its event arrived ({@code kept}), not the
+     * re-prediction of the learning step: the honest score of the deployed model.
+     */
+    void learnedLate(Sample sample, PendingEvent kept) {
+        double x;
+        double y;
+        if (classifier) {
+            int truth = sample.trueClass();
+            int guess = kept.predictedClass();
+            x = truth == guess ? 1.0 : 0.0;
+            y = kept.lossOf(truth);
+            ensureCapacity(next + 1);
+            label[next] = truth;
+            predicted[next] = guess;
+        } else {
+            double absolute = 0.0;
+            double squared = 0.0;
+            for (int i = 0; i < outputs; i++) {
+                double d = sample.target(i) - kept.output()[i];
+                absolute += Math.abs(d);
+                squared += d * d;
+            }
+            x = absolute / outputs;
+            y = squared / outputs;
+        }
+        add(x, y);
+    }
+
+    /** The model's delayed-label counts changed (an expiry, an eviction): publish its metrics again. */
+    void labelsChanged() {
+        changes++;
+    }
+
     private void add(double x, double y) {
         ensureCapacity(next + 1);
         first[next] = x;

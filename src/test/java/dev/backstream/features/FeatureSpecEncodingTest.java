@@ -331,6 +331,14 @@ class FeatureSpecEncodingTest {
         }
 
         @Test
+        void countsTheClassesItNames() {
+            assertEquals(3, withLabel("{\"path\": \"s\", \"type\": \"class\", \"classes\": [\"a\", \"b\", \"c\"]}").labelClassCount());
+            assertEquals(2, withLabel("{\"path\": \"delay\", \"type\": \"threshold\", \"above\": 15}").labelClassCount());
+            assertEquals(0, withLabel("{\"path\": \"delay\", \"type\": \"number\"}").labelClassCount());
+            assertEquals("delay", withLabel("{\"path\": \"delay\", \"type\": \"number\"}").labelPath());
+        }
+
+        @Test
         void ofTypeNumberIsAOneValueTarget() throws FeatureException {
             EventLabel label = withLabel("{\"path\": \"delay\", \"type\": \"number\"}").label(json("{\"delay\": 17.5}"));
             assertNull(label.classIndex());

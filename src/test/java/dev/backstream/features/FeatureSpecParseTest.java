@@ -135,6 +135,8 @@ class FeatureSpecParseTest {
                 fault("features.fields[2].buckets: expected an integer >= 1, found nothing", s -> field(s, 2).remove("buckets")),
                 fault("features.fields[2].buckets: expected an integer >= 1, found 2.5", s -> field(s, 2).put("buckets", 2.5)),
                 fault("features.fields[2].buckets: expected an integer <= 16777216, found 16777217", s -> field(s, 2).put("buckets", 16777217)),
+                fault("features.fields[2].buckets: expected an integer <= 16777216, found 100000000000000000000",
+                        s -> field(s, 2).put("buckets", new java.math.BigInteger("100000000000000000000"))),
                 fault("features.fields[2].vocabulary: unknown key; allowed: path, type, encoding, buckets, missing, indicator",
                         s -> field(s, 2).putArray("vocabulary").add("AA")),
                 // boolean

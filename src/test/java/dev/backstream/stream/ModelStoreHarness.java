@@ -14,7 +14,12 @@ final class ModelStoreHarness {
     final KeyValueStore<String, byte[]> underlying = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(BackstreamTopology.STORE), Serdes.String(), Serdes.ByteArray())
             .withLoggingDisabled().withCachingDisabled().build();
+    /** The store of events waiting for delayed labels: in memory, it keeps everything across a restart. */
+    final KeyValueStore<String, byte[]> pending = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(BackstreamTopology.PENDING_STORE), Serdes.String(), Serdes.ByteArray())
+            .withLoggingDisabled().withCachingDisabled().build();
     final MetricsSettings metricsSettings;
+    EventSettings eventSettings = EventSettings.defaults();
     ModelStore store;
 
     ModelStoreHarness() {
@@ -23,6 +28,8 @@ final class ModelStoreHarness {
 
     ModelStoreHarness(MetricsSettings metricsSettings) {
         this.metricsSettings = metricsSettings;
+        pending.init(context.getStateStoreContext(), pending);
+        context.addStateStore(pending);
         restart();
     }
 
@@ -41,7 +48,7 @@ final class ModelStoreHarness {
     ModelProcessor processor(dev.backstream.model.ModelCatalog catalog, long metricsIntervalMs) {
         ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0,
                 new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity(), metricsIntervalMs,
-                new PublishedMetrics(), ModelManagement.DEFAULT);
+                new PublishedMetrics(), ModelManagement.DEFAULT, BackstreamTopology.PENDING_STORE, eventSettings);
         processor.init(context);
         return processor;
     }

@@ -1,0 +1,287 @@
+package dev.backstream.stream;
+
+import dev.backstream.model.ModelDefinition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The events of a task's models that wait for their labels, in a change-logged store of their own (written in the same
+ * transaction as the outputs of the records that change it), with small markers of the events already learned, expired
+ * or evicted, kept one more TTL so that a late or repeated label can be told from an unknown id.
+ *
+ * <p><b>Keys</b> (a model id, a NUL, which model ids never contain, then):
+ * <ul>
+ *   <li>{@code e<event id>}: a {@link PendingEvent};</li>
+ *   <li>{@code p<sequence>}: the pending index, in arrival order (16 hex digits), whose value is the event id: the oldest
+ *       is evicted, and expiry walks it from the start;</li>
+ *   <li>{@code d<event id>}: a marker: its {@link Marker} and the stream time after which it is forgotten;</li>
+ *   <li>{@code m<sequence>}: the marker index, in the order the markers were made, whose value is the event id;</li>
+ *   <li>{@code c}: the model's counts of labels joined, events expired and events evicted.</li>
+ * </ul>
+ * The number of pending events and the next sequence of each model are kept in memory, rebuilt from the store when the
+ * task starts; nothing scans the store per record.
+ */
+final class PendingEvents {
+    /** What became of an event that is no longer pending. */
+    enum Marker {
+        LEARNED, EXPIRED, EVICTED
+    }
+
+    /** A model's counts: pending now, and joined, expired and evicted since it was created. */
+    static final class Counts {
+        long pending;
+        long joined;
+        long expired;
+        long evicted;
+        long nextSequence;
+
+        private byte[] encode() {
+            return ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(joined).putLong(expired).putLong(evicted).array();
+        }
+
+        long pending() {
+            return pending;
+        }
+
+        long joined() {
+            return joined;
+        }
+
+        long expired() {
+            return expired;
+        }
+
+        long evicted() {
+            return evicted;
+        }
+    }
+
+    private static final char SEPARATOR = ModelDefinition.RESERVED_ID_CHARACTER;
+    private final KeyValueStore<String, byte[]> store;
+    private final long ttlMs;
+    private final int maxPending;
+    private final Map<String, Counts> counts = new HashMap<>();
+
+    /** Reads the counts of every model from {@code store}: one scan, when the task starts. */
+    PendingEvents(KeyValueStore<String, byte[]> store, EventSettings settings) {
+        this.store = store;
+        this.ttlMs = settings.labelsTtlMs();
+        this.maxPending = settings.maxPending();
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> next = all.next();
+                int at = next.key.indexOf(SEPARATOR);
+                if (at < 0 || at + 1 >= next.key.length()) {
+                    continue;
+                }
+                Counts model = counts(next.key.substring(0, at));
+                char kind = next.key.charAt(at + 1);
+                if (kind == 'e') {
+                    model.pending++;
+                } else if (kind == 'p' || kind == 'm') {
+                    model.nextSequence = Math.max(model.nextSequence, Long.parseUnsignedLong(next.key.substring(at + 2), 16) + 1);
+                } else if (kind == 'c') {
+                    ByteBuffer in = ByteBuffer.wrap(next.value).order(ByteOrder.LITTLE_ENDIAN);
+                    model.joined = in.getLong();
+                    model.expired = in.getLong();
+                    model.evicted = in.getLong();
+                }
+            }
+        }
+    }
+
+    long ttlMs() {
+        return ttlMs;
+    }
+
+    /** The counts of {@code model} (zeros if it never kept an event). */
+    Counts counts(String model) {
+        return counts.computeIfAbsent(model, id -> new Counts());
+    }
+
+    /** The pending event {@code id} of {@code model}, or null. */
+    PendingEvent get(String model, String id) {
+        byte[] value = store.get(key(model, 'e', id));
+        return value == null ? null : PendingEvent.decode(value);
+    }
+
+    /** What became of event {@code id} of {@code model} if it is no longer pending and still remembered, else null. */
+    Marker marker(String model, String id) {
+        byte[] value = store.get(key(model, 'd', id));
+        return value == null ? null : Marker.values()[value[0]];
+    }
+
+    /**
+     * Keeps event {@code id} of {@code model} (replacing a pending one of the same id); beyond {@code labels.max.pending},
+     * evicts the model's oldest.
+     *
+     * @return the number of events evicted (0 or 1)
+     */
+    int keep(String model, String id, long timestamp, long modelVersion, double[] features, double[] observed, double[] output,
+             int predictedClass, double[] classLosses) {
+        Counts model0 = counts(model);
+        PendingEvent previous = get(model, id);
+        if (previous != null) {
+            store.delete(sequenceKey(model, 'p', previous.sequence()));
+            model0.pending--;
+        }
+        long sequence = model0.nextSequence++;
+        PendingEvent event = new PendingEvent(timestamp, sequence, modelVersion, features, observed, output, predictedClass, classLosses);
+        store.put(key(model, 'e', id), event.encode());
+        store.put(sequenceKey(model, 'p', sequence), id.getBytes(StandardCharsets.UTF_8));
+        model0.pending++;
+        int evicted = 0;
+        while (model0.pending > maxPending) {
+            String oldest = oldestPending(model);
+            if (oldest == null) {
+                break;
+            }
+            retire(model, oldest, get(model, oldest), Marker.EVICTED);
+            model0.evicted++;
+            evicted++;
+        }
+        if (evicted > 0) {
+            putCounts(model, model0);
+        }
+        return evicted;
+    }
+
+    /** Event {@code id} of {@code model}, pending as {@code event}, is learned, or its label came too late: it is marked so. */
+    void finish(String model, String id, PendingEvent event, Marker marker) {
+        retire(model, id, event, marker);
+        Counts model0 = counts(model);
+        if (marker == Marker.LEARNED) {
+            model0.joined++;
+        } else if (marker == Marker.EXPIRED) {
+            model0.expired++;
+        }
+        putCounts(model, model0);
+    }
+
+    /**
+     * Expiry at stream time {@code now}: every model's pending events older than the TTL are marked expired (counted), and
+     * markers older than one more TTL are forgotten. Walks each index from its start and stops at the first entry that is
+     * not due, so the work is proportional to what expires.
+     *
+     * @return the models whose counts changed
+     */
+    List<String> expire(long now) {
+        List<String> changed = new ArrayList<>();
+        for (Map.Entry<String, Counts> entry : counts.entrySet()) {
+            String model = entry.getKey();
+            Counts model0 = entry.getValue();
+            long expired = 0;
+            if (model0.pending > 0) {
+                List<KeyValue<String, byte[]>> due = new ArrayList<>();
+                try (KeyValueIterator<String, byte[]> index = store.prefixScan(model + SEPARATOR + "p", new StringSerializer())) {
+                    while (index.hasNext()) {
+                        KeyValue<String, byte[]> next = index.next();
+                        PendingEvent event = get(model, new String(next.value, StandardCharsets.UTF_8));
+                        if (event != null && event.timestamp() + ttlMs >= now) {
+                            break;
+                        }
+                        due.add(next);
+                    }
+                }
+                for (KeyValue<String, byte[]> next : due) {
+                    String id = new String(next.value, StandardCharsets.UTF_8);
+                    PendingEvent event = get(model, id);
+                    if (event == null) {
+                        store.delete(next.key); // an index entry without its event: nothing to expire
+                    } else {
+                        retire(model, id, event, Marker.EXPIRED);
+                        expired++;
+                    }
+                }
+            }
+            List<KeyValue<String, byte[]>> forgotten = new ArrayList<>();
+            try (KeyValueIterator<String, byte[]> index = store.prefixScan(model + SEPARATOR + "m", new StringSerializer())) {
+                while (index.hasNext()) {
+                    KeyValue<String, byte[]> next = index.next();
+                    byte[] marker = store.get(key(model, 'd', new String(next.value, StandardCharsets.UTF_8)));
+                    if (marker != null && ByteBuffer.wrap(marker, 1, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() >= now) {
+                        break;
+                    }
+                    forgotten.add(next);
+                }
+            }
+            for (KeyValue<String, byte[]> next : forgotten) {
+                store.delete(key(model, 'd', new String(next.value, StandardCharsets.UTF_8)));
+                store.delete(next.key);
+            }
+            if (expired > 0) {
+                model0.expired += expired;
+                putCounts(model, model0);
+                changed.add(model);
+            }
+        }
+        return changed;
+    }
+
+    /** Forgets everything about {@code model}'s events (the model was deleted). */
+    void deleteModel(String model) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = store.prefixScan(model + SEPARATOR, new StringSerializer())) {
+            all.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(store::delete);
+        counts.remove(model);
+    }
+
+    /** Removes pending event {@code id} and leaves a marker, forgotten one TTL after the event would have expired. */
+    private void retire(String model, String id, PendingEvent event, Marker marker) {
+        store.delete(key(model, 'e', id));
+        store.delete(sequenceKey(model, 'p', event.sequence()));
+        counts(model).pending--;
+        long forgetAfter = Math.max(event.timestamp(), 0) + 2 * ttlMs;
+        store.put(key(model, 'd', id), ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).put((byte) marker.ordinal())
+                .putLong(forgetAfter).array());
+        store.put(sequenceKey(model, 'm', counts(model).nextSequence++), id.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String oldestPending(String model) {
+        try (KeyValueIterator<String, byte[]> index = store.prefixScan(model + SEPARATOR + "p", new StringSerializer())) {
+            while (index.hasNext()) {
+                KeyValue<String, byte[]> next = index.next();
+                String id = new String(next.value, StandardCharsets.UTF_8);
+                if (store.get(key(model, 'e', id)) != null) {
+                    return id;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void putCounts(String model, Counts model0) {
+        store.put(model + SEPARATOR + "c", model0.encode());
+    }
+
+    private static String key(String model, char kind, String id) {
+        return model + SEPARATOR + kind + id;
+    }
+
+    private static String sequenceKey(String model, char kind, long sequence) {
+        return model + SEPARATOR + kind + String.format(Locale.ROOT, "%016x", sequence);
+    }
+
+    /** The store's builder: persistent (RocksDB), change-logged with {@code changelogConfig}, uncached. */
+    static StoreBuilder<KeyValueStore<String, byte[]>> builder(String name, Map<String, String> changelogConfig) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withCachingDisabled()
+                .withLoggingEnabled(changelogConfig);
+    }
+}

@@ -1,0 +1,308 @@
+package dev.backstream.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backstream.features.EncodedEvent;
+import dev.backstream.features.Preprocessing;
+import dev.backstream.json.Json;
+import dev.backstream.message.SourceRecord;
+import dev.backstream.nn.Mlp;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static dev.backstream.json.TestJson.json;
+import static dev.backstream.stream.EventsTopologyTest.FEATURES;
+import static dev.backstream.stream.TopologyFixture.bytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Events whose labels come later, on the labels topic: each is scored on arrival and kept; a label within the TTL of
+ * its event is learned once on the kept features and scored by the arrival prediction; late, repeated and unknown
+ * labels are dead letters; the pending events are bounded; a restart between events and labels changes nothing.
+ */
+@DisplayName("Delayed labels")
+class DelayedLabelsTopologyTest {
+
+    /** An input record: an event (without its label) or the label record of event {@code index}, at {@code time}. */
+    record Input(boolean label, int index, long time) {
+        String json() {
+            return label ? labelRecord(index) : EventsTopologyTest.event(index, false, true);
+        }
+    }
+
+    /** The label record of event {@code i}: its delay, read by the spec's threshold. */
+    static String labelRecord(int i) {
+        JsonNode labeled = parse(EventsTopologyTest.event(i, true, true));
+        return "{\"model\": \"flights\", \"id\": \"e-" + i + "\", \"label\": " + labeled.get("delay") + "}";
+    }
+
+    private static JsonNode parse(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code n} events one second apart, each label 0 to 30 s after its event: labels out of event order. */
+    static List<Input> shuffledSchedule(int n, long seed) {
+        Random random = new Random(seed);
+        List<Input> inputs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            inputs.add(new Input(false, i, 1000L * i));
+            inputs.add(new Input(true, i, 1000L * i + random.nextInt(30_000)));
+        }
+        inputs.sort(Comparator.comparingLong(Input::time)); // stable: an event before its label at the same time
+        return inputs;
+    }
+
+    /** The plain loop: encode each event on arrival with the state then, learn the kept features in label order. */
+    record Offline(Mlp model, Preprocessing state) {
+        static Offline learn(List<Input> inputs) throws Exception {
+            Mlp model = EventsTopologyTest.flights().newModel();
+            Preprocessing state = FEATURES.newState();
+            Map<Integer, EncodedEvent> kept = new HashMap<>();
+            for (Input input : inputs) {
+                JsonNode json = parse(input.json());
+                if (!input.label()) {
+                    kept.put(input.index(), FEATURES.encode(json, state));
+                } else {
+                    EncodedEvent event = kept.remove(input.index());
+                    model.learn(event.features(), FEATURES.parseLabel(json.get("label")).classIndex());
+                    state.learn(event.observed());
+                }
+            }
+            return new Offline(model, state);
+        }
+    }
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyFixture fixture;
+
+    @AfterEach
+    void close() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private TopologyFixture open(Map<String, String> overrides) {
+        fixture = new TopologyFixture(TopologyFixture.config(stateDir, overrides), EventsTopologyTest.catalog());
+        return fixture;
+    }
+
+    private static void pipe(TopologyFixture f, Input input) {
+        (input.label() ? f.labels : f.events).pipeInput(bytes("flights"), bytes(input.json()), input.time());
+    }
+
+    private static void event(TopologyFixture f, int i, long time) {
+        pipe(f, new Input(false, i, time));
+    }
+
+    private static void label(TopologyFixture f, int i, long time) {
+        pipe(f, new Input(true, i, time));
+    }
+
+    private static JsonNode metrics(TopologyFixture f) {
+        f.driver.advanceWallClockTime(Duration.ofMillis(f.config.metricsIntervalMs() + 1));
+        List<JsonNode> all = f.metrics.readValuesToList().stream().map(v -> json(v)).toList();
+        return all.get(all.size() - 1);
+    }
+
+    private static String reason(TopologyFixture f) {
+        return json(f.deadLetters.readValue()).get("reason").asText();
+    }
+
+    @Nested
+    @DisplayName("labels that come within the TTL, out of event order")
+    class Joined {
+
+        @Test
+        void learnTheModelAndPreprocessingOfAPlainLoopInLabelOrder() throws Exception {
+            TopologyFixture f = open(Map.of());
+            List<Input> inputs = shuffledSchedule(200, 5);
+            inputs.forEach(input -> pipe(f, input));
+            Offline offline = Offline.learn(inputs);
+            assertTrue(f.deadLetters.isEmpty(), "no dead letters");
+            assertTrue(f.storedModel("flights").bitIdentical(offline.model()), "the model of the plain loop");
+            assertTrue(f.storedPreprocessing("flights").bitIdentical(offline.state()), "the preprocessing state of the plain loop");
+        }
+
+        @Test
+        void eachEventIsScoredOnArrivalAndTheMetricsScoreThatPrediction() throws Exception {
+            TopologyFixture f = open(Map.of());
+            List<Input> inputs = shuffledSchedule(150, 9);
+            Map<String, Integer> predictedAtArrival = new HashMap<>();
+            int correct = 0;
+            for (Input input : inputs) {
+                pipe(f, input);
+                if (!input.label()) {
+                    List<JsonNode> predictions = f.predictions.readValuesToList().stream().map(v -> json(v)).toList();
+                    assertEquals(1, predictions.size(), "one prediction per event, at once");
+                    assertEquals("e-" + input.index(), predictions.get(0).get("id").asText());
+                    predictedAtArrival.put("e-" + input.index(), predictions.get(0).get("predictedClass").asInt());
+                } else {
+                    assertTrue(f.predictions.isEmpty(), "none when the label is learned");
+                    int truth = FEATURES.parseLabel(parse(input.json()).get("label")).classIndex();
+                    correct += predictedAtArrival.get("e-" + input.index()) == truth ? 1 : 0;
+                }
+            }
+            JsonNode metrics = metrics(f);
+            assertEquals(150, metrics.get("windowCount").asInt());
+            assertEquals(correct / 150.0, metrics.get("windowAccuracy").asDouble(), 1e-12, "the accuracy of the arrival predictions");
+            assertEquals(150, metrics.get("labels").get("joined").asLong());
+            assertEquals(0, metrics.get("labels").get("pending").asLong());
+            assertEquals(150, metrics.get("updates").asLong());
+        }
+    }
+
+    @Nested
+    @DisplayName("labels that cannot be learned")
+    class Refused {
+
+        @Test
+        void aLabelAfterTheTtlIsExpiredAndExpiryFollowsStreamTime() {
+            TopologyFixture f = open(Map.of("labels.ttl.ms", "10000"));
+            event(f, 0, 0);
+            event(f, 1, 1000);
+            label(f, 0, 10_001);
+            assertEquals("LABEL_EXPIRED", reason(f), "10,001 ms after its event");
+            event(f, 2, 15_000); // stream time moves on: event 1 expires in the punctuation
+            PendingEvents pending = new PendingEvents(f.driver.getKeyValueStore(BackstreamTopology.PENDING_STORE),
+                    new EventSettings(null, 10_000, 100));
+            assertNull(pending.get("flights", "e-1"), "expired without a label asking");
+            assertEquals(PendingEvents.Marker.EXPIRED, pending.marker("flights", "e-1"));
+            assertEquals(1, pending.counts("flights").pending(), "event 2");
+            label(f, 1, 15_001);
+            assertEquals("LABEL_EXPIRED", reason(f), "expired by the punctuation, remembered by its marker");
+            label(f, 2, 15_002);
+            assertTrue(f.deadLetters.isEmpty(), "event 2 is still pending");
+            JsonNode metrics = metrics(f);
+            assertEquals(2, metrics.get("labels").get("expired").asLong());
+            assertEquals(1, metrics.get("labels").get("joined").asLong());
+            event(f, 3, 200_000); // one more TTL after expiry: the markers are forgotten
+            label(f, 1, 200_001);
+            assertEquals("UNKNOWN_EVENT_ID", reason(f));
+            assertEquals(1, f.storedModel("flights").updates());
+        }
+
+        @Test
+        void aSecondLabelIsADuplicateAndLearnedOnce() {
+            TopologyFixture f = open(Map.of());
+            event(f, 0, 0);
+            label(f, 0, 10);
+            label(f, 0, 20);
+            assertEquals("DUPLICATE_LABEL", reason(f));
+            assertTrue(f.deadLetters.isEmpty());
+            assertEquals(1, f.storedModel("flights").updates());
+        }
+
+        @Test
+        void unknownIdsAndBadLabelRecordsAreDeadLetters() {
+            TopologyFixture f = open(Map.of());
+            label(f, 7, 0);
+            assertEquals("UNKNOWN_EVENT_ID", reason(f), "never seen");
+            f.events.pipeInput(bytes("flights"), bytes(EventsTopologyTest.event(8, true, true)), 1);
+            label(f, 8, 2);
+            assertEquals("UNKNOWN_EVENT_ID", reason(f), "learned with its inline label, never pending");
+            event(f, 9, 3);
+            f.labels.pipeInput(bytes("flights"), bytes("{\"model\": \"flights\", \"id\": \"e-9\", \"label\": \"late\"}"), 4);
+            assertEquals("INVALID_FIELD", reason(f));
+            f.labels.pipeInput(bytes("flights"), bytes("{\"model\": \"flights\", \"label\": 3}"), 5);
+            assertEquals("MISSING_FIELD", reason(f), "no id");
+            f.labels.pipeInput(bytes("xor"), bytes("{\"model\": \"xor\", \"id\": \"a\", \"label\": 1}"), 6);
+            assertEquals("NO_FEATURE_SPEC", reason(f));
+            label(f, 9, 7);
+            assertTrue(f.deadLetters.isEmpty(), "event 9 was still pending after its bad label");
+            assertEquals(2, f.storedModel("flights").updates());
+        }
+    }
+
+    @Test
+    @DisplayName("at most labels.max.pending events wait per model: the oldest is evicted and counted")
+    void theOldestPendingEventIsEvictedAtTheBound() {
+        TopologyFixture f = open(Map.of("labels.max.pending", "3"));
+        for (int i = 0; i < 5; i++) {
+            event(f, i, i);
+        }
+        label(f, 0, 10);
+        assertEquals("LABEL_EXPIRED", reason(f), "evicted");
+        for (int i = 2; i < 5; i++) {
+            label(f, i, 10 + i);
+        }
+        label(f, 1, 20);
+        assertEquals("LABEL_EXPIRED", reason(f));
+        assertTrue(f.deadLetters.isEmpty());
+        JsonNode labels = metrics(f).get("labels");
+        assertEquals(2, labels.get("evicted").asLong());
+        assertEquals(3, labels.get("joined").asLong());
+        assertEquals(0, labels.get("pending").asLong());
+    }
+
+    @Nested
+    @DisplayName("a task restart between the events and their labels")
+    class Restart {
+
+        private Record<byte[], RoutedSample> routed(Input input, long offset) {
+            byte[] value = bytes(input.json());
+            RoutedEvent.Kind kind = input.label() ? RoutedEvent.Kind.LABEL : RoutedEvent.Kind.EVENT;
+            RoutedSample routed = RoutedSample.event(EventRouter.read(kind, value, null), null, value,
+                    new SourceRecord(input.label() ? "backstream.labels" : "backstream.events", 0, offset, input.time()));
+            return new Record<>(bytes("flights"), routed, input.time());
+        }
+
+        @Test
+        void resumesThePendingEventsAndTheirCountsAndLearnsAsWithoutIt() throws Exception {
+            List<Input> inputs = shuffledSchedule(120, 13);
+            int cut = inputs.size() / 2;
+            ModelStoreHarness harness = new ModelStoreHarness();
+            ModelProcessor first = harness.processor(EventsTopologyTest.catalog());
+            for (int k = 0; k < cut; k++) {
+                first.process(routed(inputs.get(k), k));
+            }
+            harness.store.flushCache();
+            first.close();
+            long pendingBefore = new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights").pending();
+            assertTrue(pendingBefore > 0, "events wait for their labels at the restart");
+            harness.restart();
+            ModelProcessor second = harness.processor(EventsTopologyTest.catalog());
+            for (int k = cut; k < inputs.size(); k++) {
+                second.process(routed(inputs.get(k), k));
+            }
+            harness.store.flushCache();
+            Offline offline = Offline.learn(inputs);
+            assertTrue(harness.store.persisted("flights").orElseThrow().model().bitIdentical(offline.model()), "as without the restart");
+            assertTrue(harness.store.persistedPreprocessing("flights", FEATURES).bitIdentical(offline.state()));
+            PendingEvents.Counts counts = new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights");
+            assertEquals(0, counts.pending());
+            assertEquals(120, counts.joined(), "the counts, rebuilt from the store, went on");
+        }
+    }
+
+    @Test
+    @DisplayName("deleting the model forgets its pending events")
+    void deletingTheModelForgetsItsPendingEvents() {
+        TopologyFixture f = open(Map.of());
+        event(f, 0, 0);
+        f.command(new dev.backstream.message.ModelCommand.Delete("d", "flights"));
+        PendingEvents pending = new PendingEvents(f.driver.getKeyValueStore(BackstreamTopology.PENDING_STORE), EventSettings.defaults());
+        assertEquals(0, pending.counts("flights").pending());
+        assertNull(pending.get("flights", "e-0"));
+    }
+}
