@@ -200,6 +200,10 @@ public final class ModelCatalog {
                     body.set(inherited, value.deepCopy());
                 }
             }
+            if (SnapshotJson.FORMAT_V2.equals(body.path("format").asText())) {
+                // a challenger of a v2 snapshot starts from its own seed or weights and a fresh preprocessing state
+                body.put("format", SnapshotJson.FORMAT);
+            }
             body.put("modelId", ModelDefinition.challengerId(championId, name));
             Snapshot snapshot;
             try {

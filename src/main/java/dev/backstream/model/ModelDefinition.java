@@ -121,6 +121,9 @@ public final class ModelDefinition {
             throw new IllegalArgumentException(source + ": the feature spec of model '" + id + "' makes " + features.width()
                     + " columns; expected the model's " + architecture.inputs() + " inputs");
         }
+        if (features != null) {
+            checkLabel(features);
+        }
         if (initialPreprocessing != null && features == null) {
             throw new IllegalArgumentException(source + ": model '" + id + "' has a preprocessing state but no feature spec");
         }
@@ -139,6 +142,22 @@ public final class ModelDefinition {
         if (drift != null && drift.action() == DriftSpec.Action.CHALLENGER && byName.isEmpty()) {
             throw new IllegalArgumentException(source + ": drift.action \"challenger\" needs at least one challenger; model '" + id
                     + "' declares none (\"challengers\": [...])");
+        }
+    }
+
+    /** The spec's label must be one the model learns: as many classes as the model has, or a number for one output unit. */
+    private void checkLabel(FeatureSpec features) {
+        int labelClasses = features.labelClassCount();
+        String label = source + ": the feature spec's label (\"" + features.labelPath() + "\") ";
+        if (labelClasses > 0 && architecture.classes() != labelClasses) {
+            throw new IllegalArgumentException(label + "has " + labelClasses + " classes; model '" + id + "' "
+                    + (architecture.classes() == 0 ? "is not a classifier (" + architecture.outputs() + " " + architecture.outputActivation()
+                    + " output units)" : "has " + architecture.classes()) + "; expected a softmax output of " + labelClasses + " units"
+                    + (labelClasses == 2 ? " or a single sigmoid unit" : ""));
+        }
+        if (labelClasses == 0 && architecture.outputs() != 1) {
+            throw new IllegalArgumentException(label + "is a number, the target of one output unit; model '" + id + "' has "
+                    + architecture.outputs() + " output units");
         }
     }
 
@@ -234,10 +253,12 @@ public final class ModelDefinition {
             throw new IllegalArgumentException("model '" + id + "' has no challenger '" + name + "'; its challengers: " + challengers.keySet());
         }
         Map<String, ModelDefinition> swapped = new LinkedHashMap<>(challengers);
+        // the starting preprocessing states swap too, where both learn through the same spec (the catalog's case)
+        boolean sameSpec = Objects.equals(features, challenger.features);
         swapped.put(name, new ModelDefinition(challenger.id, newModel(), snapshotEveryUpdates, challenger.source, null, Map.of(),
-                challenger.features, challenger.features == null ? null : initialPreprocessing, false));
+                challenger.features, sameSpec ? initialPreprocessing : null, false));
         return new ModelDefinition(id, challenger.newModel(), snapshotEveryUpdates, source, drift, swapped, features,
-                features == null ? null : challenger.initialPreprocessing, false);
+                sameSpec ? challenger.initialPreprocessing : null, false);
     }
 
     /** A new starting model: the declared one, bit for bit, owned by the caller. */
@@ -389,11 +410,16 @@ public final class ModelDefinition {
     }
 
     /**
-     * The size of the starting model in the binary model format, plus those of its challengers: a bound on any one
-     * stored model of this definition, and on the definition's own encoding less its small fields.
+     * The size of the starting model in the binary model format, plus those of its challengers; with a feature spec,
+     * plus its canonical JSON and its preprocessing state ({@link Preprocessing#toBytes()}, whose size the spec fixes):
+     * a bound on any one stored model of this definition (with its preprocessing state), and on the definition's own
+     * encoding less its small fields.
      */
     public int encodedBytes() {
         int bytes = initial.length;
+        if (features != null) {
+            bytes += featuresJson(features).length + features.newState().toBytes().length;
+        }
         for (ModelDefinition challenger : challengers.values()) {
             bytes += challenger.encodedBytes();
         }

@@ -282,6 +282,25 @@ class TrainCommandTest {
         }
 
         @Test
+        void writesThePredictionMadeWhenEachEventCame() throws Exception {
+            List<String> lines = eventLines(30, 3, 2, 26);
+            Path definition = Files.writeString(dir.resolve("flights.json"), FLIGHTS);
+            Path events = Files.write(dir.resolve("events.jsonl"), lines);
+            Path predictions = dir.resolve("predictions.jsonl");
+            assertEquals(0, train("--init", definition.toString(), "--samples", events.toString(), "--snapshot-out",
+                    dir.resolve("out.json").toString(), "--predictions-out", predictions.toString()), err.toString());
+            List<String> written = Files.readAllLines(predictions);
+            assertEquals(30, written.size(), "one per event, none per label line");
+            JsonNode scored = Json.MAPPER.readTree(written.get(0)); // f0 came without its delay
+            assertEquals("f0", scored.get("id").asText());
+            assertEquals(1, scored.get("line").asLong());
+            assertTrue(scored.path("loss").isMissingNode(), scored.toString());
+            JsonNode learned = Json.MAPPER.readTree(written.get(1));
+            assertEquals("f1", learned.get("id").asText());
+            assertTrue(learned.get("loss").isNumber(), learned.toString());
+        }
+
+        @Test
         void aLabelForAnUnknownEventStopsTheRunNamingTheLine() throws IOException {
             Path definition = Files.writeString(dir.resolve("flights.json"), FLIGHTS);
             List<String> lines = new ArrayList<>(eventLines(5, 0, 0, 24));

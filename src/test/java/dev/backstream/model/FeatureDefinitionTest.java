@@ -125,6 +125,20 @@ class FeatureDefinitionTest {
         }
 
         @Test
+        void whenItsLabelIsNotOneTheModelLearns() {
+            String threeClasses = definition("", FEATURES, "").replace("\"units\": 1, \"activation\": \"sigmoid\"",
+                    "\"units\": 3, \"activation\": \"softmax\"").replace("binary_cross_entropy", "categorical_cross_entropy");
+            String message = refusal(threeClasses);
+            assertTrue(message.startsWith("flights.json: the feature spec's label (\"delay\") has 2 classes; model 'flights' has 3"), message);
+            String number = definition("", FEATURES.replace("\"type\": \"threshold\", \"above\": 15", "\"type\": \"number\""),
+                    "").replace("\"units\": 1, \"activation\": \"sigmoid\"", "\"units\": 2, \"activation\": \"linear\"")
+                    .replace("binary_cross_entropy", "squared_error");
+            message = refusal(number);
+            assertTrue(message.startsWith("flights.json: the feature spec's label (\"delay\") is a number, the target of one output unit;"
+                    + " model 'flights' has 2 output units"), message);
+        }
+
+        @Test
         void whenAChallengerDeclaresASpecOfItsOwn() {
             String message = refusal(definition("", FEATURES, ", \"challengers\": [" + WIDE.replace("\"seed\": 5", "\"seed\": 5, \"features\": {}") + "]"));
             assertTrue(message.contains("\"features\" is the champion's"), message);
@@ -180,6 +194,18 @@ class FeatureDefinitionTest {
             Path file = trainedSnapshot(spec());
             ModelDefinition warm = ModelCatalog.loadDefinition(file, 100);
             assertTrue(warm.newModel().bitIdentical(trained));
+            assertTrue(warm.newPreprocessing().bitIdentical(state));
+        }
+
+        @Test
+        void whoseChallengersStartFreshWithTheSameSpec() throws IOException, FeatureException {
+            Path file = trainedSnapshot(spec());
+            com.fasterxml.jackson.databind.node.ObjectNode document = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(file.toFile());
+            document.set("challengers", Json.MAPPER.readTree("[" + WIDE + "]"));
+            ModelDefinition warm = load(document.toString());
+            ModelDefinition wide = warm.challengers().get("wide");
+            assertEquals(spec(), wide.features());
+            assertTrue(wide.newPreprocessing().bitIdentical(spec().newState()));
             assertTrue(warm.newPreprocessing().bitIdentical(state));
         }
 
