@@ -177,6 +177,13 @@ final class DemoCommand implements Callable<Integer> {
                 settings.put(topic, prefix + BackstreamConfig.CONFIG.defaultValues().get(topic));
             }
             settings.put("commit.interval.ms", "100");
+            if (flights) {
+                // A label must not overtake its event: wait for records already on the broker before processing a later
+                // one from another partition (the labels' records are later than their events'). The application's
+                // default, -1, processes whatever has arrived, and a label whose event is still being fetched is then
+                // an UNKNOWN_EVENT_ID.
+                settings.put("max.task.idle.ms", "1000");
+            }
             settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "1000"); // a point per second on the dashboard's curves
             // on this host only, on a free port: the demo must not fail because something else has 8080
             settings.put(BackstreamConfig.HTTP_BIND, "127.0.0.1");

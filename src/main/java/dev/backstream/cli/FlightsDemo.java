@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -51,7 +52,6 @@ final class FlightsDemo {
     private final int[][] predictedClass = new int[2][];
     private final long[] version = new long[2];
     private final long[] scored = new long[2];
-    private long learned;
     private int pausedAt = -1;
 
     /**
@@ -118,6 +118,7 @@ final class FlightsDemo {
         if (!complete) {
             return null;
         }
+        reportDeadLetters(deadline);
         say(String.format(Locale.ROOT, "every flight scored by both models; model versions (updates learned) at their last predictions: %s v%d, %s v%d",
                 ONLINE, version[0], JANUARY, version[1]));
         return scoreboard();
@@ -154,7 +155,10 @@ final class FlightsDemo {
         Flight flight = flights.get(i);
         String id = Integer.toString(i);
         labels.send(key(ONLINE), FlightEvents.label(ONLINE, id, flight));
-        labels.send(key(JANUARY), FlightEvents.label(JANUARY, id, flight));
+        if (pausedAt < 0 || i < pausedAt) {
+            // the paused model drops the labels of the events it kept before the pause; it keeps none after it
+            labels.send(key(JANUARY), FlightEvents.label(JANUARY, id, flight));
+        }
         majority.learn(label(flight));
     }
 
@@ -190,9 +194,9 @@ final class FlightsDemo {
                 long now = System.nanoTime();
                 if (now >= next[0]) {
                     long total = scored[0] + scored[1];
-                    out.printf(Locale.ROOT, "[%5.1f s] %6.0f flights/s | scored %6d/%d flights (%s), %d/%d (%s) | labels learned %d%n",
+                    out.printf(Locale.ROOT, "[%5.1f s] %6.0f flights/s | scored %6d/%d flights | labels learned: %s %d, %s %d%n",
                             (now - start) / 1e9, (total - lastScored[0]) / 2.0 / ((now - next[0] + 1_000_000_000L) / 1e9),
-                            scored[0], flights.size(), ONLINE, scored[1], flights.size(), JANUARY, learned);
+                            Math.min(scored[0], scored[1]), flights.size(), ONLINE, version[0], JANUARY, version[1]);
                     out.flush();
                     lastScored[0] = total;
                     next[0] = now + 1_000_000_000L;
@@ -201,15 +205,11 @@ final class FlightsDemo {
         }
     }
 
-    /** One prediction: a score at departure (no label) is kept, the first for each flight and model. */
+    /** One prediction: a score at departure, the first for each flight and model (a delayed label publishes none). */
     private void read(JsonNode prediction) {
         String model = prediction.path("model").asText();
         int m = ONLINE.equals(model) ? 0 : JANUARY.equals(model) ? 1 : -1;
         if (m < 0 || prediction.has("role")) {
-            return;
-        }
-        if (prediction.has("label")) {
-            learned++;
             return;
         }
         int i;
@@ -225,6 +225,27 @@ final class FlightsDemo {
         predictedClass[m][i] = prediction.path("predictedClass").asInt(-1);
         version[m] = Math.max(version[m], prediction.path("modelVersion").asLong());
         scored[m]++;
+    }
+
+    /** One line: how many records of the demo's models were dead-lettered, by reason, with the first message of each. */
+    private void reportDeadLetters(long deadline) throws IOException {
+        Map<String, long[]> counts = new TreeMap<>(); // by reason and model
+        Map<String, String> first = new TreeMap<>();
+        try (CommittedReader reader = new CommittedReader(client, topics.deadLetters())) {
+            reader.readToEnd(deadline, records -> {
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    JsonNode letter = Json.MAPPER.readTree(record.value());
+                    String reason = letter.path("reason").asText("?") + " (" + letter.path("key").asText("no key") + ")";
+                    counts.computeIfAbsent(reason, r -> new long[1])[0]++;
+                    first.putIfAbsent(reason, letter.path("message").asText(""));
+                }
+            });
+        }
+        if (counts.isEmpty()) {
+            say("dead letters: none");
+        } else {
+            counts.forEach((reason, n) -> say("dead letters: " + n[0] + " " + reason + ", the first: " + first.get(reason)));
+        }
     }
 
     private FlightsScoreboard scoreboard() {
