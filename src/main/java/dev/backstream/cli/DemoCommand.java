@@ -183,6 +183,9 @@ final class DemoCommand implements Callable<Integer> {
                 // default, -1, processes whatever has arrived, and a label whose event is still being fetched is then
                 // an UNKNOWN_EVENT_ID.
                 settings.put("max.task.idle.ms", "1000");
+                // The paused model keeps every event it scores and learns none of them: room for all the flights, so that
+                // none is evicted (each eviction looks up the model's oldest pending event).
+                settings.put(BackstreamConfig.LABELS_MAX_PENDING, String.valueOf(Flights.ROWS));
             }
             settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "1000"); // a point per second on the dashboard's curves
             // on this host only, on a free port: the demo must not fail because something else has 8080

@@ -165,9 +165,10 @@ final class FlightsDemo {
     /** Pauses {@value #JANUARY} and waits for the application to confirm it. */
     private void pause(int flight) throws IOException {
         ModelCommand.Pause command = new ModelCommand.Pause("demo-pause-" + JANUARY, JANUARY);
-        ControlClient.Outcome outcome = new ControlClient(control).sendAndAwait(command);
+        ControlClient controlClient = new ControlClient(control);
+        ControlClient.Outcome outcome = controlClient.sendAndAwait(command);
         if (outcome == null) {
-            throw new CommandException(new ControlClient(control).timeoutMessage(command), CommandException.FAILED);
+            throw new CommandException(controlClient.timeoutMessage(command), CommandException.FAILED);
         }
         pausedAt = flight;
         say("first February flight (" + flight + "): paused " + JANUARY + " (" + outcome.event().event() + "); it still scores, it no longer learns");
