@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.features.Preprocessing;
 import dev.backstream.json.Json;
 import dev.backstream.message.ModelCommand;
 import dev.backstream.message.ModelEvent;
@@ -9,6 +10,7 @@ import dev.backstream.model.DriftSpec;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.Mlp;
+import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
 import dev.backstream.stream.ModelStore.LiveModel;
 
@@ -80,9 +82,17 @@ final class CommandApplier {
                 return new Applied(ModelEvent.applied(command, ModelEvent.RESET, before, fresh.updates(), source), entry);
             }
             if (command instanceof ModelCommand.Rollback rollback) {
-                Mlp restored = rollback.toUpdates() != null ? retained(entry, rollback.toUpdates()) : inline(entry, rollback.snapshot());
+                Snapshot inline = rollback.toUpdates() != null ? null : inline(entry, rollback.snapshot());
+                Mlp restored = inline == null ? retained(entry, rollback.toUpdates()) : inline.model();
+                // the feature statistics the restored model was learning with: retained with it, or in a v2 snapshot;
+                // kept as they are if there are none (retained before the model had a spec, a v1 snapshot)
+                Preprocessing state = inline == null ? models.retainedPreprocessing(entry, rollback.toUpdates(), limits.snapshotHistory())
+                        : inline.features() == null ? null : inline.preprocessing();
                 models.replaceModel(entry, restored);
                 models.restartDrift(entry);
+                if (state != null) {
+                    models.restorePreprocessing(entry, state);
+                }
                 return new Applied(ModelEvent.applied(command, ModelEvent.ROLLED_BACK, before, restored.updates(), source), entry);
             }
             if (command instanceof ModelCommand.Promote promote) {
@@ -185,8 +195,8 @@ final class CommandApplier {
         return model;
     }
 
-    private static Mlp inline(LiveModel entry, byte[] snapshot) {
-        Mlp model;
+    private static Snapshot inline(LiveModel entry, byte[] snapshot) {
+        Snapshot read;
         try {
             // the shape first, from the text: a snapshot that declares gigabytes of parameters is refused before it is allocated
             long declared = ModelCatalog.declaredParameters(Json.MAPPER.readTree(snapshot));
@@ -194,16 +204,22 @@ final class CommandApplier {
                 throw new Rejection(RejectReason.ARCHITECTURE_MISMATCH, "the snapshot declares " + declared + " parameters; '" + entry.id()
                         + "' has " + entry.model().architecture().parameterCount(), entry.model().updates());
             }
-            model = SnapshotJson.read(snapshot).model();
+            read = SnapshotJson.read(snapshot);
         } catch (Rejection e) {
             throw e;
         } catch (IOException e) {
             throw new Rejection(RejectReason.INVALID_DEFINITION, "the snapshot is not valid JSON: " + e.getMessage(), entry.model().updates());
         } catch (RuntimeException e) {
-            throw new Rejection(RejectReason.INVALID_DEFINITION, "the snapshot is not a valid backstream.mlp/v1 model: " + e.getMessage(),
+            throw new Rejection(RejectReason.INVALID_DEFINITION, "the snapshot is not a valid backstream.mlp/v1 or v2 model: " + e.getMessage(),
                     entry.model().updates());
         }
-        return sameShape(entry, model, "the snapshot");
+        sameShape(entry, read.model(), "the snapshot");
+        if (read.features() != null && !read.features().equals(entry.definition().features())) {
+            throw new Rejection(RejectReason.ARCHITECTURE_MISMATCH, "the snapshot's feature spec differs from the one of '" + entry.id()
+                    + "'" + (entry.definition().features() == null ? ", which has none" : "") + "; its preprocessing state would not apply",
+                    entry.model().updates());
+        }
+        return read;
     }
 
     /** A command that changes nothing, with its reason. */

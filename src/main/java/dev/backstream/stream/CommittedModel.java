@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.features.Preprocessing;
 import dev.backstream.message.SourceRecord;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.FrozenMlp;
@@ -21,16 +22,23 @@ public final class CommittedModel {
     private final long version;
     /** The stored value ({@link StoredModel}), or null for a model that has not learned yet (its initial state). */
     private final byte[] stored;
+    /** The preprocessing state ({@link Preprocessing#toBytes}) of a model with a feature spec, or null: the starting one. */
+    private final byte[] preprocessing;
     private volatile Decoded decoded;
 
     private record Decoded(Mlp model, SourceRecord source, FrozenMlp scorer) {
     }
 
     CommittedModel(ModelDefinition definition, int partition, long version, byte[] stored) {
+        this(definition, partition, version, stored, null);
+    }
+
+    CommittedModel(ModelDefinition definition, int partition, long version, byte[] stored, byte[] preprocessing) {
         this.definition = definition;
         this.partition = partition;
         this.version = version;
         this.stored = stored;
+        this.preprocessing = preprocessing;
     }
 
     /**
@@ -38,8 +46,13 @@ public final class CommittedModel {
      * model's key there.
      */
     public static CommittedModel fromStore(ModelDefinition definition, int partition, byte[] stored) {
+        return fromStore(definition, partition, stored, null);
+    }
+
+    /** As {@link #fromStore(ModelDefinition, int, byte[])}, with the preprocessing state stored beside the model, or null. */
+    static CommittedModel fromStore(ModelDefinition definition, int partition, byte[] stored, byte[] preprocessing) {
         Mlp model = StoredModel.decodeModel(stored).model();
-        return new CommittedModel(definition, partition, model.updates(), stored);
+        return new CommittedModel(definition, partition, model.updates(), stored, preprocessing);
     }
 
     /**
@@ -63,7 +76,8 @@ public final class CommittedModel {
             return java.util.Optional.empty();
         }
         byte[] value = read.apply(id);
-        return java.util.Optional.of(value == null ? initial(definition, partition) : fromStore(definition, partition, value));
+        return java.util.Optional.of(value == null ? initial(definition, partition)
+                : fromStore(definition, partition, value, definition.features() == null ? null : read.apply(ModelStore.preprocessingKey(id))));
     }
 
     /** The state of a model that has not learned from any sample yet: its definition's initial one, version 0. */
@@ -95,12 +109,28 @@ public final class CommittedModel {
     }
 
     /**
-     * This state as a {@code backstream.mlp/v1} snapshot, with the coordinates of the last sample applied, exactly as
-     * the snapshots topic would carry it.
+     * This state as a snapshot, with the coordinates of the last sample applied, exactly as the snapshots topic would
+     * carry it: {@code backstream.mlp/v1}, or v2 with the feature spec and preprocessing state of a model that has one.
      */
     public byte[] snapshotJson() {
         Decoded state = decoded();
-        return SnapshotJson.toBytes(new Snapshot(id(), state.model(), snapshotExtras(state.source())));
+        return SnapshotJson.toBytes(new Snapshot(id(), state.model(), snapshotExtras(state.source()), definition.features(),
+                preprocessing()));
+    }
+
+    /** The committed preprocessing state (a new copy), or null for a model without a feature spec. */
+    public Preprocessing preprocessing() {
+        if (definition.features() == null) {
+            return null;
+        }
+        if (preprocessing != null) {
+            try {
+                return Preprocessing.fromBytes(definition.features(), preprocessing);
+            } catch (IllegalArgumentException e) {
+                // stored under another spec: the learner starts that model's state afresh too
+            }
+        }
+        return definition.newPreprocessing();
     }
 
     /** The extra snapshot fields that say which sample a snapshot's model applied last (none if it learned nothing). */

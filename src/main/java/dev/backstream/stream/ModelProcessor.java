@@ -18,8 +18,6 @@ import dev.backstream.message.SourceRecord;
 import dev.backstream.model.DriftSpec;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
-import dev.backstream.nn.Activation;
-import dev.backstream.nn.Mlp;
 import dev.backstream.nn.Outcome;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
@@ -48,6 +46,13 @@ import java.util.function.Function;
  * <p>A model's challengers learn every labeled sample the model learns, test-then-train, right after it; their
  * predictions follow the model's on the predictions topic (with {@code "role": "challenger"} and the champion's id),
  * their metrics go to the metrics topic under their own ids. Score requests are answered by the champion only.
+ *
+ * <p>A raw event is encoded by its model's feature spec with the model's preprocessing state (kept and persisted with
+ * the model by the {@link ModelStore}). With its label it takes the samples' path above, and its raw values are then
+ * learned by the preprocessing state; without it, it is scored at once and kept in the {@link PendingEvents} store
+ * until its label record joins it (within {@code labels.ttl.ms} of the event's timestamp: one step on the kept
+ * features, scored in the metrics by the arrival prediction), it expires (a stream-time punctuation) or it is evicted
+ * ({@code labels.max.pending}). Challengers learn a model's events on the features the model's own state encoded.
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
     /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
@@ -284,33 +289,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         entry.metrics().scored();
         models.metricsChanged(entry);
         int evicted = pending.keep(entry.id(), sample.id(), record.timestamp(), version, sample.features(), encoded.observed(), output,
-                predictedClass, classLosses(entry.model(), sample.features(), output));
+                predictedClass, PendingEvent.classLosses(entry.model(), sample.features(), output));
         if (evicted > 0) {
             entry.metrics().labelsChanged();
         }
-    }
-
-    /**
-     * For a classifier, the loss its prediction {@code output} on {@code features} has against each class label, exactly
-     * as its learning step would compute it then ({@code −log aᵢ} for a softmax output, recomputed by the model from
-     * the logits where {@code aᵢ} underflowed to 0); empty for other models.
-     */
-    private static double[] classLosses(Mlp model, double[] features, double[] output) {
-        int classes = model.architecture().classes();
-        double[] losses = new double[classes];
-        boolean softmax = model.architecture().outputActivation() == Activation.SOFTMAX;
-        for (int c = 0; c < classes; c++) {
-            if (softmax && output[c] != 0.0) {
-                losses[c] = 0.0 - StrictMath.log(output[c]); // Loss.CATEGORICAL_CROSS_ENTROPY for a one-hot target
-                continue;
-            }
-            double[] target = softmax ? new double[classes] : new double[] {c};
-            if (softmax) {
-                target[c] = 1.0;
-            }
-            losses[c] = model.loss(features, target);
-        }
-        return losses;
     }
 
     /**
@@ -418,7 +400,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private void watchDrift(Record<byte[], RoutedSample> record, LiveModel entry, Outcome outcome, Sample sample, PendingEvent kept) {
         DriftSpec spec = entry.definition().drift();
         int predicted = kept != null ? kept.predictedClass() : outcome.predictedClass();
-        double loss = kept != null ? keptLoss(entry, sample, kept) : outcome.loss();
+        double loss = kept != null ? kept.loss(sample, entry.model().architecture()) : outcome.loss();
         double value = spec.monitor() == DriftSpec.Monitor.ERROR ? (predicted == sample.trueClass() ? 0 : 1) : loss;
         boolean detected = entry.drift().update(value);
         models.driftChanged(entry);
@@ -465,19 +447,6 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         if (promoted != null) {
             context.forward(new Record<>(record.key(), new Output(Output.Kind.MODEL_EVENT, promoted.toJson()), record.timestamp()));
         }
-    }
-
-    /** The loss of a delayed label's arrival prediction: kept per class for a classifier, ½‖y − a‖² otherwise. */
-    private static double keptLoss(LiveModel entry, Sample sample, PendingEvent kept) {
-        if (entry.model().architecture().classes() > 0) {
-            return kept.lossOf(sample.trueClass());
-        }
-        double sum = 0.0;
-        for (int i = 0; i < kept.output().length; i++) {
-            double d = sample.target(i) - kept.output()[i];
-            sum += d * d;
-        }
-        return 0.5 * sum;
     }
 
     /**
@@ -612,7 +581,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
 
     /** Publishes a snapshot of {@code entry}; {@code retain}: also keep it for rollbacks ({@code snapshot.history}). */
     private void publishSnapshot(LiveModel entry, long timestamp, boolean retain) {
-        byte[] json = SnapshotJson.toBytes(new Snapshot(entry.id(), entry.model(), CommittedModel.snapshotExtras(entry.lastSource())));
+        // a model with a feature spec publishes backstream.mlp/v2: the spec and the preprocessing state score a raw event
+        byte[] json = SnapshotJson.toBytes(new Snapshot(entry.id(), entry.model(), CommittedModel.snapshotExtras(entry.lastSource()),
+                entry.definition().features(), entry.preprocessing()));
         models.snapshotPublished(entry);
         if (retain) {
             models.retainSnapshot(entry, management.snapshotHistory());

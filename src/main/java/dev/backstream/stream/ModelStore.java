@@ -389,8 +389,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     }
 
     /**
-     * The model's preprocessing state: the stored one if it fits the definition's feature spec, else the spec's fresh
-     * state; null if the definition has no spec.
+     * The model's preprocessing state: the stored one if it fits the definition's feature spec, else the definition's
+     * starting state; null if the definition has no spec.
      */
     private Preprocessing loadPreprocessing(String id, ModelDefinition definition) {
         FeatureSpec spec = definition.features();
@@ -405,16 +405,15 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                 // the spec changed since the state was stored (a new model file): its statistics do not apply
             }
         }
-        return spec.newState();
+        return definition.newPreprocessing();
     }
 
     /**
-     * Gives {@code entry} its definition's fresh preprocessing state (a reset: nothing learned); none if its definition
-     * has no feature spec. Persisted at the next commit.
+     * Gives {@code entry} its definition's starting preprocessing state (a reset: a fresh one, or a warm start's); none
+     * if its definition has no feature spec. Persisted at the next commit.
      */
     void restartPreprocessing(LiveModel entry) {
-        FeatureSpec spec = entry.control.definition.features();
-        entry.preprocessing = spec == null ? null : spec.newState();
+        entry.preprocessing = entry.control.definition.newPreprocessing();
         if (entry.preprocessing == null) {
             stored.delete(preprocessingKey(entry.id));
             entry.preprocessingDirty = false;
@@ -518,7 +517,13 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         byte[] model = BinaryModelFormat.encode(entry.model);
         ByteBuffer value = ByteBuffer.allocate(8 + model.length).order(ByteOrder.LITTLE_ENDIAN);
         value.putLong(entry.model.updates()).put(model);
-        stored.put(historyKey(entry.id, (int) (entry.control.snapshotsRetained % history)), value.array());
+        String key = historyKey(entry.id, (int) (entry.control.snapshotsRetained % history));
+        stored.put(key, value.array());
+        if (entry.preprocessing != null) {
+            stored.put(key + PREPROCESSING_SUFFIX, entry.preprocessing.toBytes());
+        } else {
+            stored.delete(key + PREPROCESSING_SUFFIX);
+        }
         entry.control.snapshotsRetained++;
         controlChanged(entry);
     }
@@ -537,6 +542,36 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The preprocessing state retained with {@code entry}'s most recent snapshot at {@code updates} (as {@link #retained}
+     * finds it), or null if there is none (no feature spec, or retained before the model had one).
+     */
+    Preprocessing retainedPreprocessing(LiveModel entry, long updates, int history) {
+        FeatureSpec spec = entry.control.definition.features();
+        if (spec == null) {
+            return null;
+        }
+        for (long k = 1; k <= Math.min(history, entry.control.snapshotsRetained); k++) {
+            String key = historyKey(entry.id, (int) ((entry.control.snapshotsRetained - k) % history));
+            byte[] value = stored.get(key);
+            if (value != null && ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong() == updates) {
+                byte[] state = stored.get(key + PREPROCESSING_SUFFIX);
+                try {
+                    return state == null ? null : Preprocessing.fromBytes(spec, state);
+                } catch (IllegalArgumentException e) {
+                    return null; // retained under another spec
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Gives {@code entry} the preprocessing state {@code state} (a rollback); persisted at the next commit. */
+    void restorePreprocessing(LiveModel entry, Preprocessing state) {
+        entry.preprocessing = state;
+        preprocessingChanged(entry);
     }
 
     /** The update counts of {@code entry}'s retained snapshots, for messages. */
@@ -584,6 +619,9 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "challenger-" + name;
     }
 
+    /** Appended to a {@link #historyKey}: the preprocessing state retained with that snapshot. */
+    private static final String PREPROCESSING_SUFFIX = "-features";
+
     static String historyKey(String id, int slot) {
         return id + ModelDefinition.RESERVED_ID_CHARACTER + "snapshot-" + slot;
     }
@@ -612,7 +650,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             ModelControl control = control(model.key, definitions);
             if (control != null && !live.containsKey(model.key)) {
                 LiveModel entry = load(model.key, control, model.value);
-                committed.put(new CommittedModel(control.definition, partition, entry.model.updates(), model.value));
+                committed.put(new CommittedModel(control.definition, partition, entry.model.updates(), model.value,
+                        entry.preprocessing == null ? null : stored.get(preprocessingKey(model.key))));
             }
         }
         committed.serving(partition);
@@ -707,9 +746,13 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                 stored.put(driftKey(id), entry.drift.encode());
                 entry.driftDirty = false;
             }
+            byte[] preprocessing = null;
             if (entry.preprocessingDirty) {
-                stored.put(preprocessingKey(id), entry.preprocessing.toBytes());
+                preprocessing = entry.preprocessing.toBytes();
+                stored.put(preprocessingKey(id), preprocessing);
                 entry.preprocessingDirty = false;
+            } else if (entry.preprocessing != null) {
+                preprocessing = stored.get(preprocessingKey(id));
             }
             for (Challenger challenger : entry.challengers.values()) {
                 if (challenger.dirty) {
@@ -719,7 +762,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                     challenger.dirty = false;
                 }
             }
-            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), value));
+            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), value, preprocessing));
             entry.dirty = false;
         }
         dirty.clear();

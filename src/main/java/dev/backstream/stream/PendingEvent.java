@@ -1,5 +1,10 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.Sample;
+import dev.backstream.nn.Activation;
+import dev.backstream.nn.Architecture;
+import dev.backstream.nn.Mlp;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -51,6 +56,42 @@ record PendingEvent(long timestamp, long sequence, long modelVersion, double[] f
             }
         }
         return new PendingEvent(timestamp, sequence, modelVersion, arrays[0], arrays[1], arrays[2], predictedClass, arrays[3]);
+    }
+
+    /**
+     * For a classifier, the loss its prediction {@code output} on {@code features} has against each class label, exactly
+     * as its learning step would compute it then ({@code −log aᵢ} for a softmax output, recomputed by the model from
+     * the logits where {@code aᵢ} underflowed to 0); empty for other models.
+     */
+    static double[] classLosses(Mlp model, double[] features, double[] output) {
+        int classes = model.architecture().classes();
+        double[] losses = new double[classes];
+        boolean softmax = model.architecture().outputActivation() == Activation.SOFTMAX;
+        for (int c = 0; c < classes; c++) {
+            if (softmax && output[c] != 0.0) {
+                losses[c] = 0.0 - StrictMath.log(output[c]); // Loss.CATEGORICAL_CROSS_ENTROPY for a one-hot target
+                continue;
+            }
+            double[] target = softmax ? new double[classes] : new double[] {c};
+            if (softmax) {
+                target[c] = 1.0;
+            }
+            losses[c] = model.loss(features, target);
+        }
+        return losses;
+    }
+
+    /** The loss of the arrival prediction against {@code sample}'s label: kept per class for a classifier, ½‖y − a‖² otherwise. */
+    double loss(Sample sample, Architecture architecture) {
+        if (architecture.classes() > 0) {
+            return lossOf(sample.trueClass());
+        }
+        double sum = 0.0;
+        for (int i = 0; i < output.length; i++) {
+            double d = sample.target(i) - output[i];
+            sum += d * d;
+        }
+        return 0.5 * sum;
     }
 
     /** The loss of the arrival prediction against class {@code label}. */

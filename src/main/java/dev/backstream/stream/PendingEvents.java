@@ -133,29 +133,29 @@ final class PendingEvents {
      */
     int keep(String model, String id, long timestamp, long modelVersion, double[] features, double[] observed, double[] output,
              int predictedClass, double[] classLosses) {
-        Counts model0 = counts(model);
+        Counts tally = counts(model);
         PendingEvent previous = get(model, id);
         if (previous != null) {
             store.delete(sequenceKey(model, 'p', previous.sequence()));
-            model0.pending--;
+            tally.pending--;
         }
-        long sequence = model0.nextSequence++;
+        long sequence = tally.nextSequence++;
         PendingEvent event = new PendingEvent(timestamp, sequence, modelVersion, features, observed, output, predictedClass, classLosses);
         store.put(key(model, 'e', id), event.encode());
         store.put(sequenceKey(model, 'p', sequence), id.getBytes(StandardCharsets.UTF_8));
-        model0.pending++;
+        tally.pending++;
         int evicted = 0;
-        while (model0.pending > maxPending) {
+        while (tally.pending > maxPending) {
             String oldest = oldestPending(model);
             if (oldest == null) {
                 break;
             }
             retire(model, oldest, get(model, oldest), Marker.EVICTED);
-            model0.evicted++;
+            tally.evicted++;
             evicted++;
         }
         if (evicted > 0) {
-            putCounts(model, model0);
+            putCounts(model, tally);
         }
         return evicted;
     }
@@ -163,13 +163,13 @@ final class PendingEvents {
     /** Event {@code id} of {@code model}, pending as {@code event}, is learned, or its label came too late: it is marked so. */
     void finish(String model, String id, PendingEvent event, Marker marker) {
         retire(model, id, event, marker);
-        Counts model0 = counts(model);
+        Counts tally = counts(model);
         if (marker == Marker.LEARNED) {
-            model0.joined++;
+            tally.joined++;
         } else if (marker == Marker.EXPIRED) {
-            model0.expired++;
+            tally.expired++;
         }
-        putCounts(model, model0);
+        putCounts(model, tally);
     }
 
     /**
@@ -183,9 +183,9 @@ final class PendingEvents {
         List<String> changed = new ArrayList<>();
         for (Map.Entry<String, Counts> entry : counts.entrySet()) {
             String model = entry.getKey();
-            Counts model0 = entry.getValue();
+            Counts tally = entry.getValue();
             long expired = 0;
-            if (model0.pending > 0) {
+            if (tally.pending > 0) {
                 List<KeyValue<String, byte[]>> due = new ArrayList<>();
                 try (KeyValueIterator<String, byte[]> index = store.prefixScan(model + SEPARATOR + "p", new StringSerializer())) {
                     while (index.hasNext()) {
@@ -224,8 +224,8 @@ final class PendingEvents {
                 store.delete(next.key);
             }
             if (expired > 0) {
-                model0.expired += expired;
-                putCounts(model, model0);
+                tally.expired += expired;
+                putCounts(model, tally);
                 changed.add(model);
             }
         }
@@ -266,8 +266,8 @@ final class PendingEvents {
         return null;
     }
 
-    private void putCounts(String model, Counts model0) {
-        store.put(model + SEPARATOR + "c", model0.encode());
+    private void putCounts(String model, Counts tally) {
+        store.put(model + SEPARATOR + "c", tally.encode());
     }
 
     private static String key(String model, char kind, String id) {

@@ -35,6 +35,8 @@ final class ReadmeAcls {
         acls.add(allow(user, ResourceType.TOPIC, topics.samples(), PatternType.LITERAL, AclOperation.READ));
         acls.add(allow(user, ResourceType.TOPIC, topics.scoreRequests(), PatternType.LITERAL, AclOperation.READ));
         acls.add(allow(user, ResourceType.TOPIC, topics.control(), PatternType.LITERAL, AclOperation.READ));
+        acls.add(allow(user, ResourceType.TOPIC, topics.events(), PatternType.LITERAL, AclOperation.READ));
+        acls.add(allow(user, ResourceType.TOPIC, topics.labels(), PatternType.LITERAL, AclOperation.READ));
         acls.add(allow(user, ResourceType.TOPIC, topics.predictions(), PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(user, ResourceType.TOPIC, topics.snapshots(), PatternType.LITERAL, AclOperation.WRITE));
         acls.add(allow(user, ResourceType.TOPIC, topics.deadLetters(), PatternType.LITERAL, AclOperation.WRITE));

@@ -223,6 +223,85 @@ class EventsTopologyTest {
         }
 
         @Test
+        void aRollbackRestoresThePreprocessingStateRetainedWithTheModel() throws Exception {
+            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), new ModelCatalog(List.of(
+                    flights().withSnapshotEveryUpdates(10))));
+            TopologyFixture f = fixture;
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                events.add(event(i, true, true));
+                f.events.pipeInput(TopologyFixture.bytes("flights"), TopologyFixture.bytes(events.get(i)));
+            }
+            JsonNode rolledBack = f.command(new ModelCommand.Rollback("rb", "flights", 20L, null));
+            assertEquals("rolled_back", rolledBack.get("event").asText(), rolledBack.toString());
+            Offline offline = Offline.learn(events.subList(0, 20));
+            assertTrue(f.storedModel("flights").bitIdentical(offline.model()));
+            assertTrue(f.storedPreprocessing("flights").bitIdentical(offline.state()), "the statistics of update 20");
+        }
+
+        @Test
+        void snapshotsAreV2WithTheSpecAndThePreprocessingStateAndAnInlineRollbackRestoresThem() throws Exception {
+            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), new ModelCatalog(List.of(
+                    flights().withSnapshotEveryUpdates(10))));
+            TopologyFixture f = fixture;
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                events.add(event(i, true, true));
+                f.events.pipeInput(TopologyFixture.bytes("flights"), TopologyFixture.bytes(events.get(i)));
+            }
+            List<byte[]> snapshots = f.snapshots.readValuesToList();
+            assertEquals(2, snapshots.size(), "at 10 and 20 updates");
+            assertEquals(dev.backstream.snapshot.SnapshotJson.FORMAT_V2, json(snapshots.get(0)).get("format").asText());
+            dev.backstream.snapshot.Snapshot at10 = dev.backstream.snapshot.SnapshotJson.read(snapshots.get(0));
+            Offline offline = Offline.learn(events.subList(0, 10));
+            assertTrue(at10.model().bitIdentical(offline.model()));
+            assertEquals(FEATURES, at10.features());
+            assertTrue(at10.preprocessing().bitIdentical(offline.state()), "the statistics the model had learned with");
+
+            JsonNode rolledBack = f.command(new ModelCommand.Rollback("rb", "flights", null, snapshots.get(0)));
+            assertEquals("rolled_back", rolledBack.get("event").asText(), rolledBack.toString());
+            assertTrue(f.storedModel("flights").bitIdentical(offline.model()));
+            assertTrue(f.storedPreprocessing("flights").bitIdentical(offline.state()), "restored from the v2 snapshot");
+        }
+
+        @Test
+        void aModelCreatedWithAFeatureSpecLearnsEventsAndKeepsItsSpecWhenPaused() throws Exception {
+            TopologyFixture f = open(Map.of());
+            String definition = """
+                    {"format": "backstream.mlp/v1", "modelId": "made", "loss": "binary_cross_entropy",
+                     "optimizer": {"type": "sgd", "learningRate": 0.1},
+                     "layers": [{"units": 6, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}], "seed": 11,
+                     "features": %s}
+                    """.formatted(SPEC);
+            JsonNode created = f.command(new ModelCommand.Create("c", "made", TopologyFixture.bytes(definition)));
+            assertEquals("created", created.get("event").asText(), created.toString());
+            assertEquals("paused", f.command(new ModelCommand.Pause("p", "made")).get("event").asText());
+            assertEquals("resumed", f.command(new ModelCommand.Resume("r", "made")).get("event").asText());
+            for (int i = 0; i < 20; i++) {
+                f.events.pipeInput(TopologyFixture.bytes("made"), TopologyFixture.bytes(event(i, true, true).replace("\"flights\"", "\"made\"")));
+            }
+            assertTrue(f.deadLetters.isEmpty(), () -> json(f.deadLetters.readValue()).toString());
+            assertEquals(20, f.storedModel("made").updates());
+        }
+
+        @Test
+        void theCommittedStateReadersSeeIsAV2SnapshotWithThePreprocessingState() throws Exception {
+            TopologyFixture f = open(Map.of());
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                events.add(event(i, true, true));
+                f.events.pipeInput(TopologyFixture.bytes("flights"), TopologyFixture.bytes(events.get(i)));
+            }
+            f.driver.advanceWallClockTime(java.time.Duration.ofMillis(100)); // the task's next step shows the last commit
+            dev.backstream.snapshot.Snapshot shown = dev.backstream.snapshot.SnapshotJson.read(
+                    f.shared.models().find("flights").orElseThrow().snapshotJson());
+            Offline offline = Offline.learn(events);
+            assertTrue(shown.model().bitIdentical(offline.model()));
+            assertEquals(FEATURES, shown.features());
+            assertTrue(shown.preprocessing().bitIdentical(offline.state()));
+        }
+
+        @Test
         void aDeleteCommandForgetsThePreprocessingState() throws Exception {
             TopologyFixture f = open(Map.of());
             for (int i = 0; i < 10; i++) {
