@@ -15,6 +15,7 @@ import dev.backstream.data.LabeledRow;
 import dev.backstream.json.Json;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -122,9 +123,12 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + misplaced + " is for the " + (flights ? "digits" : "flights") + " demo");
             return 2;
         }
-        if (flights && (limit != null && (limit < 1 || limit > Flights.ROWS) || labelDelay < 0)) {
-            spec.commandLine().getErr().println("error: expected --limit between 1 and " + Flights.ROWS + " and --label-delay >= 0, found "
-                    + limit + " and " + labelDelay);
+        if (flights && limit != null && (limit < 1 || limit > Flights.ROWS)) {
+            spec.commandLine().getErr().println("error: --limit " + limit + ": expected a number of flights between 1 and " + Flights.ROWS);
+            return 2;
+        }
+        if (flights && labelDelay < 0) {
+            spec.commandLine().getErr().println("error: --label-delay " + labelDelay + ": expected a number of flights >= 0");
             return 2;
         }
         if (timeout == null) {
@@ -182,7 +186,7 @@ final class DemoCommand implements Callable<Integer> {
                 // one from another partition (the labels' records are later than their events'). The application's
                 // default, -1, processes whatever has arrived, and a label whose event is still being fetched is then
                 // an UNKNOWN_EVENT_ID.
-                settings.put("max.task.idle.ms", "1000");
+                settings.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "1000");
                 // The paused model keeps every event it scores and learns none of them: room for all the flights, so that
                 // none is evicted (each eviction looks up the model's oldest pending event).
                 settings.put(BackstreamConfig.LABELS_MAX_PENDING, String.valueOf(Flights.ROWS));
