@@ -10,10 +10,12 @@ import dev.backstream.broker.CommittedReader;
 import dev.backstream.broker.TopicCreator;
 import dev.backstream.broker.EmbeddedKafka;
 import dev.backstream.data.Digits;
+import dev.backstream.data.Flights;
 import dev.backstream.data.LabeledRow;
 import dev.backstream.json.Json;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,11 +44,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code backstream demo}: a real Kafka broker (embedded, or an existing cluster), the application, and the digits
  * data streamed through it, with a progress line per second and a holdout score at the end. With
  * {@code --keep-running} the application then keeps serving (the dashboard, {@code /metrics}) while the data is
- * streamed again and again, until Ctrl-C.
+ * streamed again and again, until Ctrl-C. With {@code --dataset flights}, the flights demo instead ({@link FlightsDemo}):
+ * raw events, delayed labels, and a month-by-month table.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start an embedded Kafka broker and the application, stream the digits data set through it, print progress "
-                + "and the holdout accuracy, then shut everything down.")
+                + "and the holdout accuracy, then shut everything down. With --dataset flights: stream the flights of January-June "
+                + "2001 as raw events with delayed labels and print the models' month-by-month prequential accuracy and log-loss.")
 final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -61,6 +65,19 @@ final class DemoCommand implements Callable<Integer> {
                     + "used by the application and by the demo's own clients.")
     private Path commandConfig;
 
+    @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "digits",
+            description = "digits (samples, a holdout score) or flights (raw events, delayed labels, a month-by-month table; "
+                    + "the models of config/flights/flights.json). Default: ${DEFAULT-VALUE}.")
+    private String dataset;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Flights demo: stream only the first N flights (default: all "
+            + Flights.ROWS + ").")
+    private Integer limit;
+
+    @Option(names = "--label-delay", paramLabel = "N", defaultValue = "500",
+            description = "Flights demo: send each flight's label (its delay) N flights after the flight (default: ${DEFAULT-VALUE}).")
+    private int labelDelay;
+
     @Option(names = "--passes", defaultValue = "5", description = "Shuffled passes over the training rows (default: ${DEFAULT-VALUE}).")
     private int passes;
 
@@ -70,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--xor", description = "Also stream the tutorial's XOR samples (4,000) into the same topic.")
     private boolean xor;
 
-    @Option(names = "--timeout", defaultValue = "PT110S", description = "Give up after this long (ISO-8601, default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", description = "Give up after this long (ISO-8601, default: PT110S for digits, PT15M for flights).")
     private Duration timeout;
 
     @Option(names = "--keep-running", description = "After the demo, keep the application serving (dashboard, metrics) and stream "
@@ -95,6 +112,27 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return 2;
+        }
+        boolean flights = "flights".equals(dataset);
+        if (!flights && !"digits".equals(dataset)) {
+            spec.commandLine().getErr().println("error: --dataset " + dataset + ": expected digits or flights");
+            return 2;
+        }
+        String misplaced = flights ? (xor ? "--xor" : keepRunning ? "--keep-running" : null) : (limit != null ? "--limit" : null);
+        if (misplaced != null) {
+            spec.commandLine().getErr().println("error: " + misplaced + " is for the " + (flights ? "digits" : "flights") + " demo");
+            return 2;
+        }
+        if (flights && limit != null && (limit < 1 || limit > Flights.ROWS)) {
+            spec.commandLine().getErr().println("error: --limit " + limit + ": expected a number of flights between 1 and " + Flights.ROWS);
+            return 2;
+        }
+        if (flights && labelDelay < 0) {
+            spec.commandLine().getErr().println("error: --label-delay " + labelDelay + ": expected a number of flights >= 0");
+            return 2;
+        }
+        if (timeout == null) {
+            timeout = flights ? Duration.ofMinutes(15) : Duration.ofSeconds(110);
         }
         KernelReport.noticeIfScalar(spec.commandLine().getErr());
         long start = System.nanoTime();
@@ -139,15 +177,29 @@ final class DemoCommand implements Callable<Integer> {
             settings.put(BackstreamConfig.STATE_DIR, work.resolve("state").toString());
             for (String topic : List.of(BackstreamConfig.SAMPLES_TOPIC, BackstreamConfig.SCORE_REQUESTS_TOPIC, BackstreamConfig.PREDICTIONS_TOPIC,
                     BackstreamConfig.SNAPSHOTS_TOPIC, BackstreamConfig.DEAD_LETTERS_TOPIC, BackstreamConfig.METRICS_TOPIC,
-                    BackstreamConfig.CONTROL_TOPIC, BackstreamConfig.MODEL_EVENTS_TOPIC)) {
+                    BackstreamConfig.CONTROL_TOPIC, BackstreamConfig.MODEL_EVENTS_TOPIC, BackstreamConfig.EVENTS_TOPIC, BackstreamConfig.LABELS_TOPIC)) {
                 settings.put(topic, prefix + BackstreamConfig.CONFIG.defaultValues().get(topic));
             }
             settings.put("commit.interval.ms", "100");
+            if (flights) {
+                // A label must not overtake its event: wait for records already on the broker before processing a later
+                // one from another partition (the labels' records are later than their events'). The application's
+                // default, -1, processes whatever has arrived, and a label whose event is still being fetched is then
+                // an UNKNOWN_EVENT_ID.
+                settings.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "1000");
+                // The paused model keeps every event it scores and learns none of them: room for all the flights, so that
+                // none is evicted (each eviction looks up the model's oldest pending event).
+                settings.put(BackstreamConfig.LABELS_MAX_PENDING, String.valueOf(Flights.ROWS));
+            }
             settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "1000"); // a point per second on the dashboard's curves
             // on this host only, on a free port: the demo must not fail because something else has 8080
             settings.put(BackstreamConfig.HTTP_BIND, "127.0.0.1");
             settings.put(BackstreamConfig.HTTP_PORT, "0");
             BackstreamConfig config = new BackstreamConfig(settings, null);
+            if (flights) {
+                succeeded = flightsDemo(config, client, servers, start);
+                return succeeded ? 0 : 1;
+            }
             ModelCatalog catalog = bundledModels(config.snapshotEveryUpdates());
             TopicCreator.create(config.adminProperties(), config.topics(), 1);
             say("topics created: " + config.topics().samples() + ", " + config.topics().scoreRequests() + " -> "
@@ -241,6 +293,41 @@ final class DemoCommand implements Callable<Integer> {
                 closing.countDown();
             }
         }
+    }
+
+    /** The flights demo on the prepared configuration: true if every flight was scored in time and the table printed. */
+    private boolean flightsDemo(BackstreamConfig config, Map<String, Object> client, String servers, long start) throws Exception {
+        ModelCatalog catalog = FlightsDemo.models(config.snapshotEveryUpdates());
+        TopicCreator.create(config.adminProperties(), config.topics(), 1);
+        say("topics created: " + config.topics().events() + ", " + config.topics().labels() + " -> " + config.topics().predictions()
+                + "; " + config.topics().control() + " -> " + config.topics().modelEvents() + " (and the others)");
+        ControlOptions control = new ControlOptions();
+        control.bootstrapServers = servers;
+        control.commandConfig = commandConfig;
+        control.controlTopic = config.topics().control();
+        control.eventsTopic = config.topics().modelEvents();
+        control.timeoutSeconds = 60;
+        FlightsDemo demo = new FlightsDemo(out, client, config.topics(), control, limit == null ? Flights.ROWS : limit, labelDelay);
+        try (BackstreamApp app = new BackstreamApp(config, catalog)) {
+            app.start();
+            say(String.format(Locale.ROOT, "application started (%s); streaming %d flights as events into %s for models %s and %s, "
+                            + "each flight's label %d flights later into %s",
+                    config.processingGuarantee(), demo.flights(), config.topics().events(), FlightsDemo.ONLINE, FlightsDemo.JANUARY,
+                    labelDelay, config.topics().labels()));
+            say("Prometheus metrics while the demo runs: " + app.httpUrl("/metrics"));
+            say("dashboard: " + app.httpUrl("/"));
+            FlightsScoreboard board = demo.run(start + timeout.toNanos());
+            if (board == null) {
+                say("timed out before every flight was scored");
+                return false;
+            }
+            say("prequential scores of the predictions made at departure, month by month (labels " + labelDelay + " flights late):");
+            board.render().forEach(out::println);
+            say(String.format(Locale.ROOT, "log-loss over %d flights: online %.4f, frozen after January %.4f, majority baseline %.4f",
+                    demo.flights(), board.logLoss(0), board.logLoss(1), board.logLoss(2)));
+        }
+        say(String.format(Locale.ROOT, "done in %.1f s; shutting down", seconds(start)));
+        return true;
     }
 
     /**

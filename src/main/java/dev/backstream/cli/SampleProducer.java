@@ -37,8 +37,13 @@ final class SampleProducer implements AutoCloseable {
 
     /** Sends one value keyed by its model id (null for a value that is not a valid sample: the application dead-letters it). */
     void send(byte[] value) throws Exception {
+        send(modelKey(value), value);
+    }
+
+    /** Sends one value with the given key (a raw event's or a label record's model id). */
+    void send(byte[] key, byte[] value) throws Exception {
         rethrowFailure();
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, modelKey(value), value);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, value);
         if (sent == 0) {
             try {
                 producer.send(record).get();
@@ -72,6 +77,12 @@ final class SampleProducer implements AutoCloseable {
         if (failure.get() != null) {
             throw new CommandException("producing to " + topic + " failed: " + failure.get().getMessage(), CommandException.FAILED);
         }
+    }
+
+    /** Waits until everything sent so far is acknowledged, and throws if any send failed. */
+    void flush() {
+        producer.flush();
+        rethrowFailure();
     }
 
     /** Flushes, closes, and throws if any send failed. */

@@ -105,11 +105,24 @@ class DockerComposeTest {
             }
             checked++;
         }
-        assertEquals(2, checked, "the application and the producer use the image built from the Dockerfile");
+        assertEquals(3, checked, "the application, the producer and the flights demo use the image built from the Dockerfile");
         Matcher cmd = Pattern.compile("(?m)^CMD\\s+\\[(.*)]").matcher(dockerfile);
         assertTrue(cmd.find());
         String[] args = cmd.group(1).replace("\"", "").split(",\\s*");
         Main.commandLine().parseArgs(args);
+    }
+
+    @Test
+    void theFlightsDemoRunsOnlyWithItsProfile() {
+        JsonNode flights = compose.at("/services/flights-demo");
+        assertEquals(List.of("flights"), list(flights.get("profiles")), "`docker compose up` alone does not run it");
+        List<String> command = list(flights.get("command"));
+        assertEquals("flights", command.get(command.indexOf("--dataset") + 1));
+        for (Map.Entry<String, JsonNode> service : services()) {
+            if (!service.getKey().equals("flights-demo")) {
+                assertTrue(service.getValue().path("profiles").isMissingNode(), service.getKey() + " runs without a profile");
+            }
+        }
     }
 
     @Test
@@ -144,7 +157,8 @@ class DockerComposeTest {
         String creation = String.join("\n", list(compose.at("/services/create-topics/command")));
         for (String setting : List.of(BackstreamConfig.SAMPLES_TOPIC, BackstreamConfig.SCORE_REQUESTS_TOPIC,
                 BackstreamConfig.PREDICTIONS_TOPIC, BackstreamConfig.SNAPSHOTS_TOPIC, BackstreamConfig.DEAD_LETTERS_TOPIC,
-                BackstreamConfig.METRICS_TOPIC, BackstreamConfig.CONTROL_TOPIC, BackstreamConfig.MODEL_EVENTS_TOPIC)) {
+                BackstreamConfig.METRICS_TOPIC, BackstreamConfig.CONTROL_TOPIC, BackstreamConfig.MODEL_EVENTS_TOPIC,
+                BackstreamConfig.EVENTS_TOPIC, BackstreamConfig.LABELS_TOPIC)) {
             String topic = (String) BackstreamConfig.CONFIG.defaultValues().get(setting);
             assertTrue(creation.contains(topic), "create-topics creates " + topic);
         }
