@@ -32,8 +32,11 @@ import java.util.Map;
  *   <li>{@code m<sequence>}: the marker index, in the order the markers were made, whose value is the event id;</li>
  *   <li>{@code c}: the model's counts of labels joined, events expired and events evicted.</li>
  * </ul>
- * The number of pending events and the next sequence of each model are kept in memory, rebuilt from the store when the
- * task starts; nothing scans the store per record.
+ * The number of pending events, the next sequence and where each index starts (the lowest sequence that can still be
+ * live in it) of each model are kept in memory, rebuilt from the store when the task starts; nothing scans the store per
+ * record. Eviction, expiry and the forgetting of markers read their index with a range from where it starts, so RocksDB
+ * seeks past the delete tombstones that retired entries leave until a compaction, and never walks them again: their
+ * work does not grow with the number of events the model has seen.
  */
 final class PendingEvents {
     /** What became of an event that is no longer pending. */
@@ -48,6 +51,10 @@ final class PendingEvents {
         long expired;
         long evicted;
         long nextSequence;
+        /** The lowest sequence that can still be live in the pending index: every entry below it was retired. */
+        long pendingFrom = Long.MAX_VALUE;
+        /** The same for the marker index. */
+        long markersFrom = Long.MAX_VALUE;
 
         private byte[] encode() {
             return ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(joined).putLong(expired).putLong(evicted).array();
@@ -88,12 +95,18 @@ final class PendingEvents {
                 if (at < 0 || at + 1 >= next.key.length()) {
                     continue;
                 }
-                Counts model = counts(next.key.substring(0, at));
+                Counts model = counts.computeIfAbsent(next.key.substring(0, at), id -> new Counts());
                 char kind = next.key.charAt(at + 1);
                 if (kind == 'e') {
                     model.pending++;
                 } else if (kind == 'p' || kind == 'm') {
-                    model.nextSequence = Math.max(model.nextSequence, Long.parseUnsignedLong(next.key.substring(at + 2), 16) + 1);
+                    long sequence = Long.parseUnsignedLong(next.key.substring(at + 2), 16);
+                    model.nextSequence = Math.max(model.nextSequence, sequence + 1);
+                    if (kind == 'p') {
+                        model.pendingFrom = Math.min(model.pendingFrom, sequence);
+                    } else {
+                        model.markersFrom = Math.min(model.markersFrom, sequence);
+                    }
                 } else if (kind == 'c') {
                     ByteBuffer in = ByteBuffer.wrap(next.value).order(ByteOrder.LITTLE_ENDIAN);
                     model.joined = in.getLong();
@@ -101,6 +114,10 @@ final class PendingEvents {
                     model.evicted = in.getLong();
                 }
             }
+        }
+        for (Counts model : counts.values()) {
+            model.pendingFrom = Math.min(model.pendingFrom, model.nextSequence);
+            model.markersFrom = Math.min(model.markersFrom, model.nextSequence);
         }
     }
 
@@ -110,7 +127,12 @@ final class PendingEvents {
 
     /** The counts of {@code model} (zeros if it never kept an event). */
     Counts counts(String model) {
-        return counts.computeIfAbsent(model, id -> new Counts());
+        return counts.computeIfAbsent(model, id -> {
+            Counts fresh = new Counts();
+            fresh.pendingFrom = 0;
+            fresh.markersFrom = 0;
+            return fresh;
+        });
     }
 
     /** The pending event {@code id} of {@code model}, or null. */
@@ -174,8 +196,9 @@ final class PendingEvents {
 
     /**
      * Expiry at stream time {@code now}: every model's pending events older than the TTL are marked expired (counted), and
-     * markers older than one more TTL are forgotten. Walks each index from its start and stops at the first entry that is
-     * not due, so the work is proportional to what expires.
+     * markers older than one more TTL are forgotten. Walks each index from where it starts (its lowest live sequence) and
+     * stops at the first entry that is not due, which becomes the index's start: the work is proportional to what
+     * expires.
      *
      * @return the models whose counts changed
      */
@@ -187,11 +210,13 @@ final class PendingEvents {
             long expired = 0;
             if (tally.pending > 0) {
                 List<KeyValue<String, byte[]>> due = new ArrayList<>();
-                try (KeyValueIterator<String, byte[]> index = store.prefixScan(model + SEPARATOR + "p", new StringSerializer())) {
+                long from = tally.nextSequence;
+                try (KeyValueIterator<String, byte[]> index = indexFrom(model, 'p', tally.pendingFrom)) {
                     while (index.hasNext()) {
                         KeyValue<String, byte[]> next = index.next();
                         PendingEvent event = get(model, new String(next.value, StandardCharsets.UTF_8));
                         if (event != null && event.timestamp() + ttlMs >= now) {
+                            from = sequenceOf(next.key);
                             break;
                         }
                         due.add(next);
@@ -207,13 +232,16 @@ final class PendingEvents {
                         expired++;
                     }
                 }
+                tally.pendingFrom = Math.max(tally.pendingFrom, from);
             }
             List<KeyValue<String, byte[]>> forgotten = new ArrayList<>();
-            try (KeyValueIterator<String, byte[]> index = store.prefixScan(model + SEPARATOR + "m", new StringSerializer())) {
+            long markersFrom = tally.nextSequence;
+            try (KeyValueIterator<String, byte[]> index = indexFrom(model, 'm', tally.markersFrom)) {
                 while (index.hasNext()) {
                     KeyValue<String, byte[]> next = index.next();
                     byte[] marker = store.get(key(model, 'd', new String(next.value, StandardCharsets.UTF_8)));
                     if (marker != null && ByteBuffer.wrap(marker, 1, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() >= now) {
+                        markersFrom = sequenceOf(next.key);
                         break;
                     }
                     forgotten.add(next);
@@ -223,6 +251,7 @@ final class PendingEvents {
                 store.delete(key(model, 'd', new String(next.value, StandardCharsets.UTF_8)));
                 store.delete(next.key);
             }
+            tally.markersFrom = Math.max(tally.markersFrom, markersFrom);
             if (expired > 0) {
                 tally.expired += expired;
                 putCounts(model, tally);
@@ -246,24 +275,46 @@ final class PendingEvents {
     private void retire(String model, String id, PendingEvent event, Marker marker) {
         store.delete(key(model, 'e', id));
         store.delete(sequenceKey(model, 'p', event.sequence()));
-        counts(model).pending--;
+        Counts tally = counts(model);
+        tally.pending--;
+        if (event.sequence() == tally.pendingFrom) {
+            tally.pendingFrom++; // the oldest went: the next range starts after its tombstone
+        }
         long forgetAfter = Math.max(event.timestamp(), 0) + 2 * ttlMs;
         store.put(key(model, 'd', id), ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).put((byte) marker.ordinal())
                 .putLong(forgetAfter).array());
-        store.put(sequenceKey(model, 'm', counts(model).nextSequence++), id.getBytes(StandardCharsets.UTF_8));
+        store.put(sequenceKey(model, 'm', tally.nextSequence++), id.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The id of {@code model}'s oldest pending event, read from where the pending index starts, which then moves to it;
+     * null if none.
+     */
     private String oldestPending(String model) {
-        try (KeyValueIterator<String, byte[]> index = store.prefixScan(model + SEPARATOR + "p", new StringSerializer())) {
+        Counts tally = counts(model);
+        try (KeyValueIterator<String, byte[]> index = indexFrom(model, 'p', tally.pendingFrom)) {
             while (index.hasNext()) {
                 KeyValue<String, byte[]> next = index.next();
                 String id = new String(next.value, StandardCharsets.UTF_8);
-                if (store.get(key(model, 'e', id)) != null) {
+                PendingEvent event = get(model, id);
+                if (event != null && event.sequence() == sequenceOf(next.key)) {
+                    tally.pendingFrom = event.sequence();
                     return id;
                 }
             }
         }
+        tally.pendingFrom = tally.nextSequence;
         return null;
+    }
+
+    /** {@code model}'s index {@code kind} from sequence {@code from} on: a range, so that RocksDB seeks straight to it. */
+    private KeyValueIterator<String, byte[]> indexFrom(String model, char kind, long from) {
+        return store.range(sequenceKey(model, kind, from), sequenceKey(model, kind, -1L)); // -1: ffff..., the highest
+    }
+
+    /** The sequence of an index key. */
+    private static long sequenceOf(String indexKey) {
+        return Long.parseUnsignedLong(indexKey.substring(indexKey.length() - 16), 16);
     }
 
     private void putCounts(String model, Counts tally) {
