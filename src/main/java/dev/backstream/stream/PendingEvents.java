@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.SourceRecord;
 import dev.backstream.model.ModelDefinition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -19,17 +20,23 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The events of a task's models that wait for their labels, in a change-logged store of their own (written in the same
- * transaction as the outputs of the records that change it), with small markers of the events already learned, expired
- * or evicted, kept one more TTL so that a late or repeated label can be told from an unknown id.
+ * The events of a task's models that wait for their labels, and the labels that came before their events and wait for
+ * them (a two-sided join: the events and labels topics are interleaved by fetch timing, so in a replay a label may be
+ * processed first), in a change-logged store of their own (written in the same transaction as the outputs of the
+ * records that change it), with small markers of the events already learned, expired or evicted, kept one more TTL so
+ * that a late or repeated label can be told from an unknown id.
  *
  * <p><b>Keys</b> (a model id, a NUL, which model ids never contain, then):
  * <ul>
  *   <li>{@code e<event id>}: a {@link PendingEvent};</li>
  *   <li>{@code p<sequence>}: the pending index, in arrival order (16 hex digits), whose value is the event id: the oldest
- *       is evicted, and expiry walks it from the start;</li>
+ *       is evicted, and expiry walks it from its oldest;</li>
  *   <li>{@code d<event id>}: a marker: its {@link Marker} and the stream time after which it is forgotten;</li>
  *   <li>{@code m<sequence>}: the marker index, in the order the markers were made, whose value is the event id;</li>
+ *   <li>{@code l<event id>}: a {@link KeptLabel} waiting for its event;</li>
+ *   <li>{@code q<sequence>}: the kept labels' index, in arrival order, whose value is the event id: expiry walks it
+ *       from its oldest; pending events and kept labels share the sequence and the bound {@code labels.max.pending},
+ *       and the oldest of either kind is evicted;</li>
  *   <li>{@code c}: the model's counts of labels joined, events expired and events evicted.</li>
  * </ul>
  * The number of pending events, the next sequence and where each index starts (the lowest sequence that can still be
@@ -55,6 +62,10 @@ final class PendingEvents {
         long pendingFrom = Long.MAX_VALUE;
         /** The same for the marker index. */
         long markersFrom = Long.MAX_VALUE;
+        /** The number of kept labels (waiting for their events). */
+        long labels;
+        /** The lowest sequence that can still be live in the kept labels' index. */
+        long labelsFrom = Long.MAX_VALUE;
 
         private byte[] encode() {
             return ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(joined).putLong(expired).putLong(evicted).array();
@@ -99,13 +110,17 @@ final class PendingEvents {
                 char kind = next.key.charAt(at + 1);
                 if (kind == 'e') {
                     model.pending++;
-                } else if (kind == 'p' || kind == 'm') {
+                } else if (kind == 'l') {
+                    model.labels++;
+                } else if (kind == 'p' || kind == 'm' || kind == 'q') {
                     long sequence = Long.parseUnsignedLong(next.key.substring(at + 2), 16);
                     model.nextSequence = Math.max(model.nextSequence, sequence + 1);
                     if (kind == 'p') {
                         model.pendingFrom = Math.min(model.pendingFrom, sequence);
-                    } else {
+                    } else if (kind == 'm') {
                         model.markersFrom = Math.min(model.markersFrom, sequence);
+                    } else {
+                        model.labelsFrom = Math.min(model.labelsFrom, sequence);
                     }
                 } else if (kind == 'c') {
                     ByteBuffer in = ByteBuffer.wrap(next.value).order(ByteOrder.LITTLE_ENDIAN);
@@ -118,6 +133,7 @@ final class PendingEvents {
         for (Counts model : counts.values()) {
             model.pendingFrom = Math.min(model.pendingFrom, model.nextSequence);
             model.markersFrom = Math.min(model.markersFrom, model.nextSequence);
+            model.labelsFrom = Math.min(model.labelsFrom, model.nextSequence);
         }
     }
 
@@ -131,6 +147,7 @@ final class PendingEvents {
             Counts fresh = new Counts();
             fresh.pendingFrom = 0;
             fresh.markersFrom = 0;
+            fresh.labelsFrom = 0;
             return fresh;
         });
     }
@@ -147,13 +164,64 @@ final class PendingEvents {
         return value == null ? null : Marker.values()[value[0]];
     }
 
+    /** What a keep evicted beyond {@code labels.max.pending}: events (marked and counted) and kept labels (to dead-letter). */
+    record Evictions(int events, List<KeptLabel> labels) {
+    }
+
+    /** What an expiry did: the models whose counts changed, and the kept labels whose events never came. */
+    record Expiry(List<String> changed, List<KeptLabel> labels) {
+    }
+
+    /** The label kept for event {@code id} of {@code model}, waiting for the event, or null. */
+    KeptLabel label(String model, String id) {
+        Counts tally = counts.get(model);
+        if (tally == null || tally.labels == 0) {
+            return null; // no store read per event while no label waits
+        }
+        byte[] value = store.get(key(model, 'l', id));
+        return value == null ? null : KeptLabel.decode(model, id, value);
+    }
+
+    /**
+     * Keeps a label record for event {@code id} of {@code model}, which is neither pending nor marked, until the event
+     * comes; beyond {@code labels.max.pending} (events and labels together), evicts the model's oldest.
+     */
+    Evictions keepLabel(String model, String id, long timestamp, SourceRecord source, byte[] key, byte[] value) {
+        Counts tally = counts(model);
+        long sequence = tally.nextSequence++;
+        store.put(key(model, 'l', id), new KeptLabel(model, id, timestamp, sequence, source, key, value).encode());
+        store.put(sequenceKey(model, 'q', sequence), id.getBytes(StandardCharsets.UTF_8));
+        tally.labels++;
+        return evict(model, tally);
+    }
+
+    /** Removes {@code label}, kept for its event: the event came (joined, or the label is a duplicate or too old for it). */
+    void removeLabel(KeptLabel label) {
+        store.delete(key(label.model(), 'l', label.id()));
+        store.delete(sequenceKey(label.model(), 'q', label.sequence()));
+        Counts tally = counts(label.model());
+        tally.labels--;
+        if (label.sequence() == tally.labelsFrom) {
+            tally.labelsFrom++;
+        }
+    }
+
+    /**
+     * Event {@code id} of {@code model}, at {@code timestamp}, was learned on arrival with a label kept for it: marked
+     * learned (a repeated label is then a duplicate) and counted as joined.
+     */
+    void joinedOnArrival(String model, String id, long timestamp) {
+        Counts tally = counts(model);
+        mark(model, id, timestamp, Marker.LEARNED);
+        tally.joined++;
+        putCounts(model, tally);
+    }
+
     /**
      * Keeps event {@code id} of {@code model} (replacing a pending one of the same id); beyond {@code labels.max.pending},
-     * evicts the model's oldest.
-     *
-     * @return the number of events evicted (0 or 1)
+     * evicts the model's oldest event or kept label.
      */
-    int keep(String model, String id, long timestamp, long modelVersion, double[] features, double[] observed, double[] output,
+    Evictions keep(String model, String id, long timestamp, long modelVersion, double[] features, double[] observed, double[] output,
              int predictedClass, double[] classLosses) {
         Counts tally = counts(model);
         PendingEvent previous = get(model, id);
@@ -166,20 +234,36 @@ final class PendingEvents {
         store.put(key(model, 'e', id), event.encode());
         store.put(sequenceKey(model, 'p', sequence), id.getBytes(StandardCharsets.UTF_8));
         tally.pending++;
-        int evicted = 0;
-        while (tally.pending > maxPending) {
-            String oldest = oldestPending(model);
-            if (oldest == null) {
+        return evict(model, tally);
+    }
+
+    /** Evicts {@code model}'s oldest events and kept labels (by sequence) while it keeps more than the bound. */
+    private Evictions evict(String model, Counts tally) {
+        int events = 0;
+        List<KeptLabel> labels = List.of();
+        while (tally.pending + tally.labels > maxPending) {
+            String event = tally.pending > 0 ? oldest(model, 'p', 'e') : null;
+            String label = tally.labels > 0 ? oldest(model, 'q', 'l') : null;
+            if (event == null && label == null) {
                 break;
             }
-            retire(model, oldest, get(model, oldest), Marker.EVICTED);
-            tally.evicted++;
-            evicted++;
+            if (label == null || event != null && tally.pendingFrom < tally.labelsFrom) {
+                retire(model, event, get(model, event), Marker.EVICTED);
+                tally.evicted++;
+                events++;
+            } else {
+                KeptLabel kept = label(model, label);
+                removeLabel(kept);
+                if (labels.isEmpty()) {
+                    labels = new ArrayList<>();
+                }
+                labels.add(kept);
+            }
         }
-        if (evicted > 0) {
+        if (events > 0) {
             putCounts(model, tally);
         }
-        return evicted;
+        return new Evictions(events, labels);
     }
 
     /** Event {@code id} of {@code model}, pending as {@code event}, is learned, or its label came too late: it is marked so. */
@@ -202,8 +286,9 @@ final class PendingEvents {
      *
      * @return the models whose counts changed
      */
-    List<String> expire(long now) {
+    Expiry expire(long now) {
         List<String> changed = new ArrayList<>();
+        List<KeptLabel> labels = new ArrayList<>();
         for (Map.Entry<String, Counts> entry : counts.entrySet()) {
             String model = entry.getKey();
             Counts tally = entry.getValue();
@@ -234,6 +319,29 @@ final class PendingEvents {
                 }
                 tally.pendingFrom = Math.max(tally.pendingFrom, from);
             }
+            if (tally.labels > 0) {
+                List<KeptLabel> due = new ArrayList<>();
+                List<String> stale = new ArrayList<>();
+                long from = tally.nextSequence;
+                try (KeyValueIterator<String, byte[]> index = indexFrom(model, 'q', tally.labelsFrom)) {
+                    while (index.hasNext()) {
+                        KeyValue<String, byte[]> next = index.next();
+                        KeptLabel label = label(model, new String(next.value, StandardCharsets.UTF_8));
+                        if (label == null || label.sequence() != sequenceOf(next.key)) {
+                            stale.add(next.key); // an index entry without its label: nothing to expire
+                        } else if (label.timestamp() + ttlMs >= now) {
+                            from = label.sequence();
+                            break;
+                        } else {
+                            due.add(label);
+                        }
+                    }
+                }
+                stale.forEach(store::delete);
+                due.forEach(this::removeLabel);
+                labels.addAll(due);
+                tally.labelsFrom = Math.max(tally.labelsFrom, from);
+            }
             List<KeyValue<String, byte[]>> forgotten = new ArrayList<>();
             long markersFrom = tally.nextSequence;
             try (KeyValueIterator<String, byte[]> index = indexFrom(model, 'm', tally.markersFrom)) {
@@ -258,7 +366,7 @@ final class PendingEvents {
                 changed.add(model);
             }
         }
-        return changed;
+        return new Expiry(changed, labels);
     }
 
     /** Forgets everything about {@code model}'s events (the model was deleted). */
@@ -280,31 +388,45 @@ final class PendingEvents {
         if (event.sequence() == tally.pendingFrom) {
             tally.pendingFrom++; // the oldest went: the next range starts after its tombstone
         }
-        long forgetAfter = Math.max(event.timestamp(), 0) + 2 * ttlMs;
+        mark(model, id, event.timestamp(), marker);
+    }
+
+    /** Leaves {@code marker} for event {@code id} (at {@code timestamp}), forgotten one TTL after it would have expired. */
+    private void mark(String model, String id, long timestamp, Marker marker) {
+        long forgetAfter = Math.max(timestamp, 0) + 2 * ttlMs;
         store.put(key(model, 'd', id), ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).put((byte) marker.ordinal())
                 .putLong(forgetAfter).array());
-        store.put(sequenceKey(model, 'm', tally.nextSequence++), id.getBytes(StandardCharsets.UTF_8));
+        store.put(sequenceKey(model, 'm', counts(model).nextSequence++), id.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
-     * The id of {@code model}'s oldest pending event, read from where the pending index starts, which then moves to it;
-     * null if none.
+     * The id of {@code model}'s oldest pending event ({@code index} 'p', entries 'e') or kept label ('q', 'l'), read
+     * from where the index starts, which then moves to it; null if none.
      */
-    private String oldestPending(String model) {
+    private String oldest(String model, char index, char entries) {
         Counts tally = counts(model);
-        try (KeyValueIterator<String, byte[]> index = indexFrom(model, 'p', tally.pendingFrom)) {
-            while (index.hasNext()) {
-                KeyValue<String, byte[]> next = index.next();
+        long from = index == 'p' ? tally.pendingFrom : tally.labelsFrom;
+        long found = tally.nextSequence;
+        String oldest = null;
+        try (KeyValueIterator<String, byte[]> walk = indexFrom(model, index, from)) {
+            while (walk.hasNext()) {
+                KeyValue<String, byte[]> next = walk.next();
                 String id = new String(next.value, StandardCharsets.UTF_8);
-                PendingEvent event = get(model, id);
-                if (event != null && event.sequence() == sequenceOf(next.key)) {
-                    tally.pendingFrom = event.sequence();
-                    return id;
+                byte[] entry = store.get(key(model, entries, id));
+                long sequence = sequenceOf(next.key);
+                if (entry != null && (index == 'p' ? PendingEvent.decode(entry).sequence() : KeptLabel.decode(model, id, entry).sequence()) == sequence) {
+                    found = sequence;
+                    oldest = id;
+                    break;
                 }
             }
         }
-        tally.pendingFrom = tally.nextSequence;
-        return null;
+        if (index == 'p') {
+            tally.pendingFrom = found;
+        } else {
+            tally.labelsFrom = found;
+        }
+        return oldest;
     }
 
     /** {@code model}'s index {@code kind} from sequence {@code from} on: a range, so that RocksDB seeks straight to it. */

@@ -3,6 +3,8 @@ package dev.backstream.stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +64,42 @@ class PendingEventsCostTest {
         assertEquals(null, pending.marker("m", "e-0"), "forgotten");
         assertEquals(PendingEvents.Marker.LEARNED, pending.marker("m", "e-" + (EVENTS - 1)));
         assertTrue(store.visited() < 5L * EVENTS, "marker index entries walked by " + EVENTS / 5 + " punctuations: " + store.visited());
+    }
+
+    private static final dev.backstream.message.SourceRecord SOURCE = new dev.backstream.message.SourceRecord("labels", 0, 0, 0);
+
+    private static PendingEvents.Evictions keepLabel(PendingEvents pending, int i, long time) {
+        return pending.keepLabel("m", "e-" + i, time, SOURCE, null, new byte[] {'{', '}'});
+    }
+
+    @Test
+    void evictsEachOldestKeptLabelWithoutWalkingTheEvictedOnes() {
+        TombstoneCountingStore store = new TombstoneCountingStore();
+        PendingEvents pending = new PendingEvents(store, new EventSettings(null, Long.MAX_VALUE / 4, MAX_PENDING));
+        int evicted = 0;
+        for (int i = 0; i < EVENTS; i++) {
+            List<KeptLabel> labels = keepLabel(pending, i, i).labels();
+            for (KeptLabel label : labels) {
+                assertEquals("e-" + evicted++, label.id(), "the oldest");
+            }
+        }
+        assertEquals(EVENTS - MAX_PENDING, evicted);
+        assertTrue(store.visited() < 5L * EVENTS, "index entries walked by " + evicted + " evictions: " + store.visited());
+    }
+
+    @Test
+    void expiresKeptLabelsOverManyPunctuationsWithoutWalkingTheExpiredOnes() {
+        TombstoneCountingStore store = new TombstoneCountingStore();
+        PendingEvents pending = new PendingEvents(store, new EventSettings(null, 100, MAX_PENDING));
+        int expired = 0;
+        for (int i = 0; i < EVENTS; i++) {
+            keepLabel(pending, i, 10L * i);
+            if (i % 5 == 4) {
+                expired += pending.expire(10L * i).labels().size();
+            }
+        }
+        assertTrue(expired > EVENTS - 20, "expired: " + expired);
+        assertTrue(store.visited() < 5L * EVENTS, "index entries walked by " + EVENTS / 5 + " punctuations: " + store.visited());
     }
 
     @Test
