@@ -15,7 +15,6 @@ import dev.backstream.data.LabeledRow;
 import dev.backstream.json.Json;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -181,16 +180,11 @@ final class DemoCommand implements Callable<Integer> {
                 settings.put(topic, prefix + BackstreamConfig.CONFIG.defaultValues().get(topic));
             }
             settings.put("commit.interval.ms", "100");
-            if (flights) {
-                // A label must not overtake its event: wait for records already on the broker before processing a later
-                // one from another partition (the labels' records are later than their events'). The application's
-                // default, -1, processes whatever has arrived, and a label whose event is still being fetched is then
-                // an UNKNOWN_EVENT_ID.
-                settings.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "1000");
-                // The paused model keeps every event it scores and learns none of them: room for all the flights, so that
-                // none is evicted (each eviction looks up the model's oldest pending event).
-                settings.put(BackstreamConfig.LABELS_MAX_PENDING, String.valueOf(Flights.ROWS));
-            }
+            // The flights demo needs no setting of its own for its delayed labels: the application's max.task.idle.ms
+            // (-1) may process a label before its event, and the label then waits for it (a two-sided join). Nor does it
+            // raise labels.max.pending: the paused model keeps every event it scores after the pause and gets no label
+            // for any, so beyond the default 100,000 it evicts its oldest, whose labels will never come (no dead letter),
+            // and an eviction reads one entry of the pending index, whatever the number evicted before.
             settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "1000"); // a point per second on the dashboard's curves
             // on this host only, on a free port: the demo must not fail because something else has 8080
             settings.put(BackstreamConfig.HTTP_BIND, "127.0.0.1");
