@@ -15,6 +15,7 @@ import dev.backstream.data.LabeledRow;
 import dev.backstream.json.Json;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -180,11 +181,17 @@ final class DemoCommand implements Callable<Integer> {
                 settings.put(topic, prefix + BackstreamConfig.CONFIG.defaultValues().get(topic));
             }
             settings.put("commit.interval.ms", "100");
-            // The flights demo needs no setting of its own for its delayed labels: the application's max.task.idle.ms
-            // (-1) may process a label before its event, and the label then waits for it (a two-sided join). Nor does it
-            // raise labels.max.pending: the paused model keeps every event it scores after the pause and gets no label
-            // for any, so beyond the default 100,000 it evicts its oldest, whose labels will never come (no dead letter),
-            // and an eviction reads one entry of the pending index, whatever the number evicted before.
+            if (flights) {
+                // The pause command must not overtake the January flights produced before it: process the events,
+                // labels and control topics in timestamp order, waiting for records already on the broker (the
+                // application's default, -1, processes whatever has been fetched; measured without it: the pause
+                // overtook ~29,000 January events, and the labels ran up to ~157,000 records ahead of their events,
+                // beyond labels.max.pending). A label processed before its event would wait for it all the same.
+                settings.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "1000");
+                // labels.max.pending stays at its default: the paused model keeps every event it scores after the pause
+                // and gets no label for any, so beyond 100,000 it evicts its oldest, whose labels never come (no dead
+                // letter), and an eviction reads one entry of the pending index, however many were evicted before.
+            }
             settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "1000"); // a point per second on the dashboard's curves
             // on this host only, on a free port: the demo must not fail because something else has 8080
             settings.put(BackstreamConfig.HTTP_BIND, "127.0.0.1");
