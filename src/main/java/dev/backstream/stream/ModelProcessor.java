@@ -52,7 +52,10 @@ import java.util.function.Function;
  * learned by the preprocessing state; without it, it is scored at once and kept in the {@link PendingEvents} store
  * until its label record joins it (within {@code labels.ttl.ms} of the event's timestamp: one step on the kept
  * features, scored in the metrics by the arrival prediction), it expires (a stream-time punctuation) or it is evicted
- * ({@code labels.max.pending}). Challengers learn a model's events on the features the model's own state encoded.
+ * ({@code labels.max.pending}). A label record processed before its event (the events and labels topics are interleaved
+ * by fetch timing) waits for it in the same store: the event is then scored on arrival and learned at once with it, as
+ * an event with an inline label; a label whose event does not come within the TTL is a dead letter
+ * ({@code UNKNOWN_EVENT_ID}). Challengers learn a model's events on the features the model's own state encoded.
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
     /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
@@ -374,7 +377,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
 
     /**
      * A label record: joined to its pending event within {@code labels.ttl.ms} of the event's timestamp and learned (one
-     * step on the kept features, then the kept raw values learned by the preprocessing state), at most once.
+     * step on the kept features, then the kept raw values learned by the preprocessing state), at most once. A label for
+     * an event neither pending nor remembered by a marker is kept until the event comes (see {@link #labelArrived}).
      */
     private void delayedLabel(Record<byte[], RoutedSample> record, LiveModel entry, FeatureSpec spec) {
         JsonNode json = record.value().event().json();
