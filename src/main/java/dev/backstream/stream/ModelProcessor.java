@@ -340,8 +340,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             entry.metrics().labelsChanged();
         }
         for (KeptLabel label : evictions.labels()) {
-            rejectKept(entry, label, RejectReason.UNKNOWN_EVENT_ID, "no event '" + label.id() + "' of model '" + label.model()
-                    + "' came before this label, kept for it, was evicted: the model kept labels.max.pending = "
+            rejectKept(entry, label, RejectReason.UNKNOWN_EVENT_ID, "this label waited for event '" + label.id() + "' of model '"
+                    + label.model() + "', which had not come, and was evicted: the model kept labels.max.pending = "
                     + eventSettings.maxPending() + " newer events and labels");
         }
     }
