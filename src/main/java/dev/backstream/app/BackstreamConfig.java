@@ -122,13 +122,13 @@ public final class BackstreamConfig extends AbstractConfig {
             .define(EVENTS_TOPIC, Type.STRING, "backstream.events", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Input: raw events, encoded by their model's feature spec; learned when they carry their label, else scored and kept for a delayed label. As many partitions as the samples topic.")
             .define(LABELS_TOPIC, Type.STRING, "backstream.labels", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Input: delayed labels {\"model\", \"id\", \"label\"} joined to kept events by id. As many partitions as the samples topic.")
+                    "Input: delayed labels {\"model\", \"id\", \"label\"} joined to kept events by id; a label processed before its event waits for it. As many partitions as the samples topic.")
             .define(EVENTS_MODEL, Type.STRING, "", Importance.MEDIUM,
                     "The model of events and label records without a \"model\" field; empty: they must name their model.")
             .define(LABELS_TTL_MS, Type.LONG, 3_600_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
-                    "A label is learned if its timestamp is at most this many milliseconds after its event's (record timestamps); later ones are LABEL_EXPIRED.")
+                    "A label is learned if its timestamp is at most this many milliseconds after its event's (record timestamps); later ones are LABEL_EXPIRED. A label processed before its event waits as long for it, then is UNKNOWN_EVENT_ID.")
             .define(LABELS_MAX_PENDING, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
-                    "The most events per model kept waiting for their labels; beyond it the oldest is evicted (counted in the metrics).")
+                    "The most events waiting for their labels and labels waiting for their events, per model; beyond it the oldest is evicted (an event counted in the metrics, a label an UNKNOWN_EVENT_ID dead letter).")
             .define(METRICS_WINDOW, Type.INT, 1000, ConfigDef.Range.between(1, MetricsSettings.MAX_WINDOW), Importance.MEDIUM,
                     "Window metrics (accuracy, log-loss, MAE, RMSE, class counts) cover a model's last this many labeled predictions.")
             .define(METRICS_FADING_FACTOR, Type.DOUBLE, 0.999, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,

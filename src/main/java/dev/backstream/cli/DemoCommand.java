@@ -182,14 +182,15 @@ final class DemoCommand implements Callable<Integer> {
             }
             settings.put("commit.interval.ms", "100");
             if (flights) {
-                // A label must not overtake its event: wait for records already on the broker before processing a later
-                // one from another partition (the labels' records are later than their events'). The application's
-                // default, -1, processes whatever has arrived, and a label whose event is still being fetched is then
-                // an UNKNOWN_EVENT_ID.
+                // The pause command must not overtake the January flights produced before it: process the events,
+                // labels and control topics in timestamp order, waiting for records already on the broker (the
+                // application's default, -1, processes whatever has been fetched; measured without it: the pause
+                // overtook ~29,000 January events, and the labels ran up to ~157,000 records ahead of their events,
+                // beyond labels.max.pending). A label processed before its event would wait for it all the same.
                 settings.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "1000");
-                // The paused model keeps every event it scores and learns none of them: room for all the flights, so that
-                // none is evicted (each eviction looks up the model's oldest pending event).
-                settings.put(BackstreamConfig.LABELS_MAX_PENDING, String.valueOf(Flights.ROWS));
+                // labels.max.pending stays at its default: the paused model keeps every event it scores after the pause
+                // and gets no label for any, so beyond 100,000 it evicts its oldest, whose labels never come (no dead
+                // letter), and an eviction reads one entry of the pending index, however many were evicted before.
             }
             settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "1000"); // a point per second on the dashboard's curves
             // on this host only, on a free port: the demo must not fail because something else has 8080

@@ -7,8 +7,8 @@ package dev.backstream.stream;
  *                     null: they must name it
  * @param labelsTtlMs  a label joins its kept event if its timestamp is at most this many milliseconds after the event's
  *                     (record timestamps, not wall clock); later, the event has expired ({@code labels.ttl.ms})
- * @param maxPending   the most events one model keeps waiting for their labels; the oldest is evicted beyond it
- *                     ({@code labels.max.pending})
+ * @param maxPending   the most events waiting for their labels and labels waiting for their events (processed before
+ *                     them) one model keeps; the oldest of either is evicted beyond it ({@code labels.max.pending})
  */
 public record EventSettings(String defaultModel, long labelsTtlMs, int maxPending) {
     public EventSettings {

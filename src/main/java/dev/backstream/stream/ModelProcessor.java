@@ -52,7 +52,10 @@ import java.util.function.Function;
  * learned by the preprocessing state; without it, it is scored at once and kept in the {@link PendingEvents} store
  * until its label record joins it (within {@code labels.ttl.ms} of the event's timestamp: one step on the kept
  * features, scored in the metrics by the arrival prediction), it expires (a stream-time punctuation) or it is evicted
- * ({@code labels.max.pending}). Challengers learn a model's events on the features the model's own state encoded.
+ * ({@code labels.max.pending}). A label record processed before its event (the events and labels topics are interleaved
+ * by fetch timing) waits for it in the same store: the event is then scored on arrival and learned at once with it, as
+ * an event with an inline label; a label whose event does not come within the TTL is a dead letter
+ * ({@code UNKNOWN_EVENT_ID}). Challengers learn a model's events on the features the model's own state encoded.
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
     /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
@@ -256,10 +259,90 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             rejectEvent(record, entry, e.reason(), e.getMessage());
             return;
         }
+        KeptLabel waiting = sample.id() == null ? null : pending.label(entry.id(), sample.id());
+        if (waiting != null && label == null) {
+            Sample labeled = labelArrived(record, entry, sample, waiting);
+            if (labeled != null) {
+                Handled handled = handle(record, entry, labeled, true, encoded.observed(), null);
+                if (handled == Handled.LEARNED || handled == Handled.DIVERGED) {
+                    pending.removeLabel(waiting);
+                    pending.joinedOnArrival(entry.id(), sample.id(), record.timestamp());
+                    entry.metrics().labelsChanged();
+                } else if (handled != Handled.REJECTED) {
+                    pending.removeLabel(waiting); // a paused model scored the event and dropped the label, as an inline one
+                }
+                // REJECTED: the event is a dead letter; its label waits on, for a corrected event or its expiry
+                return;
+            }
+        }
         if (label != null) {
             handle(record, entry, sample, true, encoded.observed(), null);
+            if (waiting != null) {
+                pending.removeLabel(waiting);
+                rejectKept(entry, waiting, RejectReason.DUPLICATE_LABEL, "event '" + waiting.id() + "' of model '" + entry.id()
+                        + "' came with its own label, which was learned; a label is learned once");
+            }
         } else {
             awaitLabel(record, entry, sample, encoded);
+        }
+    }
+
+    /**
+     * Event {@code sample} has come, without its label, and {@code waiting} was kept for it: the labeled sample to learn
+     * at once, exactly as an event with an inline label; or null, and the kept label is a dead letter, if the two are
+     * more than {@code labels.ttl.ms} apart (as the join of a label that comes after its event) or it no longer reads as
+     * a label of the model's spec.
+     */
+    private Sample labelArrived(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample, KeptLabel waiting) {
+        long ttl = pending.ttlMs();
+        if (record.timestamp() - waiting.timestamp() > ttl) {
+            pending.removeLabel(waiting);
+            rejectKept(entry, waiting, RejectReason.UNKNOWN_EVENT_ID, labelTooEarly(waiting, ttl));
+            return null;
+        }
+        if (waiting.timestamp() - record.timestamp() > ttl) {
+            pending.removeLabel(waiting);
+            rejectKept(entry, waiting, RejectReason.LABEL_EXPIRED, "the label came " + (waiting.timestamp() - record.timestamp())
+                    + " ms after event '" + waiting.id() + "' of model '" + entry.id() + "' (processed before it); labels.ttl.ms = " + ttl);
+            return null;
+        }
+        try {
+            EventLabel label = entry.definition().features().parseLabel(EventRouter.parseObject(waiting.value(), "label record").get("label"));
+            return new Sample(entry.id(), sample.features(), label.classIndex(), label.target(), sample.id());
+        } catch (FeatureException e) {
+            pending.removeLabel(waiting);
+            rejectKept(entry, waiting, RejectReason.valueOf(e.kind().name()), "label: " + featureMessage(e));
+        } catch (InvalidMessageException e) {
+            pending.removeLabel(waiting);
+            rejectKept(entry, waiting, e.reason(), e.getMessage());
+        }
+        return null;
+    }
+
+    private static String labelTooEarly(KeptLabel label, long ttl) {
+        return "no event '" + label.id() + "' of model '" + label.model() + "' came within labels.ttl.ms = " + ttl
+                + " ms of this label, which waited for it";
+    }
+
+    /** A dead letter for a kept label record, with its original bytes and coordinates, counted in its model's metrics. */
+    private void rejectKept(LiveModel entry, KeptLabel label, RejectReason reason, String message) {
+        byte[] json = deadLetters.json(reason, message, label.source(), label.key(), label.value());
+        context.forward(new Record<>(label.key(), new Output(Output.Kind.DEAD_LETTER, json), label.timestamp()));
+        if (entry != null) {
+            entry.metrics().deadLetter(reason);
+            models.metricsChanged(entry);
+        }
+    }
+
+    /** Kept labels evicted beyond {@code labels.max.pending} are dead letters; evicted events change the counts. */
+    private void evicted(LiveModel entry, PendingEvents.Evictions evictions) {
+        if (evictions.events() > 0) {
+            entry.metrics().labelsChanged();
+        }
+        for (KeptLabel label : evictions.labels()) {
+            rejectKept(entry, label, RejectReason.UNKNOWN_EVENT_ID, "this label waited for event '" + label.id() + "' of model '"
+                    + label.model() + "', which had not come, and was evicted: the model kept labels.max.pending = "
+                    + eventSettings.maxPending() + " newer events and labels");
         }
     }
 
@@ -288,16 +371,14 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         activity.predicted(entry.id());
         entry.metrics().scored();
         models.metricsChanged(entry);
-        int evicted = pending.keep(entry.id(), sample.id(), record.timestamp(), version, sample.features(), encoded.observed(), output,
-                predictedClass, PendingEvent.classLosses(entry.model(), sample.features(), output));
-        if (evicted > 0) {
-            entry.metrics().labelsChanged();
-        }
+        evicted(entry, pending.keep(entry.id(), sample.id(), record.timestamp(), version, sample.features(), encoded.observed(), output,
+                predictedClass, PendingEvent.classLosses(entry.model(), sample.features(), output)));
     }
 
     /**
      * A label record: joined to its pending event within {@code labels.ttl.ms} of the event's timestamp and learned (one
-     * step on the kept features, then the kept raw values learned by the preprocessing state), at most once.
+     * step on the kept features, then the kept raw values learned by the preprocessing state), at most once. A label for
+     * an event neither pending nor remembered by a marker is kept until the event comes (see {@link #labelArrived}).
      */
     private void delayedLabel(Record<byte[], RoutedSample> record, LiveModel entry, FeatureSpec spec) {
         JsonNode json = record.value().event().json();
@@ -323,9 +404,13 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             } else if (marker == PendingEvents.Marker.EVICTED) {
                 rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "event '" + id + "' of model '" + model
                         + "' was evicted before its label came: the model kept labels.max.pending = " + eventSettings.maxPending() + " newer events");
+            } else if (pending.label(model, id) != null) {
+                rejectEvent(record, entry, RejectReason.DUPLICATE_LABEL, "a label for event '" + id + "' of model '" + model
+                        + "' already waits for the event; a label is learned once");
             } else {
-                rejectEvent(record, entry, RejectReason.UNKNOWN_EVENT_ID, "no event '" + id + "' of model '" + model + "' waits for a label"
-                        + " (never seen without its label, or forgotten one labels.ttl.ms after it expired)");
+                // the event has not come yet (the topics are interleaved by fetch timing): the label waits for it
+                RoutedSample routed = record.value();
+                evicted(entry, pending.keepLabel(model, id, record.timestamp(), routed.source(), routed.sourceKey(), routed.sourceValue()));
             }
             return;
         }
@@ -349,9 +434,16 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
     }
 
-    /** Stream-time punctuation: expires the pending events older than the TTL, and forgets old markers. */
+    /**
+     * Stream-time punctuation: expires the pending events older than the TTL, and the kept labels whose events did not
+     * come within it (dead letters: UNKNOWN_EVENT_ID), and forgets old markers.
+     */
     private void expirePending(long now) {
-        for (String model : pending.expire(now)) {
+        PendingEvents.Expiry expiry = pending.expire(now);
+        for (KeptLabel label : expiry.labels()) {
+            rejectKept(models.get(label.model(), definitions), label, RejectReason.UNKNOWN_EVENT_ID, labelTooEarly(label, pending.ttlMs()));
+        }
+        for (String model : expiry.changed()) {
             LiveModel entry = models.get(model, definitions);
             if (entry != null) {
                 entry.metrics().labelsChanged();

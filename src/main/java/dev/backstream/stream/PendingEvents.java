@@ -1,5 +1,6 @@
 package dev.backstream.stream;
 
+import dev.backstream.message.SourceRecord;
 import dev.backstream.model.ModelDefinition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -19,21 +20,30 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The events of a task's models that wait for their labels, in a change-logged store of their own (written in the same
- * transaction as the outputs of the records that change it), with small markers of the events already learned, expired
- * or evicted, kept one more TTL so that a late or repeated label can be told from an unknown id.
+ * The events of a task's models that wait for their labels, and the labels that came before their events and wait for
+ * them (a two-sided join: the events and labels topics are interleaved by fetch timing, so in a replay a label may be
+ * processed first), in a change-logged store of their own (written in the same transaction as the outputs of the
+ * records that change it), with small markers of the events already learned, expired or evicted, kept one more TTL so
+ * that a late or repeated label can be told from an unknown id.
  *
  * <p><b>Keys</b> (a model id, a NUL, which model ids never contain, then):
  * <ul>
  *   <li>{@code e<event id>}: a {@link PendingEvent};</li>
  *   <li>{@code p<sequence>}: the pending index, in arrival order (16 hex digits), whose value is the event id: the oldest
- *       is evicted, and expiry walks it from the start;</li>
+ *       is evicted, and expiry walks it from its oldest;</li>
  *   <li>{@code d<event id>}: a marker: its {@link Marker} and the stream time after which it is forgotten;</li>
  *   <li>{@code m<sequence>}: the marker index, in the order the markers were made, whose value is the event id;</li>
+ *   <li>{@code l<event id>}: a {@link KeptLabel} waiting for its event;</li>
+ *   <li>{@code q<sequence>}: the kept labels' index, in arrival order, whose value is the event id: expiry walks it
+ *       from its oldest; pending events and kept labels share the sequence and the bound {@code labels.max.pending},
+ *       and the oldest of either kind is evicted;</li>
  *   <li>{@code c}: the model's counts of labels joined, events expired and events evicted.</li>
  * </ul>
- * The number of pending events and the next sequence of each model are kept in memory, rebuilt from the store when the
- * task starts; nothing scans the store per record.
+ * The number of pending events, the next sequence and where each index starts (the lowest sequence that can still be
+ * live in it) of each model are kept in memory, rebuilt from the store when the task starts; nothing scans the store per
+ * record. Eviction, expiry and the forgetting of markers read their index with a range from where it starts, so RocksDB
+ * seeks past the delete tombstones that retired entries leave until a compaction, and never walks them again: their
+ * work does not grow with the number of events the model has seen.
  */
 final class PendingEvents {
     /** What became of an event that is no longer pending. */
@@ -48,6 +58,14 @@ final class PendingEvents {
         long expired;
         long evicted;
         long nextSequence;
+        /** The lowest sequence that can still be live in the pending index: every entry below it was retired. */
+        long pendingFrom = Long.MAX_VALUE;
+        /** The same for the marker index. */
+        long markersFrom = Long.MAX_VALUE;
+        /** The number of kept labels (waiting for their events). */
+        long labels;
+        /** The lowest sequence that can still be live in the kept labels' index. */
+        long labelsFrom = Long.MAX_VALUE;
 
         private byte[] encode() {
             return ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(joined).putLong(expired).putLong(evicted).array();
@@ -88,12 +106,22 @@ final class PendingEvents {
                 if (at < 0 || at + 1 >= next.key.length()) {
                     continue;
                 }
-                Counts model = counts(next.key.substring(0, at));
+                Counts model = counts.computeIfAbsent(next.key.substring(0, at), id -> new Counts());
                 char kind = next.key.charAt(at + 1);
                 if (kind == 'e') {
                     model.pending++;
-                } else if (kind == 'p' || kind == 'm') {
-                    model.nextSequence = Math.max(model.nextSequence, Long.parseUnsignedLong(next.key.substring(at + 2), 16) + 1);
+                } else if (kind == 'l') {
+                    model.labels++;
+                } else if (kind == 'p' || kind == 'm' || kind == 'q') {
+                    long sequence = Long.parseUnsignedLong(next.key.substring(at + 2), 16);
+                    model.nextSequence = Math.max(model.nextSequence, sequence + 1);
+                    if (kind == 'p') {
+                        model.pendingFrom = Math.min(model.pendingFrom, sequence);
+                    } else if (kind == 'm') {
+                        model.markersFrom = Math.min(model.markersFrom, sequence);
+                    } else {
+                        model.labelsFrom = Math.min(model.labelsFrom, sequence);
+                    }
                 } else if (kind == 'c') {
                     ByteBuffer in = ByteBuffer.wrap(next.value).order(ByteOrder.LITTLE_ENDIAN);
                     model.joined = in.getLong();
@@ -101,6 +129,11 @@ final class PendingEvents {
                     model.evicted = in.getLong();
                 }
             }
+        }
+        for (Counts model : counts.values()) {
+            model.pendingFrom = Math.min(model.pendingFrom, model.nextSequence);
+            model.markersFrom = Math.min(model.markersFrom, model.nextSequence);
+            model.labelsFrom = Math.min(model.labelsFrom, model.nextSequence);
         }
     }
 
@@ -110,7 +143,13 @@ final class PendingEvents {
 
     /** The counts of {@code model} (zeros if it never kept an event). */
     Counts counts(String model) {
-        return counts.computeIfAbsent(model, id -> new Counts());
+        return counts.computeIfAbsent(model, id -> {
+            Counts fresh = new Counts();
+            fresh.pendingFrom = 0;
+            fresh.markersFrom = 0;
+            fresh.labelsFrom = 0;
+            return fresh;
+        });
     }
 
     /** The pending event {@code id} of {@code model}, or null. */
@@ -125,13 +164,64 @@ final class PendingEvents {
         return value == null ? null : Marker.values()[value[0]];
     }
 
+    /** What a keep evicted beyond {@code labels.max.pending}: events (marked and counted) and kept labels (to dead-letter). */
+    record Evictions(int events, List<KeptLabel> labels) {
+    }
+
+    /** What an expiry did: the models whose counts changed, and the kept labels whose events never came. */
+    record Expiry(List<String> changed, List<KeptLabel> labels) {
+    }
+
+    /** The label kept for event {@code id} of {@code model}, waiting for the event, or null. */
+    KeptLabel label(String model, String id) {
+        Counts tally = counts.get(model);
+        if (tally == null || tally.labels == 0) {
+            return null; // no store read per event while no label waits
+        }
+        byte[] value = store.get(key(model, 'l', id));
+        return value == null ? null : KeptLabel.decode(model, id, value);
+    }
+
+    /**
+     * Keeps a label record for event {@code id} of {@code model}, which is neither pending nor marked, until the event
+     * comes; beyond {@code labels.max.pending} (events and labels together), evicts the model's oldest.
+     */
+    Evictions keepLabel(String model, String id, long timestamp, SourceRecord source, byte[] key, byte[] value) {
+        Counts tally = counts(model);
+        long sequence = tally.nextSequence++;
+        store.put(key(model, 'l', id), new KeptLabel(model, id, timestamp, sequence, source, key, value).encode());
+        store.put(sequenceKey(model, 'q', sequence), id.getBytes(StandardCharsets.UTF_8));
+        tally.labels++;
+        return evict(model, tally);
+    }
+
+    /** Removes {@code label}, kept for its event: the event came (joined, or the label is a duplicate or too old for it). */
+    void removeLabel(KeptLabel label) {
+        store.delete(key(label.model(), 'l', label.id()));
+        store.delete(sequenceKey(label.model(), 'q', label.sequence()));
+        Counts tally = counts(label.model());
+        tally.labels--;
+        if (label.sequence() == tally.labelsFrom) {
+            tally.labelsFrom++;
+        }
+    }
+
+    /**
+     * Event {@code id} of {@code model}, at {@code timestamp}, was learned on arrival with a label kept for it: marked
+     * learned (a repeated label is then a duplicate) and counted as joined.
+     */
+    void joinedOnArrival(String model, String id, long timestamp) {
+        Counts tally = counts(model);
+        mark(model, id, timestamp, Marker.LEARNED);
+        tally.joined++;
+        putCounts(model, tally);
+    }
+
     /**
      * Keeps event {@code id} of {@code model} (replacing a pending one of the same id); beyond {@code labels.max.pending},
-     * evicts the model's oldest.
-     *
-     * @return the number of events evicted (0 or 1)
+     * evicts the model's oldest event or kept label.
      */
-    int keep(String model, String id, long timestamp, long modelVersion, double[] features, double[] observed, double[] output,
+    Evictions keep(String model, String id, long timestamp, long modelVersion, double[] features, double[] observed, double[] output,
              int predictedClass, double[] classLosses) {
         Counts tally = counts(model);
         PendingEvent previous = get(model, id);
@@ -144,20 +234,36 @@ final class PendingEvents {
         store.put(key(model, 'e', id), event.encode());
         store.put(sequenceKey(model, 'p', sequence), id.getBytes(StandardCharsets.UTF_8));
         tally.pending++;
-        int evicted = 0;
-        while (tally.pending > maxPending) {
-            String oldest = oldestPending(model);
-            if (oldest == null) {
+        return evict(model, tally);
+    }
+
+    /** Evicts {@code model}'s oldest events and kept labels (by sequence) while it keeps more than the bound. */
+    private Evictions evict(String model, Counts tally) {
+        int events = 0;
+        List<KeptLabel> labels = List.of();
+        while (tally.pending + tally.labels > maxPending) {
+            String event = tally.pending > 0 ? oldest(model, 'p', 'e') : null;
+            String label = tally.labels > 0 ? oldest(model, 'q', 'l') : null;
+            if (event == null && label == null) {
                 break;
             }
-            retire(model, oldest, get(model, oldest), Marker.EVICTED);
-            tally.evicted++;
-            evicted++;
+            if (label == null || event != null && tally.pendingFrom < tally.labelsFrom) {
+                retire(model, event, get(model, event), Marker.EVICTED);
+                tally.evicted++;
+                events++;
+            } else {
+                KeptLabel kept = label(model, label);
+                removeLabel(kept);
+                if (labels.isEmpty()) {
+                    labels = new ArrayList<>();
+                }
+                labels.add(kept);
+            }
         }
-        if (evicted > 0) {
+        if (events > 0) {
             putCounts(model, tally);
         }
-        return evicted;
+        return new Evictions(events, labels);
     }
 
     /** Event {@code id} of {@code model}, pending as {@code event}, is learned, or its label came too late: it is marked so. */
@@ -174,24 +280,28 @@ final class PendingEvents {
 
     /**
      * Expiry at stream time {@code now}: every model's pending events older than the TTL are marked expired (counted), and
-     * markers older than one more TTL are forgotten. Walks each index from its start and stops at the first entry that is
-     * not due, so the work is proportional to what expires.
+     * markers older than one more TTL are forgotten. Walks each index from where it starts (its lowest live sequence) and
+     * stops at the first entry that is not due, which becomes the index's start: the work is proportional to what
+     * expires.
      *
      * @return the models whose counts changed
      */
-    List<String> expire(long now) {
+    Expiry expire(long now) {
         List<String> changed = new ArrayList<>();
+        List<KeptLabel> labels = new ArrayList<>();
         for (Map.Entry<String, Counts> entry : counts.entrySet()) {
             String model = entry.getKey();
             Counts tally = entry.getValue();
             long expired = 0;
             if (tally.pending > 0) {
                 List<KeyValue<String, byte[]>> due = new ArrayList<>();
-                try (KeyValueIterator<String, byte[]> index = store.prefixScan(model + SEPARATOR + "p", new StringSerializer())) {
+                long from = tally.nextSequence;
+                try (KeyValueIterator<String, byte[]> index = indexFrom(model, 'p', tally.pendingFrom)) {
                     while (index.hasNext()) {
                         KeyValue<String, byte[]> next = index.next();
                         PendingEvent event = get(model, new String(next.value, StandardCharsets.UTF_8));
                         if (event != null && event.timestamp() + ttlMs >= now) {
+                            from = sequenceOf(next.key);
                             break;
                         }
                         due.add(next);
@@ -207,13 +317,39 @@ final class PendingEvents {
                         expired++;
                     }
                 }
+                tally.pendingFrom = Math.max(tally.pendingFrom, from);
+            }
+            if (tally.labels > 0) {
+                List<KeptLabel> due = new ArrayList<>();
+                List<String> stale = new ArrayList<>();
+                long from = tally.nextSequence;
+                try (KeyValueIterator<String, byte[]> index = indexFrom(model, 'q', tally.labelsFrom)) {
+                    while (index.hasNext()) {
+                        KeyValue<String, byte[]> next = index.next();
+                        KeptLabel label = label(model, new String(next.value, StandardCharsets.UTF_8));
+                        if (label == null || label.sequence() != sequenceOf(next.key)) {
+                            stale.add(next.key); // an index entry without its label: nothing to expire
+                        } else if (label.timestamp() + ttlMs >= now) {
+                            from = label.sequence();
+                            break;
+                        } else {
+                            due.add(label);
+                        }
+                    }
+                }
+                stale.forEach(store::delete);
+                due.forEach(this::removeLabel);
+                labels.addAll(due);
+                tally.labelsFrom = Math.max(tally.labelsFrom, from);
             }
             List<KeyValue<String, byte[]>> forgotten = new ArrayList<>();
-            try (KeyValueIterator<String, byte[]> index = store.prefixScan(model + SEPARATOR + "m", new StringSerializer())) {
+            long markersFrom = tally.nextSequence;
+            try (KeyValueIterator<String, byte[]> index = indexFrom(model, 'm', tally.markersFrom)) {
                 while (index.hasNext()) {
                     KeyValue<String, byte[]> next = index.next();
                     byte[] marker = store.get(key(model, 'd', new String(next.value, StandardCharsets.UTF_8)));
                     if (marker != null && ByteBuffer.wrap(marker, 1, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() >= now) {
+                        markersFrom = sequenceOf(next.key);
                         break;
                     }
                     forgotten.add(next);
@@ -223,13 +359,14 @@ final class PendingEvents {
                 store.delete(key(model, 'd', new String(next.value, StandardCharsets.UTF_8)));
                 store.delete(next.key);
             }
+            tally.markersFrom = Math.max(tally.markersFrom, markersFrom);
             if (expired > 0) {
                 tally.expired += expired;
                 putCounts(model, tally);
                 changed.add(model);
             }
         }
-        return changed;
+        return new Expiry(changed, labels);
     }
 
     /** Forgets everything about {@code model}'s events (the model was deleted). */
@@ -246,24 +383,60 @@ final class PendingEvents {
     private void retire(String model, String id, PendingEvent event, Marker marker) {
         store.delete(key(model, 'e', id));
         store.delete(sequenceKey(model, 'p', event.sequence()));
-        counts(model).pending--;
-        long forgetAfter = Math.max(event.timestamp(), 0) + 2 * ttlMs;
+        Counts tally = counts(model);
+        tally.pending--;
+        if (event.sequence() == tally.pendingFrom) {
+            tally.pendingFrom++; // the oldest went: the next range starts after its tombstone
+        }
+        mark(model, id, event.timestamp(), marker);
+    }
+
+    /** Leaves {@code marker} for event {@code id} (at {@code timestamp}), forgotten one TTL after it would have expired. */
+    private void mark(String model, String id, long timestamp, Marker marker) {
+        long forgetAfter = Math.max(timestamp, 0) + 2 * ttlMs;
         store.put(key(model, 'd', id), ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).put((byte) marker.ordinal())
                 .putLong(forgetAfter).array());
         store.put(sequenceKey(model, 'm', counts(model).nextSequence++), id.getBytes(StandardCharsets.UTF_8));
     }
 
-    private String oldestPending(String model) {
-        try (KeyValueIterator<String, byte[]> index = store.prefixScan(model + SEPARATOR + "p", new StringSerializer())) {
-            while (index.hasNext()) {
-                KeyValue<String, byte[]> next = index.next();
+    /**
+     * The id of {@code model}'s oldest pending event ({@code index} 'p', entries 'e') or kept label ('q', 'l'), read
+     * from where the index starts, which then moves to it; null if none.
+     */
+    private String oldest(String model, char index, char entries) {
+        Counts tally = counts(model);
+        long from = index == 'p' ? tally.pendingFrom : tally.labelsFrom;
+        long found = tally.nextSequence;
+        String oldest = null;
+        try (KeyValueIterator<String, byte[]> walk = indexFrom(model, index, from)) {
+            while (walk.hasNext()) {
+                KeyValue<String, byte[]> next = walk.next();
                 String id = new String(next.value, StandardCharsets.UTF_8);
-                if (store.get(key(model, 'e', id)) != null) {
-                    return id;
+                byte[] entry = store.get(key(model, entries, id));
+                long sequence = sequenceOf(next.key);
+                if (entry != null && (index == 'p' ? PendingEvent.decode(entry).sequence() : KeptLabel.decode(model, id, entry).sequence()) == sequence) {
+                    found = sequence;
+                    oldest = id;
+                    break;
                 }
             }
         }
-        return null;
+        if (index == 'p') {
+            tally.pendingFrom = found;
+        } else {
+            tally.labelsFrom = found;
+        }
+        return oldest;
+    }
+
+    /** {@code model}'s index {@code kind} from sequence {@code from} on: a range, so that RocksDB seeks straight to it. */
+    private KeyValueIterator<String, byte[]> indexFrom(String model, char kind, long from) {
+        return store.range(sequenceKey(model, kind, from), sequenceKey(model, kind, -1L)); // -1: ffff..., the highest
+    }
+
+    /** The sequence of an index key. */
+    private static long sequenceOf(String indexKey) {
+        return Long.parseUnsignedLong(indexKey.substring(indexKey.length() - 16), 16);
     }
 
     private void putCounts(String model, Counts tally) {

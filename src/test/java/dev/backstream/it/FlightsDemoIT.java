@@ -64,6 +64,9 @@ class FlightsDemoIT {
         Matcher versions = Pattern.compile("model versions \\(updates learned\\) at their last predictions: flights v([0-9]+)").matcher(text);
         assertTrue(versions.find() && Long.parseLong(versions.group(1)) >= 10_000, "the model learned from the delayed labels:\n" + text);
 
+        // every label joins its event: none is evicted, none waits past the TTL
+        assertTrue(text.lines().anyMatch(line -> line.contains("dead letters: none")), "no dead letters:\n" + text);
+
         Pattern problem = Pattern.compile("\\b(ERROR|WARN)\\b");
         assertTrue(text.lines().noneMatch(line -> problem.matcher(line).find()), "no ERROR or WARN lines:\n" + text);
         assertTrue(text.lines().noneMatch(line -> line.startsWith("\tat ") || line.contains("Exception")), "no stack traces:\n" + text);

@@ -70,20 +70,49 @@ class DelayedLabelsTopologyTest {
         return inputs;
     }
 
-    /** The plain loop: encode each event on arrival with the state then, learn the kept features in label order. */
+    /**
+     * {@code n} events one second apart, each label from 30 s before to 30 s after its event: many labels are processed
+     * before their events, as in a replay whose labels topic is fetched ahead of its events topic.
+     */
+    static List<Input> earlyLabelSchedule(int n, long seed) {
+        Random random = new Random(seed);
+        List<Input> inputs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long time = 100_000 + 1000L * i;
+            inputs.add(new Input(false, i, time));
+            inputs.add(new Input(true, i, time - 30_000 + random.nextInt(60_000)));
+        }
+        inputs.sort(Comparator.comparingLong(Input::time));
+        return inputs;
+    }
+
+    /**
+     * The plain loop over the same join: encode each event on arrival with the state then; a label after its event
+     * learns the kept features then; a label before its event waits, and the event is learned with it when it comes.
+     */
     record Offline(Mlp model, Preprocessing state) {
         static Offline learn(List<Input> inputs) throws Exception {
             Mlp model = EventsTopologyTest.flights().newModel();
             Preprocessing state = FEATURES.newState();
             Map<Integer, EncodedEvent> kept = new HashMap<>();
+            Map<Integer, JsonNode> waiting = new HashMap<>();
             for (Input input : inputs) {
                 JsonNode json = parse(input.json());
                 if (!input.label()) {
-                    kept.put(input.index(), FEATURES.encode(json, state));
-                } else {
+                    EncodedEvent event = FEATURES.encode(json, state);
+                    JsonNode label = waiting.remove(input.index());
+                    if (label == null) {
+                        kept.put(input.index(), event);
+                    } else {
+                        model.learn(event.features(), FEATURES.parseLabel(label.get("label")).classIndex());
+                        state.learn(event.observed());
+                    }
+                } else if (kept.containsKey(input.index())) {
                     EncodedEvent event = kept.remove(input.index());
                     model.learn(event.features(), FEATURES.parseLabel(json.get("label")).classIndex());
                     state.learn(event.observed());
+                } else {
+                    waiting.put(input.index(), json);
                 }
             }
             return new Offline(model, state);
@@ -198,7 +227,9 @@ class DelayedLabelsTopologyTest {
             assertEquals(1, metrics.get("labels").get("joined").asLong());
             event(f, 3, 200_000); // one more TTL after expiry: the markers are forgotten
             label(f, 1, 200_001);
-            assertEquals("UNKNOWN_EVENT_ID", reason(f));
+            assertTrue(f.deadLetters.isEmpty(), "an unknown id's label waits for its event");
+            event(f, 4, 210_002);
+            assertEquals("UNKNOWN_EVENT_ID", reason(f), "which did not come within the TTL");
             assertEquals(1, f.storedModel("flights").updates());
         }
 
@@ -217,10 +248,10 @@ class DelayedLabelsTopologyTest {
         void unknownIdsAndBadLabelRecordsAreDeadLetters() {
             TopologyFixture f = open(Map.of());
             label(f, 7, 0);
-            assertEquals("UNKNOWN_EVENT_ID", reason(f), "never seen");
+            assertTrue(f.deadLetters.isEmpty(), "never seen: it waits for its event");
             f.events.pipeInput(bytes("flights"), bytes(EventsTopologyTest.event(8, true, true)), 1);
             label(f, 8, 2);
-            assertEquals("UNKNOWN_EVENT_ID", reason(f), "learned with its inline label, never pending");
+            assertTrue(f.deadLetters.isEmpty(), "learned with its inline label, never pending: the label waits as for an unknown id");
             event(f, 9, 3);
             f.labels.pipeInput(bytes("flights"), bytes("{\"model\": \"flights\", \"id\": \"e-9\", \"label\": \"late\"}"), 4);
             assertEquals("INVALID_FIELD", reason(f));
@@ -231,6 +262,122 @@ class DelayedLabelsTopologyTest {
             label(f, 9, 7);
             assertTrue(f.deadLetters.isEmpty(), "event 9 was still pending after its bad label");
             assertEquals(2, f.storedModel("flights").updates());
+            event(f, 10, 3_600_003); // one TTL after the labels of 7 and 8: their events never came
+            assertEquals("UNKNOWN_EVENT_ID", reason(f));
+            assertEquals("UNKNOWN_EVENT_ID", reason(f));
+            assertTrue(f.deadLetters.isEmpty());
+        }
+    }
+
+    @Nested
+    @DisplayName("labels processed before their events")
+    class EarlyLabels {
+
+        @Test
+        void learnTheModelAndPreprocessingOfAPlainLoopOverTheSameJoin() throws Exception {
+            TopologyFixture f = open(Map.of());
+            List<Input> inputs = earlyLabelSchedule(200, 7);
+            int early = 0;
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (Input input : inputs) {
+                if (!input.label()) {
+                    seen.add(input.index());
+                } else if (!seen.contains(input.index())) {
+                    early++;
+                }
+                pipe(f, input);
+            }
+            assertTrue(early > 50, "labels before their events: " + early);
+            Offline offline = Offline.learn(inputs);
+            assertTrue(f.deadLetters.isEmpty(), "no dead letters");
+            assertEquals(200, f.predictions.readValuesToList().size(), "one prediction per event, on arrival");
+            assertTrue(f.storedModel("flights").bitIdentical(offline.model()), "the model of the plain loop");
+            assertTrue(f.storedPreprocessing("flights").bitIdentical(offline.state()), "the preprocessing state of the plain loop");
+            JsonNode labels = metrics(f).get("labels");
+            assertEquals(200, labels.get("joined").asLong());
+            assertEquals(0, labels.get("pending").asLong());
+        }
+
+        @Test
+        void anEventWhoseLabelWaitsIsScoredOnArrivalAndLearnedAtOnceWithThatPrediction() {
+            TopologyFixture f = open(Map.of());
+            label(f, 0, 0);
+            assertTrue(f.predictions.isEmpty() && f.deadLetters.isEmpty(), "the label waits");
+            event(f, 0, 10);
+            List<JsonNode> predictions = f.predictions.readValuesToList().stream().map(v -> json(v)).toList();
+            assertEquals(1, predictions.size());
+            assertEquals("e-0", predictions.get(0).get("id").asText());
+            assertEquals(1, f.storedModel("flights").updates(), "learned at once");
+            label(f, 0, 20);
+            assertEquals("DUPLICATE_LABEL", reason(f), "learned once");
+            JsonNode metrics = metrics(f);
+            assertEquals(1, metrics.get("windowCount").asInt(), "the arrival prediction, scored against the label");
+            assertEquals(1, metrics.get("labels").get("joined").asLong());
+        }
+
+        @Test
+        void aKeptLabelWhoseEventNeverComesIsAnUnknownEventIdWithItsOriginalRecord() {
+            TopologyFixture f = open(Map.of("labels.ttl.ms", "10000"));
+            String original = labelRecord(7);
+            f.labels.pipeInput(bytes("key-7"), bytes(original), 1000);
+            event(f, 1, 5000);
+            assertTrue(f.deadLetters.isEmpty(), "within the TTL it waits");
+            event(f, 2, 11_001); // stream time passes the label's timestamp plus the TTL
+            JsonNode letter = json(f.deadLetters.readValue());
+            assertEquals("UNKNOWN_EVENT_ID", letter.get("reason").asText());
+            assertEquals(original, letter.get("value").asText(), "the label record's original bytes");
+            assertEquals("key-7", letter.get("key").asText());
+            assertEquals(f.config.topics().labels(), letter.get("sourceTopic").asText());
+            assertEquals(0, letter.get("sourceOffset").asLong());
+            event(f, 7, 11_002);
+            assertTrue(f.deadLetters.isEmpty(), "its event, too late, is only kept");
+            assertEquals(0, f.storedModel("flights").updates());
+            assertEquals(1, metrics(f).get("deadLetters").get("UNKNOWN_EVENT_ID").asLong(), "counted in the model's metrics");
+        }
+
+        @Test
+        void anEventWithItsOwnLabelLearnsThatAndTheKeptOneIsADuplicate() {
+            TopologyFixture f = open(Map.of());
+            String kept = "{\"model\": \"flights\", \"id\": \"e-3\", \"label\": 999}";
+            f.labels.pipeInput(bytes("flights"), bytes(kept), 0);
+            f.events.pipeInput(bytes("flights"), bytes(EventsTopologyTest.event(3, true, true)), 10);
+            JsonNode letter = json(f.deadLetters.readValue());
+            assertEquals("DUPLICATE_LABEL", letter.get("reason").asText());
+            assertEquals(kept, letter.get("value").asText());
+            assertTrue(f.deadLetters.isEmpty());
+            TopologyFixture inline = new TopologyFixture(TopologyFixture.config(stateDir.resolve("inline"), Map.of()), EventsTopologyTest.catalog());
+            try (inline) {
+                inline.events.pipeInput(bytes("flights"), bytes(EventsTopologyTest.event(3, true, true)), 10);
+                assertTrue(f.storedModel("flights").bitIdentical(inline.storedModel("flights")), "learned with its own label only");
+            }
+        }
+
+        @Test
+        void keptLabelsCountAgainstTheBoundAndTheOldestOfEitherKindIsEvicted() {
+            TopologyFixture f = open(Map.of("labels.max.pending", "3"));
+            event(f, 10, 0);
+            label(f, 0, 1);
+            label(f, 1, 2);
+            assertTrue(f.deadLetters.isEmpty());
+            label(f, 2, 3); // four waiting: the oldest, event 10, is evicted
+            assertTrue(f.deadLetters.isEmpty(), "an evicted event is counted, not a dead letter");
+            label(f, 3, 4); // the oldest is now the label of event 0
+            JsonNode letter = json(f.deadLetters.readValue());
+            assertEquals("UNKNOWN_EVENT_ID", letter.get("reason").asText());
+            assertEquals(labelRecord(0), letter.get("value").asText());
+            assertTrue(f.deadLetters.isEmpty());
+            for (int i = 1; i < 4; i++) {
+                event(f, i, 10 + i);
+            }
+            assertEquals(3, f.storedModel("flights").updates(), "events 1, 2 and 3 joined their labels");
+            event(f, 0, 14);
+            assertTrue(f.deadLetters.isEmpty(), "event 0 waits for a label again");
+            label(f, 10, 20);
+            assertEquals("LABEL_EXPIRED", reason(f), "event 10 was evicted");
+            JsonNode labels = metrics(f).get("labels");
+            assertEquals(1, labels.get("evicted").asLong());
+            assertEquals(3, labels.get("joined").asLong());
+            assertEquals(1, labels.get("pending").asLong());
         }
     }
 
@@ -292,6 +439,35 @@ class DelayedLabelsTopologyTest {
             PendingEvents.Counts counts = new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights");
             assertEquals(0, counts.pending());
             assertEquals(120, counts.joined(), "the counts, rebuilt from the store, went on");
+        }
+
+        @Test
+        void resumesTheKeptLabelsAndLearnsAsWithoutIt() throws Exception {
+            List<Input> inputs = earlyLabelSchedule(120, 17);
+            int cut = inputs.size() / 2;
+            ModelStoreHarness harness = new ModelStoreHarness();
+            ModelProcessor first = harness.processor(EventsTopologyTest.catalog());
+            for (int k = 0; k < cut; k++) {
+                first.process(routed(inputs.get(k), k));
+            }
+            harness.store.flushCache();
+            first.close();
+            assertTrue(new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights").labels > 0,
+                    "labels wait for their events at the restart");
+            harness.restart();
+            ModelProcessor second = harness.processor(EventsTopologyTest.catalog());
+            for (int k = cut; k < inputs.size(); k++) {
+                second.process(routed(inputs.get(k), k));
+            }
+            harness.store.flushCache();
+            assertTrue(harness.context.forwarded().stream().noneMatch(r -> r.record().value().kind() == Output.Kind.DEAD_LETTER), "no dead letters");
+            Offline offline = Offline.learn(inputs);
+            assertTrue(harness.store.persisted("flights").orElseThrow().model().bitIdentical(offline.model()), "as without the restart");
+            assertTrue(harness.store.persistedPreprocessing("flights", FEATURES).bitIdentical(offline.state()));
+            PendingEvents.Counts counts = new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights");
+            assertEquals(0, counts.pending());
+            assertEquals(0, counts.labels);
+            assertEquals(120, counts.joined());
         }
     }
 
