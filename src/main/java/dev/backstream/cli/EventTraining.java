@@ -23,8 +23,9 @@ import java.util.Set;
 /**
  * {@code train} on raw events, with the stream's semantics: an event is encoded when it arrives, with the statistics
  * of the events learned before it; an event with its label is learned at once, one without is scored and kept by its
- * id until a label line joins it; learning an event is one SGD step on its kept features, then its observed values
- * update the preprocessing state.
+ * id until a label line joins it; a label line that comes before its event waits for it, and the event is then learned
+ * when it comes, exactly as if it carried that label; learning an event is one SGD step on its kept features, then its
+ * observed values update the preprocessing state. A second event with the id of a waiting one replaces it.
  *
  * <p>A line is a label line when its fields are {@code "id"} and {@code "label"} and at most {@code "model"}
  * ({@code {"id": "e-17", "label": 1}}); any other object is an event. Each pass starts with no event waiting.
@@ -43,13 +44,6 @@ final class EventTraining {
         }
     }
 
-    /** A line that stops the run: a label for an event that never came. */
-    static final class UnknownEvent extends Exception {
-        UnknownEvent(String message) {
-            super(message, null, false, false);
-        }
-    }
-
     /** An event waiting for its label: its features and observed values as encoded when it arrived, and its prediction then. */
     private record Waiting(EncodedEvent encoded, int predictedClass) {
     }
@@ -64,6 +58,8 @@ final class EventTraining {
     private final Preprocessing state;
     private final Map<String, Waiting> waiting = new HashMap<>();
     private final Set<String> joined = new HashSet<>();
+    /** Labels whose event has not come yet, by event id. */
+    private final Map<String, EventLabel> early = new HashMap<>();
 
     EventTraining(String modelId, Mlp model, FeatureSpec spec, Preprocessing state) {
         this.modelId = modelId;
@@ -76,11 +72,17 @@ final class EventTraining {
     void startPass() {
         waiting.clear();
         joined.clear();
+        early.clear();
     }
 
     /** The events of this pass still waiting for their label. */
     int waiting() {
         return waiting.size();
+    }
+
+    /** The label lines of this pass still waiting for their event (in the stream: {@code UNKNOWN_EVENT_ID} after the TTL). */
+    int labelsWaiting() {
+        return early.size();
     }
 
     /**
@@ -89,7 +91,7 @@ final class EventTraining {
      *
      * @param predictions receives the prediction made for each event line, or null
      */
-    Learned line(String line, long lineNumber, java.util.function.Consumer<Prediction> predictions) throws BadLine, UnknownEvent {
+    Learned line(String line, long lineNumber, java.util.function.Consumer<Prediction> predictions) throws BadLine {
         JsonNode json;
         try {
             json = Json.MAPPER.readTree(line);
@@ -122,7 +124,7 @@ final class EventTraining {
         return true;
     }
 
-    private Learned label(JsonNode json) throws BadLine, UnknownEvent, FeatureException {
+    private Learned label(JsonNode json) throws BadLine, FeatureException {
         JsonNode idNode = json.get("id");
         if (!idNode.isTextual() && !idNode.isIntegralNumber()) {
             throw new BadLine(RejectReason.INVALID_FIELD.name(), "\"id\" must be a string or an integer, found " + idNode);
@@ -133,8 +135,11 @@ final class EventTraining {
             if (joined.contains(id)) {
                 throw new BadLine("DUPLICATE_LABEL", "event \"" + id + "\" was already learned with its label; a label is learned once");
             }
-            throw new UnknownEvent("UNKNOWN_EVENT_ID: label for event \"" + id + "\", but no event with that id (at \""
-                    + spec.idPath() + "\") came before it without a label");
+            if (early.containsKey(id)) {
+                throw new BadLine("DUPLICATE_LABEL", "a label for event \"" + id + "\" already waits for it; a label is learned once");
+            }
+            early.put(id, spec.parseLabel(json.get("label"))); // waits for its event
+            return null;
         }
         EventLabel label = spec.parseLabel(json.get("label"));
         Outcome outcome = learn(event.encoded(), label);
@@ -148,19 +153,24 @@ final class EventTraining {
         EncodedEvent encoded = spec.encode(json, state);
         EventLabel label = spec.label(json);
         String id = spec.id(json);
+        EventLabel waitingLabel = id == null ? null : early.remove(id);
+        boolean joinedNow = label == null && waitingLabel != null;
+        if (joinedNow) {
+            label = waitingLabel; // the label came first: learned now, as if the event carried it
+        }
         if (label != null) {
+            if (id != null) {
+                joined.add(id);
+            }
             Outcome outcome = learn(encoded, label);
             if (predictions != null) {
                 predictions.accept(prediction(id, outcome, label, lineNumber));
             }
-            return new Learned(outcome, label, outcome.predictedClass(), false);
+            return new Learned(outcome, label, outcome.predictedClass(), joinedNow);
         }
         if (id == null) {
             throw new BadLine(RejectReason.MISSING_FIELD.name(), "event has neither its label nor an id (at \"" + spec.idPath()
                     + "\") that a label line could name");
-        }
-        if (waiting.containsKey(id)) {
-            throw new BadLine(RejectReason.INVALID_FIELD.name(), "event \"" + id + "\" is already waiting for its label; ids are unique");
         }
         Outcome outcome = predict(encoded.features());
         waiting.put(id, new Waiting(encoded, outcome.predictedClass()));

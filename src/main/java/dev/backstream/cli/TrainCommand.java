@@ -178,15 +178,12 @@ final class TrainCommand implements Callable<Integer> {
                             badLines++;
                             stats.bad++;
                             report(err, lineNumber, e.reason, e.getMessage());
-                        } catch (EventTraining.UnknownEvent e) {
-                            throw new CommandException(samples + ":" + lineNumber + ": " + e.getMessage()
-                                    + "; no snapshot written", CommandException.FAILED);
                         } catch (java.io.UncheckedIOException e) {
                             throw e.getCause();
                         }
                     }
                 }
-                out.println(stats.describeEvents(epoch, training.waiting(), System.nanoTime() - started));
+                out.println(stats.describeEvents(epoch, training.waiting(), training.labelsWaiting(), System.nanoTime() - started));
             }
         }
         SnapshotJson.write(snapshot, snapshotOut);
@@ -240,14 +237,17 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
 
-        String describeEvents(int epoch, int stillWaiting, long nanos) {
-            StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "epoch %d: %d event(s) learned (%d joined to a later label line), "
+        String describeEvents(int epoch, int stillWaiting, int labelsWaiting, long nanos) {
+            StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "epoch %d: %d event(s) learned (%d joined to a label line), "
                     + "mean loss %.6f", epoch, learned, joined, learned == 0 ? Double.NaN : lossSum / learned));
             if (classified > 0) {
                 text.append(String.format(Locale.ROOT, ", prequential accuracy %.4f", (double) correct / classified));
             }
             if (stillWaiting > 0) {
                 text.append(", ").append(stillWaiting).append(" event(s) still waiting for a label (not learned)");
+            }
+            if (labelsWaiting > 0) {
+                text.append(", ").append(labelsWaiting).append(" label(s) whose event never came (not learned)");
             }
             if (diverged > 0) {
                 text.append(", ").append(diverged).append(" update(s) rejected as divergent");

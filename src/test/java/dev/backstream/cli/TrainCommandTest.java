@@ -246,7 +246,7 @@ class TrainCommandTest {
             assertTrue(trained.model().bitIdentical((Mlp) expected[0]));
             assertTrue(trained.preprocessing().bitIdentical((Preprocessing) expected[1]));
             assertEquals(trained.features(), FeatureSpec.parse(Json.MAPPER.readTree(FEATURES), "test"));
-            assertTrue(out.toString().contains("epoch 1: 400 event(s) learned (0 joined to a later label line)"), out.toString());
+            assertTrue(out.toString().contains("epoch 1: 400 event(s) learned (0 joined to a label line)"), out.toString());
             assertTrue(out.toString().contains("samples/s"), out.toString());
             assertTrue(out.toString().contains("prequential accuracy"), out.toString());
             assertEquals("", err.toString());
@@ -260,7 +260,7 @@ class TrainCommandTest {
             assertEquals(300, trained.model().updates());
             assertTrue(trained.model().bitIdentical((Mlp) expected[0]));
             assertTrue(trained.preprocessing().bitIdentical((Preprocessing) expected[1]));
-            assertTrue(out.toString().contains("epoch 1: 300 event(s) learned (100 joined to a later label line)"), out.toString());
+            assertTrue(out.toString().contains("epoch 1: 300 event(s) learned (100 joined to a label line)"), out.toString());
         }
 
         @Test
@@ -301,17 +301,21 @@ class TrainCommandTest {
         }
 
         @Test
-        void aLabelForAnUnknownEventStopsTheRunNamingTheLine() throws IOException {
-            Path definition = Files.writeString(dir.resolve("flights.json"), FLIGHTS);
-            List<String> lines = new ArrayList<>(eventLines(5, 0, 0, 24));
-            lines.add(3, "{\"id\": \"nope\", \"label\": 20}");
-            Path events = Files.write(dir.resolve("events.jsonl"), lines);
-            Path snapshot = dir.resolve("out.json");
-            assertEquals(1, train("--init", definition.toString(), "--samples", events.toString(), "--snapshot-out", snapshot.toString()));
-            String report = err.toString();
-            assertEquals(1, report.lines().count(), report);
-            assertTrue(report.startsWith("error: " + events + ":4: UNKNOWN_EVENT_ID: label for event \"nope\""), report);
-            assertTrue(Files.notExists(snapshot));
+        void aLabelLineBeforeItsEventWaitsForItAndOneWhoseEventNeverComesIsReported() throws Exception {
+            List<String> inline = eventLines(5, 0, 0, 24);
+            java.util.regex.Matcher delay = java.util.regex.Pattern.compile(", \"delay\": (-?[0-9.]+)").matcher(inline.get(2));
+            assertTrue(delay.find(), inline.get(2));
+            List<String> labelFirst = new ArrayList<>(inline);
+            labelFirst.set(2, delay.replaceFirst("")); // f2 without its delay...
+            labelFirst.add(2, "{\"id\": \"f2\", \"label\": " + delay.group(1) + "}"); // ...whose label line comes first
+            labelFirst.add("{\"id\": \"nope\", \"label\": 20}"); // and a label whose event never comes
+
+            Snapshot trained = trainOn(labelFirst);
+            Object[] expected = learnByHand(inline);
+            assertTrue(trained.model().bitIdentical((Mlp) expected[0]), "f2 is learned when it comes, as if it carried its label");
+            assertTrue(trained.preprocessing().bitIdentical((Preprocessing) expected[1]));
+            assertTrue(out.toString().contains("epoch 1: 5 event(s) learned (1 joined to a label line)"), out.toString());
+            assertTrue(out.toString().contains("1 label(s) whose event never came (not learned)"), out.toString());
         }
 
         @Test
