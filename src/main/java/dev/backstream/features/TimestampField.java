@@ -92,7 +92,13 @@ record TimestampField(EventPath path, List<Part> parts, ZoneId zone, Missing mis
 
     @Override
     public double encode(JsonNode value, double[] out, int offset, Welford stats) throws FeatureException {
-        ZonedDateTime time = instant(value).atZone(zone);
+        ZonedDateTime time;
+        try {
+            time = instant(value).atZone(zone);
+        } catch (java.time.DateTimeException e) {
+            // an instant near Instant.MIN/MAX is readable but has no date-time in the zone: the event is bad, not the spec
+            throw FieldValues.invalid(path.text(), "a timestamp with a date-time in zone " + zone.getId(), value);
+        }
         for (int i = 0; i < parts.size(); i++) {
             Part part = parts.get(i);
             double angle = 2.0 * StrictMath.PI * part.of(time) / part.period;

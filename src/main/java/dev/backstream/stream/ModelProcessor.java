@@ -258,6 +258,11 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         } catch (InvalidMessageException e) {
             rejectEvent(record, entry, e.reason(), e.getMessage());
             return;
+        } catch (RuntimeException e) {
+            // A spec's encoders answer every bad value with a FeatureException; should one still slip through, the event is
+            // bad input all the same: a dead letter, never a dead stream thread replaying the same record for ever.
+            rejectEvent(record, entry, RejectReason.INVALID_FIELD, "the event could not be encoded: " + e);
+            return;
         }
         KeptLabel waiting = sample.id() == null ? null : pending.label(entry.id(), sample.id());
         if (waiting != null && label == null) {

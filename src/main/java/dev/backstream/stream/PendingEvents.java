@@ -141,6 +141,18 @@ final class PendingEvents {
         return ttlMs;
     }
 
+    /**
+     * {@code timestamp + ttls × labels.ttl.ms}, saturated. Whether a label is in time is decided exactly where the label
+     * and its event meet, from their two timestamps; the punctuation only cleans up, one TTL later than that decision
+     * needs: stream time is the task's (the newest record of any of its topics and models), so an exact expiry there
+     * would let a topic fetched ahead expire an event whose label is still in time, and the outcome would depend on
+     * fetch timing.
+     */
+    private long after(long timestamp, int ttls) {
+        long delay = ttlMs > Long.MAX_VALUE / ttls ? Long.MAX_VALUE : ttlMs * ttls;
+        return timestamp > Long.MAX_VALUE - delay ? Long.MAX_VALUE : timestamp + delay;
+    }
+
     /** The counts of {@code model} (zeros if it never kept an event). */
     Counts counts(String model) {
         return counts.computeIfAbsent(model, id -> {
@@ -279,8 +291,9 @@ final class PendingEvents {
     }
 
     /**
-     * Expiry at stream time {@code now}: every model's pending events older than the TTL are marked expired (counted), and
-     * markers older than one more TTL are forgotten. Walks each index from where it starts (its lowest live sequence) and
+     * Expiry at stream time {@code now}: every model's pending events and kept labels older than two TTLs are retired
+     * (events marked expired and counted, labels dead-lettered by the caller), and markers older than three TTLs are
+     * forgotten (see {@link #after}). Walks each index from where it starts (its lowest live sequence) and
      * stops at the first entry that is not due, which becomes the index's start: the work is proportional to what
      * expires.
      *
@@ -300,7 +313,7 @@ final class PendingEvents {
                     while (index.hasNext()) {
                         KeyValue<String, byte[]> next = index.next();
                         PendingEvent event = get(model, new String(next.value, StandardCharsets.UTF_8));
-                        if (event != null && event.timestamp() + ttlMs >= now) {
+                        if (event != null && after(event.timestamp(), 2) >= now) {
                             from = sequenceOf(next.key);
                             break;
                         }
@@ -329,7 +342,7 @@ final class PendingEvents {
                         KeptLabel label = label(model, new String(next.value, StandardCharsets.UTF_8));
                         if (label == null || label.sequence() != sequenceOf(next.key)) {
                             stale.add(next.key); // an index entry without its label: nothing to expire
-                        } else if (label.timestamp() + ttlMs >= now) {
+                        } else if (after(label.timestamp(), 2) >= now) {
                             from = label.sequence();
                             break;
                         } else {
@@ -393,7 +406,7 @@ final class PendingEvents {
 
     /** Leaves {@code marker} for event {@code id} (at {@code timestamp}), forgotten one TTL after it would have expired. */
     private void mark(String model, String id, long timestamp, Marker marker) {
-        long forgetAfter = Math.max(timestamp, 0) + 2 * ttlMs;
+        long forgetAfter = after(Math.max(timestamp, 0), 3);
         store.put(key(model, 'd', id), ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).put((byte) marker.ordinal())
                 .putLong(forgetAfter).array());
         store.put(sequenceKey(model, 'm', counts(model).nextSequence++), id.getBytes(StandardCharsets.UTF_8));

@@ -248,7 +248,8 @@ class FeatureSpecEncodingTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @ValueSource(strings = {"\"2001-01-05\"", "\"05/01/2001 06:30\"", "\"2001-02-30 06:30\"", "1.5", "true"})
+        @ValueSource(strings = {"\"2001-01-05\"", "\"05/01/2001 06:30\"", "\"2001-02-30 06:30\"", "1.5", "true",
+                "\"+999999999-12-31T23:59:59-01:00\"", "\"-999999999-01-01T00:00:00+01:00\""})
         void rejectsAnythingElse(String value) {
             FeatureException e = rejected(utc, "{\"date\": " + value + "}");
             assertEquals(INVALID_FIELD, e.kind());

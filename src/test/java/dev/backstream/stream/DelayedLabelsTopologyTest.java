@@ -26,6 +26,7 @@ import static dev.backstream.json.TestJson.json;
 import static dev.backstream.stream.EventsTopologyTest.FEATURES;
 import static dev.backstream.stream.TopologyFixture.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -212,23 +213,26 @@ class DelayedLabelsTopologyTest {
             event(f, 1, 1000);
             label(f, 0, 10_001);
             assertEquals("LABEL_EXPIRED", reason(f), "10,001 ms after its event");
-            event(f, 2, 15_000); // stream time moves on: event 1 expires in the punctuation
+            event(f, 2, 15_000);
+            assertNotNull(new PendingEvents(f.driver.getKeyValueStore(BackstreamTopology.PENDING_STORE), new EventSettings(null, 10_000, 100))
+                    .get("flights", "e-1"), "one TTL after event 1 the punctuation leaves it: only a label decides it is late");
+            event(f, 2, 25_000); // two TTLs after event 1: the punctuation retires it
             PendingEvents pending = new PendingEvents(f.driver.getKeyValueStore(BackstreamTopology.PENDING_STORE),
                     new EventSettings(null, 10_000, 100));
             assertNull(pending.get("flights", "e-1"), "expired without a label asking");
             assertEquals(PendingEvents.Marker.EXPIRED, pending.marker("flights", "e-1"));
             assertEquals(1, pending.counts("flights").pending(), "event 2");
-            label(f, 1, 15_001);
+            label(f, 1, 25_001);
             assertEquals("LABEL_EXPIRED", reason(f), "expired by the punctuation, remembered by its marker");
-            label(f, 2, 15_002);
+            label(f, 2, 25_002);
             assertTrue(f.deadLetters.isEmpty(), "event 2 is still pending");
             JsonNode metrics = metrics(f);
             assertEquals(2, metrics.get("labels").get("expired").asLong());
             assertEquals(1, metrics.get("labels").get("joined").asLong());
-            event(f, 3, 200_000); // one more TTL after expiry: the markers are forgotten
+            event(f, 3, 200_000); // well after their expiry: the markers are forgotten
             label(f, 1, 200_001);
             assertTrue(f.deadLetters.isEmpty(), "an unknown id's label waits for its event");
-            event(f, 4, 210_002);
+            event(f, 4, 220_002);
             assertEquals("UNKNOWN_EVENT_ID", reason(f), "which did not come within the TTL");
             assertEquals(1, f.storedModel("flights").updates());
         }
@@ -262,7 +266,7 @@ class DelayedLabelsTopologyTest {
             label(f, 9, 7);
             assertTrue(f.deadLetters.isEmpty(), "event 9 was still pending after its bad label");
             assertEquals(2, f.storedModel("flights").updates());
-            event(f, 10, 3_600_003); // one TTL after the labels of 7 and 8: their events never came
+            event(f, 10, 7_200_003); // two TTLs after the labels of 7 and 8: their events never came
             assertEquals("UNKNOWN_EVENT_ID", reason(f));
             assertEquals("UNKNOWN_EVENT_ID", reason(f));
             assertTrue(f.deadLetters.isEmpty());
@@ -322,14 +326,16 @@ class DelayedLabelsTopologyTest {
             f.labels.pipeInput(bytes("key-7"), bytes(original), 1000);
             event(f, 1, 5000);
             assertTrue(f.deadLetters.isEmpty(), "within the TTL it waits");
-            event(f, 2, 11_001); // stream time passes the label's timestamp plus the TTL
+            event(f, 2, 11_001);
+            assertTrue(f.deadLetters.isEmpty(), "one TTL later the punctuation leaves it: only its event decides it is late");
+            event(f, 2, 21_001); // stream time passes the label's timestamp plus two TTLs
             JsonNode letter = json(f.deadLetters.readValue());
             assertEquals("UNKNOWN_EVENT_ID", letter.get("reason").asText());
             assertEquals(original, letter.get("value").asText(), "the label record's original bytes");
             assertEquals("key-7", letter.get("key").asText());
             assertEquals(f.config.topics().labels(), letter.get("sourceTopic").asText());
             assertEquals(0, letter.get("sourceOffset").asLong());
-            event(f, 7, 11_002);
+            event(f, 7, 21_002);
             assertTrue(f.deadLetters.isEmpty(), "its event, too late, is only kept");
             assertEquals(0, f.storedModel("flights").updates());
             assertEquals(1, metrics(f).get("deadLetters").get("UNKNOWN_EVENT_ID").asLong(), "counted in the model's metrics");
