@@ -156,7 +156,9 @@ final class FlightsDemo {
         String id = Integer.toString(i);
         labels.send(key(ONLINE), FlightEvents.label(ONLINE, id, flight));
         if (pausedAt < 0 || i < pausedAt) {
-            // the paused model drops the labels of the events it kept before the pause; it keeps none after it
+            // labels of January flights sent after the pause (the last --label-delay of them) are dropped by the paused
+            // model, which learned only January's earlier labels; it keeps the events it scores after the pause (they wait
+            // for labels that never come, evicted beyond labels.max.pending), so no label is sent for them
             labels.send(key(JANUARY), FlightEvents.label(JANUARY, id, flight));
         }
         majority.learn(label(flight));

@@ -155,9 +155,13 @@ public final class ModelDefinition {
                     + " output units)" : "has " + architecture.classes()) + "; expected a softmax output of " + labelClasses + " units"
                     + (labelClasses == 2 ? " or a single sigmoid unit" : ""));
         }
-        if (labelClasses == 0 && architecture.outputs() != 1) {
-            throw new IllegalArgumentException(label + "is a number, the target of one output unit; model '" + id + "' has "
-                    + architecture.outputs() + " output units");
+        if (labelClasses == 0 && (architecture.outputs() != 1 || architecture.classes() > 0)) {
+            // a classifier scores a prediction against a class (its metrics, its drift monitor, a delayed label's loss): a
+            // number label on one sigmoid unit would be scored as a class on one path and as a target on another
+            throw new IllegalArgumentException(label + "is a number, the target of one regression output unit; model '" + id + "' has "
+                    + architecture.outputs() + " " + architecture.outputActivation().name().toLowerCase(java.util.Locale.ROOT)
+                    + " output unit(s) with loss " + architecture.loss().name().toLowerCase(java.util.Locale.ROOT)
+                    + (architecture.classes() > 0 ? ", a classifier: use a \"threshold\" or \"class\" label" : ""));
         }
     }
 
@@ -295,14 +299,15 @@ public final class ModelDefinition {
      * preprocessing state ({@code backstream.mlp/v2}: at most one entry of three numbers per column).
      */
     public int snapshotBytesBound() {
-        int bound = 4096 + 26 * architecture.parameterCount() * (1 + optimizer.stateVectors());
+        // in long, clamped: a large model or a spec with millions of hashed columns must not wrap to a negative bound
+        long bound = 4096 + 26L * architecture.parameterCount() * (1 + optimizer.stateVectors());
         if (features != null) {
-            bound += 2 * featuresJson(features).length + 128 * features.width();
+            bound += 2L * featuresJson(features).length + 128L * features.width();
         }
         for (ModelDefinition challenger : challengers.values()) {
             bound = Math.max(bound, challenger.snapshotBytesBound());
         }
-        return bound;
+        return (int) Math.min(Integer.MAX_VALUE, bound);
     }
 
     /** The definition in a binary form for the model store: {@link #decode} gives an equal definition back. */

@@ -373,6 +373,11 @@ public final class SnapshotJson {
                 throw new SnapshotFormatException("preprocessing: required field is missing (a " + FORMAT_V2
                         + " snapshot carries the state of its feature spec)");
             }
+            if (!v2 && withWeights && features != null) {
+                // trained weights with fresh statistics would score every standardized column as 0 until they re-learn
+                throw new SnapshotFormatException("features: a trained model with a feature spec is a " + FORMAT_V2
+                        + " snapshot, with its \"preprocessing\"; a " + FORMAT + " document may declare \"features\" only without weights");
+            }
             return features == null ? null : features.newState();
         }
         if (!v2) {

@@ -134,8 +134,11 @@ class FeatureDefinitionTest {
                     "").replace("\"units\": 1, \"activation\": \"sigmoid\"", "\"units\": 2, \"activation\": \"linear\"")
                     .replace("binary_cross_entropy", "squared_error");
             message = refusal(number);
-            assertTrue(message.startsWith("flights.json: the feature spec's label (\"delay\") is a number, the target of one output unit;"
-                    + " model 'flights' has 2 output units"), message);
+            assertTrue(message.startsWith("flights.json: the feature spec's label (\"delay\") is a number, the target of one regression output"
+                    + " unit; model 'flights' has 2 linear output unit(s)"), message);
+            String numberOnASigmoid = definition("", FEATURES.replace("\"type\": \"threshold\", \"above\": 15", "\"type\": \"number\""), "");
+            message = refusal(numberOnASigmoid);
+            assertTrue(message.contains("a classifier: use a \"threshold\" or \"class\" label"), message);
         }
 
         @Test

@@ -216,6 +216,13 @@ class SnapshotJsonTest {
         }
 
         @Test
+        void aV1DocumentWithWeightsAndASpecButNoState() throws IOException {
+            ObjectNode v1 = (ObjectNode) Json.MAPPER.readTree(golden().replace("backstream.mlp/v2", "backstream.mlp/v1"));
+            v1.remove("preprocessing");
+            assertRejected("features: a trained model with a feature spec is a backstream.mlp/v2 snapshot", v1.toString());
+        }
+
+        @Test
         void aSpecOfAnotherWidthOrWithAnError() throws IOException {
             assertRejected("features: the spec makes 16 columns; \"inputs\" is 15", golden().replace("\"inputs\" : 16", "\"inputs\" : 15"));
             assertRejected("features.fields[1].buckets: ", golden().replace("\"buckets\" : 6", "\"buckets\" : 0"));
