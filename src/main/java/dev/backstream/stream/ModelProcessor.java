@@ -30,8 +30,10 @@ import org.apache.kafka.streams.processor.api.Record;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -45,7 +47,10 @@ import java.util.function.Function;
  *
  * <p>A model's challengers learn every labeled sample the model learns, test-then-train, right after it; their
  * predictions follow the model's on the predictions topic (with {@code "role": "challenger"} and the champion's id),
- * their metrics go to the metrics topic under their own ids. Score requests are answered by the champion only.
+ * their metrics go to the metrics topic under their own ids. Score requests are answered by the champion only. An event
+ * kept for its label is scored by the challengers on arrival too (their predictions published then and kept with the
+ * event), and when the label comes their metrics score those predictions, as the model's do: the windows that a
+ * promotion compares hold predictions made at the same time.
  *
  * <p>A raw event is encoded by its model's feature spec with the model's preprocessing state (kept and persisted with
  * the model by the {@link ModelStore}). With its label it takes the samples' path above, and its raw values are then
@@ -193,7 +198,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             activity.predicted(modelId);
         }
         if (learn && entry.hasChallengers()) {
-            learnByChallengers(record, entry, sample);
+            learnByChallengers(record, entry, sample, kept);
         }
         if (!learn) {
             entry.metrics().scored();
@@ -376,8 +381,29 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         activity.predicted(entry.id());
         entry.metrics().scored();
         models.metricsChanged(entry);
+        List<PendingEvent.ChallengerScore> challengers = entry.hasChallengers() ? scoreByChallengers(record, entry, sample) : List.of();
         evicted(entry, pending.keep(entry.id(), sample.id(), record.timestamp(), version, sample.features(), encoded.observed(), output,
-                predictedClass, PendingEvent.classLosses(entry.model(), sample.features(), output)));
+                predictedClass, PendingEvent.classLosses(entry.model(), sample.features(), output), challengers));
+    }
+
+    /**
+     * Each challenger of {@code entry} scores an event kept for its label, as the model did: its prediction is published
+     * beside the model's (as for an event learned on arrival) and kept with the event, and it is the one the challenger's
+     * metrics score when the label comes, so that the model and its challengers are compared on predictions made at the
+     * same time.
+     */
+    private List<PendingEvent.ChallengerScore> scoreByChallengers(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample) {
+        RoutedSample routed = record.value();
+        List<PendingEvent.ChallengerScore> scores = new ArrayList<>(entry.challengers().size());
+        for (ModelStore.Challenger challenger : entry.challengers()) {
+            Outcome outcome = sample.scoreOn(challenger.model());
+            Prediction prediction = Prediction.of(sample, outcome, routed.source()).asChallenger(challenger.id(), entry.id());
+            context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+            double[] output = outcome.copyOutput();
+            scores.add(new PendingEvent.ChallengerScore(challenger.name(), output, outcome.predictedClass(),
+                    PendingEvent.classLosses(challenger.model(), sample.features(), output)));
+        }
+        return scores;
     }
 
     /**
@@ -472,17 +498,29 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
 
     /**
      * Each challenger of {@code entry} learns the record's sample, test-then-train, and its prediction made before the
-     * update is published beside the champion's. A challenger's divergent update is counted in its metrics, not
-     * applied, and makes no dead letter (the record itself was fine for its champion).
+     * update is published beside the champion's. For a delayed label ({@code kept} not null) the challenger learns the
+     * kept features and its metrics score its prediction made when the event arrived (published then, none now), as
+     * the model's do; a challenger that made none (declared since) learns the label and its metrics score nothing. A
+     * challenger's divergent update is counted in its metrics, not applied, and makes no dead letter (the record itself
+     * was fine for its champion).
      */
-    private void learnByChallengers(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample) {
+    private void learnByChallengers(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample, PendingEvent kept) {
         RoutedSample routed = record.value();
         for (ModelStore.Challenger challenger : entry.challengers()) {
             Outcome outcome = sample.learnOn(challenger.model());
-            Prediction prediction = Prediction.of(sample, outcome, routed.source()).asChallenger(challenger.id(), entry.id());
-            context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+            if (kept == null) {
+                Prediction prediction = Prediction.of(sample, outcome, routed.source()).asChallenger(challenger.id(), entry.id());
+                context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+            }
             if (outcome.updateApplied()) {
-                challenger.metrics().learned(sample, outcome);
+                if (kept == null) {
+                    challenger.metrics().learned(sample, outcome);
+                } else {
+                    PendingEvent.ChallengerScore arrival = kept.challenger(challenger.name());
+                    if (arrival != null) {
+                        challenger.metrics().learnedLate(sample, kept.scoredBy(arrival));
+                    }
+                }
             } else {
                 challenger.metrics().diverged();
             }

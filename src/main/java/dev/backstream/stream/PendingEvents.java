@@ -234,7 +234,7 @@ final class PendingEvents {
      * evicts the model's oldest event or kept label.
      */
     Evictions keep(String model, String id, long timestamp, long modelVersion, double[] features, double[] observed, double[] output,
-             int predictedClass, double[] classLosses) {
+             int predictedClass, double[] classLosses, List<PendingEvent.ChallengerScore> challengers) {
         Counts tally = counts(model);
         PendingEvent previous = get(model, id);
         if (previous != null) {
@@ -242,7 +242,8 @@ final class PendingEvents {
             tally.pending--;
         }
         long sequence = tally.nextSequence++;
-        PendingEvent event = new PendingEvent(timestamp, sequence, modelVersion, features, observed, output, predictedClass, classLosses);
+        PendingEvent event = new PendingEvent(timestamp, sequence, modelVersion, features, observed, output, predictedClass, classLosses,
+                challengers);
         store.put(key(model, 'e', id), event.encode());
         store.put(sequenceKey(model, 'p', sequence), id.getBytes(StandardCharsets.UTF_8));
         tally.pending++;

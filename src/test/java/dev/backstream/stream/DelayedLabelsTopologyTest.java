@@ -5,7 +5,14 @@ import dev.backstream.features.EncodedEvent;
 import dev.backstream.features.Preprocessing;
 import dev.backstream.json.Json;
 import dev.backstream.message.SourceRecord;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.Activation;
+import dev.backstream.nn.Architecture;
+import dev.backstream.nn.LayerSpec;
+import dev.backstream.nn.Loss;
 import dev.backstream.nn.Mlp;
+import dev.backstream.nn.OptimizerSpec;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -474,6 +481,64 @@ class DelayedLabelsTopologyTest {
             assertEquals(0, counts.pending());
             assertEquals(0, counts.labels);
             assertEquals(120, counts.joined());
+        }
+    }
+
+    /** The flights model with one challenger, "wide": its own architecture, optimizer and seed. */
+    static ModelCatalog withChallenger() {
+        ModelDefinition champion = EventsTopologyTest.flights();
+        ModelDefinition wide = new ModelDefinition("flights:wide", wideChallenger(), 1_000_000, "test");
+        return new ModelCatalog(List.of(new ModelDefinition("flights", champion.newModel(), 1_000_000, "test", null,
+                Map.of("wide", wide), FEATURES)));
+    }
+
+    static Mlp wideChallenger() {
+        Architecture architecture = Architecture.of(FEATURES.width(), Loss.BINARY_CROSS_ENTROPY,
+                new LayerSpec(10, Activation.SIGMOID), new LayerSpec(1, Activation.SIGMOID));
+        return Mlp.initialize(architecture, OptimizerSpec.sgd(0.3), 5);
+    }
+
+    private static int labelOf(int i) throws Exception {
+        return FEATURES.parseLabel(parse(labelRecord(i)).get("label")).classIndex();
+    }
+
+    @Nested
+    @DisplayName("a model with a challenger")
+    class WithChallenger {
+
+        @Test
+        void theChallengerIsScoredOnArrivalAndItsMetricsScoreThatPrediction() throws Exception {
+            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), withChallenger());
+            TopologyFixture f = fixture;
+            event(f, 0, 0);
+            List<JsonNode> atArrival = f.predictions.readValuesToList().stream().map(v -> json(v)).toList();
+            assertEquals(2, atArrival.size(), "the champion's and the challenger's predictions, on arrival");
+            JsonNode challenger = atArrival.get(1);
+            assertEquals("flights:wide", challenger.get("model").asText());
+            assertEquals("challenger", challenger.get("role").asText());
+            assertEquals("flights", challenger.get("champion").asText());
+            assertEquals("e-0", challenger.get("id").asText());
+            event(f, 1, 1);
+            assertEquals(2, f.predictions.readValuesToList().size());
+            label(f, 1, 2);
+            label(f, 0, 3); // the challenger learned event 1 in between: its prediction now is not the one on arrival
+            assertTrue(f.predictions.isEmpty(), "no second prediction when the labels are learned");
+            assertTrue(f.deadLetters.isEmpty());
+
+            Mlp wide = wideChallenger();
+            Preprocessing state = FEATURES.newState();
+            EncodedEvent e0 = FEATURES.encode(parse(EventsTopologyTest.event(0, false, true)), state);
+            EncodedEvent e1 = FEATURES.encode(parse(EventsTopologyTest.event(1, false, true)), state);
+            assertEquals(wide.predict(e0.features()).output(0), challenger.get("output").get(0).asDouble(), 0.0);
+            double loss0 = wide.loss(e0.features(), new double[] {labelOf(0)});
+            double loss1 = wide.loss(e1.features(), new double[] {labelOf(1)});
+            wide.learn(e1.features(), labelOf(1));
+            wide.learn(e0.features(), labelOf(0));
+            ModelStore store = (ModelStore) f.driver.getStateStore(BackstreamTopology.STORE);
+            StoredModel stored = store.persistedChallenger("flights", "wide").orElseThrow();
+            assertTrue(stored.model().bitIdentical(wide), "one step per label on the kept features, as the in-test loop");
+            assertEquals(2, stored.metrics().count());
+            assertEquals((loss1 + loss0) / 2, stored.metrics().windowLoss(), 1e-12, "the log-loss of the arrival predictions");
         }
     }
 
