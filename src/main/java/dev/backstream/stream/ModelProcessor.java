@@ -60,7 +60,9 @@ import java.util.function.Function;
  * ({@code labels.max.pending}). A label record processed before its event (the events and labels topics are interleaved
  * by fetch timing) waits for it in the same store: the event is then scored on arrival and learned at once with it, as
  * an event with an inline label; a label whose event does not come within the TTL is a dead letter
- * ({@code UNKNOWN_EVENT_ID}). Challengers learn a model's events on the features the model's own state encoded.
+ * ({@code UNKNOWN_EVENT_ID}). Challengers learn a model's events on the features the model's own state encoded. A
+ * reset (by command or drift action), a rollback or a promotion retires the model's pending events (their labels are
+ * {@code LABEL_EXPIRED} dead letters: they were encoded and scored for the model before).
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
     /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
@@ -435,6 +437,13 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             } else if (marker == PendingEvents.Marker.EVICTED) {
                 rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "event '" + id + "' of model '" + model
                         + "' was evicted before its label came: the model kept labels.max.pending = " + eventSettings.maxPending() + " newer events");
+            } else if (marker == PendingEvents.Marker.RESET || marker == PendingEvents.Marker.ROLLED_BACK || marker == PendingEvents.Marker.PROMOTED) {
+                String what = marker == PendingEvents.Marker.RESET ? "model '" + model + "' was reset (by a command or its drift detection)"
+                        : marker == PendingEvents.Marker.ROLLED_BACK ? "model '" + model + "' was rolled back"
+                        : "a challenger of model '" + model + "' was promoted in its place";
+                rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "event '" + id + "' was retired before its label came: " + what
+                        + " after the event was scored, and the model now learning does not learn the features and score the prediction"
+                        + " of the one before it");
             } else if (pending.label(model, id) != null) {
                 rejectEvent(record, entry, RejectReason.DUPLICATE_LABEL, "a label for event '" + id + "' of model '" + model
                         + "' already waits for the event; a label is learned once");
@@ -552,9 +561,12 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         entry.drift().lastDetection().ifPresent(detection -> details.putAll(Json.MAPPER.convertValue(detection, DETAILS)));
         String taken = "";
         ModelEvent promoted = null;
+        // the event being learned now, if a delayed label: it is marked learned by the caller, not retired
+        String learning = kept != null ? sample.id() : null;
         if (spec.action() == DriftSpec.Action.RESET) {
             models.replaceModel(entry, entry.definition().newModel());
             models.restartPreprocessing(entry);
+            retirePending(entry, PendingEvents.Marker.RESET, learning);
             publishSnapshot(entry, record.timestamp(), false);
             taken = "; the model starts again from its definition";
         } else if (spec.action() == DriftSpec.Action.CHALLENGER) {
@@ -567,6 +579,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
                 taken = "; not promoted: " + why;
             } else {
                 Map<String, Object> promotion = CommandApplier.promote(models, entry, best);
+                retirePending(entry, PendingEvents.Marker.PROMOTED, learning);
                 promotion.put("cause", "drift");
                 details.put("challenger", best);
                 publishSnapshot(entry, record.timestamp(), false);
@@ -620,6 +633,15 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         if (applied.snapshotOf() != null) {
             // the new state on the snapshots topic; not retained: it is a retained one (rollback) or the start (reset, create)
             publishSnapshot(applied.snapshotOf(), record.timestamp(), false);
+            PendingEvents.Marker replaced = switch (applied.event().event()) {
+                case ModelEvent.RESET -> PendingEvents.Marker.RESET;
+                case ModelEvent.ROLLED_BACK -> PendingEvents.Marker.ROLLED_BACK;
+                case ModelEvent.PROMOTED -> PendingEvents.Marker.PROMOTED;
+                default -> null;
+            };
+            if (replaced != null) {
+                retirePending(applied.snapshotOf(), replaced, null);
+            }
         }
         if (ModelEvent.DELETED.equals(applied.event().event())) {
             forgetMetrics(command.model());
@@ -628,6 +650,18 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             context.forward(new Record<>(record.key(), new Output(Output.Kind.SNAPSHOT, null), record.timestamp()));
         }
         context.forward(new Record<>(record.key(), new Output(Output.Kind.MODEL_EVENT, applied.event().toJson()), record.timestamp()));
+    }
+
+    /**
+     * The model of {@code entry} was replaced (reset, rolled back, a challenger promoted): the events it kept were encoded
+     * with the preprocessing state of the model before and scored by it, so they are retired (all but {@code except},
+     * being learned now) and their labels become dead letters; labels waiting for their events stay.
+     */
+    private void retirePending(LiveModel entry, PendingEvents.Marker marker, String except) {
+        if (entry.definition().features() != null && pending.retireAll(entry.id(), marker, except) > 0) {
+            entry.metrics().labelsChanged();
+            models.metricsChanged(entry);
+        }
     }
 
     /** A sample for a paused model: scored and published like a score request, counted, never learned. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.features.EncodedEvent;
 import dev.backstream.features.Preprocessing;
 import dev.backstream.json.Json;
+import dev.backstream.message.ModelCommand;
 import dev.backstream.message.SourceRecord;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
@@ -13,6 +14,8 @@ import dev.backstream.nn.LayerSpec;
 import dev.backstream.nn.Loss;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.OptimizerSpec;
+import dev.backstream.snapshot.Snapshot;
+import dev.backstream.snapshot.SnapshotJson;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -539,6 +542,68 @@ class DelayedLabelsTopologyTest {
             assertTrue(stored.model().bitIdentical(wide), "one step per label on the kept features, as the in-test loop");
             assertEquals(2, stored.metrics().count());
             assertEquals((loss1 + loss0) / 2, stored.metrics().windowLoss(), 1e-12, "the log-loss of the arrival predictions");
+        }
+    }
+
+    @Nested
+    @DisplayName("commands that replace the model retire its pending events")
+    class RetiredByCommands {
+
+        private void labelsAreExpiredDeadLetters(TopologyFixture f, String cause) {
+            label(f, 0, 3);
+            label(f, 1, 4);
+            for (int i = 0; i < 2; i++) {
+                JsonNode letter = json(f.deadLetters.readValue());
+                assertEquals("LABEL_EXPIRED", letter.get("reason").asText(), letter.toString());
+                assertTrue(letter.get("message").asText().contains(cause), letter.toString());
+            }
+            assertTrue(f.deadLetters.isEmpty());
+        }
+
+        @Test
+        void aResetRetiresThemAndTheirLabelsAreExpiredDeadLettersWhileWaitingLabelsStay() {
+            TopologyFixture f = open(Map.of());
+            event(f, 0, 0);
+            event(f, 1, 1);
+            label(f, 5, 2); // a label before its event: it stays
+            assertEquals("reset", f.command(new ModelCommand.Reset("r", "flights", null)).get("event").asText());
+            labelsAreExpiredDeadLetters(f, "reset");
+            Mlp stored = f.storedModel("flights");
+            assertTrue(stored == null || stored.updates() == 0, "the model is untouched by them");
+            event(f, 5, 5);
+            assertTrue(f.deadLetters.isEmpty());
+            assertEquals(1, f.storedModel("flights").updates(), "the waiting label joined its event");
+            JsonNode labels = metrics(f).get("labels");
+            assertEquals(2, labels.get("expired").asLong(), "counted as expired");
+            assertEquals(1, labels.get("joined").asLong());
+            assertEquals(0, labels.get("pending").asLong());
+        }
+
+        @Test
+        void aRollbackRetiresThem() {
+            TopologyFixture f = open(Map.of());
+            event(f, 0, 0);
+            event(f, 1, 1);
+            byte[] snapshot = SnapshotJson.toBytes(new Snapshot("flights", EventsTopologyTest.flights().newModel(), Map.of(),
+                    FEATURES, FEATURES.newState()));
+            JsonNode rolledBack = f.command(new ModelCommand.Rollback("rb", "flights", null, snapshot));
+            assertEquals("rolled_back", rolledBack.get("event").asText(), rolledBack.toString());
+            labelsAreExpiredDeadLetters(f, "rolled back");
+            Mlp stored = f.storedModel("flights");
+            assertTrue(stored == null || stored.updates() == 0, "the model is untouched by them");
+        }
+
+        @Test
+        void aPromotionRetiresThem() {
+            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), withChallenger());
+            TopologyFixture f = fixture;
+            event(f, 0, 0);
+            event(f, 1, 1);
+            JsonNode promoted = f.command(new ModelCommand.Promote("p", "flights", "wide"));
+            assertEquals("promoted", promoted.get("event").asText(), promoted.toString());
+            labelsAreExpiredDeadLetters(f, "promoted");
+            Mlp stored = f.storedModel("flights");
+            assertTrue(stored == null || stored.updates() == 0, "the promoted model is untouched by them");
         }
     }
 
