@@ -62,7 +62,9 @@ import java.util.function.Function;
  * an event with an inline label; a label whose event does not come within the TTL is a dead letter
  * ({@code UNKNOWN_EVENT_ID}). Challengers learn a model's events on the features the model's own state encoded. A
  * reset (by command or drift action), a rollback or a promotion retires the model's pending events (their labels are
- * {@code LABEL_EXPIRED} dead letters: they were encoded and scored for the model before).
+ * {@code LABEL_EXPIRED} dead letters: they were encoded and scored for the model before), and a kept event whose
+ * encoding no longer fits the model's feature spec (the definition changed between runs) is an {@code INVALID_FIELD}
+ * dead letter when its label comes.
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
     /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
@@ -444,6 +446,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
                 rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "event '" + id + "' was retired before its label came: " + what
                         + " after the event was scored, and the model now learning does not learn the features and score the prediction"
                         + " of the one before it");
+            } else if (marker == PendingEvents.Marker.SPEC_CHANGED) {
+                rejectEvent(record, entry, RejectReason.INVALID_FIELD, "model '" + model + "': the model's feature spec changed since the"
+                        + " event arrived; event '" + id + "' can no longer be learned");
             } else if (pending.label(model, id) != null) {
                 rejectEvent(record, entry, RejectReason.DUPLICATE_LABEL, "a label for event '" + id + "' of model '" + model
                         + "' already waits for the event; a label is learned once");
@@ -459,6 +464,17 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             entry.metrics().labelsChanged();
             rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "the label came " + (record.timestamp() - kept.timestamp())
                     + " ms after event '" + id + "' of model '" + model + "'; labels.ttl.ms = " + ttl);
+            return;
+        }
+        if (kept.features().length != spec.width() || kept.observed().length != entry.preprocessing().size()) {
+            // the model's definition changed between two runs: the kept encoding is of another spec, its raw values of
+            // another preprocessing state; learning them would be wrong, or throw and stop the stream thread
+            pending.finish(model, id, kept, PendingEvents.Marker.SPEC_CHANGED);
+            entry.metrics().labelsChanged();
+            rejectEvent(record, entry, RejectReason.INVALID_FIELD, "model '" + model + "': the model's feature spec changed since the"
+                    + " event arrived; event '" + id + "' was encoded to " + kept.features().length + " columns with "
+                    + kept.observed().length + " values for its preprocessing state, the spec now makes " + spec.width()
+                    + " columns and keeps statistics of " + entry.preprocessing().size() + " values");
             return;
         }
         Sample sample;

@@ -47,12 +47,13 @@ import java.util.Map;
  */
 final class PendingEvents {
     /**
-     * What became of an event that is no longer pending. The last three retire an event whose kept encoding and arrival
+     * What became of an event that is no longer pending. The last four retire an event whose kept encoding and arrival
      * prediction belong to a model that is gone: the model was reset (by a command or a drift detection), rolled back,
-     * or replaced by a promoted challenger. Stored by ordinal: new values go at the end.
+     * or replaced by a promoted challenger, or its feature spec changed since the event arrived. Stored by ordinal:
+     * new values go at the end.
      */
     enum Marker {
-        LEARNED, EXPIRED, EVICTED, RESET, ROLLED_BACK, PROMOTED
+        LEARNED, EXPIRED, EVICTED, RESET, ROLLED_BACK, PROMOTED, SPEC_CHANGED
     }
 
     /** A model's counts: pending now, and joined, expired and evicted since it was created. */
@@ -284,8 +285,8 @@ final class PendingEvents {
     }
 
     /**
-     * Event {@code id} of {@code model}, pending as {@code event}, is learned, or its label came too late: it is marked so, and
-     * counted as joined or (all but learned) expired.
+     * Event {@code id} of {@code model}, pending as {@code event}, is learned, or its label came too late, or it can no
+     * longer be learned ({@link Marker#SPEC_CHANGED}): it is marked so, and counted as joined or (all but learned) expired.
      */
     void finish(String model, String id, PendingEvent event, Marker marker) {
         retire(model, id, event, marker);

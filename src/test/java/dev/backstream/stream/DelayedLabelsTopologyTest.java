@@ -2,6 +2,7 @@ package dev.backstream.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.features.EncodedEvent;
+import dev.backstream.features.FeatureSpec;
 import dev.backstream.features.Preprocessing;
 import dev.backstream.json.Json;
 import dev.backstream.message.ModelCommand;
@@ -455,6 +456,53 @@ class DelayedLabelsTopologyTest {
             PendingEvents.Counts counts = new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights");
             assertEquals(0, counts.pending());
             assertEquals(120, counts.joined(), "the counts, rebuilt from the store, went on");
+        }
+
+        /** The flights model, read with {@code spec} instead of the test spec, with as many inputs as it makes columns. */
+        private ModelCatalog flightsReadBy(String spec) throws Exception {
+            FeatureSpec features = FeatureSpec.parse(Json.MAPPER.readTree(spec), "test");
+            Architecture architecture = Architecture.of(features.width(), Loss.BINARY_CROSS_ENTROPY,
+                    new LayerSpec(6, Activation.TANH), new LayerSpec(1, Activation.SIGMOID));
+            return new ModelCatalog(List.of(new ModelDefinition("flights", Mlp.initialize(architecture, OptimizerSpec.sgd(0.1), 11),
+                    1_000_000, "test").withFeatures(features)));
+        }
+
+        /** Events kept under {@code before}'s spec, a restart with the test spec, their labels: INVALID_FIELD dead letters. */
+        private void keptUnderAnotherSpec(ModelCatalog before) {
+            ModelStoreHarness harness = new ModelStoreHarness();
+            ModelProcessor first = harness.processor(before);
+            first.process(routed(new Input(false, 0, 0), 0));
+            first.process(routed(new Input(false, 1, 1), 1));
+            harness.store.flushCache();
+            first.close();
+            harness.restart();
+            ModelProcessor second = harness.processor(EventsTopologyTest.catalog());
+            second.process(routed(new Input(true, 0, 2), 2));
+            second.process(routed(new Input(true, 1, 3), 3));
+            harness.store.flushCache();
+            List<JsonNode> letters = harness.context.forwarded().stream().map(r -> r.record().value())
+                    .filter(o -> o.kind() == Output.Kind.DEAD_LETTER).map(o -> json(o.json())).toList();
+            assertEquals(2, letters.size(), letters.toString());
+            for (JsonNode letter : letters) {
+                assertEquals("INVALID_FIELD", letter.get("reason").asText(), letter.toString());
+                assertTrue(letter.get("message").asText().contains("feature spec changed since the event arrived"), letter.toString());
+            }
+            Mlp stored = harness.store.persisted("flights").map(StoredModel::model).orElse(null);
+            assertTrue(stored == null || stored.updates() == 0, "the model is untouched");
+            PendingEvents.Counts counts = new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights");
+            assertEquals(0, counts.pending(), "retired");
+        }
+
+        @Test
+        void aKeptEventWhoseSpecGainedAStatefulFieldIsADeadLetterNotADeadThread() throws Exception {
+            // distance raw (no statistics) before, standardized (one stateful field) after: the same width
+            keptUnderAnotherSpec(flightsReadBy(EventsTopologyTest.SPEC.replace("\"encoding\": \"standardize\", \"missing\": \"mean\"",
+                    "\"encoding\": \"raw\", \"missing\": \"zero\"")));
+        }
+
+        @Test
+        void aKeptEventOfAnotherWidthIsADeadLetter() throws Exception {
+            keptUnderAnotherSpec(flightsReadBy(EventsTopologyTest.SPEC.replace("\"buckets\": 8", "\"buckets\": 9")));
         }
 
         @Test
