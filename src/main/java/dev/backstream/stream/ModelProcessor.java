@@ -30,8 +30,10 @@ import org.apache.kafka.streams.processor.api.Record;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -45,7 +47,10 @@ import java.util.function.Function;
  *
  * <p>A model's challengers learn every labeled sample the model learns, test-then-train, right after it; their
  * predictions follow the model's on the predictions topic (with {@code "role": "challenger"} and the champion's id),
- * their metrics go to the metrics topic under their own ids. Score requests are answered by the champion only.
+ * their metrics go to the metrics topic under their own ids. Score requests are answered by the champion only. An event
+ * kept for its label is scored by the challengers on arrival too (their predictions published then and kept with the
+ * event), and when the label comes their metrics score those predictions, as the model's do: the windows that a
+ * promotion compares hold predictions made at the same time.
  *
  * <p>A raw event is encoded by its model's feature spec with the model's preprocessing state (kept and persisted with
  * the model by the {@link ModelStore}). With its label it takes the samples' path above, and its raw values are then
@@ -55,7 +60,11 @@ import java.util.function.Function;
  * ({@code labels.max.pending}). A label record processed before its event (the events and labels topics are interleaved
  * by fetch timing) waits for it in the same store: the event is then scored on arrival and learned at once with it, as
  * an event with an inline label; a label whose event does not come within the TTL is a dead letter
- * ({@code UNKNOWN_EVENT_ID}). Challengers learn a model's events on the features the model's own state encoded.
+ * ({@code UNKNOWN_EVENT_ID}). Challengers learn a model's events on the features the model's own state encoded. A
+ * reset (by command or drift action), a rollback or a promotion retires the model's pending events (their labels are
+ * {@code LABEL_EXPIRED} dead letters: they were encoded and scored for the model before), and a kept event whose
+ * encoding no longer fits the model's feature spec (the definition changed between runs) is an {@code INVALID_FIELD}
+ * dead letter when its label comes.
  */
 final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Output> {
     /** The catalog lookup, made once: a lambda built inside process() would be a new object per record. */
@@ -193,7 +202,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             activity.predicted(modelId);
         }
         if (learn && entry.hasChallengers()) {
-            learnByChallengers(record, entry, sample);
+            learnByChallengers(record, entry, sample, kept);
         }
         if (!learn) {
             entry.metrics().scored();
@@ -376,8 +385,29 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         activity.predicted(entry.id());
         entry.metrics().scored();
         models.metricsChanged(entry);
+        List<PendingEvent.ChallengerScore> challengers = entry.hasChallengers() ? scoreByChallengers(record, entry, sample) : List.of();
         evicted(entry, pending.keep(entry.id(), sample.id(), record.timestamp(), version, sample.features(), encoded.observed(), output,
-                predictedClass, PendingEvent.classLosses(entry.model(), sample.features(), output)));
+                predictedClass, PendingEvent.classLosses(entry.model(), sample.features(), output), challengers));
+    }
+
+    /**
+     * Each challenger of {@code entry} scores an event kept for its label, as the model did: its prediction is published
+     * beside the model's (as for an event learned on arrival) and kept with the event, and it is the one the challenger's
+     * metrics score when the label comes, so that the model and its challengers are compared on predictions made at the
+     * same time.
+     */
+    private List<PendingEvent.ChallengerScore> scoreByChallengers(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample) {
+        RoutedSample routed = record.value();
+        List<PendingEvent.ChallengerScore> scores = new ArrayList<>(entry.challengers().size());
+        for (ModelStore.Challenger challenger : entry.challengers()) {
+            Outcome outcome = sample.scoreOn(challenger.model());
+            Prediction prediction = Prediction.of(sample, outcome, routed.source()).asChallenger(challenger.id(), entry.id());
+            context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+            double[] output = outcome.copyOutput();
+            scores.add(new PendingEvent.ChallengerScore(challenger.name(), output, outcome.predictedClass(),
+                    PendingEvent.classLosses(challenger.model(), sample.features(), output)));
+        }
+        return scores;
     }
 
     /**
@@ -409,6 +439,16 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             } else if (marker == PendingEvents.Marker.EVICTED) {
                 rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "event '" + id + "' of model '" + model
                         + "' was evicted before its label came: the model kept labels.max.pending = " + eventSettings.maxPending() + " newer events");
+            } else if (marker == PendingEvents.Marker.RESET || marker == PendingEvents.Marker.ROLLED_BACK || marker == PendingEvents.Marker.PROMOTED) {
+                String what = marker == PendingEvents.Marker.RESET ? "model '" + model + "' was reset (by a command or its drift detection)"
+                        : marker == PendingEvents.Marker.ROLLED_BACK ? "model '" + model + "' was rolled back"
+                        : "a challenger of model '" + model + "' was promoted in its place";
+                rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "event '" + id + "' was retired before its label came: " + what
+                        + " after the event was scored, and the model now learning does not learn the features and score the prediction"
+                        + " of the one before it");
+            } else if (marker == PendingEvents.Marker.SPEC_CHANGED) {
+                rejectEvent(record, entry, RejectReason.INVALID_FIELD, "model '" + model + "': the model's feature spec changed since the"
+                        + " event arrived; event '" + id + "' can no longer be learned");
             } else if (pending.label(model, id) != null) {
                 rejectEvent(record, entry, RejectReason.DUPLICATE_LABEL, "a label for event '" + id + "' of model '" + model
                         + "' already waits for the event; a label is learned once");
@@ -424,6 +464,17 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             entry.metrics().labelsChanged();
             rejectEvent(record, entry, RejectReason.LABEL_EXPIRED, "the label came " + (record.timestamp() - kept.timestamp())
                     + " ms after event '" + id + "' of model '" + model + "'; labels.ttl.ms = " + ttl);
+            return;
+        }
+        if (kept.features().length != spec.width() || kept.observed().length != entry.preprocessing().size()) {
+            // the model's definition changed between two runs: the kept encoding is of another spec, its raw values of
+            // another preprocessing state; learning them would be wrong, or throw and stop the stream thread
+            pending.finish(model, id, kept, PendingEvents.Marker.SPEC_CHANGED);
+            entry.metrics().labelsChanged();
+            rejectEvent(record, entry, RejectReason.INVALID_FIELD, "model '" + model + "': the model's feature spec changed since the"
+                    + " event arrived; event '" + id + "' was encoded to " + kept.features().length + " columns with "
+                    + kept.observed().length + " values for its preprocessing state, the spec now makes " + spec.width()
+                    + " columns and keeps statistics of " + entry.preprocessing().size() + " values");
             return;
         }
         Sample sample;
@@ -472,17 +523,29 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
 
     /**
      * Each challenger of {@code entry} learns the record's sample, test-then-train, and its prediction made before the
-     * update is published beside the champion's. A challenger's divergent update is counted in its metrics, not
-     * applied, and makes no dead letter (the record itself was fine for its champion).
+     * update is published beside the champion's. For a delayed label ({@code kept} not null) the challenger learns the
+     * kept features and its metrics score its prediction made when the event arrived (published then, none now), as
+     * the model's do; a challenger that made none (declared since) learns the label and its metrics score nothing. A
+     * challenger's divergent update is counted in its metrics, not applied, and makes no dead letter (the record itself
+     * was fine for its champion).
      */
-    private void learnByChallengers(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample) {
+    private void learnByChallengers(Record<byte[], RoutedSample> record, LiveModel entry, Sample sample, PendingEvent kept) {
         RoutedSample routed = record.value();
         for (ModelStore.Challenger challenger : entry.challengers()) {
             Outcome outcome = sample.learnOn(challenger.model());
-            Prediction prediction = Prediction.of(sample, outcome, routed.source()).asChallenger(challenger.id(), entry.id());
-            context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+            if (kept == null) {
+                Prediction prediction = Prediction.of(sample, outcome, routed.source()).asChallenger(challenger.id(), entry.id());
+                context.forward(new Record<>(record.key(), new Output(Output.Kind.PREDICTION, prediction.toJson()), record.timestamp()));
+            }
             if (outcome.updateApplied()) {
-                challenger.metrics().learned(sample, outcome);
+                if (kept == null) {
+                    challenger.metrics().learned(sample, outcome);
+                } else {
+                    PendingEvent.ChallengerScore arrival = kept.challenger(challenger.name());
+                    if (arrival != null) {
+                        challenger.metrics().learnedLate(sample, kept.scoredBy(arrival));
+                    }
+                }
             } else {
                 challenger.metrics().diverged();
             }
@@ -514,9 +577,12 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         entry.drift().lastDetection().ifPresent(detection -> details.putAll(Json.MAPPER.convertValue(detection, DETAILS)));
         String taken = "";
         ModelEvent promoted = null;
+        // the event being learned now, if a delayed label: it is marked learned by the caller, not retired
+        String learning = kept != null ? sample.id() : null;
         if (spec.action() == DriftSpec.Action.RESET) {
             models.replaceModel(entry, entry.definition().newModel());
             models.restartPreprocessing(entry);
+            retirePending(entry, PendingEvents.Marker.RESET, learning);
             publishSnapshot(entry, record.timestamp(), false);
             taken = "; the model starts again from its definition";
         } else if (spec.action() == DriftSpec.Action.CHALLENGER) {
@@ -529,6 +595,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
                 taken = "; not promoted: " + why;
             } else {
                 Map<String, Object> promotion = CommandApplier.promote(models, entry, best);
+                retirePending(entry, PendingEvents.Marker.PROMOTED, learning);
                 promotion.put("cause", "drift");
                 details.put("challenger", best);
                 publishSnapshot(entry, record.timestamp(), false);
@@ -582,6 +649,15 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         if (applied.snapshotOf() != null) {
             // the new state on the snapshots topic; not retained: it is a retained one (rollback) or the start (reset, create)
             publishSnapshot(applied.snapshotOf(), record.timestamp(), false);
+            PendingEvents.Marker replaced = switch (applied.event().event()) {
+                case ModelEvent.RESET -> PendingEvents.Marker.RESET;
+                case ModelEvent.ROLLED_BACK -> PendingEvents.Marker.ROLLED_BACK;
+                case ModelEvent.PROMOTED -> PendingEvents.Marker.PROMOTED;
+                default -> null;
+            };
+            if (replaced != null) {
+                retirePending(applied.snapshotOf(), replaced, null);
+            }
         }
         if (ModelEvent.DELETED.equals(applied.event().event())) {
             forgetMetrics(command.model());
@@ -590,6 +666,18 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             context.forward(new Record<>(record.key(), new Output(Output.Kind.SNAPSHOT, null), record.timestamp()));
         }
         context.forward(new Record<>(record.key(), new Output(Output.Kind.MODEL_EVENT, applied.event().toJson()), record.timestamp()));
+    }
+
+    /**
+     * The model of {@code entry} was replaced (reset, rolled back, a challenger promoted): the events it kept were encoded
+     * with the preprocessing state of the model before and scored by it, so they are retired (all but {@code except},
+     * being learned now) and their labels become dead letters; labels waiting for their events stay.
+     */
+    private void retirePending(LiveModel entry, PendingEvents.Marker marker, String except) {
+        if (entry.definition().features() != null && pending.retireAll(entry.id(), marker, except) > 0) {
+            entry.metrics().labelsChanged();
+            models.metricsChanged(entry);
+        }
     }
 
     /** A sample for a paused model: scored and published like a score request, counted, never learned. */

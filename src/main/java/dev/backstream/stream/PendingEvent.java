@@ -7,10 +7,13 @@ import dev.backstream.nn.Mlp;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * An event scored without its label and kept for it: what it encoded to, what the model predicted when it arrived (the
- * honest score of its label), and when.
+ * An event scored without its label and kept for it: what it encoded to, what the model and each of its challengers
+ * predicted when it arrived (the honest scores of its label), and when.
  *
  * @param timestamp      the event's record timestamp
  * @param sequence       its place in its model's arrival order (eviction takes the lowest)
@@ -21,28 +24,92 @@ import java.nio.ByteOrder;
  * @param predictedClass the class predicted on arrival, or -1 for a model without class labels
  * @param classLosses    for a classifier, the loss the arrival prediction would have had for each class label (computed
  *                       by the model then, as its learning step computes it); empty otherwise
+ * @param challengers    the arrival predictions of the model's challengers, by name in the model's order (empty for an
+ *                       event kept in format 1, before challengers were scored on arrival)
  */
 record PendingEvent(long timestamp, long sequence, long modelVersion, double[] features, double[] observed, double[] output,
-                    int predictedClass, double[] classLosses) {
+                    int predictedClass, double[] classLosses, List<ChallengerScore> challengers) {
 
-    byte[] encode() {
-        ByteBuffer out = ByteBuffer.allocate(1 + 8 + 8 + 8 + 4 + 4 * 4 + 8 * (features.length + observed.length + output.length
-                + classLosses.length)).order(ByteOrder.LITTLE_ENDIAN);
-        out.put((byte) 1).putLong(timestamp).putLong(sequence).putLong(modelVersion).putInt(predictedClass);
-        for (double[] values : new double[][] {features, observed, output, classLosses}) {
-            out.putInt(values.length);
-            for (double value : values) {
-                out.putDouble(value);
+    /**
+     * A challenger's prediction on the kept event, made when it arrived.
+     *
+     * @param name           the challenger's name
+     * @param output         its output
+     * @param predictedClass its predicted class, or -1 for a model without class labels
+     * @param classLosses    as {@link PendingEvent#classLosses}, for the challenger
+     */
+    record ChallengerScore(String name, double[] output, int predictedClass, double[] classLosses) {
+    }
+
+    PendingEvent {
+        challengers = List.copyOf(challengers);
+    }
+
+    /** The challenger {@code name}'s arrival prediction, or null if it made none (it did not exist then). */
+    ChallengerScore challenger(String name) {
+        for (ChallengerScore score : challengers) {
+            if (score.name().equals(name)) {
+                return score;
             }
+        }
+        return null;
+    }
+
+    /** This event as {@code score}'s challenger scored it on arrival: what its metrics score the label against. */
+    PendingEvent scoredBy(ChallengerScore score) {
+        return new PendingEvent(timestamp, sequence, modelVersion, features, observed, score.output(), score.predictedClass(),
+                score.classLosses(), List.of());
+    }
+
+    /**
+     * Format 2: format 1 (version byte, timestamp, sequence, model version, predicted class, then features, observed,
+     * output and class losses, each an int length and its doubles), then the number of challenger scores and each:
+     * its name (int length, UTF-8), its predicted class, its output and its class losses. Little-endian.
+     */
+    byte[] encode() {
+        int size = 1 + 8 + 8 + 8 + 4 + 4 * 4 + 8 * (features.length + observed.length + output.length + classLosses.length) + 4;
+        List<byte[]> names = new ArrayList<>(challengers.size());
+        for (ChallengerScore score : challengers) {
+            byte[] name = score.name().getBytes(StandardCharsets.UTF_8);
+            names.add(name);
+            size += 4 + name.length + 4 + 4 + 8 * score.output().length + 4 + 8 * score.classLosses().length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        out.put((byte) 2).putLong(timestamp).putLong(sequence).putLong(modelVersion).putInt(predictedClass);
+        for (double[] values : new double[][] {features, observed, output, classLosses}) {
+            putArray(out, values);
+        }
+        out.putInt(challengers.size());
+        for (int k = 0; k < challengers.size(); k++) {
+            ChallengerScore score = challengers.get(k);
+            out.putInt(names.get(k).length).put(names.get(k)).putInt(score.predictedClass());
+            putArray(out, score.output());
+            putArray(out, score.classLosses());
         }
         return out.array();
     }
 
+    private static void putArray(ByteBuffer out, double[] values) {
+        out.putInt(values.length);
+        for (double value : values) {
+            out.putDouble(value);
+        }
+    }
+
+    private static double[] getArray(ByteBuffer in) {
+        double[] values = new double[in.getInt()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = in.getDouble();
+        }
+        return values;
+    }
+
+    /** Reads format 2, or format 1 (no challenger scores). */
     static PendingEvent decode(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         byte version = in.get();
-        if (version != 1) {
-            throw new IllegalStateException("pending event format " + version + " is not supported; expected 1");
+        if (version != 1 && version != 2) {
+            throw new IllegalStateException("pending event format " + version + " is not supported; expected 1 or 2");
         }
         long timestamp = in.getLong();
         long sequence = in.getLong();
@@ -50,12 +117,21 @@ record PendingEvent(long timestamp, long sequence, long modelVersion, double[] f
         int predictedClass = in.getInt();
         double[][] arrays = new double[4][];
         for (int k = 0; k < 4; k++) {
-            arrays[k] = new double[in.getInt()];
-            for (int i = 0; i < arrays[k].length; i++) {
-                arrays[k][i] = in.getDouble();
+            arrays[k] = getArray(in);
+        }
+        List<ChallengerScore> challengers = List.of();
+        if (version == 2) {
+            int count = in.getInt();
+            challengers = new ArrayList<>(count);
+            for (int k = 0; k < count; k++) {
+                byte[] name = new byte[in.getInt()];
+                in.get(name);
+                int predicted = in.getInt();
+                double[] output = getArray(in);
+                challengers.add(new ChallengerScore(new String(name, StandardCharsets.UTF_8), output, predicted, getArray(in)));
             }
         }
-        return new PendingEvent(timestamp, sequence, modelVersion, arrays[0], arrays[1], arrays[2], predictedClass, arrays[3]);
+        return new PendingEvent(timestamp, sequence, modelVersion, arrays[0], arrays[1], arrays[2], predictedClass, arrays[3], challengers);
     }
 
     /**

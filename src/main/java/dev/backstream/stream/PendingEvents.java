@@ -46,9 +46,14 @@ import java.util.Map;
  * work does not grow with the number of events the model has seen.
  */
 final class PendingEvents {
-    /** What became of an event that is no longer pending. */
+    /**
+     * What became of an event that is no longer pending. The last four retire an event whose kept encoding and arrival
+     * prediction belong to a model that is gone: the model was reset (by a command or a drift detection), rolled back,
+     * or replaced by a promoted challenger, or its feature spec changed since the event arrived. Stored by ordinal:
+     * new values go at the end.
+     */
     enum Marker {
-        LEARNED, EXPIRED, EVICTED
+        LEARNED, EXPIRED, EVICTED, RESET, ROLLED_BACK, PROMOTED, SPEC_CHANGED
     }
 
     /** A model's counts: pending now, and joined, expired and evicted since it was created. */
@@ -234,7 +239,7 @@ final class PendingEvents {
      * evicts the model's oldest event or kept label.
      */
     Evictions keep(String model, String id, long timestamp, long modelVersion, double[] features, double[] observed, double[] output,
-             int predictedClass, double[] classLosses) {
+             int predictedClass, double[] classLosses, List<PendingEvent.ChallengerScore> challengers) {
         Counts tally = counts(model);
         PendingEvent previous = get(model, id);
         if (previous != null) {
@@ -242,7 +247,8 @@ final class PendingEvents {
             tally.pending--;
         }
         long sequence = tally.nextSequence++;
-        PendingEvent event = new PendingEvent(timestamp, sequence, modelVersion, features, observed, output, predictedClass, classLosses);
+        PendingEvent event = new PendingEvent(timestamp, sequence, modelVersion, features, observed, output, predictedClass, classLosses,
+                challengers);
         store.put(key(model, 'e', id), event.encode());
         store.put(sequenceKey(model, 'p', sequence), id.getBytes(StandardCharsets.UTF_8));
         tally.pending++;
@@ -278,16 +284,59 @@ final class PendingEvents {
         return new Evictions(events, labels);
     }
 
-    /** Event {@code id} of {@code model}, pending as {@code event}, is learned, or its label came too late: it is marked so. */
+    /**
+     * Event {@code id} of {@code model}, pending as {@code event}, is learned, or its label came too late, or it can no
+     * longer be learned ({@link Marker#SPEC_CHANGED}): it is marked so, and counted as joined or (all but learned) expired.
+     */
     void finish(String model, String id, PendingEvent event, Marker marker) {
         retire(model, id, event, marker);
         Counts tally = counts(model);
         if (marker == Marker.LEARNED) {
             tally.joined++;
-        } else if (marker == Marker.EXPIRED) {
+        } else if (marker != Marker.EVICTED) {
             tally.expired++;
         }
         putCounts(model, tally);
+    }
+
+    /**
+     * Retires every pending event of {@code model} but {@code except} (an event being learned now, or null), marked with
+     * {@code marker} (the model they were scored and encoded for was reset, rolled back or replaced) and counted as
+     * expired: their labels become dead letters. The labels kept for events that have not come stay. Walks the model's
+     * pending index once, from where it starts.
+     *
+     * @return the number of events retired
+     */
+    int retireAll(String model, Marker marker, String except) {
+        Counts tally = counts.get(model);
+        if (tally == null || tally.pending == 0) {
+            return 0;
+        }
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> index = indexFrom(model, 'p', tally.pendingFrom)) {
+            while (index.hasNext()) {
+                String id = new String(index.next().value, StandardCharsets.UTF_8);
+                if (!id.equals(except)) {
+                    ids.add(id);
+                }
+            }
+        }
+        int retired = 0;
+        for (String id : ids) {
+            PendingEvent event = get(model, id);
+            if (event != null) {
+                retire(model, id, event, marker);
+                retired++;
+            }
+        }
+        if (tally.pending == 0) {
+            tally.pendingFrom = tally.nextSequence; // no later range needs to walk the tombstones just left
+        }
+        if (retired > 0) {
+            tally.expired += retired;
+            putCounts(model, tally);
+        }
+        return retired;
     }
 
     /**

@@ -2,10 +2,21 @@ package dev.backstream.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.backstream.features.EncodedEvent;
+import dev.backstream.features.FeatureSpec;
 import dev.backstream.features.Preprocessing;
 import dev.backstream.json.Json;
+import dev.backstream.message.ModelCommand;
 import dev.backstream.message.SourceRecord;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.Activation;
+import dev.backstream.nn.Architecture;
+import dev.backstream.nn.LayerSpec;
+import dev.backstream.nn.Loss;
 import dev.backstream.nn.Mlp;
+import dev.backstream.nn.OptimizerSpec;
+import dev.backstream.snapshot.Snapshot;
+import dev.backstream.snapshot.SnapshotJson;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -447,6 +458,53 @@ class DelayedLabelsTopologyTest {
             assertEquals(120, counts.joined(), "the counts, rebuilt from the store, went on");
         }
 
+        /** The flights model, read with {@code spec} instead of the test spec, with as many inputs as it makes columns. */
+        private ModelCatalog flightsReadBy(String spec) throws Exception {
+            FeatureSpec features = FeatureSpec.parse(Json.MAPPER.readTree(spec), "test");
+            Architecture architecture = Architecture.of(features.width(), Loss.BINARY_CROSS_ENTROPY,
+                    new LayerSpec(6, Activation.TANH), new LayerSpec(1, Activation.SIGMOID));
+            return new ModelCatalog(List.of(new ModelDefinition("flights", Mlp.initialize(architecture, OptimizerSpec.sgd(0.1), 11),
+                    1_000_000, "test").withFeatures(features)));
+        }
+
+        /** Events kept under {@code before}'s spec, a restart with the test spec, their labels: INVALID_FIELD dead letters. */
+        private void keptUnderAnotherSpec(ModelCatalog before) {
+            ModelStoreHarness harness = new ModelStoreHarness();
+            ModelProcessor first = harness.processor(before);
+            first.process(routed(new Input(false, 0, 0), 0));
+            first.process(routed(new Input(false, 1, 1), 1));
+            harness.store.flushCache();
+            first.close();
+            harness.restart();
+            ModelProcessor second = harness.processor(EventsTopologyTest.catalog());
+            second.process(routed(new Input(true, 0, 2), 2));
+            second.process(routed(new Input(true, 1, 3), 3));
+            harness.store.flushCache();
+            List<JsonNode> letters = harness.context.forwarded().stream().map(r -> r.record().value())
+                    .filter(o -> o.kind() == Output.Kind.DEAD_LETTER).map(o -> json(o.json())).toList();
+            assertEquals(2, letters.size(), letters.toString());
+            for (JsonNode letter : letters) {
+                assertEquals("INVALID_FIELD", letter.get("reason").asText(), letter.toString());
+                assertTrue(letter.get("message").asText().contains("feature spec changed since the event arrived"), letter.toString());
+            }
+            Mlp stored = harness.store.persisted("flights").map(StoredModel::model).orElse(null);
+            assertTrue(stored == null || stored.updates() == 0, "the model is untouched");
+            PendingEvents.Counts counts = new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights");
+            assertEquals(0, counts.pending(), "retired");
+        }
+
+        @Test
+        void aKeptEventWhoseSpecGainedAStatefulFieldIsADeadLetterNotADeadThread() throws Exception {
+            // distance raw (no statistics) before, standardized (one stateful field) after: the same width
+            keptUnderAnotherSpec(flightsReadBy(EventsTopologyTest.SPEC.replace("\"encoding\": \"standardize\", \"missing\": \"mean\"",
+                    "\"encoding\": \"raw\", \"missing\": \"zero\"")));
+        }
+
+        @Test
+        void aKeptEventOfAnotherWidthIsADeadLetter() throws Exception {
+            keptUnderAnotherSpec(flightsReadBy(EventsTopologyTest.SPEC.replace("\"buckets\": 8", "\"buckets\": 9")));
+        }
+
         @Test
         void resumesTheKeptLabelsAndLearnsAsWithoutIt() throws Exception {
             List<Input> inputs = earlyLabelSchedule(120, 17);
@@ -474,6 +532,126 @@ class DelayedLabelsTopologyTest {
             assertEquals(0, counts.pending());
             assertEquals(0, counts.labels);
             assertEquals(120, counts.joined());
+        }
+    }
+
+    /** The flights model with one challenger, "wide": its own architecture, optimizer and seed. */
+    static ModelCatalog withChallenger() {
+        ModelDefinition champion = EventsTopologyTest.flights();
+        ModelDefinition wide = new ModelDefinition("flights:wide", wideChallenger(), 1_000_000, "test");
+        return new ModelCatalog(List.of(new ModelDefinition("flights", champion.newModel(), 1_000_000, "test", null,
+                Map.of("wide", wide), FEATURES)));
+    }
+
+    static Mlp wideChallenger() {
+        Architecture architecture = Architecture.of(FEATURES.width(), Loss.BINARY_CROSS_ENTROPY,
+                new LayerSpec(10, Activation.SIGMOID), new LayerSpec(1, Activation.SIGMOID));
+        return Mlp.initialize(architecture, OptimizerSpec.sgd(0.3), 5);
+    }
+
+    private static int labelOf(int i) throws Exception {
+        return FEATURES.parseLabel(parse(labelRecord(i)).get("label")).classIndex();
+    }
+
+    @Nested
+    @DisplayName("a model with a challenger")
+    class WithChallenger {
+
+        @Test
+        void theChallengerIsScoredOnArrivalAndItsMetricsScoreThatPrediction() throws Exception {
+            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), withChallenger());
+            TopologyFixture f = fixture;
+            event(f, 0, 0);
+            List<JsonNode> atArrival = f.predictions.readValuesToList().stream().map(v -> json(v)).toList();
+            assertEquals(2, atArrival.size(), "the champion's and the challenger's predictions, on arrival");
+            JsonNode challenger = atArrival.get(1);
+            assertEquals("flights:wide", challenger.get("model").asText());
+            assertEquals("challenger", challenger.get("role").asText());
+            assertEquals("flights", challenger.get("champion").asText());
+            assertEquals("e-0", challenger.get("id").asText());
+            event(f, 1, 1);
+            assertEquals(2, f.predictions.readValuesToList().size());
+            label(f, 1, 2);
+            label(f, 0, 3); // the challenger learned event 1 in between: its prediction now is not the one on arrival
+            assertTrue(f.predictions.isEmpty(), "no second prediction when the labels are learned");
+            assertTrue(f.deadLetters.isEmpty());
+
+            Mlp wide = wideChallenger();
+            Preprocessing state = FEATURES.newState();
+            EncodedEvent e0 = FEATURES.encode(parse(EventsTopologyTest.event(0, false, true)), state);
+            EncodedEvent e1 = FEATURES.encode(parse(EventsTopologyTest.event(1, false, true)), state);
+            assertEquals(wide.predict(e0.features()).output(0), challenger.get("output").get(0).asDouble(), 0.0);
+            double loss0 = wide.loss(e0.features(), new double[] {labelOf(0)});
+            double loss1 = wide.loss(e1.features(), new double[] {labelOf(1)});
+            wide.learn(e1.features(), labelOf(1));
+            wide.learn(e0.features(), labelOf(0));
+            ModelStore store = (ModelStore) f.driver.getStateStore(BackstreamTopology.STORE);
+            StoredModel stored = store.persistedChallenger("flights", "wide").orElseThrow();
+            assertTrue(stored.model().bitIdentical(wide), "one step per label on the kept features, as the in-test loop");
+            assertEquals(2, stored.metrics().count());
+            assertEquals((loss1 + loss0) / 2, stored.metrics().windowLoss(), 1e-12, "the log-loss of the arrival predictions");
+        }
+    }
+
+    @Nested
+    @DisplayName("commands that replace the model retire its pending events")
+    class RetiredByCommands {
+
+        private void labelsAreExpiredDeadLetters(TopologyFixture f, String cause) {
+            label(f, 0, 3);
+            label(f, 1, 4);
+            for (int i = 0; i < 2; i++) {
+                JsonNode letter = json(f.deadLetters.readValue());
+                assertEquals("LABEL_EXPIRED", letter.get("reason").asText(), letter.toString());
+                assertTrue(letter.get("message").asText().contains(cause), letter.toString());
+            }
+            assertTrue(f.deadLetters.isEmpty());
+        }
+
+        @Test
+        void aResetRetiresThemAndTheirLabelsAreExpiredDeadLettersWhileWaitingLabelsStay() {
+            TopologyFixture f = open(Map.of());
+            event(f, 0, 0);
+            event(f, 1, 1);
+            label(f, 5, 2); // a label before its event: it stays
+            assertEquals("reset", f.command(new ModelCommand.Reset("r", "flights", null)).get("event").asText());
+            labelsAreExpiredDeadLetters(f, "reset");
+            Mlp stored = f.storedModel("flights");
+            assertTrue(stored == null || stored.updates() == 0, "the model is untouched by them");
+            event(f, 5, 5);
+            assertTrue(f.deadLetters.isEmpty());
+            assertEquals(1, f.storedModel("flights").updates(), "the waiting label joined its event");
+            JsonNode labels = metrics(f).get("labels");
+            assertEquals(2, labels.get("expired").asLong(), "counted as expired");
+            assertEquals(1, labels.get("joined").asLong());
+            assertEquals(0, labels.get("pending").asLong());
+        }
+
+        @Test
+        void aRollbackRetiresThem() {
+            TopologyFixture f = open(Map.of());
+            event(f, 0, 0);
+            event(f, 1, 1);
+            byte[] snapshot = SnapshotJson.toBytes(new Snapshot("flights", EventsTopologyTest.flights().newModel(), Map.of(),
+                    FEATURES, FEATURES.newState()));
+            JsonNode rolledBack = f.command(new ModelCommand.Rollback("rb", "flights", null, snapshot));
+            assertEquals("rolled_back", rolledBack.get("event").asText(), rolledBack.toString());
+            labelsAreExpiredDeadLetters(f, "rolled back");
+            Mlp stored = f.storedModel("flights");
+            assertTrue(stored == null || stored.updates() == 0, "the model is untouched by them");
+        }
+
+        @Test
+        void aPromotionRetiresThem() {
+            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), withChallenger());
+            TopologyFixture f = fixture;
+            event(f, 0, 0);
+            event(f, 1, 1);
+            JsonNode promoted = f.command(new ModelCommand.Promote("p", "flights", "wide"));
+            assertEquals("promoted", promoted.get("event").asText(), promoted.toString());
+            labelsAreExpiredDeadLetters(f, "promoted");
+            Mlp stored = f.storedModel("flights");
+            assertTrue(stored == null || stored.updates() == 0, "the promoted model is untouched by them");
         }
     }
 

@@ -20,7 +20,7 @@ class PendingEventsCostTest {
     private static final double[] NONE = new double[0];
 
     private static void keep(PendingEvents pending, int i, long time) {
-        pending.keep("m", "e-" + i, time, 0, new double[] {i}, NONE, new double[] {0.5}, 0, new double[] {0.7, 0.7});
+        pending.keep("m", "e-" + i, time, 0, new double[] {i}, NONE, new double[] {0.5}, 0, new double[] {0.7, 0.7}, java.util.List.of());
     }
 
     @Test
