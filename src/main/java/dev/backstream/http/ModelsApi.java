@@ -427,6 +427,7 @@ public final class ModelsApi {
     static byte[] readBody(Context ctx, long maxBodyBytes) {
         long declared = ctx.contentLength();
         if (declared > maxBodyBytes) {
+            discard(ctx, declared);
             throw tooLarge(declared, maxBodyBytes);
         }
         try (InputStream in = ctx.bodyInputStream()) {
@@ -437,6 +438,30 @@ public final class ModelsApi {
             return body;
         } catch (IOException e) {
             throw new ApiException(400, RejectReason.MALFORMED_JSON.name(), "the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    /** The most bytes of a refused body read and thrown away so that its client sees the 413 (see {@link #discard}). */
+    private static final long DISCARDED_BODY_BYTES = 64L * 1024 * 1024;
+
+    /**
+     * Reads a refused body, up to {@link #DISCARDED_BODY_BYTES}, into nothing: a server that answers and closes while
+     * the client is still sending makes the client's kernel receive a reset, and the client then sees no answer at all
+     * instead of the 413. A larger body's client may see the connection close.
+     */
+    private static void discard(Context ctx, long declared) {
+        if (declared > DISCARDED_BODY_BYTES) {
+            return;
+        }
+        try (InputStream in = ctx.bodyInputStream()) {
+            byte[] buffer = new byte[64 * 1024];
+            long left = declared;
+            int read;
+            while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+                left -= read;
+            }
+        } catch (IOException e) {
+            // the client went away: nobody to answer
         }
     }
 

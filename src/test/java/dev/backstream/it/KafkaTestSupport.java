@@ -49,6 +49,8 @@ final class KafkaTestSupport {
         settings.put(BackstreamConfig.METRICS_TOPIC, prefix + ".metrics");
         settings.put(BackstreamConfig.CONTROL_TOPIC, prefix + ".control");
         settings.put(BackstreamConfig.MODEL_EVENTS_TOPIC, prefix + ".model-events");
+        settings.put(BackstreamConfig.EVENTS_TOPIC, prefix + ".events");
+        settings.put(BackstreamConfig.LABELS_TOPIC, prefix + ".labels");
         settings.put("commit.interval.ms", "100");
         settings.put(BackstreamConfig.HTTP_PORT, "0"); // several instances in one JVM: each on a free port
         return settings;
