@@ -5,7 +5,6 @@ import dev.backstream.json.Json;
 import dev.backstream.message.InvalidMessageException;
 import dev.backstream.message.ModelCommand;
 import dev.backstream.message.ModelEvent;
-import dev.backstream.message.RejectReason;
 import dev.backstream.message.SourceRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -38,10 +37,7 @@ final class CommandRouter implements Processor<byte[], byte[], byte[], Routed> {
         SourceRecord source = SampleRouter.source(context, record.timestamp());
         byte[] value = record.value();
         try {
-            if (value != null && value.length > maxRecordBytes) {
-                throw new InvalidMessageException(RejectReason.RECORD_TOO_LARGE,
-                        "command of " + value.length + " bytes exceeds max.record.bytes = " + maxRecordBytes + "; not parsed");
-            }
+            SampleRouter.requireAtMost(value, maxRecordBytes, "command");
             ModelCommand command = ModelCommand.parse(value);
             byte[] modelKey = command.model().getBytes(StandardCharsets.UTF_8);
             context.forward(record.withKey(modelKey).withValue(new Routed.Accepted(RoutedSample.command(command, record.key(), value, source),

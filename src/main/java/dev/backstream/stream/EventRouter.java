@@ -52,10 +52,7 @@ final class EventRouter implements Processor<byte[], byte[], byte[], Routed> {
         SourceRecord source = SampleRouter.source(context, record.timestamp());
         byte[] value = record.value();
         try {
-            if (value != null && value.length > maxRecordBytes) {
-                throw new InvalidMessageException(RejectReason.RECORD_TOO_LARGE,
-                        "record of " + value.length + " bytes exceeds max.record.bytes = " + maxRecordBytes + "; not parsed");
-            }
+            SampleRouter.requireAtMost(value, maxRecordBytes, "record");
             RoutedEvent event = read(kind, value, defaultModel);
             byte[] modelKey = event.model().getBytes(StandardCharsets.UTF_8);
             boolean keyedByModel = Arrays.equals(record.key(), modelKey);

@@ -44,10 +44,7 @@ final class SampleRouter implements Processor<byte[], byte[], byte[], Routed> {
         SourceRecord source = source(context, record.timestamp());
         byte[] value = record.value();
         try {
-            if (value != null && value.length > maxRecordBytes) {
-                throw new InvalidMessageException(RejectReason.RECORD_TOO_LARGE,
-                        "record of " + value.length + " bytes exceeds max.record.bytes = " + maxRecordBytes + "; not parsed");
-            }
+            requireAtMost(value, maxRecordBytes, "record");
             Sample sample = parser.parse(value);
             if (learn && !sample.isLabeled()) {
                 throw new InvalidMessageException(RejectReason.MISSING_FIELD,
@@ -60,6 +57,19 @@ final class SampleRouter implements Processor<byte[], byte[], byte[], Routed> {
         } catch (InvalidMessageException e) {
             byte[] json = deadLetters.json(e.reason(), e.getMessage(), source, record.key(), value);
             context.forward(record.withValue(new Routed.Rejected(json)));
+        }
+    }
+
+    /**
+     * Refuses a record over {@code max.record.bytes} before anything parses it: the one size check of the three routers.
+     *
+     * @param what what the record is ("record", "command"), for the message
+     * @throws InvalidMessageException {@link RejectReason#RECORD_TOO_LARGE}
+     */
+    static void requireAtMost(byte[] value, int maxRecordBytes, String what) {
+        if (value != null && value.length > maxRecordBytes) {
+            throw new InvalidMessageException(RejectReason.RECORD_TOO_LARGE,
+                    what + " of " + value.length + " bytes exceeds max.record.bytes = " + maxRecordBytes + "; not parsed");
         }
     }
 
