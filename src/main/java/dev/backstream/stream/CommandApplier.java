@@ -78,7 +78,8 @@ final class CommandApplier {
                         : Mlp.initialize(entry.definition().architecture(), entry.model().optimizer(), reset.seed());
                 models.replaceModel(entry, fresh);
                 models.restartDrift(entry); // a new model: what the detector saw of the old one says nothing about it
-                models.restartPreprocessing(entry); // and its feature statistics start again from the definition's
+                // and its feature statistics start again: from the definition's, or from none for a model from a new seed
+                models.restartPreprocessing(entry, reset.seed() != null);
                 return new Applied(ModelEvent.applied(command, ModelEvent.RESET, before, fresh.updates(), source), entry);
             }
             if (command instanceof ModelCommand.Rollback rollback) {

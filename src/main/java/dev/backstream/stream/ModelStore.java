@@ -413,7 +413,17 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
      * if its definition has no feature spec. Persisted at the next commit.
      */
     void restartPreprocessing(LiveModel entry) {
-        entry.preprocessing = entry.control.definition.newPreprocessing();
+        restartPreprocessing(entry, false);
+    }
+
+    /**
+     * Starts {@code entry}'s feature statistics again: from the definition's starting state (a warm start's), or, for a
+     * model initialized afresh from a seed ({@code fromNothing}), from no statistics at all, which is what such a model
+     * has learned.
+     */
+    void restartPreprocessing(LiveModel entry, boolean fromNothing) {
+        dev.backstream.features.FeatureSpec spec = entry.control.definition.features();
+        entry.preprocessing = fromNothing && spec != null ? spec.newState() : entry.control.definition.newPreprocessing();
         if (entry.preprocessing == null) {
             stored.delete(preprocessingKey(entry.id));
             entry.preprocessingDirty = false;

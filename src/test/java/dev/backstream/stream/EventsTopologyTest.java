@@ -223,6 +223,23 @@ class EventsTopologyTest {
         }
 
         @Test
+        void aResetFromANewSeedStartsWithoutTheWarmStartsStatistics() throws Exception {
+            dev.backstream.features.Preprocessing warm = FEATURES.newState();
+            warm.learn(new double[] {700.0});
+            warm.learn(new double[] {1500.0});
+            ModelDefinition warmStart = flights();
+            warmStart = new ModelDefinition("flights", warmStart.newModel(), 1_000_000, "test", null, Map.of(), FEATURES, warm);
+            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), new ModelCatalog(List.of(warmStart)));
+            TopologyFixture f = fixture;
+            f.events.pipeInput(TopologyFixture.bytes("flights"), TopologyFixture.bytes(event(0, true, true)));
+            assertEquals("reset", f.command(new ModelCommand.Reset("r1", "flights", null)).get("event").asText());
+            assertTrue(f.storedPreprocessing("flights").bitIdentical(warm), "a reset starts again from the definition's statistics");
+            assertEquals("reset", f.command(new ModelCommand.Reset("r2", "flights", 99L)).get("event").asText());
+            assertTrue(f.storedPreprocessing("flights").bitIdentical(FEATURES.newState()),
+                    "a model initialized from a new seed has learned nothing, its statistics neither");
+        }
+
+        @Test
         void aRollbackRestoresThePreprocessingStateRetainedWithTheModel() throws Exception {
             fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), new ModelCatalog(List.of(
                     flights().withSnapshotEveryUpdates(10))));
