@@ -96,6 +96,8 @@ final class EventRouter implements Processor<byte[], byte[], byte[], Routed> {
             if (!id.isTextual() && !id.isIntegralNumber()) {
                 throw new InvalidMessageException(RejectReason.INVALID_FIELD, "\"id\" must be a string or an integer, found " + id);
             }
+            // the id is part of a store key written as UTF-8: an unpaired surrogate would become '?' and name another event
+            ModelIds.check(id.asText(), "id");
             JsonNode label = json.get("label");
             if (label == null || label.isNull()) {
                 throw new InvalidMessageException(RejectReason.MISSING_FIELD, "label record has no \"label\"; expected the event's label");

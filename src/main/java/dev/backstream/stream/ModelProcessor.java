@@ -10,6 +10,7 @@ import dev.backstream.json.Json;
 import dev.backstream.message.InvalidMessageException;
 import dev.backstream.message.ModelCommand;
 import dev.backstream.message.ModelEvent;
+import dev.backstream.message.ModelIds;
 import dev.backstream.message.ModelMetrics;
 import dev.backstream.message.Prediction;
 import dev.backstream.message.RejectReason;
@@ -261,6 +262,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             label = spec.label(event.json());
             sample = new Sample(entry.id(), encoded.features(), label == null ? null : label.classIndex(),
                     label == null ? null : label.target(), spec.id(event.json()));
+            if (sample.id() != null) {
+                ModelIds.check(sample.id(), "id"); // part of a UTF-8 store key: an unpaired surrogate would name another event
+            }
         } catch (FeatureException e) {
             rejectEvent(record, entry, RejectReason.valueOf(e.kind().name()), featureMessage(e));
             return;

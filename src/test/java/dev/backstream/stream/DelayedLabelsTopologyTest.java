@@ -272,6 +272,8 @@ class DelayedLabelsTopologyTest {
             assertEquals("INVALID_FIELD", reason(f));
             f.labels.pipeInput(bytes("flights"), bytes("{\"model\": \"flights\", \"label\": 3}"), 5);
             assertEquals("MISSING_FIELD", reason(f), "no id");
+            f.labels.pipeInput(bytes("flights"), bytes("{\"model\": \"flights\", \"id\": \"\\udbff\", \"label\": 3}"), 5);
+            assertEquals("INVALID_FIELD", reason(f), "an unpaired surrogate: its UTF-8 key would be another id's");
             f.labels.pipeInput(bytes("xor"), bytes("{\"model\": \"xor\", \"id\": \"a\", \"label\": 1}"), 6);
             assertEquals("NO_FEATURE_SPEC", reason(f));
             label(f, 9, 7);

@@ -360,6 +360,10 @@ class EventsTopologyTest {
                     + " \"carrier\": \"AA\", \"delay\": \"late\"}");
             assertEquals("INVALID_FIELD", badLabel.get("reason").asText());
 
+            JsonNode unpaired = deadLetterFor(f, "{\"model\": \"flights\", \"id\": \"\\ud800\", \"distance\": 3, \"origin\": \"SFO\","
+                    + " \"carrier\": \"AA\", \"delay\": 3}");
+            assertEquals("INVALID_FIELD", unpaired.get("reason").asText(), "an id UTF-8 cannot carry would share another's store key");
+
             JsonNode noSpec = deadLetterFor(f, "{\"model\": \"xor\", \"id\": \"e\", \"a\": 1}");
             assertEquals("NO_FEATURE_SPEC", noSpec.get("reason").asText());
             assertTrue(noSpec.get("message").asText().contains("xor"), noSpec.toString());
