@@ -294,11 +294,12 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             }
         }
         if (label != null) {
-            handle(record, entry, sample, true, encoded.observed(), null);
+            Handled handled = handle(record, entry, sample, true, encoded.observed(), null);
             if (waiting != null) {
                 pending.removeLabel(waiting);
                 rejectKept(entry, waiting, RejectReason.DUPLICATE_LABEL, "event '" + waiting.id() + "' of model '" + entry.id()
-                        + "' came with its own label, which was learned; a label is learned once");
+                        + "' came with its own label, " + (handled == Handled.LEARNED || handled == Handled.DIVERGED
+                        ? "which was learned; a label is learned once" : "and the model is paused: neither is learned"));
             }
         } else {
             awaitLabel(record, entry, sample, encoded);
@@ -461,6 +462,14 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
                 RoutedSample routed = record.value();
                 evicted(entry, pending.keepLabel(model, id, record.timestamp(), routed.source(), routed.sourceKey(), routed.sourceValue()));
             }
+            return;
+        }
+        if (kept.timestamp() - record.timestamp() > ttl) {
+            // a label timestamped more than a TTL before its event: what the label-first order makes of it (labelArrived),
+            // so that which labels are learned does not depend on which of the two records was read first
+            rejectEvent(record, entry, RejectReason.UNKNOWN_EVENT_ID, "the label is " + (kept.timestamp() - record.timestamp())
+                    + " ms older than event '" + id + "' of model '" + model + "': no event of that id came within labels.ttl.ms = "
+                    + ttl + " of it");
             return;
         }
         if (record.timestamp() - kept.timestamp() > ttl) {

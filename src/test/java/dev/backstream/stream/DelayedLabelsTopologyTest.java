@@ -249,6 +249,18 @@ class DelayedLabelsTopologyTest {
         }
 
         @Test
+        void aLabelMoreThanATtlOlderThanItsEventIsRefusedInEitherOrder() {
+            TopologyFixture f = open(Map.of("labels.ttl.ms", "10000"));
+            event(f, 0, 50_000);
+            label(f, 0, 1_000); // event first
+            assertEquals("UNKNOWN_EVENT_ID", reason(f), "49 s older than its event, with a TTL of 10 s");
+            label(f, 1, 2_000); // label first
+            event(f, 1, 51_000);
+            assertEquals("UNKNOWN_EVENT_ID", reason(f), "the same pair read the other way round");
+            assertEquals(0, f.storedModel("flights").updates());
+        }
+
+        @Test
         void aSecondLabelIsADuplicateAndLearnedOnce() {
             TopologyFixture f = open(Map.of());
             event(f, 0, 0);
