@@ -102,28 +102,18 @@ final class PrequentialMetrics {
 
     /** A labeled sample's update was applied: scores the prediction made before it ({@code outcome}) against the sample. */
     void learned(Sample sample, Outcome outcome) {
-        double x;
-        double y;
         if (classifier) {
-            int truth = sample.trueClass();
-            int guess = outcome.predictedClass();
-            x = truth == guess ? 1.0 : 0.0;
-            y = outcome.loss();
-            ensureCapacity(next + 1);
-            label[next] = truth;
-            predicted[next] = guess;
-        } else {
-            double absolute = 0.0;
-            double squared = 0.0;
-            for (int i = 0; i < outputs; i++) {
-                double d = sample.target(i) - outcome.output(i);
-                absolute += Math.abs(d);
-                squared += d * d;
-            }
-            x = absolute / outputs;
-            y = squared / outputs;
+            addClass(sample.trueClass(), outcome.predictedClass(), outcome.loss());
+            return;
         }
-        add(x, y);
+        double absolute = 0.0;
+        double squared = 0.0;
+        for (int i = 0; i < outputs; i++) {
+            double d = sample.target(i) - outcome.output(i);
+            absolute += Math.abs(d);
+            squared += d * d;
+        }
+        add(absolute / outputs, squared / outputs);
     }
 
     /**
@@ -131,28 +121,28 @@ final class PrequentialMetrics {
      * re-prediction of the learning step: the honest score of the deployed model.
      */
     void learnedLate(Sample sample, PendingEvent kept) {
-        double x;
-        double y;
         if (classifier) {
             int truth = sample.trueClass();
-            int guess = kept.predictedClass();
-            x = truth == guess ? 1.0 : 0.0;
-            y = kept.lossOf(truth);
-            ensureCapacity(next + 1);
-            label[next] = truth;
-            predicted[next] = guess;
-        } else {
-            double absolute = 0.0;
-            double squared = 0.0;
-            for (int i = 0; i < outputs; i++) {
-                double d = sample.target(i) - kept.output()[i];
-                absolute += Math.abs(d);
-                squared += d * d;
-            }
-            x = absolute / outputs;
-            y = squared / outputs;
+            addClass(truth, kept.predictedClass(), kept.lossOf(truth));
+            return;
         }
-        add(x, y);
+        double[] output = kept.output();
+        double absolute = 0.0;
+        double squared = 0.0;
+        for (int i = 0; i < outputs; i++) {
+            double d = sample.target(i) - output[i];
+            absolute += Math.abs(d);
+            squared += d * d;
+        }
+        add(absolute / outputs, squared / outputs);
+    }
+
+    /** A classifier's prediction: right or wrong, its loss, and the class pair for the per-class counts. */
+    private void addClass(int truth, int guess, double loss) {
+        ensureCapacity(next + 1);
+        label[next] = truth;
+        predicted[next] = guess;
+        add(truth == guess ? 1.0 : 0.0, loss);
     }
 
     /** The model's delayed-label counts changed (an expiry, an eviction): publish its metrics again. */
