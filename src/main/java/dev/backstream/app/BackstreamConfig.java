@@ -51,6 +51,7 @@ public final class BackstreamConfig extends AbstractConfig {
     public static final String METRICS_TOPIC = "topic.metrics";
     public static final String CONTROL_TOPIC = "topic.control";
     public static final String MAX_MODELS = "max.models";
+    public static final String MODELS_EVICT_IDLE_MS = "models.evict.idle.ms";
     public static final String SNAPSHOT_HISTORY = "snapshot.history";
     public static final String MODEL_EVENTS_TOPIC = "topic.model.events";
     public static final String EVENTS_TOPIC = "topic.events";
@@ -143,6 +144,8 @@ public final class BackstreamConfig extends AbstractConfig {
                     "Each model keeps its last this many snapshots by update count (every snapshot.every.updates) in its store, so that a rollback command can name one; 0 keeps none.")
             .define(MAX_MODELS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "The most models one task (one partition of the inputs) holds; a create command beyond it is rejected with TOO_MANY_MODELS.")
+            .define(MODELS_EVICT_IDLE_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "A model that no record, command or score request used for this many milliseconds of wall-clock time, with nothing to publish or commit, leaves memory; it stays in the store and its next record decodes it again, bit-identical. 0 keeps every model in memory.")
             .define(MAX_RECORD_BYTES, Type.INT, 1_048_576, ConfigDef.Range.atLeast(16), Importance.LOW,
                     "Input records larger than this many bytes go to dead letters unparsed (RECORD_TOO_LARGE).")
             .define(MAX_FEATURES, Type.INT, 1_000_000, ConfigDef.Range.atLeast(1), Importance.LOW,
@@ -280,6 +283,10 @@ public final class BackstreamConfig extends AbstractConfig {
 
     public String httpAdvertisedHost() {
         return getString(HTTP_ADVERTISED_HOST);
+    }
+
+    public long modelsEvictIdleMs() {
+        return getLong(MODELS_EVICT_IDLE_MS);
     }
 
     public int snapshotHistory() {

@@ -112,50 +112,9 @@ public final class BinaryModelFormat {
         ByteOrder order = source.order();
         ByteBuffer in = source.order(ByteOrder.LITTLE_ENDIAN);
         try {
-            int magic = in.getInt();
-            if (magic != MAGIC) {
-                throw new IllegalArgumentException(String.format("not a backstream binary model: magic 0x%08X, expected 0x%08X", magic, MAGIC));
-            }
-            short version = in.getShort();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("unsupported binary model version " + version + ", expected " + VERSION);
-            }
-            in.getShort();
-            int inputs = in.getInt();
-            int depth = in.getInt();
-            if (depth < 1 || depth > 1024) {
-                throw new IllegalArgumentException("binary model declares " + depth + " layers");
-            }
-            List<LayerSpec> layers = new ArrayList<>(depth);
-            for (int m = 0; m < depth; m++) {
-                int units = in.getInt();
-                layers.add(new LayerSpec(units, lookup(ACTIVATION_CODES, in.get(), "activation of layer " + m)));
-            }
-            Architecture architecture = new Architecture(inputs, layers, lookup(LOSS_CODES, in.get(), "loss"));
-            byte optimizerCode = in.get();
-            boolean nesterov = in.get() != 0;
-            double rate = in.getDouble();
-            double l2 = in.getDouble();
-            double clipNorm = in.getDouble();
-            double momentum = in.getDouble();
-            double beta1 = in.getDouble();
-            double beta2 = in.getDouble();
-            double epsilon = in.getDouble();
-            OptimizerSpec optimizer;
-            switch (optimizerCode) {
-                case 1 -> optimizer = new OptimizerSpec.Sgd(rate, l2, clipNorm);
-                case 2 -> optimizer = new OptimizerSpec.Momentum(rate, momentum, nesterov, l2, clipNorm);
-                case 3 -> optimizer = new OptimizerSpec.Adam(rate, beta1, beta2, epsilon, l2, clipNorm);
-                default -> throw new IllegalArgumentException("unknown optimizer code " + optimizerCode + " in binary model");
-            }
-            long updates = in.getLong();
-            long optimizerSteps = in.getLong();
-            int count = architecture.parameterCount();
-            long needed = 8L * count * (1 + optimizer.stateVectors());
-            if (in.remaining() < needed) {
-                throw new IllegalArgumentException("binary model truncated: " + architecture.describe() + " needs " + needed
-                        + " bytes of parameters and state, found " + in.remaining());
-            }
+            Header header = readHeader(in);
+            Architecture architecture = header.architecture();
+            OptimizerSpec optimizer = header.optimizer();
             Parameters params = Parameters.zeros(architecture);
             params.get(in);
             Parameters[] state = new Parameters[optimizer.stateVectors()];
@@ -171,12 +130,91 @@ public final class BinaryModelFormat {
                     throw new IllegalArgumentException("encoded model has a non-finite value in optimizer state vector " + k);
                 }
             }
-            return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, updates, optimizerSteps);
+            return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, header.updates(), header.optimizerSteps());
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("binary model truncated in its header", e);
         } finally {
             source.order(order);
         }
+    }
+
+    /**
+     * What a model's encoding says before its parameters: shape, optimizer and counters.
+     *
+     * @param updates        the model's version (labeled samples applied)
+     * @param optimizerSteps steps its optimizer took
+     */
+    public record Header(Architecture architecture, OptimizerSpec optimizer, long updates, long optimizerSteps) {
+    }
+
+    /**
+     * Reads the header of a model written by {@link #encode} and skips its parameters and optimizer state without
+     * decoding them, advancing the buffer past the model: for readers that need a stored model's version, not the
+     * model (a task's start with many models).
+     *
+     * @throws IllegalArgumentException as {@link #decode(ByteBuffer)} for a bad header or a truncated model
+     */
+    public static Header skip(ByteBuffer source) {
+        ByteOrder order = source.order();
+        ByteBuffer in = source.order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            Header header = readHeader(in);
+            in.position((int) (in.position() + 8L * header.architecture().parameterCount() * (1 + header.optimizer().stateVectors())));
+            return header;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("binary model truncated in its header", e);
+        } finally {
+            source.order(order);
+        }
+    }
+
+    /** Reads the header, leaving {@code in} (little-endian) at the parameters, which it checks are all there. */
+    private static Header readHeader(ByteBuffer in) {
+        int magic = in.getInt();
+        if (magic != MAGIC) {
+            throw new IllegalArgumentException(String.format("not a backstream binary model: magic 0x%08X, expected 0x%08X", magic, MAGIC));
+        }
+        short version = in.getShort();
+        if (version != VERSION) {
+            throw new IllegalArgumentException("unsupported binary model version " + version + ", expected " + VERSION);
+        }
+        in.getShort();
+        int inputs = in.getInt();
+        int depth = in.getInt();
+        if (depth < 1 || depth > 1024) {
+            throw new IllegalArgumentException("binary model declares " + depth + " layers");
+        }
+        List<LayerSpec> layers = new ArrayList<>(depth);
+        for (int m = 0; m < depth; m++) {
+            int units = in.getInt();
+            layers.add(new LayerSpec(units, lookup(ACTIVATION_CODES, in.get(), "activation of layer " + m)));
+        }
+        Architecture architecture = new Architecture(inputs, layers, lookup(LOSS_CODES, in.get(), "loss"));
+        byte optimizerCode = in.get();
+        boolean nesterov = in.get() != 0;
+        double rate = in.getDouble();
+        double l2 = in.getDouble();
+        double clipNorm = in.getDouble();
+        double momentum = in.getDouble();
+        double beta1 = in.getDouble();
+        double beta2 = in.getDouble();
+        double epsilon = in.getDouble();
+        OptimizerSpec optimizer;
+        switch (optimizerCode) {
+            case 1 -> optimizer = new OptimizerSpec.Sgd(rate, l2, clipNorm);
+            case 2 -> optimizer = new OptimizerSpec.Momentum(rate, momentum, nesterov, l2, clipNorm);
+            case 3 -> optimizer = new OptimizerSpec.Adam(rate, beta1, beta2, epsilon, l2, clipNorm);
+            default -> throw new IllegalArgumentException("unknown optimizer code " + optimizerCode + " in binary model");
+        }
+        long updates = in.getLong();
+        long optimizerSteps = in.getLong();
+        int count = architecture.parameterCount();
+        long needed = 8L * count * (1 + optimizer.stateVectors());
+        if (in.remaining() < needed) {
+            throw new IllegalArgumentException("binary model truncated: " + architecture.describe() + " needs " + needed
+                    + " bytes of parameters and state, found " + in.remaining());
+        }
+        return new Header(architecture, optimizer, updates, optimizerSteps);
     }
 
     private static <T> int code(T[] table, T value) {

@@ -8,13 +8,20 @@ package dev.backstream.stream;
  * @param maxRecordBytes              the largest record the application was sized for (its changelog's and snapshots'
  *                                    {@code max.message.bytes}): a created model must fit, stored and as a snapshot
  * @param defaultSnapshotEveryUpdates the snapshot cadence of a created model whose definition names none
+ * @param evictIdleMs                 a model unused for this long, with nothing to publish or commit, leaves memory
+ *                                    ({@code models.evict.idle.ms}); 0: never
  */
-public record ModelManagement(int snapshotHistory, int maxModels, int maxRecordBytes, long defaultSnapshotEveryUpdates) {
+public record ModelManagement(int snapshotHistory, int maxModels, int maxRecordBytes, long defaultSnapshotEveryUpdates, long evictIdleMs) {
     public ModelManagement {
-        if (snapshotHistory < 0 || maxModels < 1 || maxRecordBytes < 1 || defaultSnapshotEveryUpdates < 1) {
-            throw new IllegalArgumentException("snapshotHistory >= 0, maxModels, maxRecordBytes and defaultSnapshotEveryUpdates >= 1; found "
-                    + snapshotHistory + ", " + maxModels + ", " + maxRecordBytes + ", " + defaultSnapshotEveryUpdates);
+        if (snapshotHistory < 0 || maxModels < 1 || maxRecordBytes < 1 || defaultSnapshotEveryUpdates < 1 || evictIdleMs < 0) {
+            throw new IllegalArgumentException("snapshotHistory, evictIdleMs >= 0, maxModels, maxRecordBytes and defaultSnapshotEveryUpdates >= 1; found "
+                    + snapshotHistory + ", " + evictIdleMs + ", " + maxModels + ", " + maxRecordBytes + ", " + defaultSnapshotEveryUpdates);
         }
+    }
+
+    /** These limits with {@code evictIdleMs} instead. */
+    public ModelManagement withEvictIdleMs(long evictIdleMs) {
+        return new ModelManagement(snapshotHistory, maxModels, maxRecordBytes, defaultSnapshotEveryUpdates, evictIdleMs);
     }
 
     /**
@@ -26,5 +33,5 @@ public record ModelManagement(int snapshotHistory, int maxModels, int maxRecordB
     }
 
     /** Defaults for a topology used on its own (tests, benchmarks). */
-    public static final ModelManagement DEFAULT = new ModelManagement(10, 10_000, 16 * 1024 * 1024, 1000);
+    public static final ModelManagement DEFAULT = new ModelManagement(10, 10_000, 16 * 1024 * 1024, 1000, 0);
 }

@@ -19,6 +19,7 @@ import dev.backstream.message.SourceRecord;
 import dev.backstream.model.DriftSpec;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.Outcome;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
@@ -83,6 +84,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private Cancellable punctuator;
     private Cancellable metricsPunctuator;
     private Cancellable committedPunctuator;
+    private Cancellable evictionPunctuator;
+    /** The passes of the metrics and snapshot punctuations over the models, each bounded per run. */
+    private final PublicationSweep metricsSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
+    private final PublicationSweep snapshotSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
     private static final Duration COMMITTED_STATE_INTERVAL = Duration.ofMillis(100);
     private final ModelManagement management;
     private CommandApplier commands;
@@ -114,9 +119,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         // The task (re)starts processing: after a move or a standby's restore, the store may hold a newer model than
         // any copy in memory. Kafka Streams calls init whenever a task becomes active, whatever the path.
         models.forgetLiveModels();
-        // ...and loads them all: a model may owe a metrics record or a snapshot that the previous owner did not publish
-        // before it stopped, and no sample may ever come to bring it into memory.
-        models.loadAll(definitions);
+        // ...and loads those that owe a metrics record or a snapshot the previous owner did not publish before it
+        // stopped, since no sample may ever come to bring them into memory; the others wait for their next record.
+        tick();
+        models.loadAll(definitions, this::owesPublication);
         commands = new CommandApplier(models, definitions, management);
         pending = new PendingEvents(context.getStateStore(pendingStoreName), eventSettings);
         // expiry follows stream time (record timestamps), as the join does: the same input expires the same events
@@ -131,11 +137,63 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         if (metricsIntervalMs > 0) {
             metricsPunctuator = context.schedule(Duration.ofMillis(metricsIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::publishChangedMetrics);
         }
+        long idleMs = management.evictIdleMs();
+        if (idleMs > 0) {
+            evictionPunctuator = context.schedule(Duration.ofMillis(Math.max(1, Math.min(idleMs / 4, 60_000))), PunctuationType.WALL_CLOCK_TIME,
+                    now -> {
+                        models.clock(now);
+                        models.evictIdle(idleMs, this::owesPublication);
+                    });
+        }
+    }
+
+    /** Tells the store the time of what the task processes now, if it evicts idle models (else it needs no clock). */
+    private void tick() {
+        if (management.evictIdleMs() > 0) {
+            models.clock(context.currentSystemTimeMs());
+        }
+    }
+
+    /** Whether the metrics punctuation would publish {@code entry}'s metrics or a challenger's. */
+    private boolean owesMetrics(LiveModel entry) {
+        if (metricsIntervalMs <= 0) {
+            return false;
+        }
+        if (entry.metrics().changedSincePublished()) {
+            return true;
+        }
+        for (ModelStore.Challenger challenger : entry.challengers()) {
+            if (challenger.metrics().changedSincePublished()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the snapshot punctuation would publish a snapshot of {@code entry}. */
+    private boolean owesSnapshot(LiveModel entry) {
+        return snapshotIntervalMs > 0 && entry.model().updates() != entry.lastSnapshotUpdates() && entry.lastSource() != null;
+    }
+
+    /** Whether a punctuation would publish something of {@code entry}: it must stay in memory until then. */
+    private boolean owesPublication(LiveModel entry) {
+        return owesMetrics(entry) || owesSnapshot(entry);
+    }
+
+    /**
+     * {@link #owesPublication(LiveModel)} for a stored model, read from its summary: the same conditions, a decoded
+     * model's last source being never null. A model with challengers is loaded anyway (their metrics are stored apart).
+     */
+    private boolean owesPublication(ModelDefinition definition, StoredModel.Summary stored) {
+        return !definition.challengers().isEmpty()
+                || (metricsIntervalMs > 0 && stored.metricsChanged())
+                || (snapshotIntervalMs > 0 && stored.updates() != stored.lastSnapshotUpdates());
     }
 
     @Override
     public void process(Record<byte[], RoutedSample> record) {
         models.publishCommitted();
+        tick();
         RoutedSample routed = record.value();
         if (routed.command() != null) {
             apply(record);
@@ -718,40 +776,50 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
     }
 
+    /**
+     * Publishes a snapshot of each model changed since its last one, at most {@link PublicationSweep#BUDGET_BYTES} per
+     * run: with more, the pass over the models goes on at the next run (see {@link PublicationSweep}).
+     */
     private void snapshotChangedModels(long now) {
         models.publishCommitted();
-        for (LiveModel entry : models.liveModels()) {
-            if (entry.model().updates() != entry.lastSnapshotUpdates() && entry.lastSource() != null) {
-                // not retained for rollbacks: which states a wall-clock snapshot catches depends on timing, not on the input,
-                // and a rollback's outcome must not
-                publishSnapshot(entry, now, false);
+        snapshotSweep.run(models, entry -> {
+            if (!owesSnapshot(entry)) {
+                return 0;
             }
-        }
+            // not retained for rollbacks: which states a wall-clock snapshot catches depends on timing, not on the input,
+            // and a rollback's outcome must not
+            return publishSnapshot(entry, now, false);
+        });
     }
 
+    /** Publishes the metrics of each model changed since its last ones, bounded per run as {@link #snapshotChangedModels}. */
     private void publishChangedMetrics(long now) {
         models.publishCommitted();
-        for (LiveModel entry : models.liveModels()) {
+        metricsSweep.run(models, entry -> {
+            long bytes = 0;
             if (entry.metrics().changedSincePublished()) {
-                publishMetrics(entry, now);
+                bytes += publishMetrics(entry, now);
             }
             for (ModelStore.Challenger challenger : entry.challengers()) {
                 if (challenger.metrics().changedSincePublished()) {
-                    publishChallengerMetrics(entry, challenger, now);
+                    bytes += publishChallengerMetrics(entry, challenger, now);
                 }
             }
-        }
+            return bytes;
+        });
     }
 
     /**
      * Forwards a challenger's metrics to the metrics topic, under its id {@code <champion>:<name>}, in the same format
      * as a model's; they are not shown to {@link PublishedMetrics} nor as Kafka Streams metrics.
      */
-    private void publishChallengerMetrics(LiveModel entry, ModelStore.Challenger challenger, long now) {
+    private long publishChallengerMetrics(LiveModel entry, ModelStore.Challenger challenger, long now) {
         ModelMetrics metrics = challenger.metrics().toMessage(challenger.id(), challenger.model().updates(), challenger.lastSource(), now);
-        context.forward(new Record<>(challenger.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.METRICS, metrics.toJson()), now));
+        byte[] json = metrics.toJson();
+        context.forward(new Record<>(challenger.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.METRICS, json), now));
         challenger.metrics().published();
         models.challengerUpdated(entry, challenger, challenger.lastSource());
+        return json.length + BinaryModelFormat.encodedSize(challenger.model());
     }
 
     /**
@@ -759,26 +827,33 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
      * committed in the same transaction as the record: read_committed consumers see one record per model and interval.
      * {@link PublishedMetrics} and the Kafka Streams metrics see the value at once (before the commit).
      */
-    private void publishMetrics(LiveModel entry, long now) {
+    private long publishMetrics(LiveModel entry, long now) {
         ModelMetrics metrics = entry.metrics().toMessage(entry.id(), entry.model().updates(), entry.lastSource(), now);
         if (entry.definition().features() != null) {
             PendingEvents.Counts counts = pending.counts(entry.id());
             metrics = metrics.withLabels(new ModelMetrics.Labels(counts.pending(), counts.joined(), counts.expired(), counts.evicted()));
         }
-        context.forward(new Record<>(entry.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.METRICS, metrics.toJson()), now));
+        byte[] json = metrics.toJson();
+        context.forward(new Record<>(entry.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.METRICS, json), now));
         entry.metrics().published();
         models.metricsChanged(entry);
         publishedMetrics.published(metrics);
         sensors.computeIfAbsent(entry.id(), id -> new ModelSensors(context.metrics(), Thread.currentThread().getName(),
                 context.taskId().toString(), id)).update(metrics);
+        // the record, and the model written again at the commit (its metrics are marked published)
+        return json.length + BinaryModelFormat.encodedSize(entry.model());
     }
 
     private void publishSnapshot(LiveModel entry, long timestamp) {
         publishSnapshot(entry, timestamp, true);
     }
 
-    /** Publishes a snapshot of {@code entry}; {@code retain}: also keep it for rollbacks ({@code snapshot.history}). */
-    private void publishSnapshot(LiveModel entry, long timestamp, boolean retain) {
+    /**
+     * Publishes a snapshot of {@code entry}; {@code retain}: also keep it for rollbacks ({@code snapshot.history}).
+     *
+     * @return the bytes it produces: the snapshot, and the model written again at the commit
+     */
+    private long publishSnapshot(LiveModel entry, long timestamp, boolean retain) {
         // a model with a feature spec publishes backstream.mlp/v2: the spec and the preprocessing state score a raw event
         byte[] json = SnapshotJson.toBytes(new Snapshot(entry.id(), entry.model(), CommittedModel.snapshotExtras(entry.lastSource()),
                 entry.definition().features(), entry.preprocessing()));
@@ -787,6 +862,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             models.retainSnapshot(entry, management.snapshotHistory());
         }
         context.forward(new Record<>(entry.id().getBytes(StandardCharsets.UTF_8), new Output(Output.Kind.SNAPSHOT, json), timestamp));
+        return json.length + BinaryModelFormat.encodedSize(entry.model());
     }
 
     /** A dead letter with the record's original bytes (re-written only for records repartitioned without them). */
@@ -810,6 +886,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
         if (expiryPunctuator != null) {
             expiryPunctuator.cancel();
+        }
+        if (evictionPunctuator != null) {
+            evictionPunctuator.cancel();
         }
         for (Map.Entry<String, ModelSensors> model : sensors.entrySet()) {
             publishedMetrics.removed(model.getKey());

@@ -85,6 +85,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     private final List<String> stagedTombstones = new ArrayList<>();
     /** The task's partition; -1 until {@link #init}. */
     private int partition = -1;
+    /** The wall-clock time of the record or punctuation being processed ({@link #clock}), for idleness. */
+    private long now;
 
     /** A model store over {@code stored}; production code gets one from {@link #builder}. */
     ModelStore(KeyValueStore<String, byte[]> stored, MetricsSettings metricsSettings, CommittedModels committed) {
@@ -114,6 +116,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         /** The preprocessing state of a model whose definition has a feature spec, else null. */
         private Preprocessing preprocessing;
         private boolean preprocessingDirty;
+        /** When a record or command last asked for the model ({@link ModelStore#clock}'s time). */
+        private long lastUsed;
 
         private LiveModel(String id, ModelControl control, Mlp model, PrequentialMetrics metrics, SourceRecord lastSource,
                           long lastSnapshotUpdates) {
@@ -266,6 +270,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     public LiveModel get(String id, Function<String, ModelDefinition> definitions) {
         LiveModel entry = live.get(id);
         if (entry != null) {
+            entry.lastUsed = now;
             return entry;
         }
         ModelControl control = control(id, definitions);
@@ -302,6 +307,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         entry.drift = loadDrift(id, control.definition);
         entry.preprocessing = loadPreprocessing(id, control.definition);
         loadChallengers(entry);
+        entry.lastUsed = now;
         live.put(id, entry);
         return entry;
     }
@@ -637,13 +643,15 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     }
 
     /**
-     * Loads every stored model of a declared id into memory, so that the punctuators see the models whose metrics or
-     * snapshot were not published before the task last stopped (a crash, a move) even if no sample for them arrives
-     * again, and shows them to readers ({@link CommittedModels}), which from now on may ask this task for them, with
-     * the tombstones of deleted declared models. Called when the learner (re)starts the task, after the store was
-     * restored.
+     * Shows every stored model to readers ({@link CommittedModels}), which from now on may ask this task for them, with
+     * the tombstones of deleted declared models, and loads into memory those that {@code owes} says owe a publication
+     * (metrics or a snapshot the previous owner did not publish before it stopped: a crash, a move), so that the
+     * punctuators publish them even if no sample for them arrives again. The others are decoded on their next record:
+     * a task's start reads each stored model's header ({@link StoredModel#summarize}), not its parameters or metrics
+     * chunks, so it grows little with the number of models. Called when the learner (re)starts the task, after the
+     * store was restored.
      */
-    public void loadAll(Function<String, ModelDefinition> definitions) {
+    public void loadAll(Function<String, ModelDefinition> definitions, Owes owes) {
         List<KeyValue<String, byte[]>> models = new ArrayList<>();
         String controlSuffix = controlKey("");
         try (KeyValueIterator<String, byte[]> all = stored.all()) {
@@ -658,13 +666,56 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         }
         for (KeyValue<String, byte[]> model : models) {
             ModelControl control = control(model.key, definitions);
-            if (control != null && !live.containsKey(model.key)) {
-                LiveModel entry = load(model.key, control, model.value);
-                committed.put(new CommittedModel(control.definition, partition, entry.model.updates(), model.value,
-                        entry.preprocessing == null ? null : stored.get(preprocessingKey(model.key))));
+            if (control == null || live.containsKey(model.key)) {
+                continue;
             }
+            StoredModel.Summary summary = StoredModel.summarize(model.value);
+            if (owes.test(control.definition, summary)) {
+                load(model.key, control, model.value);
+            }
+            committed.put(new CommittedModel(control.definition, partition, summary.updates(), model.value,
+                    control.definition.features() == null ? null : stored.get(preprocessingKey(model.key))));
         }
         committed.serving(partition);
+    }
+
+    /** Whether a stored model owes a publication, from its definition and the {@link StoredModel.Summary} of its value. */
+    @FunctionalInterface
+    public interface Owes {
+        boolean test(ModelDefinition definition, StoredModel.Summary summary);
+    }
+
+    /**
+     * Sets the wall-clock time of what the task processes now (a record, a command, a punctuation): the models asked
+     * for from now on were used at this time ({@link #evictIdle}).
+     */
+    void clock(long wallClockMs) {
+        now = wallClockMs;
+    }
+
+    /**
+     * Drops from memory the models not asked for during the last {@code idleMs} (by {@link #clock}'s time) that have
+     * nothing uncommitted and for which {@code keep} is false (they owe a publication). Each stays in the store, and
+     * its next record decodes it again: the same bits as the dropped one, since the store holds exactly the committed
+     * live state of a model with no change since the last commit.
+     *
+     * @return how many models were dropped
+     */
+    int evictIdle(long idleMs, java.util.function.Predicate<LiveModel> keep) {
+        int evicted = 0;
+        for (java.util.Iterator<LiveModel> models = live.values().iterator(); models.hasNext(); ) {
+            LiveModel entry = models.next();
+            if (!entry.dirty && now - entry.lastUsed >= idleMs && !keep.test(entry)) {
+                models.remove();
+                evicted++;
+            }
+        }
+        return evicted;
+    }
+
+    /** Whether {@code entry} is the model in memory under its id (not evicted, deleted or forgotten since it was got). */
+    boolean isLive(LiveModel entry) {
+        return live.get(entry.id) == entry;
     }
 
     /**

@@ -376,7 +376,39 @@ final class PrequentialMetrics {
     }
 
     private int entrySize() {
+        return entrySize(classifier);
+    }
+
+    private static int entrySize(boolean classifier) {
         return classifier ? 24 : 16;
+    }
+
+    /**
+     * Whether the metrics encoded at {@code in}'s position (format 2 or 3, of a model of {@code architecture}) changed
+     * since they were last published, read without decoding them: no entry is copied and no chunk is read. Advances
+     * {@code in} into the metrics.
+     *
+     * @throws IllegalStateException if the encoding does not fit in {@code in}
+     */
+    static boolean changedSincePublished(ByteBuffer in, int format, Architecture architecture) {
+        int entrySize = entrySize(architecture.classes() > 0);
+        int stored = in.getInt();
+        int inline = stored;
+        if (format >= 3) {
+            in.getLong();
+            in.getShort();
+            in.getShort();
+            inline = in.getInt();
+        }
+        long skip = (long) inline * entrySize + 3 * 8 + 2 * 8;
+        if (inline < 0 || inline > stored || skip + 2 * 8 > in.remaining()) {
+            throw new IllegalStateException("stored metrics: " + inline + " window entries inline do not fit in the " + in.remaining()
+                    + " bytes left");
+        }
+        in.position(in.position() + (int) skip);
+        long changes = in.getLong();
+        long publishedChanges = in.getLong();
+        return changes != publishedChanges;
     }
 
     /** The entries held inline in the stored value: those not yet sealed into a chunk. */

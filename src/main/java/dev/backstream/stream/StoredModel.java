@@ -93,6 +93,41 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
         return new ModelAndSource(model, new SourceRecord(topic, partition, offset, timestamp));
     }
 
+    /**
+     * What a task's start needs to know of a stored value, read without decoding the model or its metrics.
+     *
+     * @param updates             the model's version
+     * @param lastSnapshotUpdates the update count of its last published snapshot
+     * @param metricsChanged      whether its metrics changed since they were last published
+     */
+    record Summary(long updates, long lastSnapshotUpdates, boolean metricsChanged) {
+    }
+
+    /**
+     * The {@link Summary} of a version 3, 2 or 1 value: its header, the model's counters and the metrics' change
+     * counters, skipping the parameters and the window's entries (no chunk is read).
+     *
+     * @throws IllegalStateException if {@code bytes} is not a stored model of a supported version
+     * @throws IllegalArgumentException if its binary model is malformed
+     */
+    static Summary summarize(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        short version = checkHeader(bytes, in);
+        in.getShort();
+        in.getInt();
+        in.getLong();
+        long lastSnapshot = in.getLong();
+        BinaryModelFormat.Header model = BinaryModelFormat.skip(in);
+        boolean metricsChanged = false;
+        if (version != VERSION_1) { // version 1 values start with empty metrics: nothing to publish
+            short topicLength = in.getShort();
+            in.position(in.position() + Math.max(0, topicLength));
+            in.getLong();
+            metricsChanged = PrequentialMetrics.changedSincePublished(in, version, model.architecture());
+        }
+        return new Summary(model.updates(), lastSnapshot, metricsChanged);
+    }
+
     /** A stored model without its metrics; {@code source} as in {@link StoredModel}. */
     record ModelAndSource(Mlp model, SourceRecord source) {
     }

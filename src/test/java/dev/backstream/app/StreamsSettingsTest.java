@@ -52,6 +52,18 @@ class StreamsSettingsTest {
         assertEquals("zstd", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
                 .getProperty(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG), "a pass-through setting wins");
     }
+
+    @Test
+    void theApplicationProducesBatchesOf256KiBUnlessTheConfigurationSaysOtherwise() {
+        ModelCatalog models = catalog(8, 32);
+        java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of(BackstreamConfig.STATE_DIR, "/tmp/x"));
+        assertEquals("262144", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
+                .getProperty(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG));
+        settings.put("batch.size", "16384");
+        assertEquals("16384", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
+                .getProperty(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG), "a pass-through setting wins");
+    }
+
     @Test
     void aDeadLetterAlwaysFitsTheProducersLargestRequest() {
         ModelCatalog models = catalog(8, 32);

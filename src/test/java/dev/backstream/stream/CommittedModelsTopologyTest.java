@@ -145,7 +145,7 @@ class CommittedModelsTopologyTest {
         ModelStore store = new ModelStore(underlying, MetricsSettings.DEFAULT, committed);
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
-        store.loadAll(declared);
+        store.loadAll(declared, (definition, summary) -> true);
         return store;
     }
 }

@@ -48,10 +48,26 @@ final class ModelStoreHarness {
     }
 
     ModelProcessor processor(dev.backstream.model.ModelCatalog catalog, long metricsIntervalMs) {
-        ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0,
+        return processor(catalog, metricsIntervalMs, 0, ModelManagement.DEFAULT);
+    }
+
+    /** A processor publishing metrics and snapshots every so often (0: never), with these management limits. */
+    ModelProcessor processor(dev.backstream.model.ModelCatalog catalog, long metricsIntervalMs, long snapshotIntervalMs,
+                             ModelManagement management) {
+        ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, snapshotIntervalMs,
                 new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity(), metricsIntervalMs,
-                new PublishedMetrics(), ModelManagement.DEFAULT, BackstreamTopology.PENDING_STORE, eventSettings);
+                new PublishedMetrics(), management, BackstreamTopology.PENDING_STORE, eventSettings);
         processor.init(context);
         return processor;
+    }
+
+    /** Runs the punctuations scheduled every {@code intervalMs}, at wall-clock time {@code now}. */
+    void punctuate(long intervalMs, long now) {
+        context.setCurrentSystemTimeMs(now);
+        for (var punctuator : context.scheduledPunctuators()) {
+            if (punctuator.getInterval().toMillis() == intervalMs) {
+                punctuator.getPunctuator().punctuate(now);
+            }
+        }
     }
 }
