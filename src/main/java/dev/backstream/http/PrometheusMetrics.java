@@ -2,6 +2,7 @@ package dev.backstream.http;
 
 import dev.backstream.message.ModelMetrics;
 import dev.backstream.message.RejectReason;
+import dev.backstream.stream.ModelSeriesSlots;
 import dev.backstream.stream.PublishedMetrics;
 import dev.backstream.stream.Totals;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -48,6 +49,7 @@ public final class PrometheusMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final PublishedMetrics published;
     private final Totals totals;
+    private final ModelSeriesSlots series;
     private final List<Gauges> gauges = new ArrayList<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private KafkaStreamsMetrics streamsMetrics;
@@ -63,8 +65,9 @@ public final class PrometheusMetrics implements AutoCloseable {
     private record Gauges(MultiGauge gauge, Function<ModelMetrics, Number> field, boolean windowed) {
     }
 
-    public PrometheusMetrics(PublishedMetrics published, Totals totals) {
+    public PrometheusMetrics(PublishedMetrics published, Totals totals, ModelSeriesSlots series) {
         this.published = published;
+        this.series = series;
         this.totals = totals;
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);

@@ -18,6 +18,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PublishedMetrics {
     /** How many of each model's latest metrics {@link #history} keeps: 5 minutes at one record a second. */
     public static final int HISTORY = 300;
+    public static final int HISTORY_BUDGET = 100_000;
+
+    private final int budget;
+
+    public PublishedMetrics() {
+        this(HISTORY_BUDGET);
+    }
+
+    PublishedMetrics(int budget) {
+        this.budget = budget;
+    }
 
     private final Map<String, ModelMetrics> latest = new ConcurrentHashMap<>();
     private final Map<String, Deque<ModelMetrics>> history = new ConcurrentHashMap<>();
