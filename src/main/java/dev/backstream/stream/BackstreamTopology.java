@@ -177,7 +177,7 @@ public final class BackstreamTopology {
             @Override
             public Processor<byte[], RoutedSample, byte[], Output> get() {
                 return new ModelProcessor(catalog, STORE, interval, deadLetters, shared.activity(), metricsInterval, shared.metrics(),
-                        settings.management(), PENDING_STORE, settings.events());
+                        shared.series(), settings.management(), PENDING_STORE, settings.events());
             }
 
             @Override

@@ -56,8 +56,8 @@ public final class ModelSeriesSlots {
         if (!refusalLogged) {
             refusalLogged = true;
             // once per instance: one line per model would be thousands of lines for the case the cap is made for
-            LOG.info("{} models on this instance have per-model JMX and Prometheus metric series (metrics.model.series.max); "
-                    + "the others, from model {} on, publish their metrics to the metrics topic and the HTTP API only", max, model);
+            LOG.info("per-model JMX and Prometheus metric series reached metrics.model.series.max = {} models on this instance; "
+                    + "model {} and any further ones are on the metrics topic and the HTTP API only (logged once)", max, model);
         }
         return false;
     }

@@ -50,7 +50,8 @@ final class ModelStoreHarness {
     ModelProcessor processor(dev.backstream.model.ModelCatalog catalog, long metricsIntervalMs) {
         ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, 0,
                 new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity(), metricsIntervalMs,
-                new PublishedMetrics(), ModelManagement.DEFAULT, BackstreamTopology.PENDING_STORE, eventSettings);
+                new PublishedMetrics(), new ModelSeriesSlots(ModelSeriesSlots.DEFAULT_MAX), ModelManagement.DEFAULT, BackstreamTopology.PENDING_STORE,
+                eventSettings);
         processor.init(context);
         return processor;
     }
