@@ -118,14 +118,17 @@ class ModelSeriesCapTest {
     }
 
     @Test
-    void slotsAreReleasedWhenTheTaskCloses() {
-        learn("m1");
-        learn("m2");
+    void slotsAreReleasedAndEveryModelForgottenWhenTheTaskCloses() {
+        for (String model : MODELS) {
+            learn(model);
+        }
         publish();
         assertEquals(2, f.shared.series().models().size());
+        assertEquals(5, f.shared.metrics().all().size());
         TopologyFixture closed = f;
         f = null;
         closed.close();
         assertEquals(Set.of(), closed.shared.series().models());
+        assertEquals(List.of(), List.copyOf(closed.shared.metrics().all()), "the models without series too");
     }
 }
