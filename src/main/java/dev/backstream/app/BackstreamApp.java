@@ -10,6 +10,7 @@ import dev.backstream.model.ModelDefinition;
 import dev.backstream.stream.BackstreamTopology;
 import dev.backstream.stream.CommittedModels;
 import dev.backstream.stream.Activity;
+import dev.backstream.stream.ModelSeriesSlots;
 import dev.backstream.stream.PublishedMetrics;
 import dev.backstream.stream.UnpublishedDeadLetters;
 import org.apache.kafka.streams.CloseOptions;
@@ -59,6 +60,8 @@ public final class BackstreamApp implements AutoCloseable {
     private final Activity activity;
     private final PublishedMetrics metrics;
     private final CommittedModels models;
+    /** Which models have per-model metric series: shared by the stream threads and the Prometheus endpoint. */
+    private final ModelSeriesSlots series;
     private volatile KafkaStreams streams;
     private ScheduledExecutorService summaries;
     private PrometheusMetrics prometheus;
@@ -86,7 +89,8 @@ public final class BackstreamApp implements AutoCloseable {
         this.activity = new Activity();
         this.metrics = new PublishedMetrics();
         this.models = new CommittedModels();
-        this.topology = BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, new BackstreamTopology.Shared(unpublished, activity, metrics, models));
+        this.series = new ModelSeriesSlots(config.metricsModelSeriesMax());
+        this.topology = BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, new BackstreamTopology.Shared(unpublished, activity, metrics, models, series));
     }
 
     private KafkaStreams createStreams() {
@@ -199,7 +203,7 @@ public final class BackstreamApp implements AutoCloseable {
         check.setDaemon(true);
         check.start();
         // The HTTP server first: its port is this instance's address in Kafka Streams' metadata (application.server).
-        prometheus = new PrometheusMetrics(metrics, activity.totals());
+        prometheus = new PrometheusMetrics(metrics, activity.totals(), series);
         StreamsDirectory directory = new StreamsDirectory(models);
         HttpSettings httpSettings = new HttpSettings(config);
         String token = config.password(BackstreamConfig.HTTP_TOKEN);

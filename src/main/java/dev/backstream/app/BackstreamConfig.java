@@ -2,6 +2,7 @@ package dev.backstream.app;
 
 import dev.backstream.stream.EventSettings;
 import dev.backstream.stream.MetricsSettings;
+import dev.backstream.stream.ModelSeriesSlots;
 import dev.backstream.stream.Topics;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -62,6 +63,7 @@ public final class BackstreamConfig extends AbstractConfig {
     public static final String METRICS_WINDOW = "metrics.window";
     public static final String METRICS_FADING_FACTOR = "metrics.fading.factor";
     public static final String METRICS_INTERVAL_MS = "metrics.interval.ms";
+    public static final String METRICS_MODEL_SERIES_MAX = "metrics.model.series.max";
     public static final String SNAPSHOT_EVERY_UPDATES = "snapshot.every.updates";
     public static final String SNAPSHOT_INTERVAL_MS = "snapshot.interval.ms";
     public static final String MAX_RECORD_BYTES = "max.record.bytes";
@@ -136,6 +138,8 @@ public final class BackstreamConfig extends AbstractConfig {
                     "Fading metrics weigh the labeled prediction n steps back by this factor to the power n (1 = plain running mean).")
             .define(METRICS_INTERVAL_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "Publish, every this many milliseconds of wall-clock time, the metrics of each model that changed since its last ones; 0 disables.")
+            .define(METRICS_MODEL_SERIES_MAX, Type.INT, ModelSeriesSlots.DEFAULT_MAX, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "At most this many models per instance have per-model JMX (backstream-model-metrics) and Prometheus (backstream_model_*) series, the first to publish their metrics; the others are on the metrics topic and the HTTP API only.")
             .define(SNAPSHOT_EVERY_UPDATES, Type.LONG, 1000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "Publish a snapshot of a model every this many updates (a model definition may override it).")
             .define(SNAPSHOT_INTERVAL_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
@@ -321,6 +325,11 @@ public final class BackstreamConfig extends AbstractConfig {
 
     public long metricsIntervalMs() {
         return getLong(METRICS_INTERVAL_MS);
+    }
+
+    /** {@code metrics.model.series.max}: the most models of this instance with per-model metric series. */
+    public int metricsModelSeriesMax() {
+        return getInt(METRICS_MODEL_SERIES_MAX);
     }
 
     /** The ten topic names. */

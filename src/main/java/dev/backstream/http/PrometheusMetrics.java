@@ -2,9 +2,12 @@ package dev.backstream.http;
 
 import dev.backstream.message.ModelMetrics;
 import dev.backstream.message.RejectReason;
+import dev.backstream.stream.ModelSeriesSlots;
 import dev.backstream.stream.PublishedMetrics;
 import dev.backstream.stream.Totals;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -21,7 +24,11 @@ import org.apache.kafka.streams.KafkaStreams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
@@ -35,6 +42,13 @@ import java.util.function.Function;
  * <p>Two sources for the models: {@link Totals}, what this process did since it started (counters), and
  * {@link PublishedMetrics}, the latest {@value ModelMetrics#FORMAT} record of each model this instance owns (gauges,
  * refreshed on every scrape; a model whose task moved away disappears from them).
+ *
+ * <p>The per-model series (the {@code backstream_model_*} gauges and the per-model {@code backstream_model_updates_total}
+ * and {@code backstream_model_predictions_total} counters) exist only for the models holding one of the instance's
+ * {@link ModelSeriesSlots} ({@code metrics.model.series.max}): the same models as the Kafka Streams per-model metrics,
+ * so both views agree. A model's counters disappear with its slot (its task moved away, it was deleted). Two
+ * instance-wide gauges show the cap at work: {@code backstream_models}, the models with published metrics here, and
+ * {@code backstream_models_without_series}, those of them beyond the cap.
  */
 public final class PrometheusMetrics implements AutoCloseable {
     /** Micrometer names of the model metrics (Prometheus adds {@code _total} to counters, turns dots into underscores). */
@@ -48,6 +62,12 @@ public final class PrometheusMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final PublishedMetrics published;
     private final Totals totals;
+    private final ModelSeriesSlots series;
+    /** The per-model counters registered, by model: removed when the model no longer holds a series slot. */
+    private final Map<String, List<Meter>> counters = new HashMap<>();
+    /** Read by the two instance-wide gauges; written by each scrape before the registry is read. */
+    private volatile int models;
+    private volatile int modelsWithoutSeries;
     private final List<Gauges> gauges = new ArrayList<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private KafkaStreamsMetrics streamsMetrics;
@@ -63,8 +83,9 @@ public final class PrometheusMetrics implements AutoCloseable {
     private record Gauges(MultiGauge gauge, Function<ModelMetrics, Number> field, boolean windowed) {
     }
 
-    public PrometheusMetrics(PublishedMetrics published, Totals totals) {
+    public PrometheusMetrics(PublishedMetrics published, Totals totals, ModelSeriesSlots series) {
         this.published = published;
+        this.series = series;
         this.totals = totals;
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -80,6 +101,11 @@ public final class PrometheusMetrics implements AutoCloseable {
             FunctionCounter.builder(DEAD_LETTERS, totals, t -> t.deadLetters(reason)).tag("reason", reason.name())
                     .description("Dead letters written by this process since it started, by reason").register(registry);
         }
+        Gauge.builder("backstream.models", this, m -> m.models)
+                .description("Models with published metrics on this instance (with or without per-model series)").register(registry);
+        Gauge.builder("backstream.models.without.series", this, m -> m.modelsWithoutSeries)
+                .description("Models with published metrics on this instance but no per-model series: beyond metrics.model.series.max")
+                .register(registry);
         gauge("backstream.model.version", "Updates applied to the model (its version)", false, ModelMetrics::modelVersion);
         gauge("backstream.model.accuracy", "Prequential accuracy over the last `window` labeled predictions", true, ModelMetrics::windowAccuracy);
         gauge("backstream.model.log.loss", "Prequential mean log loss over the last `window` labeled predictions", true, ModelMetrics::windowLogLoss);
@@ -125,14 +151,32 @@ public final class PrometheusMetrics implements AutoCloseable {
     }
 
     private void refreshModels() {
-        for (String model : totals.models()) {
-            // registering an existing meter returns it: cheap, and new models appear on the next scrape
-            FunctionCounter.builder(UPDATES, totals, t -> t.learned(model)).tag("model", model)
-                    .description("Samples this process learned from (updates applied) since it started").register(registry);
-            FunctionCounter.builder(PREDICTIONS, totals, t -> t.predictions(model)).tag("model", model)
-                    .description("Predictions this process made since it started, for samples and score requests").register(registry);
+        Set<String> withSeries = series.models();
+        for (Iterator<Map.Entry<String, List<Meter>>> it = counters.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, List<Meter>> model = it.next();
+            if (!withSeries.contains(model.getKey())) {
+                model.getValue().forEach(registry::remove);
+                it.remove();
+            }
         }
-        Collection<ModelMetrics> latest = published.all();
+        for (String model : withSeries) {
+            // new models appear on the next scrape; the values come from Totals, so a counter re-added later goes on
+            // from where it was
+            counters.computeIfAbsent(model, m -> List.of(
+                    FunctionCounter.builder(UPDATES, totals, t -> t.learned(m)).tag("model", m)
+                            .description("Samples this process learned from (updates applied) since it started").register(registry),
+                    FunctionCounter.builder(PREDICTIONS, totals, t -> t.predictions(m)).tag("model", m)
+                            .description("Predictions this process made since it started, for samples and score requests").register(registry)));
+        }
+        Collection<ModelMetrics> all = published.all();
+        List<ModelMetrics> latest = new ArrayList<>(Math.min(all.size(), withSeries.size()));
+        for (ModelMetrics metrics : all) {
+            if (withSeries.contains(metrics.model())) {
+                latest.add(metrics);
+            }
+        }
+        models = all.size();
+        modelsWithoutSeries = all.size() - latest.size();
         this.rows.clear();
         for (Gauges g : gauges) {
             List<MultiGauge.Row<?>> rows = new ArrayList<>();

@@ -62,12 +62,20 @@ public final class BackstreamTopology {
      * @param activity               counts of records learned, predictions and dead letters, for the summary log line
      * @param metrics                the latest published metrics of each model owned here, for the HTTP layer
      * @param models                 the committed state of each model owned here, for the HTTP layer
+     * @param series                 which models have per-model metric series, one count for the whole instance
+     *                               ({@code metrics.model.series.max}), read by the HTTP layer's Prometheus endpoint too
      */
     public record Shared(UnpublishedDeadLetters unpublishedDeadLetters, Activity activity, PublishedMetrics metrics,
-                         CommittedModels models) {
-        /** Fresh ones, for a topology used on its own (tests, benchmarks). */
+                         CommittedModels models, ModelSeriesSlots series) {
+        /** Fresh ones, for a topology used on its own (tests, benchmarks), with the default series cap. */
         public static Shared fresh() {
-            return new Shared(new UnpublishedDeadLetters(), new Activity(), new PublishedMetrics(), new CommittedModels());
+            return fresh(ModelSeriesSlots.DEFAULT_MAX);
+        }
+
+        /** Fresh ones, at most {@code seriesMax} models with per-model metric series. */
+        public static Shared fresh(int seriesMax) {
+            return new Shared(new UnpublishedDeadLetters(), new Activity(), new PublishedMetrics(), new CommittedModels(),
+                    new ModelSeriesSlots(seriesMax));
         }
     }
 
@@ -169,7 +177,7 @@ public final class BackstreamTopology {
             @Override
             public Processor<byte[], RoutedSample, byte[], Output> get() {
                 return new ModelProcessor(catalog, STORE, interval, deadLetters, shared.activity(), metricsInterval, shared.metrics(),
-                        settings.management(), PENDING_STORE, settings.events());
+                        shared.series(), settings.management(), PENDING_STORE, settings.events());
             }
 
             @Override

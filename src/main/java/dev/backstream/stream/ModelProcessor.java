@@ -33,10 +33,12 @@ import org.apache.kafka.streams.processor.api.Record;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -45,7 +47,8 @@ import java.util.function.Function;
  * next commit; for a score request it only predicts. Each model's {@link PrequentialMetrics} record every prediction
  * scored against its label, score requests, divergent updates and the learner's dead letters; every
  * {@code metrics.interval.ms} of wall-clock time the metrics of each changed model go to the metrics topic, to
- * {@link PublishedMetrics} and to the model's Kafka Streams metrics ({@link ModelSensors}).
+ * {@link PublishedMetrics} and to the model's Kafka Streams metrics ({@link ModelSensors}) if it holds one of the
+ * instance's {@link ModelSeriesSlots} ({@code metrics.model.series.max}).
  *
  * <p>A model's challengers learn every labeled sample the model learns, test-then-train, right after it; their
  * predictions follow the model's on the predictions topic (with {@code "role": "challenger"} and the champion's id),
@@ -77,8 +80,11 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private final Activity activity;
     private final long metricsIntervalMs;
     private final PublishedMetrics publishedMetrics;
-    /** The models whose metrics this processor published, with their Kafka Streams metrics: removed at close. */
+    /** The models whose metrics this processor published: removed from {@link #publishedMetrics} at close. */
+    private final Set<String> published = new HashSet<>();
+    /** Those of them holding a series slot, with their Kafka Streams metrics: removed, and the slots freed, at close. */
     private final Map<String, ModelSensors> sensors = new HashMap<>();
+    private final ModelSeriesSlots series;
     private ProcessorContext<byte[], Output> context;
     private ModelStore models;
     private Cancellable punctuator;
@@ -98,8 +104,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private Cancellable expiryPunctuator;
 
     ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters, Activity activity,
-                   long metricsIntervalMs, PublishedMetrics publishedMetrics, ModelManagement management, String pendingStoreName,
-                   EventSettings eventSettings) {
+                   long metricsIntervalMs, PublishedMetrics publishedMetrics, ModelSeriesSlots series, ModelManagement management,
+                   String pendingStoreName, EventSettings eventSettings) {
+        this.series = series;
         this.pendingStoreName = pendingStoreName;
         this.eventSettings = eventSettings;
         this.management = management;
@@ -770,9 +777,11 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
 
     private void forgetMetrics(String model) {
         publishedMetrics.removed(model);
+        published.remove(model);
         ModelSensors removed = sensors.remove(model);
         if (removed != null) {
             removed.remove();
+            series.release(model);
         }
     }
 
@@ -838,8 +847,16 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         entry.metrics().published();
         models.metricsChanged(entry);
         publishedMetrics.published(metrics);
-        sensors.computeIfAbsent(entry.id(), id -> new ModelSensors(context.metrics(), Thread.currentThread().getName(),
-                context.taskId().toString(), id)).update(metrics);
+        published.add(entry.id());
+        ModelSensors modelSensors = sensors.get(entry.id());
+        // a model beyond the cap asks again at each publication: a slot freed meanwhile goes to the next one to publish
+        if (modelSensors == null && series.acquire(entry.id())) {
+            modelSensors = new ModelSensors(context.metrics(), Thread.currentThread().getName(), context.taskId().toString(), entry.id());
+            sensors.put(entry.id(), modelSensors);
+        }
+        if (modelSensors != null) {
+            modelSensors.update(metrics);
+        }
         // the record, and the model written again at the commit (its metrics are marked published)
         return json.length + BinaryModelFormat.encodedSize(entry.model());
     }
@@ -890,9 +907,13 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         if (evictionPunctuator != null) {
             evictionPunctuator.cancel();
         }
+        for (String model : published) {
+            publishedMetrics.removed(model);
+        }
+        published.clear();
         for (Map.Entry<String, ModelSensors> model : sensors.entrySet()) {
-            publishedMetrics.removed(model.getKey());
             model.getValue().remove();
+            series.release(model.getKey());
         }
         sensors.clear();
     }

@@ -1,6 +1,7 @@
 package dev.backstream.http;
 
 import dev.backstream.stream.Activity;
+import dev.backstream.stream.ModelSeriesSlots;
 import dev.backstream.stream.PublishedMetrics;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class HttpServerTest {
 
     @Test
     void servesPrometheusTextOnAFreePortChosenForPortZero() throws Exception {
-        try (PrometheusMetrics metrics = new PrometheusMetrics(new PublishedMetrics(), new Activity().totals());
+        try (PrometheusMetrics metrics = new PrometheusMetrics(new PublishedMetrics(), new Activity().totals(), new ModelSeriesSlots(ModelSeriesSlots.DEFAULT_MAX));
              HttpServer server = HttpServer.start(new HttpServer.Settings("127.0.0.1", 0, null), metrics, null)) {
             assertTrue(server.port() > 0, "a port was chosen");
             assertEquals("http://127.0.0.1:" + server.port() + "/metrics", server.url("/metrics"));
@@ -37,7 +38,7 @@ class HttpServerTest {
 
     @Test
     void refusesToStartOnAPortInUseNamingTheAddressAndTheSettings() {
-        try (PrometheusMetrics metrics = new PrometheusMetrics(new PublishedMetrics(), new Activity().totals());
+        try (PrometheusMetrics metrics = new PrometheusMetrics(new PublishedMetrics(), new Activity().totals(), new ModelSeriesSlots(ModelSeriesSlots.DEFAULT_MAX));
              HttpServer first = HttpServer.start(new HttpServer.Settings("127.0.0.1", 0, null), metrics, null)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> HttpServer.start(new HttpServer.Settings("127.0.0.1", first.port(), null), metrics, null));
             assertTrue(e.getMessage().startsWith("cannot listen for HTTP on 127.0.0.1:" + first.port() + " (http.bind, http.port)"), e.getMessage());

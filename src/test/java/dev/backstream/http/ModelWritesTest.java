@@ -9,6 +9,7 @@ import dev.backstream.message.SourceRecord;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.stream.Activity;
 import dev.backstream.stream.CommittedModels;
+import dev.backstream.stream.ModelSeriesSlots;
 import dev.backstream.stream.PublishedMetrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -71,7 +72,7 @@ class ModelWritesTest {
         };
         ModelsApi api = new ModelsApi(new ModelCatalog(List.of()), new CommittedModels(), new PublishedMetrics(), directory, new Peers(null),
                 10, 1 << 20, 1000, new ModelWrites(token, channel, 1 << 20, 64 * 1024, 1000, timeout));
-        metrics = new PrometheusMetrics(new PublishedMetrics(), new Activity().totals());
+        metrics = new PrometheusMetrics(new PublishedMetrics(), new Activity().totals(), new ModelSeriesSlots(ModelSeriesSlots.DEFAULT_MAX));
         server = HttpServer.start(new HttpServer.Settings("127.0.0.1", 0, null), metrics, api);
         return server;
     }

@@ -4,6 +4,8 @@ import dev.backstream.message.ModelMetrics;
 import dev.backstream.message.RejectReason;
 import dev.backstream.stream.Activity;
 import dev.backstream.stream.ActivityCounts;
+import dev.backstream.stream.ModelPublications;
+import dev.backstream.stream.ModelSeriesSlots;
 import dev.backstream.stream.PublishedMetrics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -21,7 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PrometheusMetricsTest {
     private final PublishedMetrics published = new PublishedMetrics();
     private final Activity activity = new Activity();
-    private final PrometheusMetrics metrics = new PrometheusMetrics(published, activity.totals());
+    private final ModelSeriesSlots series = new ModelSeriesSlots(2);
+    private final PrometheusMetrics metrics = new PrometheusMetrics(published, activity.totals(), series);
+
+    /** {@code record} was published by a stream thread (which gives its model a series slot if one is free). */
+    private void publish(ModelMetrics record) {
+        ModelPublications.published(published, series, record);
+    }
 
     @AfterEach
     void close() {
@@ -68,6 +76,8 @@ class PrometheusMetricsTest {
             assertTrue(text.contains("jvm_threads_live_threads "), "JVM threads");
             assertTrue(text.contains("process_cpu_usage "), "processor");
             assertFalse(text.contains("backstream_model_"), "no model yet");
+            assertEquals(0, value(text, "backstream_models"));
+            assertEquals(0, value(text, "backstream_models_without_series"));
         }
     }
 
@@ -76,6 +86,7 @@ class PrometheusMetricsTest {
     class Counted {
         @Test
         void countsUpdatesPredictionsAndDeadLettersSinceStartEvenAfterASummary() {
+            ModelPublications.holdsSlot(series, "xor");
             ActivityCounts.learned(activity, "xor", 40);
             ActivityCounts.predicted(activity, "xor", 45);
             ActivityCounts.deadLetter(activity, RejectReason.WRONG_FEATURE_COUNT, 2);
@@ -95,7 +106,7 @@ class PrometheusMetricsTest {
     class Published {
         @Test
         void mapsAClassifiersMetricsToGaugesLabeledWithModelAndWindow() {
-            published.published(classification("digits", 1200, 0.875, 0.41));
+            publish(classification("digits", 1200, 0.875, 0.41));
 
             String text = metrics.scrape();
             assertEquals(0.875, value(text, "backstream_model_accuracy{model=\"digits\",window=\"1000\"}"));
@@ -112,7 +123,7 @@ class PrometheusMetricsTest {
 
         @Test
         void mapsARegressorsMetricsAndOmitsTheClassificationOnes() {
-            published.published(regression("price", 10, 1.5, 2.5));
+            publish(regression("price", 10, 1.5, 2.5));
 
             String text = metrics.scrape();
             assertEquals(1.5, value(text, "backstream_model_mae{model=\"price\",window=\"500\"}"));
@@ -125,16 +136,56 @@ class PrometheusMetricsTest {
 
         @Test
         void showsTheLatestRecordOnEveryScrapeAndForgetsAModelThatMovedAway() {
-            published.published(classification("digits", 100, 0.5, 1.2));
-            published.published(classification("xor", 100, 0.75, 0.6));
+            publish(classification("digits", 100, 0.5, 1.2));
+            publish(classification("xor", 100, 0.75, 0.6));
             assertEquals(0.5, value(metrics.scrape(), "backstream_model_accuracy{model=\"digits\",window=\"1000\"}"));
 
-            published.published(classification("digits", 200, 0.8, 0.7));
-            published.removed("xor");
+            publish(classification("digits", 200, 0.8, 0.7));
+            ModelPublications.removed(published, series, "xor");
             String text = metrics.scrape();
             assertEquals(0.8, value(text, "backstream_model_accuracy{model=\"digits\",window=\"1000\"}"));
             assertEquals(200, value(text, "backstream_model_version{model=\"digits\"}"));
             assertFalse(text.contains("model=\"xor\""), "xor's task moved to another instance");
+        }
+    }
+
+    @Nested
+    @DisplayName("with more models than metrics.model.series.max (2 here)")
+    class Capped {
+        @Test
+        void onlyTheModelsHoldingASeriesSlotHavePerModelSeriesAndTheCountsShowTheRest() {
+            for (String model : List.of("a", "b", "c")) {
+                publish(classification(model, 10, 0.5, 0.7));
+                ActivityCounts.learned(activity, model, 10);
+                ActivityCounts.predicted(activity, model, 10);
+            }
+            String text = metrics.scrape();
+            for (String model : List.of("a", "b")) {
+                assertEquals(0.5, value(text, "backstream_model_accuracy{model=\"" + model + "\",window=\"1000\"}"));
+                assertEquals(10, value(text, "backstream_model_updates_total{model=\"" + model + "\"}"));
+                assertEquals(10, value(text, "backstream_model_predictions_total{model=\"" + model + "\"}"));
+            }
+            assertFalse(text.contains("model=\"c\""), "c came third: no series of its own");
+            assertEquals(3, value(text, "backstream_models"));
+            assertEquals(1, value(text, "backstream_models_without_series"));
+        }
+
+        @Test
+        void aModelTakesTheSlotAnotherGaveBackAndTheOthersSeriesGo() {
+            for (String model : List.of("a", "b", "c")) {
+                publish(classification(model, 10, 0.5, 0.7));
+                ActivityCounts.learned(activity, model, 10);
+            }
+            metrics.scrape();
+            ModelPublications.removed(published, series, "a"); // a's task moved away
+            publish(classification("c", 11, 0.6, 0.7));
+
+            String text = metrics.scrape();
+            assertFalse(text.contains("model=\"a\""), "a's counters went with its slot");
+            assertEquals(0.6, value(text, "backstream_model_accuracy{model=\"c\",window=\"1000\"}"));
+            assertEquals(10, value(text, "backstream_model_updates_total{model=\"c\"}"));
+            assertEquals(2, value(text, "backstream_models"));
+            assertEquals(0, value(text, "backstream_models_without_series"));
         }
     }
 }

@@ -56,7 +56,8 @@ final class ModelStoreHarness {
                              ModelManagement management) {
         ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, snapshotIntervalMs,
                 new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity(), metricsIntervalMs,
-                new PublishedMetrics(), management, BackstreamTopology.PENDING_STORE, eventSettings);
+                new PublishedMetrics(), new ModelSeriesSlots(ModelSeriesSlots.DEFAULT_MAX), management, BackstreamTopology.PENDING_STORE,
+                eventSettings);
         processor.init(context);
         return processor;
     }

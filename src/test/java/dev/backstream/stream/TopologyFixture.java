@@ -47,7 +47,7 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     final BackstreamConfig config;
-    final BackstreamTopology.Shared shared = BackstreamTopology.Shared.fresh();
+    final BackstreamTopology.Shared shared;
     final ModelCatalog catalog;
     final TopologyTestDriver driver;
     final TestInputTopic<byte[], byte[]> samples;
@@ -64,6 +64,7 @@ final class TopologyFixture implements AutoCloseable {
     TopologyFixture(BackstreamConfig config, ModelCatalog catalog) {
         this.config = config;
         this.catalog = catalog;
+        this.shared = BackstreamTopology.Shared.fresh(config.metricsModelSeriesMax());
         Properties properties = StreamsSettings.properties(config, catalog);
         driver = new TopologyTestDriver(BackstreamTopology.build(StreamsSettings.topology(config, catalog), catalog, shared), properties, Instant.ofEpochMilli(0));
         Topics topics = config.topics();
