@@ -91,6 +91,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private Cancellable metricsPunctuator;
     private Cancellable committedPunctuator;
     private Cancellable evictionPunctuator;
+    private TaskGauges gauges;
     /** The passes of the metrics and snapshot punctuations over the models, each bounded per run. */
     private final PublicationSweep metricsSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
     private final PublicationSweep snapshotSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
@@ -130,6 +131,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         // stopped, since no sample may ever come to bring them into memory; the others wait for their next record.
         tick();
         models.loadAll(definitions, this::owesPublication);
+        ModelStore store = models;
+        gauges = new TaskGauges(context.metrics(), Thread.currentThread().getName(), context.taskId().toString(), store::liveCount);
         commands = new CommandApplier(models, definitions, management);
         pending = new PendingEvents(context.getStateStore(pendingStoreName), eventSettings);
         // expiry follows stream time (record timestamps), as the join does: the same input expires the same events
@@ -906,6 +909,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
         if (evictionPunctuator != null) {
             evictionPunctuator.cancel();
+        }
+        if (gauges != null) {
+            gauges.remove();
+            gauges = null;
         }
         for (String model : published) {
             publishedMetrics.removed(model);

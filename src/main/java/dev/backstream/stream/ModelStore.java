@@ -673,7 +673,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             if (owes.test(control.definition, summary)) {
                 load(model.key, control, model.value);
             }
-            committed.put(new CommittedModel(control.definition, partition, summary.updates(), model.value,
+            committed.put(new CommittedModel(control.definition, partition, summary.updates(), StoredModel.withoutMetrics(model.value),
                     control.definition.features() == null ? null : stored.get(preprocessingKey(model.key))));
         }
         committed.serving(partition);
@@ -761,6 +761,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         return live.values();
     }
 
+    /** How many models are in memory; any thread may ask (a gauge), and may see a count a moment old. */
+    int liveCount() {
+        return live.size();
+    }
+
     /** The model as last persisted (committed or about to be), decoded from the underlying store; for tests. */
     Optional<StoredModel> persisted(String id) {
         return Optional.ofNullable(stored.get(id)).map(value -> decode(id, value));
@@ -823,7 +828,9 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                     challenger.dirty = false;
                 }
             }
-            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), value, preprocessing));
+            // readers need the model, not its metrics: a committed view per model stays, in memory or not
+            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), StoredModel.withoutMetrics(value),
+                    preprocessing));
             entry.dirty = false;
         }
         dirty.clear();

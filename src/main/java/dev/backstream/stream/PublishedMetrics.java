@@ -26,7 +26,7 @@ public final class PublishedMetrics {
     /** The most of a model's latest metrics {@link #history} keeps: 5 minutes at one record a second. */
     public static final int HISTORY = 300;
     /** The most metrics records the histories of all models keep together (300 each up to 333 models). */
-    public static final int HISTORY_BUDGET = 100_000;
+    public static final int HISTORY_BUDGET = 20_000;
 
     private final int budget;
     private final Map<String, ModelMetrics> latest = new ConcurrentHashMap<>();

@@ -128,6 +128,23 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
         return new Summary(model.updates(), lastSnapshot, metricsChanged);
     }
 
+    /**
+     * The beginning of a version 3, 2 or 1 value up to its metrics (the header, the model and its source record): what
+     * {@link #decodeModel} reads, for readers that keep a committed state without its metrics ({@link CommittedModel},
+     * for every model of a task, in memory or not). {@code bytes} itself if it has no metrics.
+     */
+    static byte[] withoutMetrics(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        short version = checkHeader(bytes, in);
+        in.position(HEADER);
+        BinaryModelFormat.skip(in);
+        if (version != VERSION_1) {
+            short topicLength = in.getShort();
+            in.position(in.position() + Math.max(0, topicLength) + 8);
+        }
+        return in.position() == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, in.position());
+    }
+
     /** A stored model without its metrics; {@code source} as in {@link StoredModel}. */
     record ModelAndSource(Mlp model, SourceRecord source) {
     }

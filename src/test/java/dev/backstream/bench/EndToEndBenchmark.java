@@ -324,38 +324,50 @@ public final class EndToEndBenchmark {
 
     // ------------------------------------------------------------------------------------------ models
 
-    /** Samples in each run of the models part, whatever the number of models. */
-    private static final int MODELS_BACKLOG = 100_000;
+    /**
+     * Samples in each run of the models part, whatever the number of models ({@code -Dbench.models.records}): enough
+     * for the metrics (every 5 s) and snapshot (every 10 s) punctuations to run during the backlog.
+     */
+    private static final int MODELS_BACKLOG = Integer.getInteger("bench.models.records", 500_000);
+    /** {@code models.evict.idle.ms} in the models part (unless -Dbench.streams.models.evict.idle.ms says otherwise). */
+    private static final String MODELS_EVICT_IDLE_MS = "3000";
     private static boolean histogram;
 
     private static void models(List<Integer> counts) throws Exception {
         List<String> rows = new ArrayList<>();
-        rows.add(String.format("%8s %8s %10s %10s %12s %10s %12s %12s", "models", "records", "records/s", "RUNNING s",
-                "1st pred. s", "heap MB", "KB/model", "changelog MB"));
+        rows.add(String.format("%8s %8s %10s %10s %12s %10s %12s %10s %12s %12s", "models", "records", "records/s", "RUNNING s",
+                "1st pred. s", "heap MB", "KB/model", "idle MB", "KB/idle", "changelog MB"));
         // warm-up, not reported: the first application of a JVM also pays for loading and compiling the Kafka clients
         models(1, 20_000);
         double baseHeap = Double.NaN;
+        double baseIdle = Double.NaN;
         for (int n : counts) {
             double[] measured = models(n, MODELS_BACKLOG);
             if (Double.isNaN(baseHeap)) {
                 baseHeap = measured[0]; // the first count is the reference for the heap per model
+                baseIdle = measured[6];
             }
-            rows.add(String.format(Locale.ROOT, "%8d %8d %10.0f %10.2f %12.2f %10.1f %12s %12.1f", n, (long) measured[1], measured[2],
+            boolean first = n == counts.get(0);
+            rows.add(String.format(Locale.ROOT, "%8d %8d %10.0f %10.2f %12.2f %10.1f %12s %10.1f %12s %12.1f", n, (long) measured[1], measured[2],
                     measured[3], measured[4], measured[0] / 1e6,
-                    n == counts.get(0) ? "-" : String.format(Locale.ROOT, "%.1f", (measured[0] - baseHeap) / 1e3 / (n - counts.get(0))),
+                    first ? "-" : String.format(Locale.ROOT, "%.1f", (measured[0] - baseHeap) / 1e3 / (n - counts.get(0))),
+                    measured[6] / 1e6,
+                    first ? "-" : String.format(Locale.ROOT, "%.1f", (measured[6] - baseIdle) / 1e3 / (n - counts.get(0))),
                     measured[5] / 1e6));
             System.out.println(rows.get(rows.size() - 1));
         }
         print("models: N S2 models (8-32-1, sgd) on one instance, " + MODELS_BACKLOG + " samples round-robin over them, keyed by model id "
-                + "(exactly_once_v2, default settings; heap: live bytes of the class histogram (after a full GC) with the application running and idle, broker included; "
-                + "KB/model: heap growth per model above the first count; changelog: its size on the broker after the backlog)", rows);
+                + "(exactly_once_v2, default settings but models.evict.idle.ms=" + MODELS_EVICT_IDLE_MS + " and any -Dbench.streams.*; "
+                + "heap: live bytes of the class histogram (after a full GC) right after the backlog, broker included; "
+                + "KB/model: heap growth per model above the first count; idle: the same once every model left memory (models-in-memory 0); "
+                + "changelog: its size on the broker after the backlog)", rows);
     }
 
     /**
      * One run of the models part.
      *
      * @return heap used (bytes), records, records/s, seconds from {@code start()} to RUNNING and to the first
-     *         prediction, changelog bytes
+     *         prediction, changelog bytes, heap used once every model left memory (bytes)
      */
     private static double[] models(int count, int n) throws Exception {
         Architecture architecture = MlpLearnBenchmark.shape("S2");
@@ -369,11 +381,12 @@ public final class EndToEndBenchmark {
         ModelCatalog catalog = new ModelCatalog(definitions);
         definitions = null;
         Map<String, String> settings = settings("models-" + count);
+        settings.putIfAbsent(BackstreamConfig.MODELS_EVICT_IDLE_MS, MODELS_EVICT_IDLE_MS);
         BackstreamConfig config = new BackstreamConfig(settings, null);
         createTopics(config.topics(), 1);
         produceRoundRobin(config.topics().samples(), ids, n, 16);
         ids = null;
-        double[] result = new double[6];
+        double[] result = new double[7];
         result[1] = n;
         try (CommittedReader reader = reader(config.topics().predictions()); BackstreamApp app = new BackstreamApp(config, catalog)) {
             long start = System.nanoTime();
@@ -409,8 +422,29 @@ public final class EndToEndBenchmark {
                 classes.lines().limit(63).forEach(System.out::println);
             }
             result[5] = changelogBytes(config.applicationId() + "-models-changelog");
+            // idle: every model published, committed and evicted
+            long idleBy = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            double inMemory;
+            while ((inMemory = modelsInMemory(app.streams())) > 0 && System.nanoTime() < idleBy) {
+                Thread.sleep(200); // a gauge to poll: nothing to wait on
+            }
+            if (inMemory > 0) {
+                throw new IllegalStateException(inMemory + " models still in memory 120 s after the backlog");
+            }
+            String idle = histogram();
+            result[6] = histogramTotal(idle);
+            if (histogram) {
+                System.out.println("class histogram with " + count + " models, all idle (top 40):");
+                idle.lines().limit(43).forEach(System.out::println);
+            }
         }
         return result;
+    }
+
+    /** The models the application's tasks hold in memory now (their models-in-memory gauges summed). */
+    private static double modelsInMemory(KafkaStreams streams) {
+        return streams.metrics().entrySet().stream().filter(e -> e.getKey().name().equals("models-in-memory"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
     }
 
     /** {@code n} S2 samples, round-robin over {@code ids}, each keyed by its model id; {@code distinct} feature vectors reused. */

@@ -38,8 +38,8 @@ class PublishedMetricsTest {
     }
 
     @Test
-    void theDefaultBudgetIs100000RecordsInTotal() {
-        assertEquals(100_000, PublishedMetrics.HISTORY_BUDGET);
+    void theDefaultBudgetIs20000RecordsInTotal() {
+        assertEquals(20_000, PublishedMetrics.HISTORY_BUDGET);
         assertEquals(300, PublishedMetrics.HISTORY);
     }
 
