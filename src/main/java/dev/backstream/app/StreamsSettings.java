@@ -26,6 +26,9 @@ public final class StreamsSettings {
     private StreamsSettings() {
     }
 
+    /** Kafka Streams' {@code commit.interval.ms} here unless the configuration says otherwise (see {@link #properties}). */
+    static final long COMMIT_INTERVAL_MS = 2000;
+
     /** The producer's default {@code batch.size} here (see {@link #properties}). */
     static final int BATCH_BYTES = 256 * 1024;
 
@@ -60,6 +63,10 @@ public final class StreamsSettings {
         // records/s, 5,000 models 13.4k -> 25.2k. Memory: an open batch per partition written, from buffer.memory
         // (32 MiB); a pass-through batch.size wins.
         properties.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(BATCH_BYTES));
+        // Commits at least every 2 s; the learner asks for one every commit.eager.interval.ms (100 ms) while that is
+        // cheap (few changed models for the records since the last commit), so one model keeps Kafka Streams' 100 ms
+        // exactly-once cadence, and thousands of models are each written once for many records. A pass-through wins.
+        properties.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(COMMIT_INTERVAL_MS));
         properties.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         properties.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         properties.putAll(config.passThrough());
@@ -76,7 +83,7 @@ public final class StreamsSettings {
                 deadLetterFieldBytes(config, catalog), changelogConfig(catalog),
                 new MetricsSettings(config.metricsWindow(), config.metricsFadingFactor(), config.metricsIntervalMs()),
                 new ModelManagement(config.snapshotHistory(), config.maxModels(), maxRecordBytes(catalog), config.snapshotEveryUpdates(),
-                        config.modelsEvictIdleMs()),
+                        config.modelsEvictIdleMs(), config.commitEagerIntervalMs(), config.commitEagerRecordsPerModel()),
                 config.eventSettings());
     }
 

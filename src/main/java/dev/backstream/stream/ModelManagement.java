@@ -1,7 +1,7 @@
 package dev.backstream.stream;
 
 /**
- * The limits of managing models with control commands.
+ * How the learner manages its models: the limits of control commands, and when models leave memory and are committed.
  *
  * @param snapshotHistory             snapshots retained per model for rollbacks by update count ({@code snapshot.history})
  * @param maxModels                   the most models one task holds ({@code max.models})
@@ -10,18 +10,27 @@ package dev.backstream.stream;
  * @param defaultSnapshotEveryUpdates the snapshot cadence of a created model whose definition names none
  * @param evictIdleMs                 a model unused for this long, with nothing to publish or commit, leaves memory
  *                                    ({@code models.evict.idle.ms}); 0: never
+ * @param commitEagerIntervalMs       the learner asks for a commit this often while commits are cheap
+ *                                    ({@code commit.eager.interval.ms}); 0: never, commits follow {@code commit.interval.ms}
+ * @param commitRecordsPerModelWrite  a commit is cheap while it writes at most one model per this many records processed
+ *                                    since the last one ({@code commit.eager.records.per.model})
  */
-public record ModelManagement(int snapshotHistory, int maxModels, int maxRecordBytes, long defaultSnapshotEveryUpdates, long evictIdleMs) {
+public record ModelManagement(int snapshotHistory, int maxModels, int maxRecordBytes, long defaultSnapshotEveryUpdates, long evictIdleMs,
+                              long commitEagerIntervalMs, int commitRecordsPerModelWrite) {
     public ModelManagement {
-        if (snapshotHistory < 0 || maxModels < 1 || maxRecordBytes < 1 || defaultSnapshotEveryUpdates < 1 || evictIdleMs < 0) {
-            throw new IllegalArgumentException("snapshotHistory, evictIdleMs >= 0, maxModels, maxRecordBytes and defaultSnapshotEveryUpdates >= 1; found "
-                    + snapshotHistory + ", " + evictIdleMs + ", " + maxModels + ", " + maxRecordBytes + ", " + defaultSnapshotEveryUpdates);
+        if (snapshotHistory < 0 || maxModels < 1 || maxRecordBytes < 1 || defaultSnapshotEveryUpdates < 1 || evictIdleMs < 0
+                || commitEagerIntervalMs < 0 || commitRecordsPerModelWrite < 1) {
+            throw new IllegalArgumentException("snapshotHistory, evictIdleMs, commitEagerIntervalMs >= 0, maxModels, maxRecordBytes, "
+                    + "defaultSnapshotEveryUpdates and commitRecordsPerModelWrite >= 1; found " + snapshotHistory + ", " + evictIdleMs + ", "
+                    + commitEagerIntervalMs + ", " + maxModels + ", " + maxRecordBytes + ", " + defaultSnapshotEveryUpdates + ", "
+                    + commitRecordsPerModelWrite);
         }
     }
 
-    /** These limits with {@code evictIdleMs} instead. */
+    /** These settings with {@code evictIdleMs} instead. */
     public ModelManagement withEvictIdleMs(long evictIdleMs) {
-        return new ModelManagement(snapshotHistory, maxModels, maxRecordBytes, defaultSnapshotEveryUpdates, evictIdleMs);
+        return new ModelManagement(snapshotHistory, maxModels, maxRecordBytes, defaultSnapshotEveryUpdates, evictIdleMs,
+                commitEagerIntervalMs, commitRecordsPerModelWrite);
     }
 
     /**
@@ -33,5 +42,5 @@ public record ModelManagement(int snapshotHistory, int maxModels, int maxRecordB
     }
 
     /** Defaults for a topology used on its own (tests, benchmarks). */
-    public static final ModelManagement DEFAULT = new ModelManagement(10, 10_000, 16 * 1024 * 1024, 1000, 0);
+    public static final ModelManagement DEFAULT = new ModelManagement(10, 10_000, 16 * 1024 * 1024, 1000, 0, 0, 32);
 }

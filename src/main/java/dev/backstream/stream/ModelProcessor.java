@@ -92,6 +92,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private Cancellable committedPunctuator;
     private Cancellable evictionPunctuator;
     private TaskGauges gauges;
+    /** The store's commit count when this processor last looked, and what it processed since that commit. */
+    private long commitsSeen = -1;
+    private long recordsSinceCommit;
+    private long lastCommitSeenAt;
     /** The passes of the metrics and snapshot punctuations over the models, each bounded per run. */
     private final PublicationSweep metricsSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
     private final PublicationSweep snapshotSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
@@ -143,7 +147,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
         // Readers see a commit's models at this task's next step (see ModelStore.publishCommitted); when no record
         // comes, this punctuation is that step, so the API lags a commit by at most this interval.
-        committedPunctuator = context.schedule(COMMITTED_STATE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> models.publishCommitted());
+        committedPunctuator = context.schedule(COMMITTED_STATE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
+            models.publishCommitted();
+            maybeCommitEarly(now);
+        });
         if (metricsIntervalMs > 0) {
             metricsPunctuator = context.schedule(Duration.ofMillis(metricsIntervalMs), PunctuationType.WALL_CLOCK_TIME, this::publishChangedMetrics);
         }
@@ -156,6 +163,40 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
                     });
         }
     }
+
+    /**
+     * Asks Kafka Streams for a commit if {@code commit.eager.interval.ms} passed since the last one and it is cheap: a
+     * commit writes every model changed since the last one, once, so the same records cost one model write each when
+     * they spread over many models and one in all when they go to one. Taking commits early only while they write at
+     * most one model per {@code commit.eager.records.per.model} records keeps Kafka Streams' 100 ms exactly-once cadence
+     * (the latency of read_committed predictions) for a few busy models or many slow ones (while the models a commit
+     * writes take at most {@link #EAGER_COMMIT_BYTES}), and lets a commit wait up to
+     * {@code commit.interval.ms} when thousands of models change, each then written once for many records.
+     */
+    private void maybeCommitEarly(long now) {
+        long intervalMs = management.commitEagerIntervalMs();
+        if (intervalMs <= 0) {
+            return;
+        }
+        long commits = models.commits();
+        if (commits != commitsSeen) { // a commit happened since: count from it (when it is first seen, within a loop)
+            commitsSeen = commits;
+            recordsSinceCommit = 0;
+            lastCommitSeenAt = now;
+            return;
+        }
+        int dirty = models.dirtyCount();
+        if (dirty > 0 && now - lastCommitSeenAt >= intervalMs && (models.dirtyBytes() <= EAGER_COMMIT_BYTES
+                || (long) (dirty - 1) * management.commitRecordsPerModelWrite() <= recordsSinceCommit)) {
+            context.commit();
+        }
+    }
+
+    /**
+     * A commit writing at most this many bytes of models is cheap whatever the records behind it: ~10 MB/s at the
+     * 100 ms cadence, which a broker takes beside the predictions, so that many models learning slowly keep the latency.
+     */
+    static final long EAGER_COMMIT_BYTES = 1024 * 1024;
 
     /** Tells the store the time of what the task processes now, if it evicts idle models (else it needs no clock). */
     private void tick() {
@@ -204,6 +245,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     public void process(Record<byte[], RoutedSample> record) {
         models.publishCommitted();
         tick();
+        if (management.commitEagerIntervalMs() > 0) {
+            recordsSinceCommit++;
+            maybeCommitEarly(context.currentSystemTimeMs());
+        }
         RoutedSample routed = record.value();
         if (routed.command() != null) {
             apply(record);

@@ -87,6 +87,10 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     private int partition = -1;
     /** The wall-clock time of the record or punctuation being processed ({@link #clock}), for idleness. */
     private long now;
+    /** Commits prepared since the store was built ({@link #beforeCommit}). */
+    private long commits;
+    /** The encoded size of the models changed since the last commit (their parameters and optimizer state). */
+    private long dirtyBytes;
 
     /** A model store over {@code stored}; production code gets one from {@link #builder}. */
     ModelStore(KeyValueStore<String, byte[]> stored, MetricsSettings metricsSettings, CommittedModels committed) {
@@ -791,6 +795,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         if (!entry.dirty) {
             entry.dirty = true;
             dirty.add(entry);
+            dirtyBytes += BinaryModelFormat.encodedSize(entry.model);
         }
     }
 
@@ -834,6 +839,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             entry.dirty = false;
         }
         dirty.clear();
+        dirtyBytes = 0;
     }
 
     // ------------------------------------------------------------------------------------------ Kafka Streams hooks
@@ -842,6 +848,22 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     @Override
     protected void beforeCommit() {
         persistDirtyModels();
+        commits++;
+    }
+
+    /** How many commits (or clean closes) Kafka Streams prepared since this store was built. */
+    long commits() {
+        return commits;
+    }
+
+    /** How many models changed since the last commit: the models the next commit writes. */
+    int dirtyCount() {
+        return dirty.size();
+    }
+
+    /** About how many bytes the next commit writes for its models: their encoded parameters and optimizer state. */
+    long dirtyBytes() {
+        return dirtyBytes;
     }
 
     /** Kafka Streams recycles the store between active and standby: the store underneath may change, so forget. */
@@ -869,6 +891,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     public void forgetLiveModels() {
         live.clear();
         dirty.clear();
+        dirtyBytes = 0;
     }
 
     @Override
