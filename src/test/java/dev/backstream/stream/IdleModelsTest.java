@@ -1,0 +1,306 @@
+package dev.backstream.stream;
+
+import dev.backstream.json.Json;
+import dev.backstream.message.SampleParser;
+import dev.backstream.message.SourceRecord;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.Mlp;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code models.evict.idle.ms}: a model no record asked for during that long, with nothing uncommitted and nothing to
+ * publish, leaves memory; its next record decodes it from the store, and everything after is bit for bit what a run
+ * that kept it in memory produces. A task's start decodes only the models that owe a publication, yet shows every model
+ * to readers. Each test is a run with eviction beside one without, fed the same records at the same wall-clock times.
+ */
+@DisplayName("Idle models (models.evict.idle.ms)")
+class IdleModelsTest {
+    /** Idle for 40 s: the eviction punctuation runs every 10 s (a quarter), apart from every other punctuation here. */
+    private static final long IDLE_MS = 40_000;
+    private static final long EVICTION_EVERY = 10_000;
+    private static final long METRICS_EVERY = 5_000;
+    private static final long SNAPSHOTS_EVERY = 7_000;
+    /** A window of 150 entries, sealed in chunks of 64: an evicted model's window is read back from its chunks. */
+    private static final MetricsSettings SETTINGS = new MetricsSettings(150, 0.99, METRICS_EVERY);
+    private static final ModelManagement EVICTING = ModelManagement.DEFAULT.withEvictIdleMs(IDLE_MS);
+
+    /** xor (plain SGD), blobs (Adam: its moment vectors must come back too) and champ with an Adam and a momentum challenger. */
+    private static ModelCatalog catalog() throws Exception {
+        ModelCatalog fixture = TopologyFixture.catalog(1000);
+        ModelDefinition champ = ModelCatalog.loadDefinition(ChallengerTopologyTest.WITH_CHALLENGERS.getBytes(StandardCharsets.UTF_8),
+                null, "test", 1000);
+        return new ModelCatalog(List.of(fixture.find("xor").orElseThrow(), fixture.find("blobs").orElseThrow(), champ));
+    }
+
+    /** One task fed records at wall-clock times, with or without eviction. */
+    private static final class Run {
+        final ModelStoreHarness harness = new ModelStoreHarness(SETTINGS);
+        final ModelCatalog catalog;
+        ModelProcessor processor;
+        private long offset;
+
+        Run(ModelCatalog catalog, long metricsEvery, long snapshotsEvery, ModelManagement management) {
+            this.catalog = catalog;
+            harness.context.setCurrentSystemTimeMs(0); // the task starts at wall-clock time 0
+            processor = harness.processor(catalog, metricsEvery, snapshotsEvery, management);
+        }
+
+        /** Processes {@code line} for {@code model} at wall-clock time {@code now}. */
+        void sample(String model, String line, long now) {
+            harness.context.setCurrentSystemTimeMs(now);
+            RoutedSample routed = new RoutedSample(new SampleParser().parse(line), true, null, line.getBytes(StandardCharsets.UTF_8),
+                    new SourceRecord("backstream.samples", 0, offset, 1000 + offset));
+            processor.process(new Record<>(model.getBytes(StandardCharsets.UTF_8), routed, 1000 + offset));
+            offset++;
+        }
+
+        /** Samples {@code from} to {@code to} (exclusive) of each of the three models, interleaved, at {@code now}. */
+        void rounds(int from, int to, long now) {
+            for (int i = from; i < to; i++) {
+                sample("xor", BackstreamTopologyTest.xorSample(i), now);
+                sample("blobs", BackstreamTopologyTest.blobSample(new Random(i), i), now);
+                sample("champ", ChallengerTopologyTest.sample(i), now);
+            }
+        }
+
+        void commit() {
+            harness.store.flushCache();
+        }
+
+        void punctuate(long every, long now) {
+            harness.punctuate(every, now);
+        }
+
+        Set<String> live() {
+            return harness.store.liveModels().stream().map(ModelStore.LiveModel::id).collect(Collectors.toSet());
+        }
+
+        /** Everything forwarded since the last call, as text, in order. */
+        List<String> takeForwarded() {
+            List<String> out = harness.context.forwarded().stream()
+                    .map(r -> r.record().value().kind() + " " + new String(r.record().value().json(), StandardCharsets.UTF_8)).toList();
+            harness.context.resetForwards();
+            return out;
+        }
+
+        /** Every key of the underlying store and its bytes. */
+        Map<String, byte[]> stored() {
+            Map<String, byte[]> all = new TreeMap<>();
+            try (var it = harness.underlying.all()) {
+                it.forEachRemaining(kv -> all.put(kv.key, kv.value));
+            }
+            return all;
+        }
+    }
+
+    @Test
+    void anIdleModelLeavesMemoryAndItsNextRecordsGiveWhatARunKeepingItWouldGiveBitForBit() throws Exception {
+        ModelCatalog catalog = catalog();
+        Run evicting = new Run(catalog, METRICS_EVERY, 0, EVICTING);
+        Run keeping = new Run(catalog, METRICS_EVERY, 0, ModelManagement.DEFAULT);
+        for (Run run : List.of(evicting, keeping)) {
+            run.rounds(0, 200, 1_000); // windows of 150 wrap, in chunks; challengers' windows too
+            run.punctuate(METRICS_EVERY, 5_000); // nothing left to publish...
+            run.commit(); // ...nor to commit
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS);
+        }
+        assertEquals(Set.of(), evicting.live(), "all three were idle for 40 s");
+        assertEquals(Set.of("xor", "blobs", "champ"), keeping.live());
+        evicting.takeForwarded();
+        keeping.takeForwarded();
+
+        for (Run run : List.of(evicting, keeping)) {
+            run.rounds(200, 300, 1_000 + IDLE_MS + 1);
+            run.punctuate(METRICS_EVERY, 50_000);
+            run.commit();
+        }
+        assertEquals(Set.of("xor", "blobs", "champ"), evicting.live(), "decoded again by their next records");
+        List<String> after = evicting.takeForwarded();
+        assertEquals(keeping.takeForwarded(), after, "the same predictions (challengers' included) and metrics, in the same order");
+        assertTrue(after.stream().anyMatch(line -> line.startsWith("METRICS") && line.contains("champ:wide")));
+        for (String id : List.of("xor", "blobs", "champ")) {
+            Mlp expected = keeping.harness.store.persisted(id).orElseThrow().model();
+            assertEquals(300, expected.updates(), id);
+            assertTrue(evicting.harness.store.persisted(id).orElseThrow().model().bitIdentical(expected), id);
+        }
+        Map<String, byte[]> expected = keeping.stored();
+        Map<String, byte[]> actual = evicting.stored();
+        assertEquals(expected.keySet(), actual.keySet());
+        for (String key : expected.keySet()) {
+            assertArrayEquals(expected.get(key), actual.get(key), "stored " + key.replace('\0', '/')
+                    + ": model, optimizer state, metrics window and chunks, challengers");
+        }
+    }
+
+    @Nested
+    @DisplayName("a model idle for longer than models.evict.idle.ms stays in memory")
+    class Stays {
+        private final ModelCatalog catalog = TopologyFixture.catalog(1000);
+
+        @Test
+        void whileItHasAChangeNotYetCommitted() {
+            Run run = new Run(catalog, 0, 0, EVICTING);
+            run.sample("xor", BackstreamTopologyTest.xorSample(0), 1_000);
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS);
+            // dropping it would lose the update: the store holds the model of the last commit
+            assertEquals(Set.of("xor"), run.live(), "uncommitted");
+            run.commit();
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS + EVICTION_EVERY);
+            assertEquals(Set.of(), run.live(), "committed");
+        }
+
+        @Test
+        void whileItsMetricsAreNotPublished() {
+            Run run = new Run(catalog, METRICS_EVERY, 0, EVICTING);
+            run.sample("xor", BackstreamTopologyTest.xorSample(0), 1_000);
+            run.commit();
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS);
+            // the metrics punctuation visits the models in memory: an evicted model's metrics would never be published
+            assertEquals(Set.of("xor"), run.live(), "metrics owed");
+            run.punctuate(METRICS_EVERY, 1_000 + IDLE_MS + 1);
+            run.commit(); // publishing marked the metrics published: a change to commit
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS + EVICTION_EVERY);
+            assertEquals(Set.of(), run.live(), "published and committed");
+        }
+
+        @Test
+        void whileItOwesASnapshot() {
+            Run run = new Run(catalog, 0, SNAPSHOTS_EVERY, EVICTING);
+            run.sample("xor", BackstreamTopologyTest.xorSample(0), 1_000);
+            run.commit();
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS);
+            assertEquals(Set.of("xor"), run.live(), "a snapshot of update 1 owed");
+            run.punctuate(SNAPSHOTS_EVERY, 1_000 + IDLE_MS + 1);
+            run.commit();
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS + EVICTION_EVERY);
+            assertEquals(Set.of(), run.live(), "snapshot published and committed");
+        }
+
+        @Test
+        void ifARecordAskedForItWithinTheIdleTime() {
+            Run run = new Run(catalog, 0, 0, EVICTING);
+            run.sample("xor", BackstreamTopologyTest.xorSample(0), 1_000);
+            run.sample("blobs", BackstreamTopologyTest.blobSample(new Random(0), 0), 1_000);
+            run.sample("blobs", BackstreamTopologyTest.blobSample(new Random(1), 1), 1_000 + IDLE_MS - 1);
+            run.commit();
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS);
+            assertEquals(Set.of("blobs"), run.live(), "xor idle for 40 s, blobs for 1 ms");
+        }
+    }
+
+    @Nested
+    @DisplayName("a task's start")
+    class TaskStart {
+        private final ModelCatalog catalog = TopologyFixture.catalog(1000);
+
+        @Test
+        void decodesOnlyTheModelsOwingAPublicationYetShowsEveryModelToReadersAtItsVersion() {
+            Run run = new Run(catalog, METRICS_EVERY, 0, EVICTING);
+            List<String> xor = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                xor.add(BackstreamTopologyTest.xorSample(i));
+                run.sample("xor", xor.get(i), 1_000);
+                run.sample("blobs", BackstreamTopologyTest.blobSample(new Random(i), i), 1_000);
+            }
+            run.punctuate(METRICS_EVERY, 5_000);
+            run.sample("blobs", BackstreamTopologyTest.blobSample(new Random(30), 30), 6_000); // its metrics changed since
+            run.commit();
+            run.processor.close();
+            run.harness.restart();
+            run.harness.context.setCurrentSystemTimeMs(7_000);
+            run.processor = run.harness.processor(catalog, METRICS_EVERY, 0, EVICTING);
+
+            assertEquals(Set.of("blobs"), run.live(), "xor owes nothing: it waits in the store for its next record");
+            assertEquals(30, run.harness.committed.find("xor").orElseThrow().version(), "read from the stored header");
+            assertEquals(31, run.harness.committed.find("blobs").orElseThrow().version());
+            run.punctuate(METRICS_EVERY, 10_000);
+            assertEquals(List.of("blobs"), run.harness.context.forwarded().stream()
+                    .filter(r -> r.record().value().kind() == Output.Kind.METRICS)
+                    .map(r -> new String(r.record().key(), StandardCharsets.UTF_8)).toList(), "the metrics the last owner owed");
+
+            xor.add(BackstreamTopologyTest.xorSample(30));
+            run.sample("xor", xor.get(30), 11_000);
+            run.commit();
+            Mlp expected = catalog.find("xor").orElseThrow().newModel();
+            SampleParser parser = new SampleParser();
+            xor.forEach(line -> parser.parse(line).learnOn(expected));
+            assertTrue(run.harness.store.persisted("xor").orElseThrow().model().bitIdentical(expected), "resumed from update 30");
+        }
+
+        @Test
+        void decodesAModelOwingASnapshot() {
+            Run run = new Run(catalog, 0, SNAPSHOTS_EVERY, EVICTING);
+            run.sample("xor", BackstreamTopologyTest.xorSample(0), 1_000);
+            run.sample("blobs", BackstreamTopologyTest.blobSample(new Random(0), 0), 1_000);
+            run.punctuate(SNAPSHOTS_EVERY, 7_000);
+            run.sample("blobs", BackstreamTopologyTest.blobSample(new Random(1), 1), 8_000); // a snapshot of update 2 owed
+            run.commit();
+            run.processor.close();
+            run.harness.restart();
+            run.processor = run.harness.processor(catalog, 0, SNAPSHOTS_EVERY, EVICTING);
+            assertEquals(Set.of("blobs"), run.live());
+            run.punctuate(SNAPSHOTS_EVERY, 14_000);
+            assertEquals(List.of("blobs"), run.harness.context.forwarded().stream()
+                    .filter(r -> r.record().value().kind() == Output.Kind.SNAPSHOT)
+                    .map(r -> new String(r.record().key(), StandardCharsets.UTF_8)).toList());
+        }
+    }
+
+    @Test
+    void eventsKeptForTheirLabelsJoinThemAfterTheModelWasEvictedAsWithoutEviction() {
+        List<DelayedLabelsTopologyTest.Input> inputs = DelayedLabelsTopologyTest.shuffledSchedule(120, 13);
+        int cut = inputs.size() / 2;
+        ModelCatalog catalog = EventsTopologyTest.catalog();
+        Run evicting = new Run(catalog, 0, 0, EVICTING);
+        Run keeping = new Run(catalog, 0, 0, ModelManagement.DEFAULT);
+        for (Run run : List.of(evicting, keeping)) {
+            for (int k = 0; k < cut; k++) {
+                event(run, inputs.get(k), k, 1_000);
+            }
+            run.commit();
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS);
+        }
+        assertEquals(Set.of(), evicting.live());
+        assertTrue(new PendingEvents(evicting.harness.pending, EventSettings.defaults()).counts("flights").pending() > 0,
+                "events wait for their labels while the model is out of memory");
+        for (Run run : List.of(evicting, keeping)) {
+            for (int k = cut; k < inputs.size(); k++) {
+                event(run, inputs.get(k), k, 1_000 + IDLE_MS + 1);
+            }
+            run.commit();
+        }
+        assertEquals(keeping.takeForwarded(), evicting.takeForwarded());
+        StoredModel expected = keeping.harness.store.persisted("flights").orElseThrow();
+        assertTrue(evicting.harness.store.persisted("flights").orElseThrow().model().bitIdentical(expected.model()));
+        assertTrue(evicting.harness.store.persistedPreprocessing("flights", EventsTopologyTest.FEATURES)
+                .bitIdentical(keeping.harness.store.persistedPreprocessing("flights", EventsTopologyTest.FEATURES)));
+        assertEquals(120, new PendingEvents(evicting.harness.pending, EventSettings.defaults()).counts("flights").joined());
+    }
+
+    /** Processes an event or label record of the flights model at wall-clock time {@code now}. */
+    private static void event(Run run, DelayedLabelsTopologyTest.Input input, long offset, long now) {
+        run.harness.context.setCurrentSystemTimeMs(now);
+        byte[] value = input.json().getBytes(StandardCharsets.UTF_8);
+        RoutedEvent.Kind kind = input.label() ? RoutedEvent.Kind.LABEL : RoutedEvent.Kind.EVENT;
+        RoutedSample routed = RoutedSample.event(EventRouter.read(kind, value, null), null, value,
+                new SourceRecord(input.label() ? "backstream.labels" : "backstream.events", 0, offset, input.time()));
+        run.processor.process(new Record<>("flights".getBytes(StandardCharsets.UTF_8), routed, input.time()));
+    }
+}
