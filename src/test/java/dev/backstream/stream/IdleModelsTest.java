@@ -149,6 +149,42 @@ class IdleModelsTest {
         }
     }
 
+    @Test
+    void aDriftDetectorEvictedWithItsModelDetectsTheSameDriftAsOneKeptInMemory() throws Exception {
+        // ADWIN's buckets are read back from the store at each reload: any state the encoding misses would move or lose
+        // the detection (Page-Hinkley with its defaults detects nothing on this stream, so it would prove nothing here)
+        for (String detector : List.of("adwin")) {
+            ModelCatalog catalog = new ModelCatalog(List.of(ModelCatalog.loadDefinition("""
+                    {"format": "backstream.mlp/v1", "modelId": "flip", "inputs": 2, "loss": "binary_cross_entropy",
+                     "optimizer": {"type": "sgd", "learningRate": 0.5},
+                     "layers": [{"units": 8, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}], "seed": 1,
+                     "drift": {"detector": "%s", "action": "reset"}}
+                    """.formatted(detector).getBytes(StandardCharsets.UTF_8), null, "test", 100_000)));
+            Run evicting = new Run(catalog, 0, 0, EVICTING);
+            Run keeping = new Run(catalog, 0, 0, ModelManagement.DEFAULT);
+            long now = 1_000;
+            for (int block = 0; block < 30; block++) {
+                for (Run run : List.of(evicting, keeping)) {
+                    for (int i = block * 100; i < (block + 1) * 100; i++) {
+                        int a = (i >> 1) & 1;
+                        int label = a ^ (i >= 1_500 ? 1 : 0); // learned, then inverted at 1,500
+                        run.sample("flip", new String(new dev.backstream.message.Sample("flip", new double[] {a, i & 1}, label, null,
+                                String.valueOf(i)).toJson(), StandardCharsets.UTF_8), now);
+                    }
+                    run.commit();
+                    run.punctuate(EVICTION_EVERY, now + IDLE_MS);
+                }
+                assertEquals(Set.of(), evicting.live(), "evicted after every block of 100");
+                now += IDLE_MS + 1;
+            }
+            List<String> expected = keeping.takeForwarded();
+            assertTrue(expected.stream().anyMatch(line -> line.startsWith("MODEL_EVENT") && line.contains("drift_detected")), detector);
+            assertEquals(expected, evicting.takeForwarded(), detector);
+            assertArrayEquals(keeping.harness.underlying.get(ModelStore.driftKey("flip")), evicting.harness.underlying.get(ModelStore.driftKey("flip")),
+                    detector);
+        }
+    }
+
     @Nested
     @DisplayName("a model idle for longer than models.evict.idle.ms stays in memory")
     class Stays {
