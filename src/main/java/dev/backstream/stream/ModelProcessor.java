@@ -188,8 +188,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     /**
-     * {@link #owesPublication(LiveModel)} for a stored model, read from its summary: the same conditions, a decoded
-     * model's last source being never null. A model with challengers is loaded anyway (their metrics are stored apart).
+     * {@link #owesPublication(LiveModel)} for a stored model, read from its summary: the same conditions, except that
+     * the summary does not say whether the model ever learned (has a last source), so a model stored before its first
+     * update is loaded although it owes no snapshot (it is evicted again when idle). A model with challengers is
+     * loaded anyway (their metrics are stored apart).
      */
     private boolean owesPublication(ModelDefinition definition, StoredModel.Summary stored) {
         return !definition.challengers().isEmpty()

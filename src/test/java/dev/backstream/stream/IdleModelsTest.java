@@ -62,10 +62,19 @@ class IdleModelsTest {
             processor = harness.processor(catalog, metricsEvery, snapshotsEvery, management);
         }
 
-        /** Processes {@code line} for {@code model} at wall-clock time {@code now}. */
+        /** Processes {@code line} for {@code model} at wall-clock time {@code now}: learned. */
         void sample(String model, String line, long now) {
+            process(model, line, true, now);
+        }
+
+        /** Processes {@code line} for {@code model} at wall-clock time {@code now} as a score request: scored, not learned. */
+        void request(String model, String line, long now) {
+            process(model, line, false, now);
+        }
+
+        private void process(String model, String line, boolean learn, long now) {
             harness.context.setCurrentSystemTimeMs(now);
-            RoutedSample routed = new RoutedSample(new SampleParser().parse(line), true, null, line.getBytes(StandardCharsets.UTF_8),
+            RoutedSample routed = new RoutedSample(new SampleParser().parse(line), learn, null, line.getBytes(StandardCharsets.UTF_8),
                     new SourceRecord("backstream.samples", 0, offset, 1000 + offset));
             processor.process(new Record<>(model.getBytes(StandardCharsets.UTF_8), routed, 1000 + offset));
             offset++;
@@ -183,6 +192,31 @@ class IdleModelsTest {
             assertArrayEquals(keeping.harness.underlying.get(ModelStore.driftKey("flip")), evicting.harness.underlying.get(ModelStore.driftKey("flip")),
                     detector);
         }
+    }
+
+    @Test
+    void aModelThatNeverLearnedOwesNoSnapshotAfterItsReloadAsInMemory() {
+        // A declared model scored but never trained is stored with no source record; kept in memory it owes no snapshot
+        // (nothing learned since its start). Decoded again, it must not owe one either, or the evicting run publishes a
+        // snapshot the other never does.
+        ModelCatalog catalog = TopologyFixture.catalog(1000);
+        Run evicting = new Run(catalog, 0, SNAPSHOTS_EVERY, EVICTING);
+        Run keeping = new Run(catalog, 0, SNAPSHOTS_EVERY, ModelManagement.DEFAULT);
+        for (Run run : List.of(evicting, keeping)) {
+            run.request("xor", BackstreamTopologyTest.xorSample(0), 1_000);
+            run.commit();
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS);
+        }
+        assertEquals(Set.of(), evicting.live());
+        for (Run run : List.of(evicting, keeping)) {
+            run.request("xor", BackstreamTopologyTest.xorSample(1), 1_000 + IDLE_MS + 1);
+            run.punctuate(SNAPSHOTS_EVERY, 1_000 + IDLE_MS + 2);
+            run.commit();
+        }
+        List<String> expected = keeping.takeForwarded();
+        assertTrue(expected.stream().noneMatch(line -> line.startsWith("SNAPSHOT")), expected.toString());
+        assertEquals(expected, evicting.takeForwarded());
+        assertArrayEquals(keeping.harness.underlying.get("xor"), evicting.harness.underlying.get("xor"));
     }
 
     @Nested
