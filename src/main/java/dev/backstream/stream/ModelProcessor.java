@@ -424,6 +424,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private void evicted(LiveModel entry, PendingEvents.Evictions evictions) {
         if (evictions.events() > 0) {
             entry.metrics().labelsChanged();
+            // persisted like every other metrics change: a model not marked changed may leave memory without it
+            models.metricsChanged(entry);
         }
         for (KeptLabel label : evictions.labels()) {
             rejectKept(entry, label, RejectReason.UNKNOWN_EVENT_ID, "this label waited for event '" + label.id() + "' of model '"

@@ -57,7 +57,12 @@ class IdleModelsTest {
         private long offset;
 
         Run(ModelCatalog catalog, long metricsEvery, long snapshotsEvery, ModelManagement management) {
+            this(catalog, metricsEvery, snapshotsEvery, management, EventSettings.defaults());
+        }
+
+        Run(ModelCatalog catalog, long metricsEvery, long snapshotsEvery, ModelManagement management, EventSettings events) {
             this.catalog = catalog;
+            harness.eventSettings = events;
             harness.context.setCurrentSystemTimeMs(0); // the task starts at wall-clock time 0
             processor = harness.processor(catalog, metricsEvery, snapshotsEvery, management);
         }
@@ -362,6 +367,29 @@ class IdleModelsTest {
         assertTrue(evicting.harness.store.persistedPreprocessing("flights", EventsTopologyTest.FEATURES)
                 .bitIdentical(keeping.harness.store.persistedPreprocessing("flights", EventsTopologyTest.FEATURES)));
         assertEquals(120, new PendingEvents(evicting.harness.pending, EventSettings.defaults()).counts("flights").joined());
+    }
+
+    @Test
+    void anEventEvictedFromThePendingOnesByAKeptLabelIsCountedInTheStoredMetricsAsWithoutEviction() {
+        // two pending events at most: a label kept for an event not yet come evicts the oldest pending event, which
+        // changes the model's label counts (its metrics) and nothing else; that change must survive the model's eviction
+        EventSettings two = new EventSettings(null, 3_600_000L, 2);
+        ModelCatalog catalog = EventsTopologyTest.catalog();
+        Run evicting = new Run(catalog, 0, 0, EVICTING, two);
+        Run keeping = new Run(catalog, 0, 0, ModelManagement.DEFAULT, two);
+        for (Run run : List.of(evicting, keeping)) {
+            event(run, new DelayedLabelsTopologyTest.Input(false, 0, 0), 0, 1_000);
+            event(run, new DelayedLabelsTopologyTest.Input(false, 1, 1), 1, 1_000);
+            run.commit();
+            event(run, new DelayedLabelsTopologyTest.Input(true, 9, 2), 2, 1_000); // kept; event 0 evicted
+            run.commit();
+            run.punctuate(EVICTION_EVERY, 1_000 + IDLE_MS);
+            event(run, new DelayedLabelsTopologyTest.Input(true, 1, 3), 3, 1_000 + IDLE_MS + 1); // learned: a change to commit
+            run.commit();
+        }
+        assertEquals(1, new PendingEvents(evicting.harness.pending, two).counts("flights").evicted());
+        assertArrayEquals(keeping.harness.underlying.get("flights"), evicting.harness.underlying.get("flights"),
+                "the stored model and metrics, their change count included");
     }
 
     /** Processes an event or label record of the flights model at wall-clock time {@code now}. */
