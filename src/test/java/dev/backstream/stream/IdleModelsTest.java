@@ -54,6 +54,8 @@ class IdleModelsTest {
         final ModelStoreHarness harness = new ModelStoreHarness(SETTINGS);
         final ModelCatalog catalog;
         ModelProcessor processor;
+        /** The wall-clock time of the next step (tests that step through time). */
+        long now = 1_000;
         private long offset;
 
         Run(ModelCatalog catalog, long metricsEvery, long snapshotsEvery, ModelManagement management) {
@@ -94,6 +96,16 @@ class IdleModelsTest {
             }
         }
 
+        /** Applies {@code command} at wall-clock time {@code now}. */
+        void command(dev.backstream.message.ModelCommand command, long now) {
+            harness.context.setCurrentSystemTimeMs(now);
+            byte[] key = command.model().getBytes(StandardCharsets.UTF_8);
+            RoutedSample routed = RoutedSample.command(command, key, command.toJson(),
+                    new SourceRecord("backstream.control", 0, offset, 1000 + offset));
+            processor.process(new Record<>(key, routed, 1000 + offset));
+            offset++;
+        }
+
         void commit() {
             harness.store.flushCache();
         }
@@ -109,7 +121,8 @@ class IdleModelsTest {
         /** Everything forwarded since the last call, as text, in order. */
         List<String> takeForwarded() {
             List<String> out = harness.context.forwarded().stream()
-                    .map(r -> r.record().value().kind() + " " + new String(r.record().value().json(), StandardCharsets.UTF_8)).toList();
+                    .map(r -> r.record().value().kind() + " " + (r.record().value().json() == null ? "tombstone " + new String(r.record().key(), StandardCharsets.UTF_8)
+                            : new String(r.record().value().json(), StandardCharsets.UTF_8))).toList();
             harness.context.resetForwards();
             return out;
         }
@@ -222,6 +235,48 @@ class IdleModelsTest {
         assertTrue(expected.stream().noneMatch(line -> line.startsWith("SNAPSHOT")), expected.toString());
         assertEquals(expected, evicting.takeForwarded());
         assertArrayEquals(keeping.harness.underlying.get("xor"), evicting.harness.underlying.get("xor"));
+    }
+
+    @Test
+    void commandsOnAnEvictedModelDoWhatTheyDoOnAModelInMemory() {
+        // a snapshot retained every 50 updates, so that a rollback has one to go back to; each step starts from a
+        // model evicted after the last commit, so each command decodes it from the store first
+        ModelCatalog catalog = TopologyFixture.catalog(50);
+        Run evicting = new Run(catalog, 0, 0, EVICTING);
+        Run keeping = new Run(catalog, 0, 0, ModelManagement.DEFAULT);
+        List<java.util.function.Consumer<Run>> steps = List.of(
+                run -> {
+                    for (int i = 0; i < 200; i++) {
+                        run.sample("xor", BackstreamTopologyTest.xorSample(i), run.now);
+                    }
+                },
+                run -> run.command(new dev.backstream.message.ModelCommand.Rollback("c1", "xor", 100L, null), run.now),
+                run -> run.sample("xor", BackstreamTopologyTest.xorSample(300), run.now),
+                run -> run.command(new dev.backstream.message.ModelCommand.Update("c2", "xor", 0.1, null, null), run.now),
+                run -> run.sample("xor", BackstreamTopologyTest.xorSample(301), run.now),
+                run -> run.command(new dev.backstream.message.ModelCommand.Pause("c3", "xor"), run.now),
+                run -> run.sample("xor", BackstreamTopologyTest.xorSample(302), run.now),
+                run -> run.command(new dev.backstream.message.ModelCommand.Reset("c4", "xor", 5L), run.now),
+                run -> run.sample("xor", BackstreamTopologyTest.xorSample(303), run.now),
+                run -> run.command(new dev.backstream.message.ModelCommand.Delete("c5", "xor"), run.now),
+                run -> run.sample("xor", BackstreamTopologyTest.xorSample(304), run.now)); // UNKNOWN_MODEL now
+        for (var step : steps) {
+            for (Run run : List.of(evicting, keeping)) {
+                step.accept(run);
+                run.commit();
+                run.punctuate(EVICTION_EVERY, run.now + IDLE_MS);
+                run.now += IDLE_MS + 1;
+                run.harness.store.publishCommitted(); // the task's next step: readers see the commit
+            }
+            assertEquals(Set.of(), evicting.live());
+        }
+        List<String> expected = keeping.takeForwarded();
+        assertTrue(expected.stream().anyMatch(line -> line.contains("rolled_back")), "the rollback found its snapshot");
+        assertTrue(expected.stream().anyMatch(line -> line.contains("UNKNOWN_MODEL")), "deleted");
+        assertEquals(expected, evicting.takeForwarded());
+        Map<String, byte[]> stored = keeping.stored();
+        assertEquals(stored.keySet(), evicting.stored().keySet(), "a tombstone, nothing else of the model");
+        assertTrue(evicting.harness.committed.find("xor").isEmpty(), "readers no longer see it");
     }
 
     @Nested
