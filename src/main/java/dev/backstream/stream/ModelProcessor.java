@@ -232,8 +232,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     /**
-     * {@link #owesPublication(LiveModel)} for a stored model, read from its summary: the same conditions, a decoded
-     * model's last source being never null. A model with challengers is loaded anyway (their metrics are stored apart).
+     * {@link #owesPublication(LiveModel)} for a stored model, read from its summary: the same conditions, except that
+     * the summary does not say whether the model ever learned (has a last source), so a model stored before its first
+     * update is loaded although it owes no snapshot (it is evicted again when idle). A model with challengers is
+     * loaded anyway (their metrics are stored apart).
      */
     private boolean owesPublication(ModelDefinition definition, StoredModel.Summary stored) {
         return !definition.challengers().isEmpty()
@@ -470,6 +472,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private void evicted(LiveModel entry, PendingEvents.Evictions evictions) {
         if (evictions.events() > 0) {
             entry.metrics().labelsChanged();
+            // persisted like every other metrics change: a model not marked changed may leave memory without it
+            models.metricsChanged(entry);
         }
         for (KeptLabel label : evictions.labels()) {
             rejectKept(entry, label, RejectReason.UNKNOWN_EVENT_ID, "this label waited for event '" + label.id() + "' of model '"

@@ -303,7 +303,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         LiveModel entry;
         if (value != null) {
             StoredModel model = decode(id, value);
-            entry = new LiveModel(id, control, model.model(), model.metrics(), model.source(), model.lastSnapshotUpdates());
+            // A model stored before its first update has no source record (encoded as partition and offset -1): null
+            // again, as it was in memory, or it would owe a snapshot of an untrained model once decoded (after an
+            // eviction or a restart) that the model kept in memory never owed.
+            SourceRecord source = model.source().topic() == null && model.source().offset() < 0 ? null : model.source();
+            entry = new LiveModel(id, control, model.model(), model.metrics(), source, model.lastSnapshotUpdates());
         } else {
             Mlp model = control.definition.newModel();
             entry = new LiveModel(id, control, model, new PrequentialMetrics(model.architecture(), metricsSettings), null, -1);

@@ -86,4 +86,49 @@ class BinaryModelFormatTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BinaryModelFormat.decode(bytes))
                 .getMessage().contains("non-finite parameter"));
     }
+
+    @org.junit.jupiter.api.Nested
+    @DisplayName("skipping a model (its header read, its parameters not)")
+    class Skip {
+        @Test
+        void readsTheHeaderDecodeReadsAndEndsWhereDecodeEndsForEveryOptimizer() {
+            for (OptimizerSpec optimizer : MlpContractTest.optimizers()) {
+                Mlp model = trained(optimizer);
+                // the model between other bytes, as in a stored value: skip must land on what follows, as decode does
+                ByteBuffer buffer = ByteBuffer.allocate(10 + BinaryModelFormat.encodedSize(model) + 8).order(ByteOrder.BIG_ENDIAN);
+                buffer.position(10);
+                BinaryModelFormat.encode(model, buffer);
+                buffer.putLong(42);
+
+                buffer.position(10);
+                Mlp decoded = BinaryModelFormat.decode(buffer);
+                int decodeEnd = buffer.position();
+                buffer.position(10);
+                BinaryModelFormat.Header header = BinaryModelFormat.skip(buffer);
+                assertEquals(decodeEnd, buffer.position(), optimizer.toString());
+                assertEquals(ByteOrder.BIG_ENDIAN, buffer.order(), "the caller's byte order is left alone");
+                assertEquals(decoded.architecture(), header.architecture(), optimizer.toString());
+                assertEquals(decoded.optimizer(), header.optimizer(), optimizer.toString());
+                assertEquals(30, header.updates(), optimizer.toString());
+                assertEquals(decoded.updates(), header.updates());
+                assertEquals(decoded.optimizerSteps(), header.optimizerSteps());
+            }
+        }
+
+        @Test
+        void rejectsAModelCutShortInItsParametersOrItsHeader() {
+            byte[] bytes = BinaryModelFormat.encode(trained(OptimizerSpec.Adam.withDefaults(0.01)));
+            // without the check, skip would move the position past the end (or throw what its caller does not expect)
+            byte[] parametersCut = Arrays.copyOf(bytes, bytes.length - 8);
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> BinaryModelFormat.skip(ByteBuffer.wrap(parametersCut)))
+                    .getMessage().contains("truncated"));
+            byte[] headerCut = Arrays.copyOf(bytes, 20);
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> BinaryModelFormat.skip(ByteBuffer.wrap(headerCut)))
+                    .getMessage().contains("truncated"));
+            byte[] foreign = bytes.clone();
+            foreign[0] = 'X';
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> BinaryModelFormat.skip(ByteBuffer.wrap(foreign)))
+                    .getMessage().contains("not a backstream binary model"));
+        }
+    }
 }

@@ -62,11 +62,14 @@ final class ModelStoreHarness {
         return processor;
     }
 
-    /** Runs the punctuations scheduled every {@code intervalMs}, at wall-clock time {@code now}. */
+    /**
+     * Runs the punctuations scheduled every {@code intervalMs}, at wall-clock time {@code now}; not those a closed
+     * processor cancelled (the context keeps them).
+     */
     void punctuate(long intervalMs, long now) {
         context.setCurrentSystemTimeMs(now);
         for (var punctuator : context.scheduledPunctuators()) {
-            if (punctuator.getInterval().toMillis() == intervalMs) {
+            if (punctuator.getInterval().toMillis() == intervalMs && !punctuator.cancelled()) {
                 punctuator.getPunctuator().punctuate(now);
             }
         }

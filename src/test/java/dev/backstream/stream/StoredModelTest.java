@@ -238,4 +238,98 @@ class StoredModelTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> chunks.decode(value, WIDE));
         assertTrue(e.getMessage().contains("chunk 2 (slot 2) is missing"), e.getMessage());
     }
+
+    // ------------------------------------------------------------------------------- summaries (a task's start)
+
+    /**
+     * {@link StoredModel#summarize} reads a value's header and skips its parameters and window entries: what it says
+     * must be what a full decode says, whatever the model's kind (a regression window's entries are 16 bytes, a
+     * classifier's 24), the window's layout (inline or in chunks, which summarize never reads) and the value's version.
+     */
+    @org.junit.jupiter.api.Nested
+    @DisplayName("a summary, read without decoding")
+    class Summaries {
+        private void assertAgreesWithDecode(byte[] value, java.util.function.IntFunction<byte[]> chunks, boolean changed) {
+            StoredModel decoded = StoredModel.decode(value, WIDE, chunks);
+            StoredModel.Summary summary = StoredModel.summarize(value);
+            assertEquals(decoded.model().updates(), summary.updates());
+            assertEquals(decoded.lastSnapshotUpdates(), summary.lastSnapshotUpdates());
+            assertEquals(decoded.metrics().changedSincePublished(), summary.metricsChanged());
+            assertEquals(changed, summary.metricsChanged());
+        }
+
+        @Test
+        void ofAClassifierAgreesWithItsDecodeBeforeAndAfterItsMetricsArePublished() {
+            StoredModel stored = learned(13); // a source topic, dead letters after the counters
+            assertAgreesWithDecode(encode(stored), StoredModel.NO_CHUNKS, true);
+            stored.metrics().published();
+            assertAgreesWithDecode(encode(stored), StoredModel.NO_CHUNKS, false);
+            assertEquals(new StoredModel.Summary(13, 5, false), StoredModel.summarize(encode(stored)));
+        }
+
+        @Test
+        void ofARegressionModelAgreesWithItsDecodeBeforeAndAfterItsMetricsArePublished() {
+            dev.backstream.nn.Architecture regression = dev.backstream.nn.Architecture.of(2, dev.backstream.nn.Loss.SQUARED_ERROR,
+                    new dev.backstream.nn.LayerSpec(4, dev.backstream.nn.Activation.TANH),
+                    new dev.backstream.nn.LayerSpec(2, dev.backstream.nn.Activation.LINEAR));
+            Mlp model = Mlp.initialize(regression, OptimizerSpec.Adam.withDefaults(0.01), 3);
+            PrequentialMetrics metrics = new PrequentialMetrics(regression, SETTINGS);
+            Random random = new Random(2);
+            for (int i = 0; i < 11; i++) {
+                Sample sample = new Sample("r", new double[] {random.nextGaussian(), random.nextGaussian()}, null,
+                        new double[] {random.nextGaussian(), random.nextGaussian()}, null);
+                metrics.learned(sample, sample.learnOn(model));
+            }
+            StoredModel stored = new StoredModel(model, new SourceRecord(null, -1, -1, -1), -1, metrics);
+            assertAgreesWithDecode(encode(stored), StoredModel.NO_CHUNKS, true);
+            metrics.published();
+            assertAgreesWithDecode(encode(stored), StoredModel.NO_CHUNKS, false);
+            metrics.scored();
+            assertAgreesWithDecode(encode(stored), StoredModel.NO_CHUNKS, true);
+        }
+
+        @Test
+        void ofAWindowInChunksAgreesWithItsDecodeWithoutReadingAChunk() {
+            Chunks chunks = new Chunks();
+            StoredModel stored = learnedCommitting(WIDE, 1000, chunks, 7);
+            byte[] value = chunks.commit(stored);
+            assertAgreesWithDecode(value, chunks.slots::get, true);
+            stored.metrics().published();
+            byte[] published = chunks.commit(stored);
+            assertAgreesWithDecode(published, chunks.slots::get, false);
+            // summarize is given no chunks at all: it must not need them
+            assertEquals(new StoredModel.Summary(1000, -1, false), StoredModel.summarize(published));
+        }
+
+        @Test
+        void ofVersions2And1AgreesWithTheirDecode() {
+            StoredModel stored = learnedCommitting(WIDE, 400, null, 1);
+            stored.metrics().published();
+            stored.metrics().scored(); // changed since published
+            byte[] version3 = encode(stored);
+            int metricsAt = version3.length - stored.metrics().encodedSize();
+            byte[] version2 = new byte[version3.length - 16];
+            System.arraycopy(version3, 0, version2, 0, metricsAt + 4);
+            System.arraycopy(version3, metricsAt + 20, version2, metricsAt + 4, version3.length - metricsAt - 20);
+            ByteBuffer.wrap(version2).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 2);
+            assertAgreesWithDecode(version2, StoredModel.NO_CHUNKS, true);
+
+            Mlp model = learned(4).model();
+            ByteBuffer version1 = ByteBuffer.allocate(4 + 2 + 2 + 4 + 8 + 8 + BinaryModelFormat.encodedSize(model)).order(ByteOrder.LITTLE_ENDIAN);
+            version1.putInt(StoredModel.MAGIC).putShort((short) 1).putShort((short) 0).putInt(2).putLong(41).putLong(3);
+            BinaryModelFormat.encode(model, version1);
+            assertAgreesWithDecode(version1.array(), StoredModel.NO_CHUNKS, false);
+            assertEquals(new StoredModel.Summary(4, 3, false), StoredModel.summarize(version1.array()));
+        }
+
+        @Test
+        void rejectsAValueCutShortInsteadOfReadingPastIt() {
+            byte[] value = encode(learned(13));
+            // the value ends with 83 bytes of fading sums, counters and a dead-letter count: 100 reach into the entries
+            byte[] cut = java.util.Arrays.copyOf(value, value.length - 100);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> StoredModel.summarize(cut));
+            assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
+        }
+    }
 }
+
