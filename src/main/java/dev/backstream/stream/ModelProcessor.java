@@ -96,9 +96,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private long commitsSeen = -1;
     private long recordsSinceCommit;
     private long lastCommitSeenAt;
-    /** The passes of the metrics and snapshot punctuations over the models, each bounded per run. */
-    private final PublicationSweep metricsSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
-    private final PublicationSweep snapshotSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
+    /** The passes of the metrics and snapshot punctuations over the models, each bounded per run; new at each init. */
+    private PublicationSweep metricsSweep;
+    private PublicationSweep snapshotSweep;
     private static final Duration COMMITTED_STATE_INTERVAL = Duration.ofMillis(100);
     private final ModelManagement management;
     private CommandApplier commands;
@@ -135,6 +135,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         // stopped, since no sample may ever come to bring them into memory; the others wait for their next record.
         tick();
         models.loadAll(definitions, this::owesPublication);
+        // Kafka Streams re-initializes the same processor when it revives a task: a pass of the old one must not go on
+        metricsSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
+        snapshotSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
         ModelStore store = models;
         gauges = new TaskGauges(context.metrics(), Thread.currentThread().getName(), context.taskId().toString(), store::liveCount);
         commands = new CommandApplier(models, definitions, management);
@@ -232,15 +235,13 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     /**
-     * {@link #owesPublication(LiveModel)} for a stored model, read from its summary: the same conditions, except that
-     * the summary does not say whether the model ever learned (has a last source), so a model stored before its first
-     * update is loaded although it owes no snapshot (it is evicted again when idle). A model with challengers is
-     * loaded anyway (their metrics are stored apart).
+     * {@link #owesPublication(LiveModel)} for a stored model, read from its summary: the same conditions. A model with
+     * challengers is loaded anyway (their metrics are stored apart).
      */
     private boolean owesPublication(ModelDefinition definition, StoredModel.Summary stored) {
         return !definition.challengers().isEmpty()
                 || (metricsIntervalMs > 0 && stored.metricsChanged())
-                || (snapshotIntervalMs > 0 && stored.updates() != stored.lastSnapshotUpdates());
+                || (snapshotIntervalMs > 0 && stored.learned() && stored.updates() != stored.lastSnapshotUpdates());
     }
 
     @Override

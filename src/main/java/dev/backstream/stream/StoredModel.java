@@ -99,8 +99,10 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
      * @param updates             the model's version
      * @param lastSnapshotUpdates the update count of its last published snapshot
      * @param metricsChanged      whether its metrics changed since they were last published
+     * @param learned             whether it has a source record (the last sample applied), which a model stored before its
+     *                            first update has not (see {@code ModelStore.load})
      */
-    record Summary(long updates, long lastSnapshotUpdates, boolean metricsChanged) {
+    record Summary(long updates, long lastSnapshotUpdates, boolean metricsChanged, boolean learned) {
     }
 
     /**
@@ -115,17 +117,19 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
         short version = checkHeader(bytes, in);
         in.getShort();
         in.getInt();
-        in.getLong();
+        long offset = in.getLong();
         long lastSnapshot = in.getLong();
         BinaryModelFormat.Header model = BinaryModelFormat.skip(in);
         boolean metricsChanged = false;
+        boolean hasTopic = false;
         if (version != VERSION_1) { // version 1 values start with empty metrics: nothing to publish
             short topicLength = in.getShort();
+            hasTopic = topicLength >= 0;
             in.position(in.position() + Math.max(0, topicLength));
             in.getLong();
             metricsChanged = PrequentialMetrics.changedSincePublished(in, version, model.architecture());
         }
-        return new Summary(model.updates(), lastSnapshot, metricsChanged);
+        return new Summary(model.updates(), lastSnapshot, metricsChanged, hasTopic || offset >= 0);
     }
 
     /**

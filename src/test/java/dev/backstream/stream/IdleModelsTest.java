@@ -375,6 +375,19 @@ class IdleModelsTest {
         }
 
         @Test
+        void leavesAModelThatNeverLearnedInTheStore() {
+            // scored only: stored with no source record, so it owes no snapshot however its update counts compare
+            Run run = new Run(catalog, 0, SNAPSHOTS_EVERY, EVICTING);
+            run.request("xor", BackstreamTopologyTest.xorSample(0), 1_000);
+            run.commit();
+            run.processor.close();
+            run.harness.restart();
+            run.processor = run.harness.processor(catalog, 0, SNAPSHOTS_EVERY, EVICTING);
+            assertEquals(Set.of(), run.live());
+            assertEquals(0, run.harness.committed.find("xor").orElseThrow().version());
+        }
+
+        @Test
         void decodesAModelOwingASnapshot() {
             Run run = new Run(catalog, 0, SNAPSHOTS_EVERY, EVICTING);
             run.sample("xor", BackstreamTopologyTest.xorSample(0), 1_000);

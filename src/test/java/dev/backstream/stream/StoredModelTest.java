@@ -256,6 +256,8 @@ class StoredModelTest {
             assertEquals(decoded.lastSnapshotUpdates(), summary.lastSnapshotUpdates());
             assertEquals(decoded.metrics().changedSincePublished(), summary.metricsChanged());
             assertEquals(changed, summary.metricsChanged());
+            assertEquals(decoded.source().topic() != null || decoded.source().offset() >= 0, summary.learned(),
+                    "a model stored before its first update has no source record");
         }
 
         @Test
@@ -264,7 +266,7 @@ class StoredModelTest {
             assertAgreesWithDecode(encode(stored), StoredModel.NO_CHUNKS, true);
             stored.metrics().published();
             assertAgreesWithDecode(encode(stored), StoredModel.NO_CHUNKS, false);
-            assertEquals(new StoredModel.Summary(13, 5, false), StoredModel.summarize(encode(stored)));
+            assertEquals(new StoredModel.Summary(13, 5, false, true), StoredModel.summarize(encode(stored)));
         }
 
         @Test
@@ -298,7 +300,7 @@ class StoredModelTest {
             byte[] published = chunks.commit(stored);
             assertAgreesWithDecode(published, chunks.slots::get, false);
             // summarize is given no chunks at all: it must not need them
-            assertEquals(new StoredModel.Summary(1000, -1, false), StoredModel.summarize(published));
+            assertEquals(new StoredModel.Summary(1000, -1, false, false), StoredModel.summarize(published));
         }
 
         @Test
@@ -319,7 +321,7 @@ class StoredModelTest {
             version1.putInt(StoredModel.MAGIC).putShort((short) 1).putShort((short) 0).putInt(2).putLong(41).putLong(3);
             BinaryModelFormat.encode(model, version1);
             assertAgreesWithDecode(version1.array(), StoredModel.NO_CHUNKS, false);
-            assertEquals(new StoredModel.Summary(4, 3, false), StoredModel.summarize(version1.array()));
+            assertEquals(new StoredModel.Summary(4, 3, false, true), StoredModel.summarize(version1.array()));
         }
 
         @Test
