@@ -65,6 +65,18 @@ class StreamsSettingsTest {
     }
 
     @Test
+    void kafkaStreamsCommitsAtLeastEveryTwoSecondsUnlessTheConfigurationSaysOtherwise() {
+        // the learner asks for commits every commit.eager.interval.ms while they are cheap (EagerCommitsTest)
+        ModelCatalog models = catalog(8, 32);
+        java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of(BackstreamConfig.STATE_DIR, "/tmp/x"));
+        assertEquals("2000", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
+                .getProperty(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
+        settings.put("commit.interval.ms", "100");
+        assertEquals("100", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
+                .getProperty(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG), "a pass-through setting wins");
+    }
+
+    @Test
     void aDeadLetterAlwaysFitsTheProducersLargestRequest() {
         ModelCatalog models = catalog(8, 32);
         java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of(BackstreamConfig.STATE_DIR, "/tmp/x"));
