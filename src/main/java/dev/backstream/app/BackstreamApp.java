@@ -305,6 +305,11 @@ public final class BackstreamApp implements AutoCloseable {
         return failure != null || streams().state() == KafkaStreams.State.ERROR;
     }
 
+    /** Which models have per-model metric series on this instance ({@code metrics.model.series.max}). */
+    public ModelSeriesSlots modelSeries() {
+        return series;
+    }
+
     /** The latest published metrics of each model this instance owns. */
     public PublishedMetrics metrics() {
         return metrics;

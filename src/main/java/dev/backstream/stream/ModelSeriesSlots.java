@@ -45,7 +45,7 @@ public final class ModelSeriesSlots {
      *
      * @return whether {@code model} holds a slot now
      */
-    synchronized boolean acquire(String model) {
+    public synchronized boolean acquire(String model) {
         if (holders.contains(model)) {
             return true;
         }

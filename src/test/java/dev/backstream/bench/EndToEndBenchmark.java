@@ -96,6 +96,10 @@ public final class EndToEndBenchmark {
                 histogram = args.length > 2 && args[2].equals("histogram");
                 models(java.util.Arrays.stream(counts.split(",")).map(Integer::parseInt).toList());
             }
+            if (part.equals("models-restart")) {
+                String counts = args.length > 1 ? args[1] : "1,5000,100000";
+                modelsRestart(java.util.Arrays.stream(counts.split(",")).map(Integer::parseInt).toList());
+            }
         } finally {
             kafka.close();
         }
@@ -445,6 +449,120 @@ public final class EndToEndBenchmark {
     private static double modelsInMemory(KafkaStreams streams) {
         return streams.metrics().entrySet().stream().filter(e -> e.getKey().name().equals("models-in-memory"))
                 .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
+    // ------------------------------------------------------------------------------------------ models-restart
+
+    /**
+     * Start-up and restart after SIGKILL of the real jar with N declared S2 models (one definition file each, as a user
+     * would declare them), default settings with static membership: the start to RUNNING, the backlog of
+     * max(100,000, 2N) samples round-robin, the process's RSS after it, then a SIGKILL, new samples for every model, a
+     * restart, and its times to RUNNING and to the first new committed prediction.
+     */
+    private static void modelsRestart(List<Integer> counts) throws Exception {
+        Path jar = Path.of("target/backstream.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("run `mvn package -DskipTests` first: the models-restart part runs the real jar");
+        }
+        List<String> rows = new ArrayList<>();
+        rows.add(String.format("%8s %10s %10s %10s %9s %12s %12s %12s %12s", "models", "records", "start s", "records/s", "RSS MB",
+                "changelog MB", "restart s", "1st new s", "restored s"));
+        for (int n : counts) {
+            rows.add(modelsRestart(jar, n));
+            System.out.println(rows.get(rows.size() - 1));
+        }
+        print("models-restart: N S2 models declared in models.dir, the real jar (" + String.join(" ", MODELS_RESTART_JVM)
+                + ", default settings, static membership); start s: process start to RUNNING; records/s over the backlog; RSS after it; "
+                + "restart s: new process after SIGKILL to RUNNING; 1st new s: to the first committed prediction of a sample produced after the kill; "
+                + "restored s: restart to the end of the store's restoration (from the log)", rows);
+    }
+
+    /** JVM options of the models-restart child ({@code -Dbench.restart.jvm}); 100,000 models in memory need ~2.5 GB. */
+    private static final List<String> MODELS_RESTART_JVM = List.of(System.getProperty("bench.restart.jvm", "-Xmx6g").split("\\s+"));
+
+    private static String modelsRestart(Path jar, int count) throws Exception {
+        Path work = Files.createTempDirectory("backstream-models-restart");
+        Path models = Files.createDirectories(work.resolve("models"));
+        List<String> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String id = String.format(Locale.ROOT, "m%06d", i);
+            ids.add(id);
+            Files.writeString(models.resolve(id + ".json"), String.format(Locale.ROOT, """
+                    {"format": "backstream.mlp/v1", "modelId": "%s", "inputs": 8, "loss": "binary_cross_entropy",
+                     "optimizer": {"type": "sgd", "learningRate": 0.01},
+                     "layers": [{"units": 32, "activation": "sigmoid"}, {"units": 1, "activation": "sigmoid"}], "seed": %d}
+                    """, id, i));
+        }
+        Map<String, String> settings = settings("models-restart-" + count);
+        settings.put(BackstreamConfig.MODELS_DIR, models.toString());
+        settings.put(BackstreamConfig.STATE_DIR, work.resolve("state").toString());
+        settings.put("group.instance.id", "models-restart-bench");
+        Path properties = work.resolve("app.properties");
+        Properties file = new Properties();
+        file.putAll(settings);
+        try (Writer writer = Files.newBufferedWriter(properties)) {
+            file.store(writer, null);
+        }
+        BackstreamConfig config = new BackstreamConfig(settings, null);
+        createTopics(config.topics(), 1);
+        int backlog = Math.max(100_000, 2 * count);
+        produceRoundRobin(config.topics().samples(), ids, backlog, 16);
+        Process process = null;
+        try (CommittedReader reader = reader(config.topics().predictions())) {
+            long startWallClock = System.currentTimeMillis();
+            process = start(jar, properties, work.resolve("run-1.log"), MODELS_RESTART_JVM);
+            RateCounter counter = new RateCounter();
+            if (!reader.readUntil(() -> counter.count >= backlog, System.nanoTime() + Duration.ofMinutes(20).toNanos(), counter::add)) {
+                throw new IllegalStateException("only " + counter.count + " of " + backlog + " predictions with " + count + " models; see "
+                        + work.resolve("run-1.log"));
+            }
+            double rate = (backlog - counter.firstBatch) / ((System.nanoTime() - counter.first) / 1e9);
+            double started = milestone(Files.readString(work.resolve("run-1.log")), "REBALANCING -> RUNNING", startWallClock);
+            long rss = rssBytes(process.pid());
+            process.destroyForcibly();
+            process.waitFor();
+            long changelog = changelogBytes(config.applicationId() + "-models-changelog");
+            produceRoundRobin(config.topics().samples(), ids, Math.min(count, 10_000), 16);
+            long restartWallClock = System.currentTimeMillis();
+            long restart = System.nanoTime();
+            Path secondLog = work.resolve("run-2.log");
+            process = start(jar, properties, secondLog, MODELS_RESTART_JVM);
+            while (reader.poll(Duration.ofMillis(20)).isEmpty()) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the restarted instance exited; see " + secondLog);
+                }
+            }
+            double firstNew = (System.nanoTime() - restart) / 1e9;
+            String log = Files.readString(secondLog);
+            return String.format(Locale.ROOT, "%8d %10d %10.2f %10.0f %9.0f %12.1f %12.2f %12.2f %12.2f", count, backlog, started, rate, rss / 1e6,
+                    changelog / 1e6, milestone(log, "REBALANCING -> RUNNING", restartWallClock), firstNew,
+                    milestone(log, "Finished restoring", restartWallClock));
+        } finally {
+            if (process != null) {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+        }
+    }
+
+    /** Seconds from {@code fromMillis} to the last log line containing {@code marker} (same machine clock), or NaN. */
+    private static double milestone(String log, String marker, long fromMillis) {
+        long dayStart = fromMillis - Math.floorMod(fromMillis, 86_400_000L);
+        return log.lines().filter(line -> line.contains(marker)).reduce((first, last) -> last).map(line -> {
+            var time = LOG_TIME.matcher(line);
+            if (!time.find()) {
+                return Double.NaN;
+            }
+            long at = dayStart + ((Long.parseLong(time.group(1)) * 60 + Long.parseLong(time.group(2))) * 60 + Long.parseLong(time.group(3))) * 1000
+                    + Long.parseLong(time.group(4));
+            return (at - fromMillis) / 1e3;
+        }).orElse(Double.NaN);
+    }
+
+    /** The resident set size of process {@code pid} (Linux), in bytes. */
+    private static long rssBytes(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(line -> line.startsWith("VmRSS:"))
+                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(-1L);
     }
 
     /** {@code n} S2 samples, round-robin over {@code ids}, each keyed by its model id; {@code distinct} feature vectors reused. */

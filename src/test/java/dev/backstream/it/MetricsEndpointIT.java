@@ -150,6 +150,8 @@ class MetricsEndpointIT extends WithEmbeddedBroker {
             Set<String> names = names(text);
             assertTrue(names.stream().anyMatch(n -> n.startsWith("kafka_stream_thread_")), "Kafka Streams thread metrics: " + names);
             assertTrue(names.stream().anyMatch(n -> n.startsWith("kafka_consumer_")), "its consumers' metrics: " + names);
+            assertTrue(text.lines().anyMatch(line -> line.startsWith("kafka_backstream_task_models_in_memory{") && line.contains("task_id=\"0_0\"")
+                    && line.endsWith(" 1.0")), "xor, decoded in its task's memory: " + names);
         });
     }
 
@@ -162,6 +164,7 @@ class MetricsEndpointIT extends WithEmbeddedBroker {
     @Test
     void exportsEveryMetricTheDashboardAndThePrometheusConfigurationName() throws Exception {
         afterAKnownStream("dashboard", (app, ignored) -> {
+            app.modelSeries().acquire("price"); // as the topology does at a model's first publication
             app.metrics().published(new ModelMetrics(ModelMetrics.FORMAT, "price", 5, ModelMetrics.REGRESSION, 1000, 5, 0.999,
                     null, null, null, null, 1.0, 2.0, 1.0, 2.0, null, 5, 0, 0, Map.of(), 1, "t", 0, 1, 2));
             Set<String> exported = names(scrape(app.httpUrl("/metrics")));
