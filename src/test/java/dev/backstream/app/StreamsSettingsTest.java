@@ -42,38 +42,23 @@ class StreamsSettingsTest {
         assertEquals(4 * 1024 * 1024, Integer.parseInt(StreamsSettings.changelogConfig(tiny).get(TopicConfig.SEGMENT_BYTES_CONFIG)));
     }
 
-    @Test
-    void theApplicationCompressesWhatItProducesWithLz4UnlessTheConfigurationSaysOtherwise() {
+    /**
+     * Defaults Backstream gives Kafka Streams and its producer, each measured (see StreamsSettings): lz4 for what the
+     * application produces, batches of 256 KiB, a commit at least every 2 s (the learner asks for commits every
+     * commit.eager.interval.ms while they are cheap, EagerCommitsTest). A pass-through setting wins.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}: {1} unless the configuration says {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "compression.type, lz4, zstd",
+            "batch.size, 262144, 16384",
+            "commit.interval.ms, 2000, 100"})
+    void backstreamsDefaultsForKafkaStreamsYieldToPassThroughSettings(String property, String byDefault, String configured) {
         ModelCatalog models = catalog(8, 32);
         java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of(BackstreamConfig.STATE_DIR, "/tmp/x"));
-        assertEquals("lz4", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
-                .getProperty(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG));
-        settings.put("compression.type", "zstd");
-        assertEquals("zstd", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
-                .getProperty(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG), "a pass-through setting wins");
-    }
-
-    @Test
-    void theApplicationProducesBatchesOf256KiBUnlessTheConfigurationSaysOtherwise() {
-        ModelCatalog models = catalog(8, 32);
-        java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of(BackstreamConfig.STATE_DIR, "/tmp/x"));
-        assertEquals("262144", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
-                .getProperty(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG));
-        settings.put("batch.size", "16384");
-        assertEquals("16384", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
-                .getProperty(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG), "a pass-through setting wins");
-    }
-
-    @Test
-    void kafkaStreamsCommitsAtLeastEveryTwoSecondsUnlessTheConfigurationSaysOtherwise() {
-        // the learner asks for commits every commit.eager.interval.ms while they are cheap (EagerCommitsTest)
-        ModelCatalog models = catalog(8, 32);
-        java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of(BackstreamConfig.STATE_DIR, "/tmp/x"));
-        assertEquals("2000", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
-                .getProperty(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
-        settings.put("commit.interval.ms", "100");
-        assertEquals("100", StreamsSettings.properties(new BackstreamConfig(settings, null), models)
-                .getProperty(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG), "a pass-through setting wins");
+        assertEquals(byDefault, StreamsSettings.properties(new BackstreamConfig(settings, null), models).getProperty(property));
+        settings.put(property, configured);
+        assertEquals(configured, StreamsSettings.properties(new BackstreamConfig(settings, null), models).getProperty(property),
+                "a pass-through setting wins");
     }
 
     @Test

@@ -493,16 +493,8 @@ public final class EndToEndBenchmark {
                      "layers": [{"units": 32, "activation": "sigmoid"}, {"units": 1, "activation": "sigmoid"}], "seed": %d}
                     """, id, i));
         }
-        Map<String, String> settings = settings("models-restart-" + count);
-        settings.put(BackstreamConfig.MODELS_DIR, models.toString());
-        settings.put(BackstreamConfig.STATE_DIR, work.resolve("state").toString());
-        settings.put("group.instance.id", "models-restart-bench");
-        Path properties = work.resolve("app.properties");
-        Properties file = new Properties();
-        file.putAll(settings);
-        try (Writer writer = Files.newBufferedWriter(properties)) {
-            file.store(writer, null);
-        }
+        Map<String, String> settings = childSettings("models-restart-" + count, models, work);
+        Path properties = writeProperties(settings, work.resolve("app.properties"));
         BackstreamConfig config = new BackstreamConfig(settings, null);
         createTopics(config.topics(), 1);
         int backlog = Math.max(100_000, 2 * count);
@@ -634,18 +626,8 @@ public final class EndToEndBenchmark {
                  "optimizer": {"type": "sgd", "learningRate": 0.01},
                  "layers": [{"units": 128, "activation": "sigmoid"}, {"units": 10, "activation": "softmax"}], "seed": 1}
                 """);
-        Map<String, String> settings = settings("recovery");
-        settings.put(BackstreamConfig.MODELS_DIR, models.toString());
-        settings.put(BackstreamConfig.STATE_DIR, work.resolve("state").toString());
-        // static membership, as the README recommends: the restarted member takes its tasks back without waiting for
-        // the crashed one's session to expire
-        settings.put("group.instance.id", "recovery-bench");
-        Path properties = work.resolve("app.properties");
-        Properties file = new Properties();
-        file.putAll(settings);
-        try (Writer writer = Files.newBufferedWriter(properties)) {
-            file.store(writer, null);
-        }
+        Map<String, String> settings = childSettings("recovery", models, work);
+        Path properties = writeProperties(settings, work.resolve("app.properties"));
         BackstreamConfig config = new BackstreamConfig(settings, null);
         createTopics(config.topics(), 1);
         AtomicBoolean producing = new AtomicBoolean(true);
@@ -713,17 +695,37 @@ public final class EndToEndBenchmark {
         milestones.put("restore started", "End offset for changelog");
         milestones.put("restore finished", "Finished restoring");
         milestones.put("running", "REBALANCING -> RUNNING");
-        long dayStart = restartMillis - Math.floorMod(restartMillis, 86_400_000L);
         List<String> parts = new ArrayList<>();
-        milestones.forEach((name, marker) -> log.lines().filter(line -> line.contains(marker)).reduce((first, last) -> last).ifPresent(line -> {
-            var time = LOG_TIME.matcher(line);
-            if (time.find()) {
-                long at = dayStart + ((Long.parseLong(time.group(1)) * 60 + Long.parseLong(time.group(2))) * 60 + Long.parseLong(time.group(3))) * 1000
-                        + Long.parseLong(time.group(4));
-                parts.add(String.format(Locale.ROOT, "%s %.2f", name, (at - restartMillis) / 1e3));
+        milestones.forEach((name, marker) -> {
+            double at = milestone(log, marker, restartMillis);
+            if (!Double.isNaN(at)) {
+                parts.add(String.format(Locale.ROOT, "%s %.2f", name, at));
             }
-        }));
+        });
         return String.join(", ", parts);
+    }
+
+    /**
+     * The settings of a child process running the real jar on the models of {@code models}, its state under
+     * {@code work}, with static membership, as the README recommends: the restarted member takes its tasks back
+     * without waiting for the crashed one's session to expire.
+     */
+    private static Map<String, String> childSettings(String name, Path models, Path work) throws IOException {
+        Map<String, String> settings = settings(name);
+        settings.put(BackstreamConfig.MODELS_DIR, models.toString());
+        settings.put(BackstreamConfig.STATE_DIR, work.resolve("state").toString());
+        settings.put("group.instance.id", name + "-bench");
+        return settings;
+    }
+
+    /** {@code settings} as a properties file at {@code path}, for a child process's {@code --config}. */
+    private static Path writeProperties(Map<String, String> settings, Path path) throws IOException {
+        Properties file = new Properties();
+        file.putAll(settings);
+        try (Writer writer = Files.newBufferedWriter(path)) {
+            file.store(writer, null);
+        }
+        return path;
     }
 
     private static String java() {

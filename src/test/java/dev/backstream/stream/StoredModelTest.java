@@ -214,13 +214,7 @@ class StoredModelTest {
     @Test
     void version2IsStillReadAndItsWindowSealedIntoChunksAtTheNextCommit() {
         StoredModel stored = learnedCommitting(WIDE, 400, null, 1); // never sealed: the whole window inline
-        byte[] version3 = encode(stored);
-        // version 2 is version 3 without the long total, short chunk size, short slots and int inline after the count
-        int metricsAt = version3.length - stored.metrics().encodedSize();
-        byte[] version2 = new byte[version3.length - 16];
-        System.arraycopy(version3, 0, version2, 0, metricsAt + 4);
-        System.arraycopy(version3, metricsAt + 20, version2, metricsAt + 4, version3.length - metricsAt - 20);
-        ByteBuffer.wrap(version2).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 2);
+        byte[] version2 = version2(stored);
 
         Chunks chunks = new Chunks();
         StoredModel upgraded = chunks.decode(version2, WIDE);
@@ -308,12 +302,7 @@ class StoredModelTest {
             StoredModel stored = learnedCommitting(WIDE, 400, null, 1);
             stored.metrics().published();
             stored.metrics().scored(); // changed since published
-            byte[] version3 = encode(stored);
-            int metricsAt = version3.length - stored.metrics().encodedSize();
-            byte[] version2 = new byte[version3.length - 16];
-            System.arraycopy(version3, 0, version2, 0, metricsAt + 4);
-            System.arraycopy(version3, metricsAt + 20, version2, metricsAt + 4, version3.length - metricsAt - 20);
-            ByteBuffer.wrap(version2).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 2);
+            byte[] version2 = version2(stored);
             assertAgreesWithDecode(version2, StoredModel.NO_CHUNKS, true);
 
             Mlp model = learned(4).model();
@@ -333,5 +322,15 @@ class StoredModelTest {
             assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
         }
     }
-}
 
+    /** {@code stored} in version 2: version 3 without the long total, short chunk size, short slots and int inline after the count. */
+    private static byte[] version2(StoredModel stored) {
+        byte[] version3 = encode(stored);
+        int metricsAt = version3.length - stored.metrics().encodedSize();
+        byte[] version2 = new byte[version3.length - 16];
+        System.arraycopy(version3, 0, version2, 0, metricsAt + 4);
+        System.arraycopy(version3, metricsAt + 20, version2, metricsAt + 4, version3.length - metricsAt - 20);
+        ByteBuffer.wrap(version2).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 2);
+        return version2;
+    }
+}
