@@ -6,6 +6,7 @@ import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.nn.Mlp;
+import dev.backstream.nn.Outcome;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ManyModelsCrashIT extends WithEmbeddedBroker {
     private static final int MODELS = 5000;
-    private static final int SAMPLES_PER_MODEL = 4;
+    private static final int SAMPLES_PER_MODEL = 8;
     private static final int SAMPLES = MODELS * SAMPLES_PER_MODEL;
     private static final int KILLS = 3;
     private static final int INPUTS = 8;
@@ -115,17 +116,24 @@ class ManyModelsCrashIT extends WithEmbeddedBroker {
                 versions.computeIfAbsent(prediction.get("model").asText(), model -> new ArrayList<>()).add(prediction.get("modelVersion").asLong());
             }
             assertEquals(MODELS, versions.size(), "every model made predictions");
-            List<Long> everyVersion = List.of(0L, 1L, 2L, 3L);
+            List<Long> everyVersion = java.util.stream.LongStream.range(0, SAMPLES_PER_MODEL).boxed().toList();
             versions.forEach((model, made) -> assertEquals(everyVersion, made,
                     model + "'s predictions carry the versions 0.." + (SAMPLES_PER_MODEL - 1) + " in order, each once"));
 
-            Map<String, Mlp> uninterrupted = replay(models, lines);
+            Replay uninterrupted = Replay.of(models, lines);
+            for (JsonNode prediction : predictions) {
+                Scored offline = uninterrupted.scored().get(prediction.get("id").asText());
+                assertEquals(offline.modelVersion(), prediction.get("modelVersion").asLong(), "the model version of " + prediction);
+                assertEquals(offline.output(), prediction.get("output").get(0).asDouble(), 0.0,
+                        "the prediction of " + prediction.get("id").asText() + " is the uninterrupted run's: " + prediction);
+            }
             for (String id : ids) {
                 Snapshot last = lastSnapshots.get(id);
                 assertEquals(SAMPLES_PER_MODEL, last.model().updates(), id + "'s last snapshot");
-                assertTrue(last.model().bitIdentical(uninterrupted.get(id)),
+                assertTrue(last.model().bitIdentical(uninterrupted.models().get(id)),
                         id + " after " + KILLS + " kills is bit-identical to an uninterrupted run over its samples");
             }
+            assertMetricsOfAnUninterruptedRun(config, uninterrupted, lines);
 
             // Each restart is Kafka Streams' normal exactly-once recovery: said at INFO, not as errors. (The test's state
             // directory is a temporary one, which Kafka Streams warns about: that warning is the test's.)
@@ -157,16 +165,88 @@ class ManyModelsCrashIT extends WithEmbeddedBroker {
         return last;
     }
 
-    /** Each model as an uninterrupted offline run leaves it: its definition's initial model, then its samples in order. */
-    private static Map<String, Mlp> replay(Path models, List<String> lines) throws Exception {
-        ModelCatalog catalog = ModelCatalog.load(models, SAMPLES_PER_MODEL);
-        Map<String, Mlp> replayed = new HashMap<>();
+    /**
+     * Each model's metrics records, as a read_committed consumer sees them once every model's last one is published:
+     * each model's updates counts strictly increase (no record repeated across the kills), and each model's last
+     * record holds the window and fading metrics of the uninterrupted run over its samples ({@code metrics.window} 1000
+     * holds them all; fading factor 0.999).
+     */
+    private void assertMetricsOfAnUninterruptedRun(BackstreamConfig config, Replay uninterrupted, List<String> lines) {
+        Map<String, List<JsonNode>> byModel = new TreeMap<>();
+        int[] read = {0};
+        int[] complete = {0};
+        KafkaTestSupport.readUntil(kafka, config.topics().metrics(), Duration.ofMinutes(1), records -> {
+            for (; read[0] < records.size(); read[0]++) {
+                JsonNode metrics = json(records.get(read[0]).value());
+                byModel.computeIfAbsent(metrics.get("model").asText(), model -> new ArrayList<>()).add(metrics);
+                if (metrics.get("updates").asLong() == SAMPLES_PER_MODEL) {
+                    complete[0]++;
+                }
+            }
+            return complete[0] >= MODELS;
+        });
+        assertEquals(MODELS, byModel.size(), "every model published its metrics");
+        Map<String, List<Scored>> byModelInOrder = new HashMap<>();
         SampleParser parser = new SampleParser();
         for (String line : lines) {
             Sample sample = parser.parse(line);
-            sample.learnOn(replayed.computeIfAbsent(sample.model(), id -> catalog.find(id).orElseThrow().newModel()));
+            byModelInOrder.computeIfAbsent(sample.model(), model -> new ArrayList<>()).add(uninterrupted.scored().get(sample.id()));
         }
-        return replayed;
+        double fading = config.metricsFadingFactor();
+        byModel.forEach((model, records) -> {
+            for (int i = 1; i < records.size(); i++) {
+                assertTrue(records.get(i).get("updates").asLong() > records.get(i - 1).get("updates").asLong(),
+                        model + ": no metrics record repeated: " + records);
+            }
+            JsonNode last = records.get(records.size() - 1);
+            assertEquals(SAMPLES_PER_MODEL, last.get("updates").asLong(), model + "'s last metrics: " + last);
+            List<Scored> scored = byModelInOrder.get(model);
+            double correct = 0;
+            double loss = 0;
+            double weights = 0;
+            double fadingCorrect = 0;
+            double fadingLoss = 0;
+            for (int j = 0; j < scored.size(); j++) {
+                double hit = scored.get(j).predictedClass() == scored.get(j).label() ? 1 : 0;
+                double w = Math.pow(fading, scored.size() - 1 - j);
+                correct += hit;
+                loss += scored.get(j).loss();
+                weights += w;
+                fadingCorrect += w * hit;
+                fadingLoss += w * scored.get(j).loss();
+            }
+            assertEquals(SAMPLES_PER_MODEL, last.get("windowCount").asInt(), model);
+            assertEquals(correct / SAMPLES_PER_MODEL, last.get("windowAccuracy").asDouble(), 1e-12, model);
+            assertEquals(loss / SAMPLES_PER_MODEL, last.get("windowLogLoss").asDouble(), 1e-12, model);
+            assertEquals(fadingCorrect / weights, last.get("fadingAccuracy").asDouble(), 1e-12, model);
+            assertEquals(fadingLoss / weights, last.get("fadingLogLoss").asDouble(), 1e-12, model);
+        });
+    }
+
+    /** What the uninterrupted run made of one sample: the prediction before its update, and the sample's label. */
+    private record Scored(long modelVersion, double output, int predictedClass, double loss, int label) {
+    }
+
+    /**
+     * An uninterrupted offline run: each model from its definition's initial model over its samples in order.
+     *
+     * @param models each model as the run leaves it
+     * @param scored each sample's prediction, by sample id
+     */
+    private record Replay(Map<String, Mlp> models, Map<String, Scored> scored) {
+        static Replay of(Path definitions, List<String> lines) throws Exception {
+            ModelCatalog catalog = ModelCatalog.load(definitions, SAMPLES_PER_MODEL);
+            Replay replay = new Replay(new HashMap<>(), new HashMap<>());
+            SampleParser parser = new SampleParser();
+            for (String line : lines) {
+                Sample sample = parser.parse(line);
+                Mlp model = replay.models().computeIfAbsent(sample.model(), id -> catalog.find(id).orElseThrow().newModel());
+                Outcome outcome = sample.learnOn(model); // the model's one Outcome, overwritten by its next call: read now
+                replay.scored().put(sample.id(), new Scored(outcome.modelVersion(), outcome.output(0), outcome.predictedClass(), outcome.loss(),
+                        sample.label()));
+            }
+            return replay;
+        }
     }
 
     /** A small model (8-32-1, sigmoid, binary cross-entropy, sgd: the benchmark's S2), each with its own seed. */
