@@ -30,6 +30,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,11 +39,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link CrashRecoveryIT}'s proof with 5,000 declared models in one instance: the many-model machinery (models evicted
- * from memory when idle and decoded again, eager commits, per-model metrics and snapshots) keeps exactly-once. A
- * backlog of samples round-robin over the models, keyed by model id, is learned by a process killed with SIGKILL three
- * times mid-stream and restarted; a read_committed consumer must see exactly one prediction per sample, each model's
- * predictions must carry the versions 0..k-1 once each, and each model's last snapshot must be bit-identical to an
- * uninterrupted offline replay of that model's samples.
+ * from memory when idle and decoded again, eager commits, per-model metrics and snapshots)
+ * keeps exactly-once. Samples round-robin over the models, keyed by model id: a first wave of one per model, learned
+ * until every model has left memory, then a backlog of the rest, learned by a process killed with SIGKILL three times
+ * mid-stream and restarted. A read_committed consumer must see exactly one prediction per sample, each the offline
+ * learner's, each model's with the versions 0..k-1 in order; each model's last snapshot must be bit-identical to an
+ * uninterrupted offline replay of its samples, and its last metrics those of that replay.
  */
 @DisplayName("Crash recovery with 5,000 models on a real broker")
 @Tag("integration")
@@ -52,6 +55,9 @@ class ManyModelsCrashIT extends WithEmbeddedBroker {
     private static final int SAMPLES = MODELS * SAMPLES_PER_MODEL;
     private static final int KILLS = 3;
     private static final int INPUTS = 8;
+    /** One sample per model, learned before the kills. */
+    private static final int FIRST_WAVE = MODELS;
+    private static final Pattern HTTP_API = Pattern.compile("HTTP API on (http://\\S+/) ");
 
     @TempDir
     Path work;
@@ -66,11 +72,15 @@ class ManyModelsCrashIT extends WithEmbeddedBroker {
             Files.writeString(models.resolve(id + ".json"), definition(id, m));
         }
         Map<String, String> settings = KafkaTestSupport.uniqueSettings(kafka, "many-crash", work.resolve("state"));
-        settings.remove("commit.interval.ms"); // the application's own commit settings: at least every 2 s, eager commits while cheap
+        settings.remove("commit.interval.ms"); // the application's own: at least every 2 s, and eager commits every 100 ms while cheap
+        // Round-robin over 5,000 models changes a model per record, which the default (a commit is cheap while it writes
+        // at most one model per 32 records) never finds cheap: commits would come every 2 s, the first one holding most of
+        // the stream, and no kill would fall near its threshold. One model per record: an eager commit every 100 ms.
+        settings.put(BackstreamConfig.COMMIT_EAGER_RECORDS_PER_MODEL, "1");
         settings.put(BackstreamConfig.MODELS_DIR, models.toString());
         settings.put(BackstreamConfig.SNAPSHOT_EVERY_UPDATES, String.valueOf(SAMPLES_PER_MODEL)); // each model's last update publishes it
         settings.put(BackstreamConfig.SNAPSHOT_INTERVAL_MS, "0");
-        settings.put(BackstreamConfig.MODELS_EVICT_IDLE_MS, "500"); // models leave memory and are decoded again between kills
+        settings.put(BackstreamConfig.MODELS_EVICT_IDLE_MS, "500"); // models leave memory and are decoded again
         settings.put(BackstreamConfig.METRICS_INTERVAL_MS, "1000");
         settings.put("session.timeout.ms", "10000");
         BackstreamConfig config = new BackstreamConfig(settings, null);
@@ -81,14 +91,23 @@ class ManyModelsCrashIT extends WithEmbeddedBroker {
         for (String line : lines) {
             records.add(new String[] {new SampleParser().parse(line).model(), line});
         }
-        KafkaTestSupport.produce(kafka, config.topics().samples(), records);
+        KafkaTestSupport.produce(kafka, config.topics().samples(), records.subList(0, FIRST_WAVE));
 
         ChildInstance process = new ChildInstance("many-crash-instance", settings, work, List.of("-Xmx512m")).start();
         List<Path> logs = new ArrayList<>();
         long started = System.nanoTime();
         try {
+            // The first wave: every model learns one sample, is committed, publishes its metrics and leaves memory; the
+            // rest of the stream then decodes each model again from the store, and the kills fall in it.
+            KafkaTestSupport.readUntil(kafka, config.topics().predictions(), Duration.ofMinutes(2), read -> read.size() >= FIRST_WAVE);
+            KafkaTestSupport.waitUntil("every model left memory after its first sample", Duration.ofMinutes(1),
+                    () -> modelsInMemory(process.log()) == 0);
+            System.out.printf("first wave of %d samples learned and every model out of memory %.1f s into the test%n",
+                    FIRST_WAVE, (System.nanoTime() - started) / 1e9);
+            KafkaTestSupport.produce(kafka, config.topics().samples(), records.subList(FIRST_WAVE, SAMPLES));
+
             for (int kill = 1; kill <= KILLS; kill++) {
-                int threshold = kill * SAMPLES / (KILLS + 1);
+                int threshold = FIRST_WAVE + kill * (SAMPLES - FIRST_WAVE) / (KILLS + 1);
                 KafkaTestSupport.readUntil(kafka, config.topics().predictions(), Duration.ofMinutes(2), read -> read.size() >= threshold);
                 process.kill(); // SIGKILL: no shutdown hook, no flush, no commit
                 int committed = KafkaTestSupport.readToEnd(kafka, config.topics().predictions(), Duration.ofMinutes(1)).size();
@@ -139,6 +158,8 @@ class ManyModelsCrashIT extends WithEmbeddedBroker {
             // directory is a temporary one, which Kafka Streams warns about: that warning is the test's.)
             for (Path log : logs) {
                 String restartLog = Files.readString(log);
+                assertTrue(restartLog.contains("INFO  ExactlyOnceRecoveryLogFilter - task 0_0: "),
+                        "the recovery is reported at INFO; " + log.getFileName() + " logged:\n" + restartLog);
                 assertTrue(restartLog.lines().filter(line -> !line.contains("Using an OS temp directory"))
                                 .noneMatch(line -> line.contains(" ERROR ") || line.contains(" WARN ") || line.startsWith("\tat ")),
                         "no warnings, errors or stack traces in a normal recovery; " + log.getFileName() + " logged:\n" + restartLog);
@@ -146,6 +167,21 @@ class ManyModelsCrashIT extends WithEmbeddedBroker {
         } finally {
             process.close();
         }
+    }
+
+    /**
+     * The child's {@code models-in-memory} gauge (Prometheus, {@code GET /metrics} on the HTTP port its log names), or
+     * NaN until the log names the port and the gauge is there.
+     */
+    private static double modelsInMemory(Path log) throws Exception {
+        Matcher api = HTTP_API.matcher(Files.readString(log));
+        if (!api.find()) {
+            return Double.NaN;
+        }
+        return Http.get(api.group(1) + "metrics").body().lines()
+                .filter(line -> line.startsWith("kafka_backstream_task_models_in_memory{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElse(Double.NaN);
     }
 
     /**
