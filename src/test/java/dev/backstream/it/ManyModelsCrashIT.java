@@ -32,6 +32,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 
 import static dev.backstream.json.TestJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -87,9 +88,10 @@ class ManyModelsCrashIT extends WithEmbeddedBroker {
         KafkaTestSupport.createTopics(kafka, config.topics(), 1);
 
         List<String> lines = samples(ids);
+        SampleParser parser = new SampleParser();
         List<String[]> records = new ArrayList<>();
         for (String line : lines) {
-            records.add(new String[] {new SampleParser().parse(line).model(), line});
+            records.add(new String[] {parser.parse(line).model(), line});
         }
         KafkaTestSupport.produce(kafka, config.topics().samples(), records.subList(0, FIRST_WAVE));
 
@@ -135,7 +137,7 @@ class ManyModelsCrashIT extends WithEmbeddedBroker {
                 versions.computeIfAbsent(prediction.get("model").asText(), model -> new ArrayList<>()).add(prediction.get("modelVersion").asLong());
             }
             assertEquals(MODELS, versions.size(), "every model made predictions");
-            List<Long> everyVersion = java.util.stream.LongStream.range(0, SAMPLES_PER_MODEL).boxed().toList();
+            List<Long> everyVersion = LongStream.range(0, SAMPLES_PER_MODEL).boxed().toList();
             versions.forEach((model, made) -> assertEquals(everyVersion, made,
                     model + "'s predictions carry the versions 0.." + (SAMPLES_PER_MODEL - 1) + " in order, each once"));
 
