@@ -86,6 +86,9 @@ public final class BackstreamTopology {
 
     public static Topology build(TopologySettings settings, ModelCatalog catalog, Shared shared) {
         DeadLetterWriter deadLetters = new DeadLetterWriter(settings.deadLetterFieldBytes(), shared.unpublishedDeadLetters(), shared.activity());
+        // each stream thread's commit pacing: the learners decide early commits with it, and records that leave a task
+        // without reaching its learner (dead letters, records re-keyed for another task) count in it too
+        CommitPacing.PerThread pacings = new CommitPacing.PerThread();
         Topics topics = settings.topics();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(modelStore(settings, shared.models()));
@@ -121,21 +124,24 @@ public final class BackstreamTopology {
                 .defaultBranch(Branched.as("rekeyed"));
 
         routed.get("routed-rejected")
+                .peek((key, value) -> pacings.current().recordProcessed(), Named.as("rejected-counted"))
                 .mapValues(value -> ((Routed.Rejected) value).json(), Named.as("rejected-json"))
                 .to(topics.deadLetters(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("router-dead-letters"));
 
         routed.get("routed-rejected-command")
+                .peek((key, value) -> pacings.current().recordProcessed(), Named.as("rejected-command-counted"))
                 .mapValues(value -> ((Routed.RejectedCommand) value).json(), Named.as("rejected-command-json"))
                 .to(topics.modelEvents(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("router-model-events"));
 
         KStream<byte[], RoutedSample> direct = routed.get("routed-keyed-by-model")
                 .mapValues(value -> ((Routed.Accepted) value).sample(), Named.as("keyed-sample"));
         KStream<byte[], RoutedSample> repartitioned = routed.get("routed-rekeyed")
+                .peek((key, value) -> pacings.current().recordProcessed(), Named.as("rekeyed-counted"))
                 .mapValues(value -> ((Routed.Accepted) value).sample(), Named.as("rekeyed-sample"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), new RoutedSampleSerde()).withName(REPARTITION));
 
         Map<String, KStream<byte[], Output>> outputs = direct.merge(repartitioned, Named.as("by-model"))
-                .process(learner(catalog, settings, deadLetters, shared), Named.as("models"), STORE, PENDING_STORE)
+                .process(learner(catalog, settings, deadLetters, shared, pacings), Named.as("models"), STORE, PENDING_STORE)
                 .split(Named.as("output-"))
                 .branch((key, value) -> value.kind() == Output.Kind.PREDICTION, Branched.as("predictions"))
                 .branch((key, value) -> value.kind() == Output.Kind.SNAPSHOT, Branched.as("snapshots"))
@@ -170,14 +176,15 @@ public final class BackstreamTopology {
     }
 
     private static ProcessorSupplier<byte[], RoutedSample, byte[], Output> learner(ModelCatalog catalog, TopologySettings settings,
-                                                                                   DeadLetterWriter deadLetters, Shared shared) {
+                                                                                   DeadLetterWriter deadLetters, Shared shared,
+                                                                                   CommitPacing.PerThread pacings) {
         long interval = settings.snapshotIntervalMs();
         long metricsInterval = settings.metrics().intervalMs();
         return new ProcessorSupplier<>() {
             @Override
             public Processor<byte[], RoutedSample, byte[], Output> get() {
                 return new ModelProcessor(catalog, STORE, interval, deadLetters, shared.activity(), metricsInterval, shared.metrics(),
-                        shared.series(), settings.management(), PENDING_STORE, settings.events());
+                        shared.series(), settings.management(), PENDING_STORE, settings.events(), pacings);
             }
 
             @Override

@@ -92,10 +92,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     private Cancellable committedPunctuator;
     private Cancellable evictionPunctuator;
     private TaskGauges gauges;
-    /** The store's commit count when this processor last looked, and what it processed since that commit. */
-    private long commitsSeen = -1;
-    private long recordsSinceCommit;
-    private long lastCommitSeenAt;
+    /** The threads' commit pacing (shared by the application's learners), and this thread's while the task runs. */
+    private final CommitPacing.PerThread pacings;
+    private CommitPacing pacing;
     /** The passes of the metrics and snapshot punctuations over the models, each bounded per run; new at each init. */
     private PublicationSweep metricsSweep;
     private PublicationSweep snapshotSweep;
@@ -110,7 +109,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
 
     ModelProcessor(ModelCatalog catalog, String storeName, long snapshotIntervalMs, DeadLetterWriter deadLetters, Activity activity,
                    long metricsIntervalMs, PublishedMetrics publishedMetrics, ModelSeriesSlots series, ModelManagement management,
-                   String pendingStoreName, EventSettings eventSettings) {
+                   String pendingStoreName, EventSettings eventSettings, CommitPacing.PerThread pacings) {
+        this.pacings = pacings;
         this.series = series;
         this.pendingStoreName = pendingStoreName;
         this.eventSettings = eventSettings;
@@ -135,6 +135,8 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         // stopped, since no sample may ever come to bring them into memory; the others wait for their next record.
         tick();
         models.loadAll(definitions, this::owesPublication);
+        pacing = pacings.current();
+        pacing.register(models);
         // Kafka Streams re-initializes the same processor when it revives a task: a pass of the old one must not go on
         metricsSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
         snapshotSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
@@ -167,39 +169,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
     }
 
-    /**
-     * Asks Kafka Streams for a commit if {@code commit.eager.interval.ms} passed since the last one and it is cheap: a
-     * commit writes every model changed since the last one, once, so the same records cost one model write each when
-     * they spread over many models and one in all when they go to one. Taking commits early only while they write at
-     * most one model per {@code commit.eager.records.per.model} records keeps Kafka Streams' 100 ms exactly-once cadence
-     * (the latency of read_committed predictions) for a few busy models or many slow ones (while the models a commit
-     * writes take at most {@link #EAGER_COMMIT_BYTES}), and lets a commit wait up to
-     * {@code commit.interval.ms} when thousands of models change, each then written once for many records.
-     */
+    /** Asks Kafka Streams for a commit if it is due and cheap for this thread ({@link CommitPacing}). */
     private void maybeCommitEarly(long now) {
-        long intervalMs = management.commitEagerIntervalMs();
-        if (intervalMs <= 0) {
-            return;
-        }
-        long commits = models.commits();
-        if (commits != commitsSeen) { // a commit happened since: count from it (when it is first seen, within a loop)
-            commitsSeen = commits;
-            recordsSinceCommit = 0;
-            lastCommitSeenAt = now;
-            return;
-        }
-        int dirty = models.dirtyCount();
-        if (dirty > 0 && now - lastCommitSeenAt >= intervalMs && (models.dirtyBytes() <= EAGER_COMMIT_BYTES
-                || (long) (dirty - 1) * management.commitRecordsPerModelWrite() <= recordsSinceCommit)) {
-            context.commit();
-        }
+        pacing.maybeCommit(context, now, management.commitEagerIntervalMs(), management.commitRecordsPerModelWrite());
     }
-
-    /**
-     * A commit writing at most this many bytes of models is cheap whatever the records behind it: ~10 MB/s at the
-     * 100 ms cadence, which a broker takes beside the predictions, so that many models learning slowly keep the latency.
-     */
-    static final long EAGER_COMMIT_BYTES = 1024 * 1024;
 
     /** Tells the store the time of what the task processes now, if it evicts idle models (else it needs no clock). */
     private void tick() {
@@ -249,7 +222,7 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         models.publishCommitted();
         tick();
         if (management.commitEagerIntervalMs() > 0) {
-            recordsSinceCommit++;
+            pacing.recordProcessed();
             maybeCommitEarly(context.currentSystemTimeMs());
         }
         RoutedSample routed = record.value();
@@ -963,6 +936,10 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         if (gauges != null) {
             gauges.remove();
             gauges = null;
+        }
+        if (pacing != null) {
+            pacing.unregister(models);
+            pacing = null;
         }
         for (String model : published) {
             publishedMetrics.removed(model);

@@ -89,6 +89,8 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     private long now;
     /** Commits prepared since the store was built ({@link #beforeCommit}). */
     private long commits;
+    /** Told of each commit prepared ({@link CommitPacing}), or null. */
+    private Runnable onCommit;
     /** The encoded size of the models changed since the last commit (their parameters and optimizer state). */
     private long dirtyBytes;
 
@@ -853,6 +855,14 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     protected void beforeCommit() {
         persistDirtyModels();
         commits++;
+        if (onCommit != null) {
+            onCommit.run();
+        }
+    }
+
+    /** {@code listener} is told of each commit Kafka Streams prepares from now on (null: nobody). */
+    void onCommit(Runnable listener) {
+        onCommit = listener;
     }
 
     /** How many commits (or clean closes) Kafka Streams prepared since this store was built. */

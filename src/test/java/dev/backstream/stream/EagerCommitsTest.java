@@ -88,6 +88,40 @@ class EagerCommitsTest {
     }
 
     @Test
+    void aThreadsTasksAreCommittedTogetherSoTheirChangedModelsCountTogether() {
+        // one stream thread, two tasks: a commit A asks for also writes B's 500 changed models
+        ModelStoreHarness taskB = new ModelStoreHarness();
+        taskB.pacings = harness.pacings;
+        ModelProcessor a = start(catalog(1), EAGER);
+        taskB.context.setCurrentSystemTimeMs(0);
+        ModelProcessor b = taskB.processor(catalog(MANY), 0, 0, EAGER);
+        process(a, 0, 0);
+        for (int i = 0; i < MANY; i++) {
+            process(taskB, b, i, EAGER_MS / 2);
+        }
+        process(a, 0, 10 * EAGER_MS);
+        assertFalse(harness.context.committed(), "A's one model is cheap alone, not with B's 500 (more than 1 MiB, a write per record)");
+        for (int i = 0; i < (MANY - 1) * RECORDS_PER_MODEL && !harness.context.committed(); i++) {
+            process(a, 0, 10 * EAGER_MS);
+        }
+        assertTrue(harness.context.committed(), "32 records per model written, counted over the thread's tasks");
+    }
+
+    @Test
+    void aRecordThatChangesNoModelIsCommittedWithinTheInterval() {
+        // a dead letter (here for an unknown model) waits in the open transaction like a prediction
+        ModelProcessor processor = start(catalog(1), EAGER);
+        harness.punctuate(EAGER_MS, 0);
+        harness.context.setCurrentSystemTimeMs(EAGER_MS / 2);
+        String line = "{\"model\":\"nope\",\"features\":[1.0,0.0],\"label\":1}";
+        processor.process(new Record<>("nope".getBytes(StandardCharsets.UTF_8), new RoutedSample(new SampleParser().parse(line), true, null,
+                line.getBytes(StandardCharsets.UTF_8), new SourceRecord("backstream.samples", 0, 0, 0)), EAGER_MS / 2));
+        assertEquals(1, harness.context.forwarded().size(), "the UNKNOWN_MODEL dead letter");
+        harness.punctuate(EAGER_MS, EAGER_MS);
+        assertTrue(harness.context.committed(), "asked at the first punctuation an interval after the last commit");
+    }
+
+    @Test
     void withoutEagerCommitsTheLearnerNeverAsks() {
         ModelProcessor processor = start(catalog(1), ModelManagement.DEFAULT);
         for (int i = 0; i < 10; i++) {
@@ -115,6 +149,10 @@ class EagerCommitsTest {
 
     /** One labeled sample for {@code model}, processed at wall-clock time {@code now}. */
     private void process(ModelProcessor processor, int model, long now) {
+        process(harness, processor, model, now);
+    }
+
+    private void process(ModelStoreHarness harness, ModelProcessor processor, int model, long now) {
         harness.context.setCurrentSystemTimeMs(now);
         double[] x = new double[8];
         x[(int) (offset % 8)] = 1;

@@ -22,6 +22,8 @@ final class ModelStoreHarness {
     /** What the HTTP layer reads: one for the process, shared by every task's store as in the application. */
     final CommittedModels committed = new CommittedModels();
     EventSettings eventSettings = EventSettings.defaults();
+    /** The stream threads' commit pacing: one for the harness, as one per topology in the application. */
+    CommitPacing.PerThread pacings = new CommitPacing.PerThread();
     ModelStore store;
 
     ModelStoreHarness() {
@@ -57,7 +59,7 @@ final class ModelStoreHarness {
         ModelProcessor processor = new ModelProcessor(catalog, BackstreamTopology.STORE, snapshotIntervalMs,
                 new DeadLetterWriter(65_536, new UnpublishedDeadLetters(), new Activity()), new Activity(), metricsIntervalMs,
                 new PublishedMetrics(), new ModelSeriesSlots(ModelSeriesSlots.DEFAULT_MAX), management, BackstreamTopology.PENDING_STORE,
-                eventSettings);
+                eventSettings, pacings);
         processor.init(context);
         return processor;
     }
