@@ -45,6 +45,19 @@ final class CommitPacing {
     private long lastCommitAt;
     /** A commit was prepared since the last decision: its time is the time of the next one. */
     private boolean committed = true;
+    /** What the thread's publishing punctuations added to the open transaction. */
+    private long published;
+    private final PublicationSweep.Budget publications = new PublicationSweep.Budget() {
+        @Override
+        public boolean exhausted() {
+            return published >= PublicationSweep.BUDGET_BYTES;
+        }
+
+        @Override
+        public void spend(long bytes) {
+            published += bytes;
+        }
+    };
 
     /** The learner of a task on this thread starts: its changed models count in every decision. */
     void register(ModelStore store) {
@@ -61,6 +74,15 @@ final class CommitPacing {
     /** Kafka Streams prepares a commit of this thread's tasks (a store's commit hook). */
     private void committed() {
         committed = true;
+        published = 0;
+    }
+
+    /**
+     * What the thread's publishing punctuations may still add to the open transaction: {@link PublicationSweep#BUDGET_BYTES}
+     * per transaction, whatever the number of tasks and punctuations that run before the commit.
+     */
+    PublicationSweep.Budget publications() {
+        return publications;
     }
 
     /** One record processed by a task of this thread: its outputs are in the open transaction. */

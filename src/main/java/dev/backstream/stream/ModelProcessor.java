@@ -812,8 +812,9 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
     }
 
     /**
-     * Publishes a snapshot of each model changed since its last one, at most {@link PublicationSweep#BUDGET_BYTES} per
-     * run: with more, the pass over the models goes on at the next run (see {@link PublicationSweep}).
+     * Publishes a snapshot of each model changed since its last one, within the thread's publication budget for the
+     * open transaction ({@link CommitPacing#publications}): with more, the pass over the models goes on at the next
+     * run (see {@link PublicationSweep}), and a commit is asked for so that the next run has a new transaction.
      */
     private void snapshotChangedModels(long now) {
         models.publishCommitted();
@@ -824,10 +825,11 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
             // not retained for rollbacks: which states a wall-clock snapshot catches depends on timing, not on the input,
             // and a rollback's outcome must not
             return publishSnapshot(entry, now, false);
-        });
+        }, pacing.publications());
+        commitIfBudgetSpent();
     }
 
-    /** Publishes the metrics of each model changed since its last ones, bounded per run as {@link #snapshotChangedModels}. */
+    /** Publishes the metrics of each model changed since its last ones, bounded as {@link #snapshotChangedModels}. */
     private void publishChangedMetrics(long now) {
         models.publishCommitted();
         metricsSweep.run(models, entry -> {
@@ -841,7 +843,15 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
                 }
             }
             return bytes;
-        });
+        }, pacing.publications());
+        commitIfBudgetSpent();
+    }
+
+    /** The publications spent the transaction's budget: a commit now, rather than more work in the same transaction. */
+    private void commitIfBudgetSpent() {
+        if (pacing.publications().exhausted()) {
+            context.commit();
+        }
     }
 
     /**
