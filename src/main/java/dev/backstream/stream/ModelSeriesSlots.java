@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * Which models of this instance have per-model metric series ({@code metrics.model.series.max}): the Kafka Streams
  * metrics of group {@value ModelSensors#GROUP} and the Prometheus {@code backstream_model_*} series. Each series costs
- * CPU and heap out of proportion to a small model (26 Kafka metrics, each a JMX attribute, and about 15 Prometheus
- * series), so at most {@link #max()} models hold a slot, counted across all stream threads and tasks of the process.
+ * CPU and heap out of proportion to a small model (14 Kafka metrics and one per dead-letter reason, each a JMX
+ * attribute, and about 15 Prometheus series), so at most {@link #max()} models hold a slot, counted across all stream threads and tasks of the process.
  *
  * <p>First come, first served: a model asks for a slot each time its metrics are published until it gets one, and
  * keeps it until its series are removed (its task closes, it is deleted), which frees the slot for the next model to
