@@ -154,7 +154,7 @@ public final class BackstreamConfig extends AbstractConfig {
                     "A model that no record, command or score request used for this many milliseconds of wall-clock time, with nothing to publish or commit, leaves memory; it stays in the store and its next record decodes it again, bit-identical. 0 keeps every model in memory.")
             .define(COMMIT_EAGER_INTERVAL_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "Each stream thread asks for a commit this often (predictions become visible to read_committed consumers at commits) while a commit is cheap: the models it writes take at most 1 MiB, or, beyond the first, there is one per commit.eager.records.per.model records since the last commit (a commit with outputs and no changed model is cheap too); otherwise commits wait for commit.interval.ms (2000 by default here), so that with many models each is written once for many records. 0: commits follow commit.interval.ms only.")
-            .define(COMMIT_EAGER_RECORDS_PER_MODEL, Type.INT, 32, ConfigDef.Range.atLeast(1), Importance.LOW,
+            .define(COMMIT_EAGER_RECORDS_PER_MODEL, Type.INT, 256, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "See commit.eager.interval.ms: beyond 1 MiB of changed models, an early commit is taken once there is one changed model (beyond the first) per this many records processed since the last commit.")
             .define(MAX_RECORD_BYTES, Type.INT, 1_048_576, ConfigDef.Range.atLeast(16), Importance.LOW,
                     "Input records larger than this many bytes go to dead letters unparsed (RECORD_TOO_LARGE).")

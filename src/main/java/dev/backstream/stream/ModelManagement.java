@@ -42,5 +42,5 @@ public record ModelManagement(int snapshotHistory, int maxModels, int maxRecordB
     }
 
     /** Defaults for a topology used on its own (tests, benchmarks). */
-    public static final ModelManagement DEFAULT = new ModelManagement(10, 10_000, 16 * 1024 * 1024, 1000, 0, 0, 32);
+    public static final ModelManagement DEFAULT = new ModelManagement(10, 10_000, 16 * 1024 * 1024, 1000, 0, 0, 256);
 }
