@@ -4,8 +4,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * When a stream thread asks Kafka Streams for an early commit ({@code commit.eager.interval.ms}).
@@ -29,13 +27,17 @@ final class CommitPacing {
      */
     static final long EAGER_COMMIT_BYTES = 1024 * 1024;
 
-    /** The pacing of each stream thread of one application instance (or topology under test). */
+    /**
+     * The pacing of each stream thread of one application instance (or topology under test). Thread-local, so that a
+     * stream thread replaced after a failure ({@code REPLACE_THREAD}) takes its pacing with it: a map keyed by thread
+     * kept every dead thread, its producer's buffers included, reachable.
+     */
     static final class PerThread {
-        private final Map<Thread, CommitPacing> pacings = new ConcurrentHashMap<>();
+        private final ThreadLocal<CommitPacing> pacings = ThreadLocal.withInitial(CommitPacing::new);
 
         /** The calling stream thread's pacing. */
         CommitPacing current() {
-            return pacings.computeIfAbsent(Thread.currentThread(), thread -> new CommitPacing());
+            return pacings.get();
         }
     }
 

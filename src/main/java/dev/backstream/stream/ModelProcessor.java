@@ -136,12 +136,12 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         tick();
         models.loadAll(definitions, this::owesPublication);
         pacing = pacings.current();
-        pacing.register(models);
         // Kafka Streams re-initializes the same processor when it revives a task: a pass of the old one must not go on
         metricsSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
         snapshotSweep = new PublicationSweep(PublicationSweep.BUDGET_BYTES);
         ModelStore store = models;
         gauges = new TaskGauges(context.metrics(), Thread.currentThread().getName(), context.taskId().toString(), store::liveCount);
+        pacing.register(models); // after everything that may throw: a task whose init failed is never closed
         commands = new CommandApplier(models, definitions, management);
         pending = new PendingEvents(context.getStateStore(pendingStoreName), eventSettings);
         // expiry follows stream time (record timestamps), as the join does: the same input expires the same events
