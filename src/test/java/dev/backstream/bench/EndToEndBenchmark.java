@@ -238,7 +238,7 @@ public final class EndToEndBenchmark {
                 System.out.println(rows.get(rows.size() - 1));
             }
         }
-        print("latency at half the measured rate: produce timestamp to prediction visible to read_committed (commit.interval.ms = 100; "
+        print("latency at half the measured rate: produce timestamp to prediction visible to read_committed (one model: a commit every 100 ms, commit.eager.interval.ms; "
                 + "20 s measured after " + WARM_UP_SECONDS + " s of warm-up)", rows);
     }
 
