@@ -143,6 +143,11 @@ public final class EndToEndBenchmark {
         Properties properties = StreamsSettings.properties(config, catalog);
         properties.put("application.id", config.applicationId() + "-pass");
         properties.put("state.dir", config.stateDir() + "-pass");
+        // the learner with one model commits every commit.eager.interval.ms (its eager commits); the pass-through has no
+        // learner to ask, so it gets that cadence as its commit.interval.ms, unless the run passes one through
+        if (!config.passThrough().containsKey("commit.interval.ms")) {
+            properties.put("commit.interval.ms", String.valueOf(config.commitEagerIntervalMs()));
+        }
         StreamsBuilder builder = new StreamsBuilder();
         String target = config.topics().predictions() + "-pass";
         createRaw(List.of(new NewTopic(target, 1, (short) 1)));
