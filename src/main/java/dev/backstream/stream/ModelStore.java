@@ -87,8 +87,6 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     private int partition = -1;
     /** The wall-clock time of the record or punctuation being processed ({@link #clock}), for idleness. */
     private long now;
-    /** Commits prepared since the store was built ({@link #beforeCommit}). */
-    private long commits;
     /** Told of each commit prepared ({@link CommitPacing}), or null. */
     private Runnable onCommit;
     /** The encoded size of the models changed since the last commit (their parameters and optimizer state). */
@@ -205,15 +203,10 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
             return challengers.get(name);
         }
 
-        /**
-         * A new array per commit: RocksDB, the changelog producer and anything else below the store may keep a
-         * reference, so a buffer reused across commits could change records already handed over. Once per commit per
-         * changed model, the allocation is small next to the encoding itself.
-         */
-        private byte[] encode() {
+        /** What the store keeps of the model: its state, the last source record and its metrics. */
+        private StoredModel stored() {
             SourceRecord source = lastSource == null ? new SourceRecord(null, -1, -1, -1) : lastSource;
-            StoredModel stored = new StoredModel(model, source, lastSnapshotUpdates, metrics);
-            return stored.encodeInto(new byte[stored.encodedSize()]);
+            return new StoredModel(model, source, lastSnapshotUpdates, metrics);
         }
     }
 
@@ -813,7 +806,10 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         for (LiveModel entry : dirty) {
             String id = entry.id;
             entry.metrics.sealChunks((slot, chunk) -> stored.put(chunkKey(id, slot), chunk));
-            byte[] value = entry.encode();
+            StoredModel model = entry.stored();
+            // a new array per commit: RocksDB, the changelog producer and anything else below the store may keep a
+            // reference, so a buffer reused across commits could change records already handed over
+            byte[] value = model.encodeInto(new byte[model.encodedSize()]);
             stored.put(id, value);
             if (entry.controlDirty) {
                 stored.put(controlKey(id), entry.control.encode());
@@ -840,7 +836,7 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
                 }
             }
             // readers need the model, not its metrics: a committed view per model stays, in memory or not
-            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), StoredModel.withoutMetrics(value),
+            staged.add(new CommittedModel(entry.control.definition, partition, entry.model.updates(), StoredModel.withoutMetrics(value, model.metricsOffset()),
                     preprocessing));
             entry.dirty = false;
         }
@@ -854,7 +850,6 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     @Override
     protected void beforeCommit() {
         persistDirtyModels();
-        commits++;
         if (onCommit != null) {
             onCommit.run();
         }
@@ -863,11 +858,6 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
     /** {@code listener} is told of each commit Kafka Streams prepares from now on (null: nobody). */
     void onCommit(Runnable listener) {
         onCommit = listener;
-    }
-
-    /** How many commits (or clean closes) Kafka Streams prepared since this store was built. */
-    long commits() {
-        return commits;
     }
 
     /** How many models changed since the last commit: the models the next commit writes. */

@@ -135,7 +135,8 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
     /**
      * The beginning of a version 3, 2 or 1 value up to its metrics (the header, the model and its source record): what
      * {@link #decodeModel} reads, for readers that keep a committed state without its metrics ({@link CommittedModel},
-     * for every model of a task, in memory or not). {@code bytes} itself if it has no metrics.
+     * for every model of a task, in memory or not). {@code bytes} itself if it has no metrics. For a value just
+     * encoded, {@link #withoutMetrics(byte[], int)} with {@link #metricsOffset()} copies without reading it again.
      */
     static byte[] withoutMetrics(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -146,7 +147,12 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
             short topicLength = in.getShort();
             in.position(in.position() + Math.max(0, topicLength) + 8);
         }
-        return in.position() == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, in.position());
+        return withoutMetrics(bytes, in.position());
+    }
+
+    /** The first {@code metricsOffset} bytes of {@code bytes}, a value whose metrics start there ({@code bytes} if none follow). */
+    static byte[] withoutMetrics(byte[] bytes, int metricsOffset) {
+        return metricsOffset == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, metricsOffset);
     }
 
     /** A stored model without its metrics; {@code source} as in {@link StoredModel}. */
@@ -187,7 +193,12 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
 
     /** The exact size of {@link #encodeInto}. */
     int encodedSize() {
+        return metricsOffset() + metrics.encodedSize();
+    }
+
+    /** Where the metrics start in {@link #encodeInto}'s bytes: the size of the header, the model and the source record. */
+    int metricsOffset() {
         int topic = source.topic() == null ? 0 : source.topic().getBytes(StandardCharsets.UTF_8).length;
-        return HEADER + BinaryModelFormat.encodedSize(model) + 2 + topic + 8 + metrics.encodedSize();
+        return HEADER + BinaryModelFormat.encodedSize(model) + 2 + topic + 8;
     }
 }
