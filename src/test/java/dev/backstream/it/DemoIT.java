@@ -34,6 +34,25 @@ class DemoIT {
     @TempDir
     Path work;
 
+    /**
+     * Runs {@code backstream demo} with {@code options} to its end, its output into {@code output}: the output, once the
+     * demo exited with 0. The test's timeout interrupts the wait and turns a hang into a failure with the output so far.
+     */
+    static String runToTheEnd(Path output, String... options) throws Exception {
+        Process demo = demo(options).redirectOutput(output.toFile()).start();
+        int exit;
+        try {
+            exit = demo.waitFor();
+        } catch (InterruptedException timedOut) {
+            throw new AssertionError("the demo did not finish:\n" + Files.readString(output), timedOut);
+        } finally {
+            demo.destroyForcibly();
+        }
+        String text = Files.readString(output);
+        assertEquals(0, exit, text);
+        return text;
+    }
+
     private static ProcessBuilder demo(String... options) {
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-jar", "target/backstream.jar", "demo"));
@@ -48,19 +67,7 @@ class DemoIT {
         Path output = work.resolve("demo.txt");
         // No time is asserted: the demo gets more time than it needs to give up on its own, and the class's @Timeout
         // turns a hang into a failure. How fast the demo runs is the benchmarks' business.
-        Process demo = demo("--xor", "--timeout", "PT4M")
-                .redirectOutput(output.toFile())
-                .start();
-        int exit;
-        try {
-            exit = demo.waitFor();
-        } catch (InterruptedException timedOut) {
-            throw new AssertionError("the demo did not finish:\n" + Files.readString(output), timedOut);
-        } finally {
-            demo.destroyForcibly();
-        }
-        String text = Files.readString(output);
-        assertEquals(0, exit, text);
+        String text = runToTheEnd(output, "--xor", "--timeout", "PT4M");
 
         List<String> progress = text.lines().filter(line -> line.startsWith("[")).dropWhile(line -> line.contains("waiting for the application to join")).toList();
         assertTrue(!progress.isEmpty() && progress.get(0).contains("records/s") && progress.get(0).contains("prequential accuracy"), text);

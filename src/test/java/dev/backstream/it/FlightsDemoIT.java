@@ -35,20 +35,7 @@ class FlightsDemoIT {
         Path jar = Path.of("target/backstream.jar");
         assertTrue(Files.exists(jar), "run `mvn package` first: the demo test runs the real jar in a child JVM");
         Path output = work.resolve("demo.txt");
-        Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Xmx1g", "-jar", jar.toString(),
-                "demo", "--dataset", "flights", "--limit", "20000", "--label-delay", "500", "--timeout", "PT5M")
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        int exit;
-        try {
-            exit = demo.waitFor();
-        } catch (InterruptedException timedOut) {
-            throw new AssertionError("the demo did not finish:\n" + Files.readString(output), timedOut);
-        } finally {
-            demo.destroyForcibly();
-        }
-        String text = Files.readString(output);
-        assertEquals(0, exit, text);
+        String text = DemoIT.runToTheEnd(output, "--dataset", "flights", "--limit", "20000", "--label-delay", "500", "--timeout", "PT5M");
 
         List<String> table = text.lines().dropWhile(line -> !line.startsWith("month ")).limit(4).toList();
         assertEquals(4, table.size(), text);

@@ -445,28 +445,34 @@ class DelayedLabelsTopologyTest {
             return new Record<>(bytes("flights"), routed, input.time());
         }
 
+        /** Inputs {@code [from, to)} processed by a new processor of the flights model, then a commit; the processor. */
+        private ModelProcessor process(ModelStoreHarness harness, List<Input> inputs, int from, int to) {
+            ModelProcessor processor = harness.processor(EventsTopologyTest.catalog());
+            for (int k = from; k < to; k++) {
+                processor.process(routed(inputs.get(k), k));
+            }
+            harness.store.flushCache();
+            return processor;
+        }
+
+        /** What the store holds after every input: the model and its statistics of a run without the restart. */
+        private void assertLearnedAsWithoutTheRestart(ModelStoreHarness harness, List<Input> inputs) throws Exception {
+            Offline offline = Offline.learn(inputs);
+            assertTrue(harness.store.persisted("flights").orElseThrow().model().bitIdentical(offline.model()), "as without the restart");
+            assertTrue(harness.store.persistedPreprocessing("flights", FEATURES).bitIdentical(offline.state()));
+        }
+
         @Test
         void resumesThePendingEventsAndTheirCountsAndLearnsAsWithoutIt() throws Exception {
             List<Input> inputs = shuffledSchedule(120, 13);
             int cut = inputs.size() / 2;
             ModelStoreHarness harness = new ModelStoreHarness();
-            ModelProcessor first = harness.processor(EventsTopologyTest.catalog());
-            for (int k = 0; k < cut; k++) {
-                first.process(routed(inputs.get(k), k));
-            }
-            harness.store.flushCache();
-            first.close();
+            process(harness, inputs, 0, cut).close();
             long pendingBefore = new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights").pending();
             assertTrue(pendingBefore > 0, "events wait for their labels at the restart");
             harness.restart();
-            ModelProcessor second = harness.processor(EventsTopologyTest.catalog());
-            for (int k = cut; k < inputs.size(); k++) {
-                second.process(routed(inputs.get(k), k));
-            }
-            harness.store.flushCache();
-            Offline offline = Offline.learn(inputs);
-            assertTrue(harness.store.persisted("flights").orElseThrow().model().bitIdentical(offline.model()), "as without the restart");
-            assertTrue(harness.store.persistedPreprocessing("flights", FEATURES).bitIdentical(offline.state()));
+            process(harness, inputs, cut, inputs.size());
+            assertLearnedAsWithoutTheRestart(harness, inputs);
             PendingEvents.Counts counts = new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights");
             assertEquals(0, counts.pending());
             assertEquals(120, counts.joined(), "the counts, rebuilt from the store, went on");
@@ -524,24 +530,13 @@ class DelayedLabelsTopologyTest {
             List<Input> inputs = earlyLabelSchedule(120, 17);
             int cut = inputs.size() / 2;
             ModelStoreHarness harness = new ModelStoreHarness();
-            ModelProcessor first = harness.processor(EventsTopologyTest.catalog());
-            for (int k = 0; k < cut; k++) {
-                first.process(routed(inputs.get(k), k));
-            }
-            harness.store.flushCache();
-            first.close();
+            process(harness, inputs, 0, cut).close();
             assertTrue(new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights").labels > 0,
                     "labels wait for their events at the restart");
             harness.restart();
-            ModelProcessor second = harness.processor(EventsTopologyTest.catalog());
-            for (int k = cut; k < inputs.size(); k++) {
-                second.process(routed(inputs.get(k), k));
-            }
-            harness.store.flushCache();
+            process(harness, inputs, cut, inputs.size());
             assertTrue(harness.context.forwarded().stream().noneMatch(r -> r.record().value().kind() == Output.Kind.DEAD_LETTER), "no dead letters");
-            Offline offline = Offline.learn(inputs);
-            assertTrue(harness.store.persisted("flights").orElseThrow().model().bitIdentical(offline.model()), "as without the restart");
-            assertTrue(harness.store.persistedPreprocessing("flights", FEATURES).bitIdentical(offline.state()));
+            assertLearnedAsWithoutTheRestart(harness, inputs);
             PendingEvents.Counts counts = new PendingEvents(harness.pending, EventSettings.defaults()).counts("flights");
             assertEquals(0, counts.pending());
             assertEquals(0, counts.labels);

@@ -239,16 +239,21 @@ class EventsTopologyTest {
                     "a model initialized from a new seed has learned nothing, its statistics neither");
         }
 
-        @Test
-        void aRollbackRestoresThePreprocessingStateRetainedWithTheModel() throws Exception {
+        /** The flights model, a snapshot retained every 10 updates, after 25 labeled events (added to {@code events}). */
+        private TopologyFixture learnedWithSnapshotsEvery10(List<String> events) throws Exception {
             fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), new ModelCatalog(List.of(
                     flights().withSnapshotEveryUpdates(10))));
-            TopologyFixture f = fixture;
-            List<String> events = new ArrayList<>();
             for (int i = 0; i < 25; i++) {
                 events.add(event(i, true, true));
-                f.events.pipeInput(TopologyFixture.bytes("flights"), TopologyFixture.bytes(events.get(i)));
+                fixture.events.pipeInput(TopologyFixture.bytes("flights"), TopologyFixture.bytes(events.get(i)));
             }
+            return fixture;
+        }
+
+        @Test
+        void aRollbackRestoresThePreprocessingStateRetainedWithTheModel() throws Exception {
+            List<String> events = new ArrayList<>();
+            TopologyFixture f = learnedWithSnapshotsEvery10(events);
             JsonNode rolledBack = f.command(new ModelCommand.Rollback("rb", "flights", 20L, null));
             assertEquals("rolled_back", rolledBack.get("event").asText(), rolledBack.toString());
             Offline offline = Offline.learn(events.subList(0, 20));
@@ -258,14 +263,8 @@ class EventsTopologyTest {
 
         @Test
         void snapshotsAreV2WithTheSpecAndThePreprocessingStateAndAnInlineRollbackRestoresThem() throws Exception {
-            fixture = new TopologyFixture(TopologyFixture.config(stateDir, Map.of()), new ModelCatalog(List.of(
-                    flights().withSnapshotEveryUpdates(10))));
-            TopologyFixture f = fixture;
             List<String> events = new ArrayList<>();
-            for (int i = 0; i < 25; i++) {
-                events.add(event(i, true, true));
-                f.events.pipeInput(TopologyFixture.bytes("flights"), TopologyFixture.bytes(events.get(i)));
-            }
+            TopologyFixture f = learnedWithSnapshotsEvery10(events);
             List<byte[]> snapshots = f.snapshots.readValuesToList();
             assertEquals(2, snapshots.size(), "at 10 and 20 updates");
             assertEquals(dev.backstream.snapshot.SnapshotJson.FORMAT_V2, json(snapshots.get(0)).get("format").asText());
