@@ -13,14 +13,16 @@ import java.util.Objects;
  * @param inputs number of input features {@code N^0}, at least 1
  * @param layers the layers in order from the first hidden layer to the output layer; at least one
  * @param loss   the loss the output layer is trained with
+ * @param dtype  the number type of the parameters ({@link Dtype#FLOAT64} unless a definition says otherwise)
  */
-public record Architecture(int inputs, List<LayerSpec> layers, Loss loss) {
+public record Architecture(int inputs, List<LayerSpec> layers, Loss loss, Dtype dtype) {
 
     /** Upper bound on the parameter count, so that every parameter vector fits one Java array. */
     public static final int MAX_PARAMETERS = 100_000_000;
 
     public Architecture {
         Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(dtype, "dtype");
         layers = List.copyOf(Objects.requireNonNull(layers, "layers"));
         if (inputs < 1) {
             throw new IllegalArgumentException("a model needs at least 1 input, found " + inputs);
@@ -52,6 +54,16 @@ public record Architecture(int inputs, List<LayerSpec> layers, Loss loss) {
             throw new IllegalArgumentException("a softmax output needs at least 2 units, found " + output.units()
                     + "; use one sigmoid unit with binary_cross_entropy for two classes");
         }
+    }
+
+    /** A float64 architecture. */
+    public Architecture(int inputs, List<LayerSpec> layers, Loss loss) {
+        this(inputs, layers, loss, Dtype.FLOAT64);
+    }
+
+    /** The same shape and loss with parameters of {@code dtype}. */
+    public Architecture withDtype(Dtype dtype) {
+        return new Architecture(inputs, layers, loss, dtype);
     }
 
     /** Convenience: {@code of(64, Loss.CATEGORICAL_CROSS_ENTROPY, new LayerSpec(32, SIGMOID), new LayerSpec(10, SOFTMAX))}. */
@@ -189,12 +201,16 @@ public record Architecture(int inputs, List<LayerSpec> layers, Loss loss) {
         return target;
     }
 
-    /** A compact description such as {@code 64-32(sigmoid)-10(softmax) categorical_cross_entropy}. */
+    /**
+     * A compact description such as {@code 64-32(sigmoid)-10(softmax) categorical_cross_entropy}, followed by
+     * {@code  float32} for a float32 model.
+     */
     public String describe() {
         StringBuilder text = new StringBuilder().append(inputs);
         for (LayerSpec layer : layers) {
             text.append('-').append(layer.units()).append('(').append(layer.activation().id()).append(')');
         }
-        return text.append(' ').append(loss.id()).toString();
+        text.append(' ').append(loss.id());
+        return dtype == Dtype.FLOAT64 ? text.toString() : text.append(' ').append(dtype.id()).toString();
     }
 }

@@ -12,14 +12,14 @@ import java.util.List;
  *
  * <p>Layout, little-endian:
  * <pre>
- *   int    magic 0x4C4D5342 ("BSML")      short version (1)     short reserved (0)
+ *   int    magic 0x4C4D5342 ("BSML")      short version (1: float64 values, 2: float32)     short reserved (0)
  *   int    inputs                          int   layer count L
  *   L ×    { int units, byte activation code }
  *   byte   loss code                       byte  optimizer code     byte nesterov (0/1)
  *   7 ×    double: learningRate, l2, clipNorm, momentum, beta1, beta2, epsilon (unused ones 0)
  *   long   updates                         long  optimizer steps
- *   P ×    double parameters in the public order: per layer, W row-major, then b
- *   S·P ×  double optimizer state vectors, in the same order
+ *   P ×    double (version 1) or float (version 2) parameters in the public order: per layer, W row-major, then b
+ *   S·P ×  optimizer state vectors of the same type, in the same order
  * </pre>
  * Codes: activations sigmoid 1, tanh 2, relu 3, linear 4, softmax 5; losses squared_error 1,
  * binary_cross_entropy 2, categorical_cross_entropy 3; optimizers sgd 1, momentum 2, adam 3.
@@ -29,6 +29,8 @@ import java.util.List;
 public final class BinaryModelFormat {
     public static final int MAGIC = 0x4C4D5342;
     public static final short VERSION = 1;
+    /** The version of a {@link Dtype#FLOAT32} model: the same layout with 4-byte floats. */
+    public static final short VERSION_FLOAT32 = 2;
 
     private static final Activation[] ACTIVATION_CODES = {null, Activation.SIGMOID, Activation.TANH, Activation.RELU,
             Activation.LINEAR, Activation.SOFTMAX};
@@ -45,8 +47,8 @@ public final class BinaryModelFormat {
 
     /** The exact encoded size of any model of this architecture and optimizer. */
     public static int encodedSize(Architecture architecture, OptimizerSpec optimizer) {
-        long doubles = (long) architecture.parameterCount() * (1 + optimizer.stateVectors());
-        long size = 4 + 2 + 2 + 4 + 4 + 5L * architecture.depth() + 3 + 7 * 8 + 8 + 8 + 8 * doubles;
+        long values = (long) architecture.parameterCount() * (1 + optimizer.stateVectors());
+        long size = 4 + 2 + 2 + 4 + 4 + 5L * architecture.depth() + 3 + 7 * 8 + 8 + 8 + (long) architecture.dtype().bytes() * values;
         if (size > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("model too large to encode: " + size + " bytes");
         }
@@ -65,7 +67,7 @@ public final class BinaryModelFormat {
         ByteOrder order = target.order();
         ByteBuffer out = target.order(ByteOrder.LITTLE_ENDIAN);
         Architecture architecture = model.architecture();
-        out.putInt(MAGIC).putShort(VERSION).putShort((short) 0);
+        out.putInt(MAGIC).putShort(architecture.dtype() == Dtype.FLOAT32 ? VERSION_FLOAT32 : VERSION).putShort((short) 0);
         out.putInt(architecture.inputs()).putInt(architecture.depth());
         for (LayerSpec layer : architecture.layers()) {
             out.putInt(layer.units()).put((byte) code(ACTIVATION_CODES, layer.activation()));
@@ -113,24 +115,7 @@ public final class BinaryModelFormat {
         ByteBuffer in = source.order(ByteOrder.LITTLE_ENDIAN);
         try {
             Header header = readHeader(in);
-            Architecture architecture = header.architecture();
-            OptimizerSpec optimizer = header.optimizer();
-            Parameters params = Parameters.zeros(architecture);
-            params.get(in);
-            Parameters[] state = new Parameters[optimizer.stateVectors()];
-            for (int k = 0; k < state.length; k++) {
-                state[k] = Parameters.zeros(architecture);
-                state[k].get(in);
-            }
-            if (!Double.isFinite(params.maxAbs())) {
-                throw new IllegalArgumentException("encoded model has a non-finite parameter");
-            }
-            for (int k = 0; k < state.length; k++) {
-                if (!Double.isFinite(state[k].maxAbs())) {
-                    throw new IllegalArgumentException("encoded model has a non-finite value in optimizer state vector " + k);
-                }
-            }
-            return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, header.updates(), header.optimizerSteps());
+            return Mlp.decode(header.architecture(), header.optimizer(), in, header.updates(), header.optimizerSteps());
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("binary model truncated in its header", e);
         } finally {
@@ -159,7 +144,9 @@ public final class BinaryModelFormat {
         ByteBuffer in = source.order(ByteOrder.LITTLE_ENDIAN);
         try {
             Header header = readHeader(in);
-            in.position((int) (in.position() + 8L * header.architecture().parameterCount() * (1 + header.optimizer().stateVectors())));
+            Architecture architecture = header.architecture();
+            in.position((int) (in.position() + (long) architecture.dtype().bytes() * architecture.parameterCount()
+                    * (1 + header.optimizer().stateVectors())));
             return header;
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("binary model truncated in its header", e);
@@ -175,9 +162,11 @@ public final class BinaryModelFormat {
             throw new IllegalArgumentException(String.format("not a backstream binary model: magic 0x%08X, expected 0x%08X", magic, MAGIC));
         }
         short version = in.getShort();
-        if (version != VERSION) {
-            throw new IllegalArgumentException("unsupported binary model version " + version + ", expected " + VERSION);
+        if (version != VERSION && version != VERSION_FLOAT32) {
+            throw new IllegalArgumentException("unsupported binary model version " + version + ", expected " + VERSION
+                    + " or " + VERSION_FLOAT32);
         }
+        Dtype dtype = version == VERSION_FLOAT32 ? Dtype.FLOAT32 : Dtype.FLOAT64;
         in.getShort();
         int inputs = in.getInt();
         int depth = in.getInt();
@@ -189,7 +178,7 @@ public final class BinaryModelFormat {
             int units = in.getInt();
             layers.add(new LayerSpec(units, lookup(ACTIVATION_CODES, in.get(), "activation of layer " + m)));
         }
-        Architecture architecture = new Architecture(inputs, layers, lookup(LOSS_CODES, in.get(), "loss"));
+        Architecture architecture = new Architecture(inputs, layers, lookup(LOSS_CODES, in.get(), "loss"), dtype);
         byte optimizerCode = in.get();
         boolean nesterov = in.get() != 0;
         double rate = in.getDouble();
@@ -209,7 +198,7 @@ public final class BinaryModelFormat {
         long updates = in.getLong();
         long optimizerSteps = in.getLong();
         int count = architecture.parameterCount();
-        long needed = 8L * count * (1 + optimizer.stateVectors());
+        long needed = (long) dtype.bytes() * count * (1 + optimizer.stateVectors());
         if (in.remaining() < needed) {
             throw new IllegalArgumentException("binary model truncated: " + architecture.describe() + " needs " + needed
                     + " bytes of parameters and state, found " + in.remaining());

@@ -10,17 +10,23 @@ package dev.backstream.nn;
  */
 public final class FrozenMlp {
     private final Architecture architecture;
-    private final Kernels.Kernel kernel;
-    private final Activation[] activation;
-    private final Parameters params;
+    private final Forward forward;
     private final long version;
+
+    /** The forward pass of one dtype over parameters nobody changes, with buffers of its own on every call. */
+    interface Forward {
+        double[] output(double[] features);
+    }
 
     /** Takes ownership of {@code params}: nobody else may hold them. */
     FrozenMlp(Architecture architecture, Kernels.Kernel kernel, Parameters params, long version) {
+        this(architecture, version, features -> output(architecture, kernel, params, features));
+    }
+
+    /** A frozen model whose {@code forward} computes exactly what the model's own predict computes. */
+    FrozenMlp(Architecture architecture, long version, Forward forward) {
         this.architecture = architecture;
-        this.kernel = kernel;
-        this.activation = architecture.layers().stream().map(LayerSpec::activation).toArray(Activation[]::new);
-        this.params = params;
+        this.forward = forward;
         this.version = version;
     }
 
@@ -32,6 +38,13 @@ public final class FrozenMlp {
      */
     public Outcome predict(double[] features) {
         architecture.validateFeatures(features);
+        Outcome outcome = new Outcome(architecture.outputs(), architecture.classes());
+        outcome.set(forward.output(features), version, Double.NaN, false, false);
+        return outcome;
+    }
+
+    /** The float64 forward pass: {@link Mlp#predict}'s arithmetic, in new buffers. */
+    private static double[] output(Architecture architecture, Kernels.Kernel kernel, Parameters params, double[] features) {
         double[] in = features;
         for (int m = 0; m < architecture.depth(); m++) {
             double[][] rows = params.weights[m];
@@ -41,12 +54,10 @@ public final class FrozenMlp {
                 z[i] = kernel.dot(rows[i], in, in.length) + b[i];
             }
             double[] out = new double[z.length];
-            activation[m].apply(z, out, z.length);
+            architecture.layers().get(m).activation().apply(z, out, z.length);
             in = out;
         }
-        Outcome outcome = new Outcome(architecture.outputs(), architecture.classes());
-        outcome.set(in, version, Double.NaN, false, false);
-        return outcome;
+        return in;
     }
 
     public Architecture architecture() {

@@ -15,6 +15,12 @@ package dev.backstream.nn;
  * </ul>
  * Products and sums are rounded separately (never a fused multiply-add).
  *
+ * <p>Each loop also comes for {@code float} rows ({@link Dtype#FLOAT32} models), computed in {@code float}
+ * arithmetic. Their dot product keeps 32 partial sums (two 512-bit vectors of sixteen floats), {@code s_l} over
+ * {@code i ≡ l (mod 32)} for the largest multiple of 32 not above {@code n}, reduced as {@code u_l = s_l + s_{16+l}}
+ * ({@code l < 16}), {@code v_l = u_l + u_{8+l}} ({@code l < 8}), {@code t_l = v_l + v_{4+l}} ({@code l < 4}), then
+ * {@code (t_0 + t_1) + (t_2 + t_3)} and the remaining terms one by one.
+ *
  * <p>Why a Vector API path: HotSpot never vectorizes a floating-point reduction by itself (it must keep Java's
  * sequential order), and it vectorizes element-wise loops only when they are long enough to fill its unrolled
  * vector loop (64 doubles and more with AVX-512), so the short rows of small layers stay scalar.
@@ -32,6 +38,21 @@ public final class Kernels {
         void subtractScaled(double[] w, double[] a, double c, double rate, int n);
 
         void addScaled(double[] d, double[] w, double c, int n);
+
+        /** The float dot product, in the order of 32 partial sums described in {@link Kernels}. */
+        float dot(float[] w, float[] a, int n);
+
+        /** {@code w_j ← w_j − rate · (c · a_j)} in float arithmetic. */
+        void subtractScaled(float[] w, float[] a, float c, float rate, int n);
+
+        /** {@code d_j ← d_j + c · w_j} in float arithmetic. */
+        void addScaled(float[] d, float[] w, float c, int n);
+
+        /** {@link #subtractScaled(float[], float[], float, float, int)}, then {@link #dot(float[], float[], int)}. */
+        default float subtractScaledThenDot(float[] w, float[] a, float c, float rate, float[] x, int n) {
+            subtractScaled(w, a, c, rate, n);
+            return dot(w, x, n);
+        }
 
         /** For reports: {@code scalar}, or {@code vector (256-bit)} / {@code vector (512-bit)}. */
         String description();
@@ -198,6 +219,72 @@ public final class Kernels {
 
         @Override
         public void addScaled(double[] d, double[] w, double c, int n) {
+            for (int j = 0; j < n; j++) {
+                d[j] += c * w[j];
+            }
+        }
+
+        @Override
+        public float dot(float[] w, float[] a, int n) {
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+            float s8 = 0, s9 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0, s15 = 0;
+            float s16 = 0, s17 = 0, s18 = 0, s19 = 0, s20 = 0, s21 = 0, s22 = 0, s23 = 0;
+            float s24 = 0, s25 = 0, s26 = 0, s27 = 0, s28 = 0, s29 = 0, s30 = 0, s31 = 0;
+            int bound = n - (n & 31);
+            int i = 0;
+            for (; i < bound; i += 32) {
+                s0 += w[i] * a[i];
+                s1 += w[i + 1] * a[i + 1];
+                s2 += w[i + 2] * a[i + 2];
+                s3 += w[i + 3] * a[i + 3];
+                s4 += w[i + 4] * a[i + 4];
+                s5 += w[i + 5] * a[i + 5];
+                s6 += w[i + 6] * a[i + 6];
+                s7 += w[i + 7] * a[i + 7];
+                s8 += w[i + 8] * a[i + 8];
+                s9 += w[i + 9] * a[i + 9];
+                s10 += w[i + 10] * a[i + 10];
+                s11 += w[i + 11] * a[i + 11];
+                s12 += w[i + 12] * a[i + 12];
+                s13 += w[i + 13] * a[i + 13];
+                s14 += w[i + 14] * a[i + 14];
+                s15 += w[i + 15] * a[i + 15];
+                s16 += w[i + 16] * a[i + 16];
+                s17 += w[i + 17] * a[i + 17];
+                s18 += w[i + 18] * a[i + 18];
+                s19 += w[i + 19] * a[i + 19];
+                s20 += w[i + 20] * a[i + 20];
+                s21 += w[i + 21] * a[i + 21];
+                s22 += w[i + 22] * a[i + 22];
+                s23 += w[i + 23] * a[i + 23];
+                s24 += w[i + 24] * a[i + 24];
+                s25 += w[i + 25] * a[i + 25];
+                s26 += w[i + 26] * a[i + 26];
+                s27 += w[i + 27] * a[i + 27];
+                s28 += w[i + 28] * a[i + 28];
+                s29 += w[i + 29] * a[i + 29];
+                s30 += w[i + 30] * a[i + 30];
+                s31 += w[i + 31] * a[i + 31];
+            }
+            float u0 = s0 + s16, u1 = s1 + s17, u2 = s2 + s18, u3 = s3 + s19, u4 = s4 + s20, u5 = s5 + s21, u6 = s6 + s22, u7 = s7 + s23;
+            float u8 = s8 + s24, u9 = s9 + s25, u10 = s10 + s26, u11 = s11 + s27, u12 = s12 + s28, u13 = s13 + s29, u14 = s14 + s30, u15 = s15 + s31;
+            float v0 = u0 + u8, v1 = u1 + u9, v2 = u2 + u10, v3 = u3 + u11, v4 = u4 + u12, v5 = u5 + u13, v6 = u6 + u14, v7 = u7 + u15;
+            float sum = ((v0 + v4) + (v1 + v5)) + ((v2 + v6) + (v3 + v7));
+            for (; i < n; i++) {
+                sum += w[i] * a[i];
+            }
+            return sum;
+        }
+
+        @Override
+        public void subtractScaled(float[] w, float[] a, float c, float rate, int n) {
+            for (int j = 0; j < n; j++) {
+                w[j] -= rate * (c * a[j]);
+            }
+        }
+
+        @Override
+        public void addScaled(float[] d, float[] w, float c, int n) {
             for (int j = 0; j < n; j++) {
                 d[j] += c * w[j];
             }

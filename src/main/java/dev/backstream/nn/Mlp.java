@@ -26,6 +26,9 @@ import java.util.Objects;
  *   <li>After warm-up, {@code learn} and {@code predict} allocate nothing: the returned {@link Outcome} is owned by the
  *       model and overwritten by the next call.</li>
  *   <li>Not thread-safe: confine a model to one thread at a time (a Kafka Streams task does).</li>
+ *   <li>A {@link Dtype#FLOAT32} architecture keeps its parameters and optimizer state as floats and learns in float
+ *       arithmetic ({@code Float32Network} says exactly what runs in which type); every value this class returns or
+ *       takes is a double, exactly the float for values it returns. Everything above holds for it too.</li>
  * </ul>
  *
  * <h2>Notation</h2>
@@ -42,6 +45,8 @@ public final class Mlp {
     /** Plain SGD's update, deferred into the next forward pass; never pending for other optimizers. */
     private final DeferredSgdUpdate deferred;
     private final Optimizer optimizer;
+    /** The whole model when the architecture is float32; null for float64, whose fields above are null otherwise. */
+    private final Float32Network f32;
 
     private final double[][] z; // scratch reused by every call: z[m], delta[m] = ∂C/∂z_m and a[0..L] as above
     private final double[][] a;
@@ -66,6 +71,47 @@ public final class Mlp {
                 DeferredSgdUpdate.appliesTo(optimizer) ? deferred : null);
         this.labelTarget = new double[architecture.outputs()];
         this.outcome = new Outcome(architecture.outputs(), architecture.classes());
+        this.f32 = null;
+    }
+
+    /** A float32 model. */
+    private Mlp(Architecture architecture, Float32Network f32) {
+        this.architecture = architecture;
+        this.f32 = f32;
+        this.kernel = null;
+        this.depth = architecture.depth();
+        this.activation = null;
+        this.params = null;
+        this.deferred = null;
+        this.optimizer = null;
+        this.z = null;
+        this.a = null;
+        this.delta = null;
+        this.labelTarget = null;
+        this.outcome = null;
+    }
+
+    /** Decodes the parameters and state of a model whose header {@code BinaryModelFormat} has read. */
+    static Mlp decode(Architecture architecture, OptimizerSpec optimizer, ByteBuffer in, long updates, long optimizerSteps) {
+        if (architecture.dtype() == Dtype.FLOAT32) {
+            return new Mlp(architecture, Float32Network.decode(architecture, optimizer, in, updates, optimizerSteps));
+        }
+        Parameters params = Parameters.zeros(architecture);
+        params.get(in);
+        Parameters[] state = new Parameters[optimizer.stateVectors()];
+        for (int k = 0; k < state.length; k++) {
+            state[k] = Parameters.zeros(architecture);
+            state[k].get(in);
+        }
+        if (!Double.isFinite(params.maxAbs())) {
+            throw new IllegalArgumentException("encoded model has a non-finite parameter");
+        }
+        for (int k = 0; k < state.length; k++) {
+            if (!Double.isFinite(state[k].maxAbs())) {
+                throw new IllegalArgumentException("encoded model has a non-finite value in optimizer state vector " + k);
+            }
+        }
+        return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, updates, optimizerSteps);
     }
 
     /** A fresh model with deterministic initial weights from {@code seed}, see {@link Initialization}. */
@@ -76,6 +122,9 @@ public final class Mlp {
     /** {@link #initialize(Architecture, OptimizerSpec, long)} with the given kernels (tests run both). */
     static Mlp initialize(Architecture architecture, OptimizerSpec optimizer, long seed, Kernels.Kernel kernel) {
         Objects.requireNonNull(optimizer, "optimizer");
+        if (architecture.dtype() == Dtype.FLOAT32) {
+            return new Mlp(architecture, Float32Network.initialize(architecture, optimizer, seed, kernel));
+        }
         return new Mlp(architecture, optimizer, kernel, Initialization.glorotOrHe(Objects.requireNonNull(architecture, "architecture"), seed),
                 Parameters.state(architecture, optimizer, null), 0, 0);
     }
@@ -83,7 +132,8 @@ public final class Mlp {
     /**
      * A model from saved parameters, e.g. a snapshot.
      *
-     * @param parameters     all weights and biases in the public layout of {@link #parameters()}
+     * @param parameters     all weights and biases in the public layout of {@link #parameters()}; for a float32
+     *                       architecture each value is rounded to the nearest float
      * @param optimizerState the optimizer's state vectors in the same layout ({@link OptimizerSpec#stateVectors()} of
      *                       them), or {@code null} to start the optimizer fresh
      * @param optimizerSteps the number of steps the optimizer state has seen (Adam's {@code t}); 0 with fresh state
@@ -97,6 +147,11 @@ public final class Mlp {
         if (updates < 0 || optimizerSteps < 0) {
             throw new IllegalArgumentException("updates and optimizer steps must be >= 0, found " + updates + " and " + optimizerSteps);
         }
+        if (architecture.dtype() == Dtype.FLOAT32) {
+            return new Mlp(architecture, new Float32Network(architecture, optimizer, Kernels.preferred(),
+                    FloatParameters.fromPublic(architecture, parameters, "parameters", "parameter"),
+                    FloatParameters.state(architecture, optimizer, optimizerState), updates, optimizerState == null ? 0 : optimizerSteps));
+        }
         Parameters params = Parameters.fromPublic(architecture, parameters, "parameters", "parameter");
         Parameters[] state = Parameters.state(architecture, optimizer, optimizerState);
         return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, updates, optimizerState == null ? 0 : optimizerSteps);
@@ -104,7 +159,7 @@ public final class Mlp {
 
     /** A deep, independent copy, with nothing pending. */
     public Mlp copy() {
-        return withOptimizer(optimizer.spec());
+        return withOptimizer(optimizer());
     }
 
     /**
@@ -112,8 +167,11 @@ public final class Mlp {
      * model's type so that the copied optimizer state keeps its meaning; {@link IllegalArgumentException} otherwise.
      */
     public Mlp withOptimizer(OptimizerSpec optimizer) {
-        if (!optimizer.type().equals(this.optimizer.spec().type())) {
-            throw new IllegalArgumentException("optimizer: expected " + this.optimizer.spec().type() + " (the model's), found " + optimizer.type());
+        if (!optimizer.type().equals(optimizer().type())) {
+            throw new IllegalArgumentException("optimizer: expected " + optimizer().type() + " (the model's), found " + optimizer.type());
+        }
+        if (f32 != null) {
+            return new Mlp(architecture, f32.withOptimizer(optimizer));
         }
         return new Mlp(architecture, optimizer, kernel, deferred.appliedTo(params.copy()), this.optimizer.copyOfState(), updates,
                 this.optimizer.steps());
@@ -121,6 +179,9 @@ public final class Mlp {
 
     /** An immutable copy of the current parameters (a pending update applied), for scoring from other threads. */
     public FrozenMlp freeze() {
+        if (f32 != null) {
+            return f32.freeze();
+        }
         return new FrozenMlp(architecture, kernel, deferred.appliedTo(params.copy()), updates);
     }
 
@@ -131,6 +192,9 @@ public final class Mlp {
      */
     public Outcome predict(double[] features) {
         architecture.validateFeatures(features);
+        if (f32 != null) {
+            return f32.predict(features);
+        }
         forward(features);
         outcome.set(a[depth], updates, Double.NaN, false, false);
         return outcome;
@@ -145,7 +209,7 @@ public final class Mlp {
     public Outcome learn(double[] features, double[] target) {
         architecture.validateFeatures(features);
         architecture.validateTarget(target);
-        return step(features, target);
+        return f32 != null ? f32.learn(features, target) : step(features, target);
     }
 
     /**
@@ -156,25 +220,34 @@ public final class Mlp {
      */
     public Outcome learn(double[] features, int label) {
         architecture.validateFeatures(features);
-        return step(features, architecture.targetOf(label, labelTarget));
+        return f32 != null ? f32.learn(features, label) : step(features, architecture.targetOf(label, labelTarget));
     }
 
     /** The loss of the current model on {@code (features, target)}, never changing it; throws as {@link #learn(double[], double[])}. */
     public double loss(double[] features, double[] target) {
         architecture.validateFeatures(features);
         architecture.validateTarget(target);
+        if (f32 != null) {
+            return f32.loss(features, target);
+        }
         forward(features);
         return architecture.loss().value(z[depth - 1], a[depth], target, a[depth].length);
     }
 
     /**
      * Writes the gradient {@code ∂C/∂θ} of the loss (no clipping, no weight decay) at the current parameters into
-     * {@code out}, in the public layout of {@link #parameters()}. Does not change the model.
+     * {@code out}, in the public layout of {@link #parameters()}. Does not change the model. For a float32 model it
+     * is the gradient of the float64 model with the same parameters, computed in float64: gradient checks test the
+     * math, which both dtypes share.
      */
     public void gradient(double[] features, double[] target, double[] out) {
         architecture.validateFeatures(features);
         architecture.validateTarget(target);
         Parameters.requireLength(out, architecture, "gradient buffer");
+        if (f32 != null) {
+            f32.widened().gradient(features, target, out);
+            return;
+        }
         forward(features);
         backward(target);
         Parameters.writeGradient(a, delta, out); // ∂C/∂W_ij = δ_i a_j, ∂C/∂b_i = δ_i
@@ -230,17 +303,17 @@ public final class Mlp {
     }
 
     public OptimizerSpec optimizer() {
-        return optimizer.spec();
+        return f32 != null ? f32.optimizer() : optimizer.spec();
     }
 
     /** Number of updates applied since initialization (carried over by snapshots). */
     public long updates() {
-        return updates;
+        return f32 != null ? f32.updates() : updates;
     }
 
     /** Number of steps the optimizer state has seen (Adam's {@code t}); always 0 for stateless SGD. */
     public long optimizerSteps() {
-        return optimizer.steps();
+        return f32 != null ? f32.optimizerSteps() : optimizer.steps();
     }
 
     /**
@@ -249,12 +322,12 @@ public final class Mlp {
      * @throws IndexOutOfBoundsException for an index out of range
      */
     public double weight(int layer, int unit, int input) {
-        return deferred.weight(params, layer, unit, input);
+        return f32 != null ? f32.weight(layer, unit, input) : deferred.weight(params, layer, unit, input);
     }
 
     /** {@code b_i} of layer {@code layer} (0-based); {@link IndexOutOfBoundsException} for an index out of range. */
     public double bias(int layer, int unit) {
-        return deferred.bias(params, layer, unit);
+        return f32 != null ? f32.bias(layer, unit) : deferred.bias(params, layer, unit);
     }
 
     /**
@@ -262,16 +335,19 @@ public final class Mlp {
      * ({@code W_00, W_01, …, W_10, …}) followed by its biases.
      */
     public double[] parameters() {
-        return visibleParameters().toPublic();
+        return f32 != null ? f32.parameters() : visibleParameters().toPublic();
     }
 
     /** A copy of optimizer state vector {@code k} ({@code velocity} for momentum; {@code m}, {@code v} for Adam) in the public layout. */
     public double[] optimizerState(int k) {
-        return optimizer.state()[k].toPublic(); // IndexOutOfBoundsException for a k out of range
+        return f32 != null ? f32.optimizerState(k) : optimizer.state()[k].toPublic(); // IndexOutOfBoundsException for a k out of range
     }
 
     /** Whether both models have the same architecture, optimizer, counters and bit-identical parameters and state. */
     public boolean bitIdentical(Mlp other) {
+        if (f32 != null || other.f32 != null) {
+            return f32 != null && other.f32 != null && f32.bitIdentical(other.f32);
+        }
         return architecture.equals(other.architecture) && updates == other.updates && optimizer.bitIdentical(other.optimizer)
                 && visibleParameters().bitEquals(other.visibleParameters());
     }
@@ -283,6 +359,10 @@ public final class Mlp {
 
     /** Writes the parameters as of the last completed step, then each state vector, in {@link Parameters#put}'s order. */
     void put(ByteBuffer out) {
+        if (f32 != null) {
+            f32.put(out);
+            return;
+        }
         deferred.putApplied(params, out);
         for (Parameters vector : optimizer.state()) {
             vector.put(out);
@@ -291,6 +371,6 @@ public final class Mlp {
 
     @Override
     public String toString() {
-        return "Mlp[" + architecture.describe() + ", " + optimizer.spec().type() + ", updates=" + updates + "]";
+        return "Mlp[" + architecture.describe() + ", " + optimizer().type() + ", updates=" + updates() + "]";
     }
 }

@@ -38,6 +38,12 @@ abstract class UpdateRule {
     abstract void updateLayer(Parameters params, Parameters[] state, int m, double[] aPrev, double[] delta);
 
     /**
+     * {@link #updateLayer(Parameters, Parameters[], int, double[], double[])} for a float32 model: the same formula,
+     * every operation in float arithmetic with the hyperparameters rounded to float.
+     */
+    abstract void updateLayer(FloatParameters params, FloatParameters[] state, int m, float[] aPrev, float[] delta);
+
+    /**
      * Writes into {@code after} upper bounds on {@code |θ|} (index 0) and on each state vector (indexes 1..) after one
      * step, given the same bounds before it and {@code gradientBound ≥ |g|}. Returns whether all are finite.
      */
@@ -76,6 +82,31 @@ abstract class UpdateRule {
             double[] b = params.biases[m];
             for (int i = 0; i < b.length; i++) {
                 b[i] -= rate * delta[i]; // b_i ← b_i − λ δ_i
+            }
+        }
+
+        @Override
+        void updateLayer(FloatParameters params, FloatParameters[] state, int m, float[] aPrev, float[] delta) {
+            float rate = (float) this.rate;
+            float l2 = (float) this.l2;
+            float[][] rows = params.weights[m];
+            int nIn = aPrev.length;
+            for (int i = 0; i < rows.length; i++) {
+                float di = delta[i];
+                float[] w = rows[i];
+                if (l2 == 0f) {
+                    if (di != 0f) {
+                        kernel.subtractScaled(w, aPrev, di, rate, nIn); // W_ij ← W_ij − λ δ_i a_j
+                    }
+                } else {
+                    for (int j = 0; j < nIn; j++) {
+                        w[j] -= rate * (di * aPrev[j] + l2 * w[j]);
+                    }
+                }
+            }
+            float[] b = params.biases[m];
+            for (int i = 0; i < b.length; i++) {
+                b[i] -= rate * delta[i];
             }
         }
 
@@ -128,6 +159,34 @@ abstract class UpdateRule {
             double[] v = state[0].biases[m];
             for (int i = 0; i < nOut; i++) {
                 double g = delta[i];
+                v[i] = mu * v[i] + g;
+                b[i] -= nesterov ? rate * (g + mu * v[i]) : rate * v[i];
+            }
+        }
+
+        @Override
+        void updateLayer(FloatParameters params, FloatParameters[] state, int m, float[] aPrev, float[] delta) {
+            float rate = (float) this.rate;
+            float mu = (float) this.mu;
+            float l2 = (float) this.l2;
+            float[][] rows = params.weights[m];
+            float[][] velocities = state[0].weights[m];
+            int nIn = aPrev.length;
+            int nOut = delta.length;
+            for (int i = 0; i < nOut; i++) {
+                float di = delta[i];
+                float[] w = rows[i];
+                float[] v = velocities[i];
+                for (int j = 0; j < nIn; j++) {
+                    float g = di * aPrev[j] + l2 * w[j];
+                    v[j] = mu * v[j] + g;
+                    w[j] -= nesterov ? rate * (g + mu * v[j]) : rate * v[j];
+                }
+            }
+            float[] b = params.biases[m];
+            float[] v = state[0].biases[m];
+            for (int i = 0; i < nOut; i++) {
+                float g = delta[i];
                 v[i] = mu * v[i] + g;
                 b[i] -= nesterov ? rate * (g + mu * v[i]) : rate * v[i];
             }
@@ -199,6 +258,46 @@ abstract class UpdateRule {
                 m[i] = beta1 * m[i] + oneMinusBeta1 * g;
                 v[i] = beta2 * v[i] + oneMinusBeta2 * (g * g);
                 b[i] -= rate * (m[i] / correction1) / (Math.sqrt(v[i] / correction2) + epsilon);
+            }
+        }
+
+        @Override
+        void updateLayer(FloatParameters params, FloatParameters[] state, int layer, float[] aPrev, float[] delta) {
+            float rate = (float) this.rate;
+            float beta1 = (float) this.beta1;
+            float beta2 = (float) this.beta2;
+            float oneMinusBeta1 = (float) this.oneMinusBeta1;
+            float oneMinusBeta2 = (float) this.oneMinusBeta2;
+            float epsilon = (float) this.epsilon;
+            float l2 = (float) this.l2;
+            float correction1 = (float) this.correction1;
+            float correction2 = (float) this.correction2;
+            float[][] rows = params.weights[layer];
+            float[][] firstMoments = state[0].weights[layer];
+            float[][] secondMoments = state[1].weights[layer];
+            int nIn = aPrev.length;
+            int nOut = delta.length;
+            for (int i = 0; i < nOut; i++) {
+                float di = delta[i];
+                float[] w = rows[i];
+                float[] m = firstMoments[i];
+                float[] v = secondMoments[i];
+                for (int j = 0; j < nIn; j++) {
+                    float g = di * aPrev[j] + l2 * w[j];
+                    m[j] = beta1 * m[j] + oneMinusBeta1 * g;
+                    v[j] = beta2 * v[j] + oneMinusBeta2 * (g * g);
+                    // the square root of a float, taken in double and rounded once, is the correctly rounded float one
+                    w[j] -= rate * (m[j] / correction1) / ((float) Math.sqrt(v[j] / correction2) + epsilon);
+                }
+            }
+            float[] b = params.biases[layer];
+            float[] m = state[0].biases[layer];
+            float[] v = state[1].biases[layer];
+            for (int i = 0; i < nOut; i++) {
+                float g = delta[i];
+                m[i] = beta1 * m[i] + oneMinusBeta1 * g;
+                v[i] = beta2 * v[i] + oneMinusBeta2 * (g * g);
+                b[i] -= rate * (m[i] / correction1) / ((float) Math.sqrt(v[i] / correction2) + epsilon);
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.backstream.nn;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,6 +19,12 @@ final class VectorKernel implements Kernels.Kernel {
             && !"256".equals(System.getProperty("backstream.vector.bits"));
     /** Lanes 4..7 then 0..3: adding a vector to its swapped halves gives s_l + s_{l+4} in lanes 0..3. */
     private static final VectorShuffle<Double> SWAP_HALVES = VectorShuffle.fromValues(EIGHT, 4, 5, 6, 7, 0, 1, 2, 3);
+
+    private static final VectorSpecies<Float> EIGHT_FLOATS = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> SIXTEEN_FLOATS = FloatVector.SPECIES_512;
+    /** Lanes 8..15 then 0..7: adding a vector to it gives u_l + u_{l+8} in lanes 0..7. */
+    private static final VectorShuffle<Float> SWAP_EIGHTS = VectorShuffle.fromValues(SIXTEEN_FLOATS,
+            8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
 
     /** Whether the 512-bit kernels are in use. */
     static boolean wide() {
@@ -168,6 +175,146 @@ final class VectorKernel implements Kernels.Kernel {
         int bound = FOUR.loopBound(n);
         for (; j < bound; j += 4) {
             DoubleVector.fromArray(FOUR, d, j).add(DoubleVector.fromArray(FOUR, w, j).mul(c)).intoArray(d, j);
+        }
+        for (; j < n; j++) {
+            d[j] += c * w[j];
+        }
+    }
+
+    /** As {@link #dot(double[], double[], int)}: rows shorter than one loop iteration take the plain loop. */
+    @Override
+    public float dot(float[] w, float[] a, int n) {
+        if (n < 32) {
+            float sum = 0; // the scalar kernel's sum of 32 zero partial sums, then its sequential tail
+            for (int i = 0; i < n; i++) {
+                sum += w[i] * a[i];
+            }
+            return sum;
+        }
+        return WIDE ? dotSixteen(w, a, n) : dotEightFloats(w, a, n);
+    }
+
+    /** Partial sums s_0..s_15 in the lanes of acc0 and s_16..s_31 in those of acc1, reduced in the scalar order. */
+    static float dotSixteen(float[] w, float[] a, int n) {
+        FloatVector acc0 = FloatVector.zero(SIXTEEN_FLOATS);
+        FloatVector acc1 = FloatVector.zero(SIXTEEN_FLOATS);
+        int bound = n - (n & 31);
+        int i = 0;
+        for (; i < bound; i += 32) {
+            acc0 = acc0.add(FloatVector.fromArray(SIXTEEN_FLOATS, w, i).mul(FloatVector.fromArray(SIXTEEN_FLOATS, a, i)));
+            acc1 = acc1.add(FloatVector.fromArray(SIXTEEN_FLOATS, w, i + 16).mul(FloatVector.fromArray(SIXTEEN_FLOATS, a, i + 16)));
+        }
+        float sum = reduceSixteen(acc0, acc1);
+        for (; i < n; i++) {
+            sum += w[i] * a[i];
+        }
+        return sum;
+    }
+
+    /** {@code u = acc0 + acc1}, {@code v_l = u_l + u_{8+l}}, then the scalar kernel's last two levels. */
+    private static float reduceSixteen(FloatVector acc0, FloatVector acc1) {
+        FloatVector u = acc0.add(acc1);
+        FloatVector v = u.add(u.rearrange(SWAP_EIGHTS)); // lane l < 8: u_l + u_{8+l}
+        return ((v.lane(0) + v.lane(4)) + (v.lane(1) + v.lane(5))) + ((v.lane(2) + v.lane(6)) + (v.lane(3) + v.lane(7)));
+    }
+
+    /** Partial sums s_0..7, s_8..15, s_16..23, s_24..31 in four 256-bit accumulators, reduced in the scalar order. */
+    static float dotEightFloats(float[] w, float[] a, int n) {
+        FloatVector acc0 = FloatVector.zero(EIGHT_FLOATS);
+        FloatVector acc1 = FloatVector.zero(EIGHT_FLOATS);
+        FloatVector acc2 = FloatVector.zero(EIGHT_FLOATS);
+        FloatVector acc3 = FloatVector.zero(EIGHT_FLOATS);
+        int bound = n - (n & 31);
+        int i = 0;
+        for (; i < bound; i += 32) {
+            acc0 = acc0.add(FloatVector.fromArray(EIGHT_FLOATS, w, i).mul(FloatVector.fromArray(EIGHT_FLOATS, a, i)));
+            acc1 = acc1.add(FloatVector.fromArray(EIGHT_FLOATS, w, i + 8).mul(FloatVector.fromArray(EIGHT_FLOATS, a, i + 8)));
+            acc2 = acc2.add(FloatVector.fromArray(EIGHT_FLOATS, w, i + 16).mul(FloatVector.fromArray(EIGHT_FLOATS, a, i + 16)));
+            acc3 = acc3.add(FloatVector.fromArray(EIGHT_FLOATS, w, i + 24).mul(FloatVector.fromArray(EIGHT_FLOATS, a, i + 24)));
+        }
+        FloatVector v = acc0.add(acc2).add(acc1.add(acc3)); // v_l = u_l + u_{8+l}, u_l = s_l + s_{16+l}
+        float sum = ((v.lane(0) + v.lane(4)) + (v.lane(1) + v.lane(5))) + ((v.lane(2) + v.lane(6)) + (v.lane(3) + v.lane(7)));
+        for (; i < n; i++) {
+            sum += w[i] * a[i];
+        }
+        return sum;
+    }
+
+    /** As the double version: one pass over the row, 512-bit only; the same bits as the two kernels in turn. */
+    @Override
+    public float subtractScaledThenDot(float[] w, float[] a, float c, float rate, float[] x, int n) {
+        if (!WIDE || n < 32) {
+            subtractScaled(w, a, c, rate, n);
+            return dot(w, x, n);
+        }
+        FloatVector acc0 = FloatVector.zero(SIXTEEN_FLOATS);
+        FloatVector acc1 = FloatVector.zero(SIXTEEN_FLOATS);
+        int bound = n - (n & 31);
+        int i = 0;
+        for (; i < bound; i += 32) {
+            FloatVector w0 = FloatVector.fromArray(SIXTEEN_FLOATS, w, i)
+                    .sub(FloatVector.fromArray(SIXTEEN_FLOATS, a, i).mul(c).mul(rate));
+            FloatVector w1 = FloatVector.fromArray(SIXTEEN_FLOATS, w, i + 16)
+                    .sub(FloatVector.fromArray(SIXTEEN_FLOATS, a, i + 16).mul(c).mul(rate));
+            w0.intoArray(w, i);
+            w1.intoArray(w, i + 16);
+            acc0 = acc0.add(w0.mul(FloatVector.fromArray(SIXTEEN_FLOATS, x, i)));
+            acc1 = acc1.add(w1.mul(FloatVector.fromArray(SIXTEEN_FLOATS, x, i + 16)));
+        }
+        float sum = reduceSixteen(acc0, acc1);
+        for (int j = i; j < n; j++) {
+            w[j] -= rate * (c * a[j]);
+        }
+        for (; i < n; i++) {
+            sum += w[i] * x[i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void subtractScaled(float[] w, float[] a, float c, float rate, int n) {
+        if (n < 16) {
+            for (int j = 0; j < n; j++) {
+                w[j] -= rate * (c * a[j]);
+            }
+            return;
+        }
+        int j = 0;
+        if (WIDE) {
+            int bound = SIXTEEN_FLOATS.loopBound(n);
+            for (; j < bound; j += 16) {
+                FloatVector step = FloatVector.fromArray(SIXTEEN_FLOATS, a, j).mul(c).mul(rate); // rate · (c · a_j)
+                FloatVector.fromArray(SIXTEEN_FLOATS, w, j).sub(step).intoArray(w, j);
+            }
+        }
+        int bound = EIGHT_FLOATS.loopBound(n);
+        for (; j < bound; j += 8) {
+            FloatVector step = FloatVector.fromArray(EIGHT_FLOATS, a, j).mul(c).mul(rate);
+            FloatVector.fromArray(EIGHT_FLOATS, w, j).sub(step).intoArray(w, j);
+        }
+        for (; j < n; j++) {
+            w[j] -= rate * (c * a[j]);
+        }
+    }
+
+    @Override
+    public void addScaled(float[] d, float[] w, float c, int n) {
+        if (n < 16) {
+            for (int j = 0; j < n; j++) {
+                d[j] += c * w[j];
+            }
+            return;
+        }
+        int j = 0;
+        if (WIDE) {
+            int bound = SIXTEEN_FLOATS.loopBound(n);
+            for (; j < bound; j += 16) {
+                FloatVector.fromArray(SIXTEEN_FLOATS, d, j).add(FloatVector.fromArray(SIXTEEN_FLOATS, w, j).mul(c)).intoArray(d, j);
+            }
+        }
+        int bound = EIGHT_FLOATS.loopBound(n);
+        for (; j < bound; j += 8) {
+            FloatVector.fromArray(EIGHT_FLOATS, d, j).add(FloatVector.fromArray(EIGHT_FLOATS, w, j).mul(c)).intoArray(d, j);
         }
         for (; j < n; j++) {
             d[j] += c * w[j];

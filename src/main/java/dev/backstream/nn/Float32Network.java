@@ -1,0 +1,460 @@
+package dev.backstream.nn;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The learning step of a {@link Dtype#FLOAT32} {@link Mlp}: the same equations as the float64 model (see
+ * {@code docs/math.md}), with weights, biases and optimizer state held as floats.
+ *
+ * <h2>What runs in float, what in double</h2>
+ * Every operation over the parameters runs in float arithmetic: the forward mix {@code z_i = Σ_j W_ij a_j + b_i}
+ * ({@link Kernels.Kernel#dot(float[], float[], int)}'s fixed order), the weight updates ({@link UpdateRule}'s float
+ * methods) and backpropagation's {@code Wᵀ δ}. The per-unit values are computed in double from those float results,
+ * with the float64 model's {@link Activation} and {@link Loss} code, and rounded to the nearest float where they
+ * enter a product: the features, each hidden layer's activations and every delta (after clipping). So the
+ * activations keep their float64 implementations and error bounds ({@link Exp} within 2 ulp of {@code e^x} in
+ * double, far within half a float ulp once rounded), no float {@code exp} approximation is involved, and the cost
+ * stays where it was: O(units) next to the O(parameters) float work.
+ *
+ * <p>Plain SGD's update is deferred into the next forward pass and fused with it, as for float64
+ * ({@link DeferredSgdUpdate}); the finite-step guard proves each step finite from bounds, as {@link FiniteStepGuard}
+ * does, against the float range (with a margin) instead of the double one.
+ *
+ * <p>Deterministic: IEEE 754 float and double operations in a fixed order, no fused multiply-add, the same bits with
+ * either {@link Kernels} implementation. Not thread-safe.
+ */
+final class Float32Network {
+    /** Bounds above this are not trusted to prove a float step finite: far below the float maximum (~2^128). */
+    private static final double SAFE_BOUND = 0x1p100;
+    /** Largest gradient bound for which every float intermediate ({@code g·g} in Adam) is proved finite. */
+    private static final double SAFE_GRADIENT = 0x1p50;
+
+    private final Architecture architecture;
+    private final OptimizerSpec spec;
+    private final Kernels.Kernel kernel;
+    private final int depth;
+    private final Activation[] activation;
+    private final FloatParameters params;
+    private final FloatParameters[] state;
+    private final UpdateRule rule;
+    private long updates;
+    private long optimizerSteps;
+
+    /** Per-unit scratch in double ({@code z[m]}, {@code a[0..L]}, {@code delta[m]}), as in the float64 model. */
+    private final double[][] z;
+    private final double[][] a;
+    private final double[][] delta;
+    /** The float copies of {@code a[m]} (m < L) and {@code delta[m]} that the products use. */
+    private final float[][] af;
+    private final float[][] df;
+    private final float[][] belowF;
+    private final double[] labelTarget;
+    private final Outcome outcome;
+
+    /** Plain SGD without l2: the pending step's inputs and deltas, applied by the next forward pass. */
+    private final boolean defers;
+    private final float rate;
+    private final float[][] pendingInput;
+    private final float[][] pendingDelta;
+    private boolean pending;
+
+    /** {@code bounds[0] ≥ max|θ|}, {@code bounds[k+1] ≥ max|state[k]|}. */
+    private final double[] bounds;
+    private final double[] nextBounds;
+    private FloatParameters backupParams;
+    private FloatParameters[] backupState;
+
+    Float32Network(Architecture architecture, OptimizerSpec spec, Kernels.Kernel kernel, FloatParameters params,
+                   FloatParameters[] state, long updates, long optimizerSteps) {
+        this.architecture = architecture;
+        this.spec = spec;
+        this.kernel = kernel;
+        this.depth = architecture.depth();
+        this.activation = architecture.layers().stream().map(LayerSpec::activation).toArray(Activation[]::new);
+        this.params = params;
+        this.state = state;
+        this.rule = UpdateRule.of(spec, kernel);
+        this.updates = updates;
+        this.optimizerSteps = optimizerSteps;
+        this.z = Parameters.perUnit(architecture, 0);
+        this.delta = Parameters.perUnit(architecture, 0);
+        this.a = Parameters.perUnit(architecture, 1);
+        this.a[0] = new double[architecture.inputs()];
+        this.af = new float[depth][];
+        this.df = new float[depth][];
+        this.pendingInput = new float[depth][];
+        this.pendingDelta = new float[depth][];
+        for (int m = 0; m < depth; m++) {
+            af[m] = new float[architecture.width(m)];
+            df[m] = new float[architecture.width(m + 1)];
+            pendingInput[m] = new float[architecture.width(m)];
+            pendingDelta[m] = new float[architecture.width(m + 1)];
+        }
+        this.belowF = new float[depth][];
+        for (int m = 1; m < depth; m++) {
+            belowF[m] = new float[architecture.width(m)];
+        }
+        this.labelTarget = new double[architecture.outputs()];
+        this.outcome = new Outcome(architecture.outputs(), architecture.classes());
+        this.defers = DeferredSgdUpdate.appliesTo(spec);
+        this.rate = (float) spec.learningRate();
+        this.bounds = new double[1 + state.length];
+        this.nextBounds = new double[1 + state.length];
+        tightenBounds();
+    }
+
+    /** A fresh model: the float64 model's initial weights for {@code seed}, each rounded to the nearest float. */
+    static Float32Network initialize(Architecture architecture, OptimizerSpec spec, long seed, Kernels.Kernel kernel) {
+        Parameters initial = Initialization.glorotOrHe(architecture, seed);
+        return new Float32Network(architecture, spec, kernel,
+                FloatParameters.fromPublic(architecture, initial.toPublic(), "parameters", "parameter"),
+                FloatParameters.state(architecture, spec, null), 0, 0);
+    }
+
+    /** Reads the parameters and state vectors written by {@link #put}; the caller has read the header. */
+    static Float32Network decode(Architecture architecture, OptimizerSpec spec, ByteBuffer in, long updates, long optimizerSteps) {
+        FloatParameters params = FloatParameters.zeros(architecture);
+        params.get(in);
+        FloatParameters[] state = new FloatParameters[spec.stateVectors()];
+        for (int k = 0; k < state.length; k++) {
+            state[k] = FloatParameters.zeros(architecture);
+            state[k].get(in);
+        }
+        if (!Double.isFinite(params.maxAbs())) {
+            throw new IllegalArgumentException("encoded model has a non-finite parameter");
+        }
+        for (int k = 0; k < state.length; k++) {
+            if (!Double.isFinite(state[k].maxAbs())) {
+                throw new IllegalArgumentException("encoded model has a non-finite value in optimizer state vector " + k);
+            }
+        }
+        return new Float32Network(architecture, spec, Kernels.preferred(), params, state, updates, optimizerSteps);
+    }
+
+    Outcome predict(double[] x) {
+        forward(x);
+        outcome.set(a[depth], updates, Double.NaN, false, false);
+        return outcome;
+    }
+
+    Outcome learn(double[] x, double[] y) {
+        forward(x); // a[m+1] = σ_m(W_m a[m] + b_m), in float products
+        double loss = architecture.loss().value(z[depth - 1], a[depth], y, a[depth].length);
+        long versionBefore = updates;
+        backward(y); // δ_m = ∂C/∂z_m
+        GradientClipping.clip(spec.clipNorm(), a, delta); // g ← g · min(1, c / ‖g‖)
+        for (int m = 0; m < depth; m++) {
+            round(delta[m], df[m]); // the deltas the update uses, as floats
+        }
+        boolean applied = step(); // θ ← θ − λ u_t(g), unless a value would become non-finite
+        updates += applied ? 1 : 0;
+        outcome.set(a[depth], versionBefore, loss, true, applied);
+        return outcome;
+    }
+
+    Outcome learn(double[] x, int label) {
+        return learn(x, architecture.targetOf(label, labelTarget));
+    }
+
+    double loss(double[] x, double[] y) {
+        forward(x);
+        return architecture.loss().value(z[depth - 1], a[depth], y, a[depth].length);
+    }
+
+    /** {@code a[m+1] = σ_m(z_m)}, {@code z_m = W_m a[m] + b_m}; completes a pending SGD update on the way. */
+    private void forward(double[] x) {
+        round(x, af[0], a[0]);
+        for (int m = 0; m < depth; m++) {
+            mix(m, af[m], z[m]);
+            activation[m].apply(z[m], a[m + 1], z[m].length);
+            if (m + 1 < depth) {
+                round(a[m + 1], af[m + 1]); // a hidden layer's output enters the next product as floats
+            }
+        }
+        pending = false;
+    }
+
+    /**
+     * {@code z_i = Σ_j W_ij in_j + b_i} in float; with an update pending, each row is first updated
+     * ({@code W_ij ← W_ij − λ δ_i a_j}, {@code b_i ← b_i − λ δ_i}) in the same pass.
+     */
+    private void mix(int m, float[] in, double[] zm) {
+        float[][] rows = params.weights[m];
+        float[] b = params.biases[m];
+        int nIn = in.length;
+        if (!pending) {
+            for (int i = 0; i < zm.length; i++) {
+                zm[i] = kernel.dot(rows[i], in, nIn) + b[i];
+            }
+            return;
+        }
+        float[] p = pendingInput[m];
+        float[] d = pendingDelta[m];
+        for (int i = 0; i < zm.length; i++) {
+            float dot = d[i] != 0f ? kernel.subtractScaledThenDot(rows[i], p, d[i], rate, in, nIn) : kernel.dot(rows[i], in, nIn);
+            b[i] -= rate * d[i];
+            zm[i] = dot + b[i];
+        }
+    }
+
+    /** {@code δ_L}, then {@code δ_{m−1} = (W_mᵀ δ_m) ∘ σ'_{m−1}(z_{m−1})} with the products in float. */
+    private void backward(double[] y) {
+        int last = depth - 1;
+        architecture.loss().outputDelta(activation[last], z[last], a[depth], y, delta[last], delta[last].length);
+        for (int m = last; m > 0; m--) {
+            round(delta[m], df[m]);
+            float[] below = belowF[m];
+            Arrays.fill(below, 0f);
+            float[][] rows = params.weights[m];
+            for (int i = 0; i < rows.length; i++) {
+                if (df[m][i] != 0f) {
+                    kernel.addScaled(below, rows[i], df[m][i], below.length); // (Wᵀ δ)_j = Σ_i W_ij δ_i, row by row
+                }
+            }
+            double[] dm = delta[m - 1];
+            for (int j = 0; j < dm.length; j++) {
+                dm[j] = below[j];
+            }
+            activation[m - 1].multiplyByDerivative(dm, z[m - 1], a[m], dm.length);
+        }
+    }
+
+    /** The optimizer step on {@code af}, {@code df}, proved finite (deferred or applied) or applied and checked. */
+    private boolean step() {
+        double gradientBound = 0.0; // G ≥ |g| for every weight and bias
+        for (int m = 0; m < depth; m++) {
+            gradientBound = Math.max(gradientBound, maxAbs(df[m]) * Math.max(maxAbs(af[m]), 1.0));
+        }
+        if (!Double.isFinite(gradientBound)) {
+            return false;
+        }
+        rule.beginStep(optimizerSteps + 1);
+        if (!provedFinite(gradientBound)) {
+            tightenBounds();
+            if (!provedFinite(gradientBound)) {
+                return stepCheckingEveryValue();
+            }
+        }
+        if (defers) {
+            for (int m = 0; m < depth; m++) {
+                System.arraycopy(af[m], 0, pendingInput[m], 0, af[m].length);
+                System.arraycopy(df[m], 0, pendingDelta[m], 0, df[m].length);
+            }
+            pending = true;
+        } else {
+            applyToAllLayers();
+        }
+        System.arraycopy(nextBounds, 0, bounds, 0, bounds.length);
+        optimizerSteps += state.length > 0 ? 1 : 0;
+        return true;
+    }
+
+    /**
+     * Whether the bounds after the step stay within {@link #SAFE_BOUND}: the rule computes them in double from the
+     * exact hyperparameters; the float step's every intermediate is within a factor {@code (1 + 2^-23)^k} of them, so
+     * with the margin up to {@code 2^128} each float result is proved finite.
+     */
+    private boolean provedFinite(double gradientBound) {
+        if (!(gradientBound <= SAFE_GRADIENT) || !rule.boundsAfterStep(bounds, gradientBound, nextBounds)) {
+            return false;
+        }
+        for (double bound : nextBounds) {
+            if (!(bound <= SAFE_BOUND)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void applyToAllLayers() {
+        for (int m = 0; m < depth; m++) {
+            rule.updateLayer(params, state, m, af[m], df[m]);
+        }
+    }
+
+    private boolean stepCheckingEveryValue() {
+        if (backupParams == null) {
+            backupParams = params.copy();
+            backupState = new FloatParameters[state.length];
+            for (int k = 0; k < state.length; k++) {
+                backupState[k] = state[k].copy();
+            }
+        }
+        backupParams.copyFrom(params); // tightenBounds() has applied any pending update
+        for (int k = 0; k < state.length; k++) {
+            backupState[k].copyFrom(state[k]);
+        }
+        applyToAllLayers();
+        tightenBounds();
+        for (double bound : bounds) {
+            if (!Double.isFinite(bound)) {
+                params.copyFrom(backupParams);
+                for (int k = 0; k < state.length; k++) {
+                    state[k].copyFrom(backupState[k]);
+                }
+                tightenBounds();
+                return false;
+            }
+        }
+        optimizerSteps += state.length > 0 ? 1 : 0;
+        return true;
+    }
+
+    /** Recomputes the bounds as the exact maxima, after applying a pending update (they must bound its result). */
+    private void tightenBounds() {
+        applyPending(params);
+        pending = false;
+        bounds[0] = params.maxAbs();
+        for (int k = 0; k < state.length; k++) {
+            bounds[k + 1] = state[k].maxAbs();
+        }
+    }
+
+    /** Applies the pending update, if any, to {@code target} (the parameters or a copy), with the fused pass's bits. */
+    private FloatParameters applyPending(FloatParameters target) {
+        if (pending) {
+            for (int m = 0; m < depth; m++) {
+                float[] p = pendingInput[m];
+                float[] d = pendingDelta[m];
+                for (int i = 0; i < d.length; i++) {
+                    if (d[i] != 0f) {
+                        kernel.subtractScaled(target.weights[m][i], p, d[i], rate, p.length);
+                    }
+                    target.biases[m][i] -= rate * d[i];
+                }
+            }
+        }
+        return target;
+    }
+
+    /** The parameters as of the last completed step: the stored ones, or a copy with the pending update applied. */
+    private FloatParameters visibleParameters() {
+        return pending ? applyPending(params.copy()) : params;
+    }
+
+    /** A deep copy that trains on with {@code optimizer} (of the same type), with nothing pending. */
+    Float32Network withOptimizer(OptimizerSpec optimizer) {
+        FloatParameters[] stateCopy = new FloatParameters[state.length];
+        for (int k = 0; k < state.length; k++) {
+            stateCopy[k] = state[k].copy();
+        }
+        return new Float32Network(architecture, optimizer, kernel, applyPending(params.copy()), stateCopy, updates, optimizerSteps);
+    }
+
+    /** A thread-safe scorer over a copy of the current parameters. */
+    FrozenMlp freeze() {
+        FloatParameters frozen = applyPending(params.copy());
+        return new FrozenMlp(architecture, updates, features -> output(architecture, kernel, frozen, features));
+    }
+
+    /** The float64 model with exactly these parameters and state (widening is exact), e.g. for gradient checks. */
+    Mlp widened() {
+        Architecture wide = architecture.withDtype(Dtype.FLOAT64);
+        Parameters[] wideState = new Parameters[state.length];
+        for (int k = 0; k < state.length; k++) {
+            wideState[k] = state[k].widened(architecture);
+        }
+        return new Mlp(wide, spec, kernel, visibleParameters().widened(architecture), wideState, updates, optimizerSteps);
+    }
+
+    /**
+     * What {@link #predict} computes with {@code params} and nothing pending, in buffers of its own: the forward pass
+     * of a frozen float32 model.
+     */
+    static double[] output(Architecture architecture, Kernels.Kernel kernel, FloatParameters params, double[] x) {
+        float[] in = new float[x.length];
+        round(x, in, null);
+        double[] out = null;
+        for (int m = 0; m < architecture.depth(); m++) {
+            float[][] rows = params.weights[m];
+            float[] b = params.biases[m];
+            double[] zm = new double[rows.length];
+            for (int i = 0; i < zm.length; i++) {
+                zm[i] = kernel.dot(rows[i], in, in.length) + b[i];
+            }
+            out = new double[zm.length];
+            architecture.layers().get(m).activation().apply(zm, out, zm.length);
+            if (m + 1 < architecture.depth()) {
+                in = new float[out.length];
+                round(out, in);
+            }
+        }
+        return out;
+    }
+
+    /** {@code into[j] = (float) values[j]}, and {@code values[j]} set to that float's exact double value. */
+    private static void round(double[] values, float[] into) {
+        round(values, into, values);
+    }
+
+    /** {@code into[j] = (float) values[j]}; {@code exact[j]} (when given) set to that float's exact double value. */
+    private static void round(double[] values, float[] into, double[] exact) {
+        for (int j = 0; j < into.length; j++) {
+            into[j] = (float) values[j];
+            if (exact != null) {
+                exact[j] = into[j];
+            }
+        }
+    }
+
+    private static double maxAbs(float[] values) {
+        float max = 0f;
+        for (float value : values) {
+            max = Math.max(max, Math.abs(value));
+        }
+        return max;
+    }
+
+    long updates() {
+        return updates;
+    }
+
+    long optimizerSteps() {
+        return optimizerSteps;
+    }
+
+    OptimizerSpec optimizer() {
+        return spec;
+    }
+
+    double weight(int layer, int unit, int input) {
+        float w = params.weights[layer][unit][input];
+        float d = pendingDelta[layer][unit];
+        return pending && d != 0f ? w - rate * (d * pendingInput[layer][input]) : w;
+    }
+
+    double bias(int layer, int unit) {
+        float b = params.biases[layer][unit];
+        return pending ? b - rate * pendingDelta[layer][unit] : b;
+    }
+
+    double[] parameters() {
+        return visibleParameters().toPublic();
+    }
+
+    double[] optimizerState(int k) {
+        return state[k].toPublic();
+    }
+
+    boolean bitIdentical(Float32Network other) {
+        if (!architecture.equals(other.architecture) || updates != other.updates || !spec.equals(other.spec)
+                || optimizerSteps != other.optimizerSteps || !visibleParameters().bitEquals(other.visibleParameters())) {
+            return false;
+        }
+        for (int k = 0; k < state.length; k++) {
+            if (!state[k].bitEquals(other.state[k])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writes the parameters as of the last completed step, then each state vector, as 4-byte floats. */
+    void put(ByteBuffer out) {
+        visibleParameters().put(out);
+        for (FloatParameters vector : state) {
+            vector.put(out);
+        }
+    }
+}
