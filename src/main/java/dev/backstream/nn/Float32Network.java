@@ -142,10 +142,12 @@ final class Float32Network {
         forward(x); // a[m+1] = σ_m(W_m a[m] + b_m), in float products
         double loss = architecture.loss().value(z[depth - 1], a[depth], y, a[depth].length);
         long versionBefore = updates;
-        backward(y); // δ_m = ∂C/∂z_m
-        GradientClipping.clip(spec.clipNorm(), a, delta); // g ← g · min(1, c / ‖g‖)
-        for (int m = 0; m < depth; m++) {
-            round(delta[m], df[m]); // the deltas the update uses, as floats
+        backward(y); // δ_m = ∂C/∂z_m, each rounded to float as it is computed
+        if (spec.clipNorm() > 0) {
+            GradientClipping.clip(spec.clipNorm(), a, delta); // g ← g · min(1, c / ‖g‖)
+            for (int m = 0; m < depth; m++) {
+                round(delta[m], df[m]); // the scaled deltas, rounded again
+            }
         }
         boolean applied = step(); // θ ← θ − λ u_t(g), unless a value would become non-finite
         updates += applied ? 1 : 0;
@@ -198,12 +200,15 @@ final class Float32Network {
         }
     }
 
-    /** {@code δ_L}, then {@code δ_{m−1} = (W_mᵀ δ_m) ∘ σ'_{m−1}(z_{m−1})} with the products in float. */
+    /**
+     * {@code δ_L}, then {@code δ_{m−1} = (W_mᵀ δ_m) ∘ σ'_{m−1}(z_{m−1})} with the products in float; each
+     * {@code δ_m} is rounded to float (in {@code df[m]}, and in place) as soon as it is computed.
+     */
     private void backward(double[] y) {
         int last = depth - 1;
         architecture.loss().outputDelta(activation[last], z[last], a[depth], y, delta[last], delta[last].length);
+        round(delta[last], df[last]);
         for (int m = last; m > 0; m--) {
-            round(delta[m], df[m]);
             float[] below = belowF[m];
             Arrays.fill(below, 0f);
             float[][] rows = params.weights[m];
@@ -217,6 +222,7 @@ final class Float32Network {
                 dm[j] = below[j];
             }
             activation[m - 1].multiplyByDerivative(dm, z[m - 1], a[m], dm.length);
+            round(dm, df[m - 1]);
         }
     }
 

@@ -68,7 +68,7 @@ class DifferentialTest {
         assertEquals(reference.stepsApplied(), model.updates(), "steps applied (the guard rejects the same non-finite steps)");
     }
 
-    private static double[] target(Loss loss, SplittableRandom random) {
+    static double[] target(Loss loss, SplittableRandom random) {
         return switch (loss) {
             case SQUARED_ERROR -> random.doubles(3, -1, 1).toArray();
             case BINARY_CROSS_ENTROPY -> random.doubles(3, 0, 1).toArray();
