@@ -9,6 +9,7 @@ import dev.backstream.features.Preprocessing;
 import dev.backstream.json.Json;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
+import dev.backstream.nn.Dtype;
 import dev.backstream.nn.LayerSpec;
 import dev.backstream.nn.Loss;
 import dev.backstream.nn.Mlp;
@@ -40,7 +41,13 @@ import java.util.Set;
  *
  * <p>A document with weights in every layer is a snapshot; a document without weights in any layer but with a
  * {@code "seed"} is a model definition, initialized deterministically from that seed. Doubles round-trip exactly
- * (shortest representation on output, correctly rounded parsing on input). Unknown format versions, wrong shapes,
+ * (shortest representation on output, correctly rounded parsing on input).
+ *
+ * <p>An optional {@code "dtype"} after {@code "loss"} says the number type of the model: {@code "float64"} (the
+ * default, never written) or {@code "float32"}. A float32 snapshot writes every weight, bias and state value as the
+ * float's own decimal representation ({@link Float#toString}), about half the digits of a double, and reads each back
+ * to the same float (the written decimal, parsed to the nearest double, rounds to it again: checked for every finite
+ * float). Unknown format versions, wrong shapes,
  * unknown names and non-finite numbers are rejected with a message naming the JSON path, what was expected and what
  * was found.
  */
@@ -52,7 +59,7 @@ public final class SnapshotJson {
 
     /** The fields of the formats, which no extra field may take. */
     static final Set<String> RESERVED_FIELDS = Set.of("format", "modelId", "updates", "inputs", "loss", "optimizer",
-            "layers", "optimizerState", "features", "preprocessing");
+            "layers", "optimizerState", "features", "preprocessing", "dtype");
     private static final Set<String> KNOWN_FIELDS = RESERVED_FIELDS;
     /** The source named to {@link FeatureSpec#parse}; stripped from its messages, which then start at the JSON path. */
     private static final String SPEC_SOURCE = "snapshot";
@@ -91,6 +98,7 @@ public final class SnapshotJson {
             json.writeNumberField("updates", model.updates());
             json.writeNumberField("inputs", architecture.inputs());
             json.writeStringField("loss", architecture.loss().id());
+            writeDtype(json, architecture);
             writeOptimizer(json, model.optimizer());
             double[] params = model.parameters();
             json.writeArrayFieldStart("layers");
@@ -100,7 +108,7 @@ public final class SnapshotJson {
                 json.writeStartObject();
                 json.writeNumberField("units", layer.units());
                 json.writeStringField("activation", layer.activation().id());
-                offset = writeLayerValues(json, params, offset, layer.units(), architecture.width(m));
+                offset = writeLayerValues(json, architecture.dtype(), params, offset, layer.units(), architecture.width(m));
                 json.writeEndObject();
             }
             json.writeEndArray();
@@ -121,16 +129,37 @@ public final class SnapshotJson {
         }
     }
 
+    /** Writes {@code "dtype"} for a float32 model; a float64 document stays exactly as before the field existed. */
+    private static void writeDtype(JsonGenerator json, Architecture architecture) throws IOException {
+        if (architecture.dtype() != Dtype.FLOAT64) {
+            json.writeStringField("dtype", architecture.dtype().id());
+        }
+    }
+
     /** Writes {@code "weights": [[...]], "biases": [...]} for one layer from the public layout; returns the next offset. */
-    private static int writeLayerValues(JsonGenerator json, double[] values, int offset, int units, int inputs) throws IOException {
+    private static int writeLayerValues(JsonGenerator json, Dtype dtype, double[] values, int offset, int units, int inputs)
+            throws IOException {
         json.writeArrayFieldStart("weights");
         for (int i = 0; i < units; i++) {
-            json.writeArray(values, offset + i * inputs, inputs);
+            writeValues(json, dtype, values, offset + i * inputs, inputs);
         }
         json.writeEndArray();
         json.writeFieldName("biases");
-        json.writeArray(values, offset + units * inputs, units);
+        writeValues(json, dtype, values, offset + units * inputs, units);
         return offset + units * inputs + units;
+    }
+
+    /** One array of values: doubles, or for float32 the floats they exactly are, in the float's own representation. */
+    private static void writeValues(JsonGenerator json, Dtype dtype, double[] values, int offset, int length) throws IOException {
+        if (dtype == Dtype.FLOAT64) {
+            json.writeArray(values, offset, length);
+            return;
+        }
+        json.writeStartArray();
+        for (int k = offset; k < offset + length; k++) {
+            json.writeNumber((float) values[k]);
+        }
+        json.writeEndArray();
     }
 
     /**
@@ -140,6 +169,7 @@ public final class SnapshotJson {
     public static void writeShape(JsonGenerator json, Architecture architecture, OptimizerSpec optimizer) throws IOException {
         json.writeNumberField("inputs", architecture.inputs());
         json.writeStringField("loss", architecture.loss().id());
+        writeDtype(json, architecture);
         writeOptimizer(json, optimizer);
         json.writeArrayFieldStart("layers");
         for (LayerSpec layer : architecture.layers()) {
@@ -188,7 +218,7 @@ public final class SnapshotJson {
             int offset = 0;
             for (int m = 0; m < architecture.depth(); m++) {
                 json.writeStartObject();
-                offset = writeLayerValues(json, values, offset, architecture.width(m + 1), architecture.width(m));
+                offset = writeLayerValues(json, architecture.dtype(), values, offset, architecture.width(m + 1), architecture.width(m));
                 json.writeEndObject();
             }
             json.writeEndArray();
@@ -254,6 +284,7 @@ public final class SnapshotJson {
         } catch (IllegalArgumentException e) {
             throw new SnapshotFormatException("loss: " + e.getMessage());
         }
+        Dtype dtype = dtype(root.get("dtype"));
         OptimizerSpec optimizer = readOptimizer(required(root, "optimizer"));
         JsonNode layersNode = required(root, "layers");
         if (!layersNode.isArray() || layersNode.isEmpty()) {
@@ -283,7 +314,7 @@ public final class SnapshotJson {
         }
         Architecture architecture;
         try {
-            architecture = new Architecture(inputs, layers, loss);
+            architecture = new Architecture(inputs, layers, loss, dtype);
         } catch (IllegalArgumentException e) {
             throw new SnapshotFormatException("invalid model: " + e.getMessage(), e);
         }
@@ -306,7 +337,7 @@ public final class SnapshotJson {
             double[] params = new double[architecture.parameterCount()];
             int offset = 0;
             for (int m = 0; m < layers.size(); m++) {
-                offset = readLayerValues(layersNode.get(m), "layers[" + m + "]", params, offset, architecture.width(m + 1),
+                offset = readLayerValues(layersNode.get(m), "layers[" + m + "]", dtype, params, offset, architecture.width(m + 1),
                         architecture.width(m));
             }
             double[][] state = null;
@@ -328,7 +359,7 @@ public final class SnapshotJson {
                     }
                     int stateOffset = 0;
                     for (int m = 0; m < layers.size(); m++) {
-                        stateOffset = readLayerValues(vector.get(m), path + "[" + m + "]", state[k], stateOffset,
+                        stateOffset = readLayerValues(vector.get(m), path + "[" + m + "]", dtype, state[k], stateOffset,
                                 architecture.width(m + 1), architecture.width(m));
                     }
                 }
@@ -392,19 +423,35 @@ public final class SnapshotJson {
         }
     }
 
-    private static int readLayerValues(JsonNode layer, String path, double[] into, int offset, int units, int inputs) {
+    /** {@code "dtype"}: absent or null for float64, else {@code "float64"} or {@code "float32"}. */
+    private static Dtype dtype(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return Dtype.FLOAT64;
+        }
+        if (!node.isTextual()) {
+            throw new SnapshotFormatException("dtype: expected \"float64\" or \"float32\", found " + type(node));
+        }
+        try {
+            return Dtype.of(node.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotFormatException("dtype: " + e.getMessage(), e);
+        }
+    }
+
+    private static int readLayerValues(JsonNode layer, String path, Dtype dtype, double[] into, int offset, int units, int inputs) {
         JsonNode weights = required(layer, "weights", path);
         if (!weights.isArray() || weights.size() != units) {
             throw new SnapshotFormatException(path + ".weights: expected " + units + " rows (one per unit), found "
                     + (weights.isArray() ? weights.size() : type(weights)));
         }
         for (int i = 0; i < units; i++) {
-            offset = readNumbers(weights.get(i), path + ".weights[" + i + "]", inputs, into, offset);
+            offset = readNumbers(weights.get(i), path + ".weights[" + i + "]", dtype, inputs, into, offset);
         }
-        return readNumbers(required(layer, "biases", path), path + ".biases", units, into, offset);
+        return readNumbers(required(layer, "biases", path), path + ".biases", dtype, units, into, offset);
     }
 
-    private static int readNumbers(JsonNode array, String path, int expected, double[] into, int offset) {
+    /** Reads numbers into {@code into}; for float32 each is rounded to its float, which must be finite. */
+    private static int readNumbers(JsonNode array, String path, Dtype dtype, int expected, double[] into, int offset) {
         if (!array.isArray() || array.size() != expected) {
             throw new SnapshotFormatException(path + ": expected " + expected + " numbers, found "
                     + (array.isArray() ? array.size() : type(array)));
@@ -417,6 +464,14 @@ public final class SnapshotJson {
             double value = number.doubleValue();
             if (!Double.isFinite(value)) {
                 throw new SnapshotFormatException(path + "[" + j + "]: the number overflows a double (" + value + "); expected a finite number");
+            }
+            if (dtype == Dtype.FLOAT32) {
+                float narrowed = (float) value;
+                if (!Float.isFinite(narrowed)) {
+                    throw new SnapshotFormatException(path + "[" + j + "]: " + number + " is beyond the float32 range of this model"
+                            + " (dtype float32); expected a finite float");
+                }
+                value = narrowed;
             }
             into[offset++] = value;
         }
