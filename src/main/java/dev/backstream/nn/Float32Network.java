@@ -17,7 +17,8 @@ import java.util.Arrays;
  * double, far within half a float ulp once rounded), no float {@code exp} approximation is involved, and the cost
  * stays where it was: O(units) next to the O(parameters) float work.
  *
- * <p>Plain SGD's update is deferred into the next forward pass and fused with it, as for float64
+ * <p>Plain SGD without l2 scales each unit's delta by the learning rate once, {@code s_i = λ δ_i}, and updates
+ * {@code W_ij ← W_ij − s_i a_j}, {@code b_i ← b_i − s_i}: one multiplication per weight. Its update is deferred into the next forward pass and fused with it, as for float64
  * ({@link DeferredSgdUpdate}); the finite-step guard proves each step finite from bounds, as {@link FiniteStepGuard}
  * does, against the float range (with a margin) instead of the double one.
  *
@@ -194,8 +195,9 @@ final class Float32Network {
         float[] p = pendingInput[m];
         float[] d = pendingDelta[m];
         for (int i = 0; i < zm.length; i++) {
-            float dot = d[i] != 0f ? kernel.subtractScaledThenDot(rows[i], p, d[i], rate, in, nIn) : kernel.dot(rows[i], in, nIn);
-            b[i] -= rate * d[i];
+            float s = rate * d[i]; // λ δ_i, once per row
+            float dot = s != 0f ? kernel.subtractScaledThenDot(rows[i], p, s, in, nIn) : kernel.dot(rows[i], in, nIn);
+            b[i] -= s;
             zm[i] = dot + b[i];
         }
     }
@@ -324,10 +326,11 @@ final class Float32Network {
                 float[] p = pendingInput[m];
                 float[] d = pendingDelta[m];
                 for (int i = 0; i < d.length; i++) {
-                    if (d[i] != 0f) {
-                        kernel.subtractScaled(target.weights[m][i], p, d[i], rate, p.length);
+                    float s = rate * d[i];
+                    if (s != 0f) {
+                        kernel.subtractScaled(target.weights[m][i], p, s, p.length);
                     }
-                    target.biases[m][i] -= rate * d[i];
+                    target.biases[m][i] -= s;
                 }
             }
         }
@@ -426,8 +429,8 @@ final class Float32Network {
 
     double weight(int layer, int unit, int input) {
         float w = params.weights[layer][unit][input];
-        float d = pendingDelta[layer][unit];
-        return pending && d != 0f ? w - rate * (d * pendingInput[layer][input]) : w;
+        float s = rate * pendingDelta[layer][unit];
+        return pending && s != 0f ? w - s * pendingInput[layer][input] : w;
     }
 
     double bias(int layer, int unit) {

@@ -42,15 +42,18 @@ public final class Kernels {
         /** The float dot product, in the order of 32 partial sums described in {@link Kernels}. */
         float dot(float[] w, float[] a, int n);
 
-        /** {@code w_j ← w_j − rate · (c · a_j)} in float arithmetic. */
-        void subtractScaled(float[] w, float[] a, float c, float rate, int n);
+        /**
+         * {@code w_j ← w_j − s · a_j} in float arithmetic: plain SGD's row update with {@code s = λ δ_i} computed once
+         * per row (one multiplication per weight instead of the float64 kernel's two).
+         */
+        void subtractScaled(float[] w, float[] a, float s, int n);
 
         /** {@code d_j ← d_j + c · w_j} in float arithmetic. */
         void addScaled(float[] d, float[] w, float c, int n);
 
-        /** {@link #subtractScaled(float[], float[], float, float, int)}, then {@link #dot(float[], float[], int)}. */
-        default float subtractScaledThenDot(float[] w, float[] a, float c, float rate, float[] x, int n) {
-            subtractScaled(w, a, c, rate, n);
+        /** {@link #subtractScaled(float[], float[], float, int)}, then {@link #dot(float[], float[], int)}. */
+        default float subtractScaledThenDot(float[] w, float[] a, float s, float[] x, int n) {
+            subtractScaled(w, a, s, n);
             return dot(w, x, n);
         }
 
@@ -277,9 +280,9 @@ public final class Kernels {
         }
 
         @Override
-        public void subtractScaled(float[] w, float[] a, float c, float rate, int n) {
+        public void subtractScaled(float[] w, float[] a, float s, int n) {
             for (int j = 0; j < n; j++) {
-                w[j] -= rate * (c * a[j]);
+                w[j] -= s * a[j];
             }
         }
 

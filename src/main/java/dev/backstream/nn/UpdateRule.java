@@ -95,8 +95,9 @@ abstract class UpdateRule {
                 float di = delta[i];
                 float[] w = rows[i];
                 if (l2 == 0f) {
-                    if (di != 0f) {
-                        kernel.subtractScaled(w, aPrev, di, rate, nIn); // W_ij ← W_ij − λ δ_i a_j
+                    float s = rate * di; // λ δ_i, once per row
+                    if (s != 0f) {
+                        kernel.subtractScaled(w, aPrev, s, nIn); // W_ij ← W_ij − (λ δ_i) a_j
                     }
                 } else {
                     for (int j = 0; j < nIn; j++) {

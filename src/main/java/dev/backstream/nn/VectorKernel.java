@@ -238,9 +238,9 @@ final class VectorKernel implements Kernels.Kernel {
 
     /** As the double version: one pass over the row, 512-bit only; the same bits as the two kernels in turn. */
     @Override
-    public float subtractScaledThenDot(float[] w, float[] a, float c, float rate, float[] x, int n) {
+    public float subtractScaledThenDot(float[] w, float[] a, float s, float[] x, int n) {
         if (!WIDE || n < 32) {
-            subtractScaled(w, a, c, rate, n);
+            subtractScaled(w, a, s, n);
             return dot(w, x, n);
         }
         FloatVector acc0 = FloatVector.zero(SIXTEEN_FLOATS);
@@ -249,9 +249,9 @@ final class VectorKernel implements Kernels.Kernel {
         int i = 0;
         for (; i < bound; i += 32) {
             FloatVector w0 = FloatVector.fromArray(SIXTEEN_FLOATS, w, i)
-                    .sub(FloatVector.fromArray(SIXTEEN_FLOATS, a, i).mul(c).mul(rate));
+                    .sub(FloatVector.fromArray(SIXTEEN_FLOATS, a, i).mul(s));
             FloatVector w1 = FloatVector.fromArray(SIXTEEN_FLOATS, w, i + 16)
-                    .sub(FloatVector.fromArray(SIXTEEN_FLOATS, a, i + 16).mul(c).mul(rate));
+                    .sub(FloatVector.fromArray(SIXTEEN_FLOATS, a, i + 16).mul(s));
             w0.intoArray(w, i);
             w1.intoArray(w, i + 16);
             acc0 = acc0.add(w0.mul(FloatVector.fromArray(SIXTEEN_FLOATS, x, i)));
@@ -264,7 +264,7 @@ final class VectorKernel implements Kernels.Kernel {
         float sum = (((u.lane(0) + u.lane(8)) + (u.lane(4) + u.lane(12))) + ((u.lane(1) + u.lane(9)) + (u.lane(5) + u.lane(13))))
                 + (((u.lane(2) + u.lane(10)) + (u.lane(6) + u.lane(14))) + ((u.lane(3) + u.lane(11)) + (u.lane(7) + u.lane(15))));
         for (int j = i; j < n; j++) {
-            w[j] -= rate * (c * a[j]);
+            w[j] -= s * a[j];
         }
         for (; i < n; i++) {
             sum += w[i] * x[i];
@@ -273,10 +273,10 @@ final class VectorKernel implements Kernels.Kernel {
     }
 
     @Override
-    public void subtractScaled(float[] w, float[] a, float c, float rate, int n) {
+    public void subtractScaled(float[] w, float[] a, float s, int n) {
         if (n < 16) {
             for (int j = 0; j < n; j++) {
-                w[j] -= rate * (c * a[j]);
+                w[j] -= s * a[j];
             }
             return;
         }
@@ -284,17 +284,17 @@ final class VectorKernel implements Kernels.Kernel {
         if (WIDE) {
             int bound = SIXTEEN_FLOATS.loopBound(n);
             for (; j < bound; j += 16) {
-                FloatVector step = FloatVector.fromArray(SIXTEEN_FLOATS, a, j).mul(c).mul(rate); // rate · (c · a_j)
+                FloatVector step = FloatVector.fromArray(SIXTEEN_FLOATS, a, j).mul(s);
                 FloatVector.fromArray(SIXTEEN_FLOATS, w, j).sub(step).intoArray(w, j);
             }
         }
         int bound = EIGHT_FLOATS.loopBound(n);
         for (; j < bound; j += 8) {
-            FloatVector step = FloatVector.fromArray(EIGHT_FLOATS, a, j).mul(c).mul(rate);
+            FloatVector step = FloatVector.fromArray(EIGHT_FLOATS, a, j).mul(s);
             FloatVector.fromArray(EIGHT_FLOATS, w, j).sub(step).intoArray(w, j);
         }
         for (; j < n; j++) {
-            w[j] -= rate * (c * a[j]);
+            w[j] -= s * a[j];
         }
     }
 

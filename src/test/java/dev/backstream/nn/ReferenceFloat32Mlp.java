@@ -108,7 +108,9 @@ final class ReferenceFloat32Mlp {
                     boolean isWeight = j < in[m].length;
                     int k = isWeight ? weight(m, i, j) : bias(m, i);
                     float g = isWeight ? delta[m][i] * in[m][j] + l2 * theta[k] : delta[m][i];
-                    if (optimizer instanceof OptimizerSpec.Sgd) {
+                    if (optimizer instanceof OptimizerSpec.Sgd && l2 == 0f) {
+                        next[k] = theta[k] - (rate * delta[m][i]) * (isWeight ? in[m][j] : 1f); // s_i = λ δ_i, then s_i a_j
+                    } else if (optimizer instanceof OptimizerSpec.Sgd) {
                         next[k] = theta[k] - rate * g;
                     } else if (optimizer instanceof OptimizerSpec.Momentum momentum) {
                         float mu = (float) momentum.momentum();
