@@ -10,12 +10,11 @@ import java.util.Arrays;
  * <h2>What runs in float, what in double</h2>
  * Every operation over the parameters runs in float arithmetic: the forward mix {@code z_i = Σ_j W_ij a_j + b_i}
  * ({@link Kernels.Kernel#dot(float[], float[], int)}'s fixed order), the weight updates ({@link UpdateRule}'s float
- * methods) and backpropagation's {@code Wᵀ δ}. The per-unit values are computed in double from those float results,
- * with the float64 model's {@link Activation} and {@link Loss} code, and rounded to the nearest float where they
- * enter a product: the features, each hidden layer's activations and every delta (after clipping). So the
- * activations keep their float64 implementations and error bounds ({@link Exp} within 2 ulp of {@code e^x} in
- * double, far within half a float ulp once rounded), no float {@code exp} approximation is involved, and the cost
- * stays where it was: O(units) next to the O(parameters) float work.
+ * methods) and backpropagation's {@code Wᵀ δ}. So do sigmoid and softmax ({@link Float32Math}: a float {@code exp}
+ * within 1 ulp, vectorized for sigmoid layers), the activations that cost an exponential per unit. The other per-unit
+ * values are computed in double from float inputs, with the float64 model's {@link Activation} and {@link Loss} code
+ * (tanh, ReLU and linear activations, their derivatives, the output delta, the loss), and rounded to the nearest float
+ * where they enter a product: the features, each hidden layer's activations and every delta (after clipping).
  *
  * <p>Plain SGD without l2 scales each unit's delta by the learning rate once, {@code s_i = λ δ_i}, and updates
  * {@code W_ij ← W_ij − s_i a_j}, {@code b_i ← b_i − s_i}: one multiplication per weight. Its update is deferred into the next forward pass and fused with it, as for float64
@@ -46,8 +45,10 @@ final class Float32Network {
     private final double[][] z;
     private final double[][] a;
     private final double[][] delta;
-    /** The float copies of {@code a[m]} (m < L) and {@code delta[m]} that the products use. */
+    /** The float copies of {@code a[m]} (m < L) and {@code delta[m]} that the products use, and the float mixes. */
     private final float[][] af;
+    private final float[][] zf;
+    private final float[] outputF;
     private final float[][] df;
     private final float[][] belowF;
     private final double[] labelTarget;
@@ -83,11 +84,14 @@ final class Float32Network {
         this.a = Parameters.perUnit(architecture, 1);
         this.a[0] = new double[architecture.inputs()];
         this.af = new float[depth][];
+        this.zf = new float[depth][];
+        this.outputF = new float[architecture.outputs()];
         this.df = new float[depth][];
         this.pendingInput = new float[depth][];
         this.pendingDelta = new float[depth][];
         for (int m = 0; m < depth; m++) {
             af[m] = new float[architecture.width(m)];
+            zf[m] = new float[architecture.width(m + 1)];
             df[m] = new float[architecture.width(m + 1)];
             pendingInput[m] = new float[architecture.width(m)];
             pendingDelta[m] = new float[architecture.width(m + 1)];
@@ -169,20 +173,40 @@ final class Float32Network {
     private void forward(double[] x) {
         round(x, af[0], a[0]);
         for (int m = 0; m < depth; m++) {
-            mix(m, af[m], z[m]);
-            activation[m].apply(z[m], a[m + 1], z[m].length);
-            if (m + 1 < depth) {
-                round(a[m + 1], af[m + 1]); // a hidden layer's output enters the next product as floats
-            }
+            mix(m, af[m], zf[m]);
+            activate(activation[m], kernel, zf[m], z[m], m + 1 < depth ? af[m + 1] : outputF, a[m + 1]);
         }
         pending = false;
+    }
+
+    /**
+     * {@code a = σ(z)} from the float mix {@code zf}: sigmoid and softmax in float ({@link Float32Math}), the other
+     * activations in double from the widened mix and rounded. Leaves the widened mix in {@code z}, the float output in
+     * {@code outF} and its exact double value in {@code a}.
+     */
+    private static void activate(Activation activation, Kernels.Kernel kernel, float[] zf, double[] z, float[] outF, double[] a) {
+        int n = zf.length;
+        for (int i = 0; i < n; i++) {
+            z[i] = zf[i];
+        }
+        switch (activation) {
+            case SIGMOID -> kernel.sigmoid(zf, outF, n);
+            case SOFTMAX -> Float32Math.softmax(zf, outF, n);
+            default -> {
+                activation.apply(z, a, n);
+                round(a, outF, null);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            a[i] = outF[i];
+        }
     }
 
     /**
      * {@code z_i = Σ_j W_ij in_j + b_i} in float; with an update pending, each row is first updated
      * ({@code W_ij ← W_ij − λ δ_i a_j}, {@code b_i ← b_i − λ δ_i}) in the same pass.
      */
-    private void mix(int m, float[] in, double[] zm) {
+    private void mix(int m, float[] in, float[] zm) {
         float[][] rows = params.weights[m];
         float[] b = params.biases[m];
         int nIn = in.length;
@@ -378,16 +402,14 @@ final class Float32Network {
         for (int m = 0; m < architecture.depth(); m++) {
             float[][] rows = params.weights[m];
             float[] b = params.biases[m];
-            double[] zm = new double[rows.length];
+            float[] zm = new float[rows.length];
             for (int i = 0; i < zm.length; i++) {
                 zm[i] = kernel.dot(rows[i], in, in.length) + b[i];
             }
             out = new double[zm.length];
-            architecture.layers().get(m).activation().apply(zm, out, zm.length);
-            if (m + 1 < architecture.depth()) {
-                in = new float[out.length];
-                round(out, in);
-            }
+            float[] outF = new float[zm.length];
+            activate(architecture.layers().get(m).activation(), kernel, zm, new double[zm.length], outF, out);
+            in = outF;
         }
         return out;
     }

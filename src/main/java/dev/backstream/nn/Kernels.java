@@ -57,6 +57,9 @@ public final class Kernels {
             return dot(w, x, n);
         }
 
+        /** {@code a_j = Float32Math.sigmoid(z_j)} for {@code j < n}: the same bits in every implementation. */
+        void sigmoid(float[] z, float[] a, int n);
+
         /** For reports: {@code scalar}, or {@code vector (256-bit)} / {@code vector (512-bit)}. */
         String description();
 
@@ -290,6 +293,13 @@ public final class Kernels {
         public void addScaled(float[] d, float[] w, float c, int n) {
             for (int j = 0; j < n; j++) {
                 d[j] += c * w[j];
+            }
+        }
+
+        @Override
+        public void sigmoid(float[] z, float[] a, int n) {
+            for (int j = 0; j < n; j++) {
+                a[j] = Float32Math.sigmoid(z[j]);
             }
         }
     }

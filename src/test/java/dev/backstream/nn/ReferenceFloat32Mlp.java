@@ -3,8 +3,9 @@ package dev.backstream.nn;
 /**
  * A {@link Dtype#FLOAT32} network in plain loops, written from {@code Float32Network}'s contract and nothing else:
  * parameters and optimizer state are floats and every operation over them is float arithmetic (sums in the kernels'
- * documented order of 32 partial sums); the per-unit values (z, activations, deltas, loss) are doubles, rounded to
- * float where they enter a product: the features, hidden activations and deltas. No kernels, no deferred update, no
+ * documented order of 32 partial sums); sigmoid and softmax are {@link Float32Math}'s float functions; the other
+ * per-unit values (tanh, ReLU, linear, derivatives, deltas, loss) are doubles from float inputs, rounded to float where
+ * they enter a product or leave a layer. No kernels, no deferred update, no
  * bounds. {@link Float32DifferentialTest} holds the production model to it bit for bit.
  */
 final class ReferenceFloat32Mlp {
@@ -48,11 +49,8 @@ final class ReferenceFloat32Mlp {
             for (int i = 0; i < z[m].length; i++) {
                 z[m][i] = dot(m, i, in[m]) + theta[bias(m, i)]; // a float sum, then widened
             }
-            a[m + 1] = activate(activation(m), z[m]);
-            if (m + 1 < depth) {
-                in[m + 1] = round(a[m + 1]);
-                a[m + 1] = widen(in[m + 1]);
-            }
+            in[m + 1] = activate(activation(m), z[m]);
+            a[m + 1] = widen(in[m + 1]);
         }
         float[][] delta = new float[depth][];
         double[] out = new double[y.length];
@@ -168,10 +166,22 @@ final class ReferenceFloat32Mlp {
         return sum;
     }
 
-    private static double[] activate(Activation activation, double[] z) {
-        double[] a = new double[z.length];
-        activation.apply(z, a, z.length); // the float64 model's activations, tested against their definitions there
-        return a;
+    /** σ(z) as floats: sigmoid and softmax in float (z holds floats), the others in double, rounded. */
+    private static float[] activate(Activation activation, double[] z) {
+        float[] zf = round(z);
+        float[] out = new float[z.length];
+        if (activation == Activation.SIGMOID) {
+            for (int i = 0; i < z.length; i++) {
+                out[i] = Float32Math.sigmoid(zf[i]);
+            }
+        } else if (activation == Activation.SOFTMAX) {
+            Float32Math.softmax(zf, out, z.length);
+        } else {
+            double[] a = new double[z.length];
+            activation.apply(z, a, z.length); // the float64 model's activations, tested against their definitions there
+            out = round(a);
+        }
+        return out;
     }
 
     private static double timesDerivative(Activation activation, double g, double z, double a) {
