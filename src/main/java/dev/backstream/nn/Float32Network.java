@@ -29,6 +29,8 @@ final class Float32Network {
     private static final double SAFE_BOUND = 0x1p100;
     /** Largest gradient bound for which every float intermediate ({@code g·g} in Adam) is proved finite. */
     private static final double SAFE_GRADIENT = 0x1p50;
+    /** Rows shorter than this take {@link #mixShortRows}: one iteration of the kernels' float loops is 32 values. */
+    private static final int SHORT_ROW = 32;
 
     private final Architecture architecture;
     private final OptimizerSpec spec;
@@ -210,6 +212,10 @@ final class Float32Network {
         float[][] rows = params.weights[m];
         float[] b = params.biases[m];
         int nIn = in.length;
+        if (nIn < SHORT_ROW) {
+            mixShortRows(rows, b, in, zm, m);
+            return;
+        }
         if (!pending) {
             for (int i = 0; i < zm.length; i++) {
                 zm[i] = kernel.dot(rows[i], in, nIn) + b[i];
@@ -222,6 +228,34 @@ final class Float32Network {
             float s = rate * d[i]; // λ δ_i, once per row
             float dot = s != 0f ? kernel.subtractScaledThenDot(rows[i], p, s, in, nIn) : kernel.dot(rows[i], in, nIn);
             b[i] -= s;
+            zm[i] = dot + b[i];
+        }
+    }
+
+    /**
+     * {@link #mix} for rows shorter than one pass of the kernels' loop, in plain loops here: the kernels' own arithmetic
+     * for such rows (the dot product's 32 partial sums are all empty, so it is the sequential sum), without a call per
+     * row, which the compiler directive keeps out of line and which costs more than a short row's work.
+     */
+    private void mixShortRows(float[][] rows, float[] b, float[] in, float[] zm, int m) {
+        float[] p = pendingInput[m];
+        float[] d = pendingDelta[m];
+        int nIn = in.length;
+        for (int i = 0; i < zm.length; i++) {
+            float[] w = rows[i];
+            if (pending) {
+                float s = rate * d[i];
+                if (s != 0f) {
+                    for (int j = 0; j < nIn; j++) {
+                        w[j] -= s * p[j];
+                    }
+                }
+                b[i] -= s;
+            }
+            float dot = 0f;
+            for (int j = 0; j < nIn; j++) {
+                dot += w[j] * in[j];
+            }
             zm[i] = dot + b[i];
         }
     }
