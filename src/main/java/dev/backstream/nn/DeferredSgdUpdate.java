@@ -19,6 +19,8 @@ import java.nio.ByteBuffer;
  * proved the update finite and clipped the deltas.
  */
 final class DeferredSgdUpdate {
+    /** Rows shorter than one pass of the kernels' loop are mixed here ({@link #shortDot}). */
+    private static final int SHORT_ROW = 16;
     private final double rate;
     private final Kernels.Kernel kernel;
     /** {@code pendingInput[m]}: the input {@code a_m} of layer {@code m} in the pending step (index 0: a copy of x). */
@@ -81,8 +83,21 @@ final class DeferredSgdUpdate {
         double[][] rows = params.weights[m];
         double[] b = params.biases[m];
         for (int i = 0; i < zm.length; i++) {
-            zm[i] = kernel.dot(rows[i], in, in.length) + b[i];
+            zm[i] = (in.length < SHORT_ROW ? shortDot(rows[i], in) : kernel.dot(rows[i], in, in.length)) + b[i];
         }
+    }
+
+    /**
+     * The kernels' dot product of a row shorter than one pass of their loop (sixteen values), computed here: their
+     * sixteen partial sums are all empty, so it is the sequential sum. Saves a call per row that the compiler directive
+     * keeps out of line and that costs more than a short row's work (S2's 8 inputs).
+     */
+    private static double shortDot(double[] w, double[] in) {
+        double sum = 0;
+        for (int j = 0; j < in.length; j++) {
+            sum += w[j] * in[j];
+        }
+        return sum;
     }
 
     /**
@@ -95,9 +110,22 @@ final class DeferredSgdUpdate {
         double[] p = pendingInput[m];
         double[] d = pendingDelta[m];
         int nIn = p.length;
-        for (int i = 0; i < d.length; i++) {
-            // W_ij ← W_ij − λ δ_i a_j, then z_i = Σ_j W_ij in_j; a row with δ_i = 0 is unchanged, as in SgdRule
-            zm[i] = d[i] != 0.0 ? kernel.subtractScaledThenDot(rows[i], p, d[i], rate, in, nIn) : kernel.dot(rows[i], in, nIn);
+        if (nIn < SHORT_ROW) {
+            for (int i = 0; i < d.length; i++) {
+                double[] w = rows[i];
+                double c = d[i];
+                if (c != 0.0) {
+                    for (int j = 0; j < nIn; j++) {
+                        w[j] -= rate * (c * p[j]); // the kernels' element-wise update
+                    }
+                }
+                zm[i] = shortDot(w, in);
+            }
+        } else {
+            for (int i = 0; i < d.length; i++) {
+                // W_ij ← W_ij − λ δ_i a_j, then z_i = Σ_j W_ij in_j; a row with δ_i = 0 is unchanged, as in SgdRule
+                zm[i] = d[i] != 0.0 ? kernel.subtractScaledThenDot(rows[i], p, d[i], rate, in, nIn) : kernel.dot(rows[i], in, nIn);
+            }
         }
         for (int i = 0; i < d.length; i++) {
             b[i] -= rate * d[i]; // b_i ← b_i − λ δ_i
