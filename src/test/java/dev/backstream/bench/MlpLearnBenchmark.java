@@ -2,6 +2,7 @@ package dev.backstream.bench;
 
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
+import dev.backstream.nn.Dtype;
 import dev.backstream.nn.Kernels;
 import dev.backstream.nn.LayerSpec;
 import dev.backstream.nn.Loss;
@@ -42,6 +43,10 @@ public class MlpLearnBenchmark {
     @Param({"sgd"})
     public String optimizer;
 
+    /** The number type of the model: {@code float64} (the default) or {@code float32}. */
+    @Param({"float64"})
+    public String dtype;
+
     private static final int SAMPLES = 256;
     private Mlp model;
     private double[][] features;
@@ -79,7 +84,7 @@ public class MlpLearnBenchmark {
     @Setup
     public void setUp() {
         Kernels.installCompilerDirective(); // as Main does, before building the model
-        Architecture architecture = shape(shape);
+        Architecture architecture = shape(shape).withDtype(Dtype.of(dtype));
         model = Mlp.initialize(architecture, optimizer(optimizer), 1);
         Random random = new Random(2);
         features = new double[SAMPLES][];
