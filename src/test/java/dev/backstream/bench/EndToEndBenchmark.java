@@ -12,6 +12,7 @@ import dev.backstream.json.Json;
 import dev.backstream.message.Sample;
 import dev.backstream.message.SampleParser;
 import dev.backstream.nn.Architecture;
+import dev.backstream.nn.Dtype;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.OptimizerSpec;
 import dev.backstream.app.StreamsSettings;
@@ -76,7 +77,8 @@ public final class EndToEndBenchmark {
         String part = args.length == 0 ? "all" : args[0];
         kafka = EmbeddedKafka.start();
         try {
-            System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, java " + System.getProperty("java.version"));
+            System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, java " + System.getProperty("java.version")
+                    + ", models " + DTYPE);
             if (part.equals("all") || part.equals("throughput") || part.equals("latency")) {
                 List<String> shapes = args.length > 1 ? List.of(args[1].split(",")) : List.of("S1", "S2", "S3", "S4");
                 throughput(part.equals("latency") ? List.of("S2", "S4") : shapes);
@@ -791,8 +793,11 @@ public final class EndToEndBenchmark {
         return settings;
     }
 
+    /** The benchmark models' number type: {@code -Dbench.dtype=float32} measures float32 models (default float64). */
+    static final Dtype DTYPE = Dtype.of(System.getProperty("bench.dtype", "float64"));
+
     static ModelCatalog catalog(String shape, long seed) {
-        Architecture architecture = MlpLearnBenchmark.shape(shape);
+        Architecture architecture = MlpLearnBenchmark.shape(shape).withDtype(DTYPE);
         return new ModelCatalog(List.of(new ModelDefinition(shape, Mlp.initialize(architecture, OptimizerSpec.sgd(0.01), seed), 1_000_000_000L, "bench")));
     }
 
