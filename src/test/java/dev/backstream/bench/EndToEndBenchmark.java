@@ -278,15 +278,15 @@ public final class EndToEndBenchmark {
         List<byte[]> b = samples("S3", n / 2, 14);
         // Two ids the default partitioner puts on different partitions: until 2026-11-29 this used S3a and S3b, which
         // both hash to partition 0, so every setup measured one busy thread (its 1.16x and 1.40x were noise).
-        String first = "S3a";
-        String second = secondPartitionModel(first);
+        String modelA = "S3a";
+        String modelB = secondPartitionModel(modelA);
         for (int i = 0; i < n / 2; i++) {
-            samples.add(rename(a.get(i), "S3", first));
-            samples.add(rename(b.get(i), "S3", second));
+            samples.add(rename(a.get(i), "S3", modelA));
+            samples.add(rename(b.get(i), "S3", modelB));
         }
         ModelCatalog catalog = new ModelCatalog(List.of(
-                new ModelDefinition(first, Mlp.initialize(MlpLearnBenchmark.shape("S3").withDtype(DTYPE), OptimizerSpec.sgd(0.01), 1), 1_000_000_000L, "bench"),
-                new ModelDefinition(second, Mlp.initialize(MlpLearnBenchmark.shape("S3").withDtype(DTYPE), OptimizerSpec.sgd(0.01), 2), 1_000_000_000L, "bench")));
+                new ModelDefinition(modelA, Mlp.initialize(MlpLearnBenchmark.shape("S3").withDtype(DTYPE), OptimizerSpec.sgd(0.01), 1), 1_000_000_000L, "bench"),
+                new ModelDefinition(modelB, Mlp.initialize(MlpLearnBenchmark.shape("S3").withDtype(DTYPE), OptimizerSpec.sgd(0.01), 2), 1_000_000_000L, "bench")));
         double one = 0;
         // the first pass (one thread) is a warm-up and not reported: run alone, this part would otherwise compare a
         // cold JVM against a warm one
