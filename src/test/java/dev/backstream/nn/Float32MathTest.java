@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>The exponential is checked on every 997th float of {@code [−87, 0]} (about 1.1 million values, well under a
  * second). The claim of its Javadoc, every float of {@code [−87, 0]} within 1 ulp, is checked by
  * {@code ExpNonPositive.isWithinOneUlpForEveryFloatOfItsDomain} when the tests run with {@code -Dbackstream.exhaustive=true} (about
- * 20 seconds), e.g. {@code mvn test -Dtest=Float32MathTest -Dbackstream.exhaustive=true}; without it that test is
+ * 10 to 20 seconds), e.g. {@code mvn test -Dtest=Float32MathTest -Dbackstream.exhaustive=true}; without it that test is
  * skipped.
  */
 @DisplayName("Float32Math: float exp, sigmoid and softmax")
@@ -56,7 +56,7 @@ class Float32MathTest {
             assertEquals(1f, Float32Math.expNonPositive(-0f));
         }
 
-        /** Every float of [−87, 0]: about 1.1 billion values, about 20 seconds; runs with {@code -Dbackstream.exhaustive=true}. */
+        /** Every float of [−87, 0]: about 1.1 billion values, 10 to 20 seconds; runs with {@code -Dbackstream.exhaustive=true}. */
         @Test
         void isWithinOneUlpForEveryFloatOfItsDomain() {
             assumeTrue(Boolean.getBoolean("backstream.exhaustive"), "exhaustive check: run with -Dbackstream.exhaustive=true");
