@@ -1,11 +1,14 @@
 package dev.backstream.nn;
 
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -121,5 +124,210 @@ class KernelsTest {
         double[] sums = {1, 1, 1, 1, 1};
         scalar.addScaled(sums, new double[] {1, 2, 3, 4, 5}, -1.0, 4);
         assertArrayEquals(new double[] {0, -1, -2, -3, 1}, sums);
+    }
+
+    /**
+     * The float kernels of {@link Dtype#FLOAT32} models: the Vector API implementation gives the plain-Java bits for
+     * every operation and length (0..100 reach the 8-, 16- and 32-wide loops and every tail; 784 is an MNIST row), and
+     * the plain-Java dot product sums in the order {@link Kernels} documents. NaN results are compared as NaN (any
+     * payload), every other value bit for bit.
+     */
+    @Nested
+    @DisplayName("float kernels")
+    class FloatKernels {
+        private static final int[] LONG_ROWS = {127, 128, 129, 784};
+
+        private float[] randomFloats(int n) {
+            float[] values = new float[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = (float) (random.nextDouble(-1, 1) * Math.pow(10, random.nextInt(-4, 5)));
+            }
+            return values;
+        }
+
+        private int[] lengths() {
+            int[] lengths = new int[101 + LONG_ROWS.length];
+            for (int n = 0; n <= 100; n++) {
+                lengths[n] = n;
+            }
+            System.arraycopy(LONG_ROWS, 0, lengths, 101, LONG_ROWS.length);
+            return lengths;
+        }
+
+        /** The documented order, written as plainly as possible: 32 interleaved partial sums, a halving tree, the tail. */
+        private float documentedDot(float[] w, float[] a, int n) {
+            float[] s = new float[32];
+            int body = n - n % 32;
+            for (int i = 0; i < body; i++) {
+                s[i % 32] += w[i] * a[i];
+            }
+            float[] u = new float[16];
+            for (int l = 0; l < 16; l++) {
+                u[l] = s[l] + s[16 + l];
+            }
+            float[] v = new float[8];
+            for (int l = 0; l < 8; l++) {
+                v[l] = u[l] + u[8 + l];
+            }
+            float[] t = new float[4];
+            for (int l = 0; l < 4; l++) {
+                t[l] = v[l] + v[4 + l];
+            }
+            float sum = (t[0] + t[1]) + (t[2] + t[3]);
+            for (int i = body; i < n; i++) {
+                sum += w[i] * a[i];
+            }
+            return sum;
+        }
+
+        @Test
+        void thePlainDotProductSumsInTheDocumentedOrderOf32PartialSums() {
+            int orderMattered = 0;
+            for (int n : lengths()) {
+                for (int trial = 0; trial < 20; trial++) {
+                    float[] w = randomFloats(n);
+                    float[] a = randomFloats(n);
+                    float expected = documentedDot(w, a, n);
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(scalar.dot(w, a, n)), "length " + n);
+                    float sequential = 0f;
+                    for (int i = 0; i < n; i++) {
+                        sequential += w[i] * a[i];
+                    }
+                    orderMattered += Float.floatToRawIntBits(sequential) != Float.floatToRawIntBits(expected) ? 1 : 0;
+                }
+            }
+            assertTrue(orderMattered > 100, "the data tell summation orders apart (" + orderMattered + " sequential sums differed)");
+        }
+
+        @Test
+        void dotProductsAreBitIdentical() {
+            Kernels.Kernel vector = vectorKernel();
+            for (int n : lengths()) {
+                for (int trial = 0; trial < 20; trial++) {
+                    float[] w = randomFloats(n);
+                    float[] a = randomFloats(n);
+                    assertEquals(Float.floatToRawIntBits(scalar.dot(w, a, n)), Float.floatToRawIntBits(vector.dot(w, a, n)), "length " + n);
+                }
+            }
+        }
+
+        @Test
+        void bothVectorWidthsKeepTheScalarSummationOrder() {
+            vectorKernel();
+            for (int n : lengths()) {
+                float[] w = randomFloats(n);
+                float[] a = randomFloats(n);
+                int expected = Float.floatToRawIntBits(scalar.dot(w, a, n));
+                assertEquals(expected, Float.floatToRawIntBits(VectorKernel.dotSixteen(w, a, n)), "512-bit, length " + n);
+                assertEquals(expected, Float.floatToRawIntBits(VectorKernel.dotEightFloats(w, a, n)), "256-bit, length " + n);
+            }
+        }
+
+        @Test
+        void rowUpdatesAreBitIdenticalAndComputeWhatTheirNamesSay() {
+            Kernels.Kernel vector = vectorKernel();
+            for (int n : lengths()) {
+                float[] w = randomFloats(n);
+                float[] a = randomFloats(n);
+                float s = (float) random.nextDouble(-2, 2);
+                float[] plain = w.clone();
+                for (int j = 0; j < n; j++) {
+                    plain[j] = plain[j] - s * a[j];
+                }
+                float[] expected = w.clone();
+                float[] actual = w.clone();
+                scalar.subtractScaled(expected, a, s, n);
+                vector.subtractScaled(actual, a, s, n);
+                assertArrayEquals(plain, expected, "scalar subtractScaled is w_j - s a_j, length " + n);
+                assertArrayEquals(expected, actual, "subtractScaled, length " + n);
+
+                for (int j = 0; j < n; j++) {
+                    plain[j] = plain[j] + s * a[j];
+                }
+                scalar.addScaled(expected, a, s, n);
+                vector.addScaled(actual, a, s, n);
+                assertArrayEquals(plain, expected, "scalar addScaled is d_j + c w_j, length " + n);
+                assertArrayEquals(expected, actual, "addScaled, length " + n);
+            }
+        }
+
+        @Test
+        void theFusedUpdateAndDotEqualTheTwoKernelsInTurn() {
+            Kernels.Kernel vector = vectorKernel();
+            for (int n : lengths()) {
+                float[] w = randomFloats(n);
+                float[] a = randomFloats(n);
+                float[] x = randomFloats(n);
+                float s = (float) random.nextDouble(-2, 2);
+                float[] expected = w.clone();
+                scalar.subtractScaled(expected, a, s, n);
+                int expectedDot = Float.floatToRawIntBits(scalar.dot(expected, x, n));
+                for (Kernels.Kernel kernel : new Kernels.Kernel[] {scalar, vector}) {
+                    float[] actual = w.clone();
+                    assertEquals(expectedDot, Float.floatToRawIntBits(kernel.subtractScaledThenDot(actual, a, s, x, n)),
+                            kernel.description() + ", length " + n);
+                    assertArrayEquals(expected, actual, kernel.description() + ", updated row, length " + n);
+                }
+            }
+        }
+
+        @Test
+        void sigmoidIsBitIdenticalToTheScalarFunctionForRandomInputs() {
+            Kernels.Kernel vector = vectorKernel();
+            for (int n : lengths()) {
+                float[] z = new float[n];
+                for (int j = 0; j < n; j++) {
+                    z[j] = (float) random.nextDouble(-100, 100);
+                }
+                assertSigmoidsAgree(vector, z);
+            }
+        }
+
+        @Test
+        void sigmoidIsBitIdenticalToTheScalarFunctionForSpecialInputsInEveryLane() {
+            Kernels.Kernel vector = vectorKernel();
+            float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, -Float.MIN_NORMAL, 1e-30f, -1e-30f,
+                    87f, -87f, 87.5f, -87.5f, 88f, -88f, 89f, -89f, 1e30f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE,
+                    Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 17f, -17f, 0.5f, -0.5f};
+            // every special value in every lane of the 16- and 8-wide loops and in the scalar tail
+            for (int shift = 0; shift < 16; shift++) {
+                float[] z = new float[shift + 2 * 16 * special.length + 7];
+                for (int j = 0; j < z.length; j++) {
+                    z[j] = special[(j + shift) % special.length];
+                }
+                assertSigmoidsAgree(vector, z);
+            }
+        }
+
+        private void assertSigmoidsAgree(Kernels.Kernel vector, float[] z) {
+            int n = z.length;
+            float[] expected = new float[n];
+            float[] fromScalar = new float[n];
+            float[] fromVector = new float[n];
+            for (int j = 0; j < n; j++) {
+                expected[j] = Float32Math.sigmoid(z[j]);
+            }
+            scalar.sigmoid(z, fromScalar, n);
+            vector.sigmoid(z, fromVector, n);
+            for (int j = 0; j < n; j++) {
+                assertEquals(Float.floatToIntBits(expected[j]), Float.floatToIntBits(fromScalar[j]), "scalar, σ(" + z[j] + ")");
+                assertEquals(Float.floatToIntBits(expected[j]), Float.floatToIntBits(fromVector[j]),
+                        "vector, σ(" + z[j] + ") at index " + j + " of " + n);
+            }
+        }
+
+        @Test
+        void sigmoidKernelsWriteOnlyTheFirstNOutputs() {
+            Kernels.Kernel vector = vectorKernel();
+            for (Kernels.Kernel kernel : new Kernels.Kernel[] {scalar, vector}) {
+                float[] z = randomFloats(40);
+                float[] a = new float[40];
+                java.util.Arrays.fill(a, -7f);
+                kernel.sigmoid(z, a, 33);
+                assertEquals(-7f, a[33], kernel.description());
+                assertEquals(-7f, a[39], kernel.description());
+                assertNotEquals(-7f, a[32], kernel.description());
+            }
+        }
     }
 }

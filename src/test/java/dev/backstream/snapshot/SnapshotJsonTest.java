@@ -7,6 +7,7 @@ import dev.backstream.features.FeatureSpec;
 import dev.backstream.json.Json;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
+import dev.backstream.nn.Dtype;
 import dev.backstream.nn.LayerSpec;
 import dev.backstream.nn.Loss;
 import dev.backstream.nn.Mlp;
@@ -26,9 +27,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -371,6 +375,161 @@ class SnapshotJsonTest {
         void notJsonAtAll() {
             assertRejected("snapshot is not valid JSON", "{\"format\": ");
             assertRejected("snapshot must be a JSON object, found array", "[1, 2]");
+        }
+    }
+
+    @Nested
+    @DisplayName("float32 models")
+    class Float32Models {
+        private final Architecture shape = Architecture.of(5, Loss.BINARY_CROSS_ENTROPY, new LayerSpec(6, Activation.RELU),
+                new LayerSpec(6, Activation.TANH), new LayerSpec(2, Activation.SIGMOID)).withDtype(Dtype.FLOAT32);
+        /** Plain SGD (its last update pending when written), momentum, Adam. */
+        private final List<OptimizerSpec> optimizers = List.of(OptimizerSpec.sgd(0.1), new OptimizerSpec.Momentum(0.1, 0.5, true, 0, 0),
+                new OptimizerSpec.Adam(0.01, 0.8, 0.95, 1e-7, 0, 1));
+        /** A decimal number with a fraction or an exponent: every weight, bias and state value (counts are integers). */
+        private final Pattern decimal = Pattern.compile("-?\\d+\\.\\d+(E-?\\d+)?");
+
+        private Mlp trained(Architecture architecture, OptimizerSpec optimizer) {
+            Mlp model = Mlp.initialize(architecture, optimizer, 8);
+            Random random = new Random(1);
+            for (int i = 0; i < 20; i++) {
+                model.learn(random.doubles(5).toArray(), new double[] {random.nextInt(2), random.nextDouble()});
+            }
+            return model;
+        }
+
+        /** The float64 model with exactly the float32 model's values. */
+        private Mlp widened(Mlp model) {
+            OptimizerSpec optimizer = model.optimizer();
+            double[][] state = new double[optimizer.stateVectors()][];
+            for (int k = 0; k < state.length; k++) {
+                state[k] = model.optimizerState(k);
+            }
+            return Mlp.restore(model.architecture().withDtype(Dtype.FLOAT64), optimizer, model.updates(), model.parameters(),
+                    state.length == 0 ? null : state, model.optimizerSteps());
+        }
+
+        private String text(Snapshot snapshot) {
+            return new String(SnapshotJson.toBytes(snapshot), StandardCharsets.UTF_8);
+        }
+
+        @Test
+        void roundTripBitIdenticallyWithAndWithoutASeedAndLearnOnIdentically() {
+            for (OptimizerSpec optimizer : optimizers) {
+                for (Map<String, Object> extras : List.<Map<String, Object>>of(Map.of(), Map.of("seed", 8))) {
+                    Mlp model = trained(shape, optimizer);
+                    String json = text(new Snapshot("m", model, extras));
+                    assertTrue(json.contains("\"loss\":\"binary_cross_entropy\",\"dtype\":\"float32\""), json);
+                    Snapshot read = SnapshotJson.read(json.getBytes(StandardCharsets.UTF_8));
+                    assertEquals(extras, read.extras());
+                    Mlp restored = read.model();
+                    assertEquals(Dtype.FLOAT32, restored.architecture().dtype());
+                    assertTrue(restored.bitIdentical(model), optimizer.type() + " " + extras);
+                    Random random = new Random(2);
+                    for (int i = 0; i < 20; i++) {
+                        double[] x = random.doubles(5).toArray();
+                        double[] y = {random.nextInt(2), random.nextDouble()};
+                        assertArrayEquals(model.learn(x, y).copyOutput(), restored.learn(x, y).copyOutput(), optimizer.type() + ", step " + i);
+                    }
+                    assertTrue(restored.bitIdentical(model), optimizer.type() + " " + extras + " after further learning");
+                }
+            }
+        }
+
+        @Test
+        void writeEachValueAsTheFloatsOwnShortDecimal() {
+            for (OptimizerSpec optimizer : optimizers) {
+                Mlp model = trained(shape, optimizer);
+                String json = text(new Snapshot("m", model));
+                String values = json.substring(json.indexOf("\"layers\""));
+                Matcher numbers = decimal.matcher(values);
+                int count = 0;
+                while (numbers.find()) {
+                    String written = numbers.group();
+                    assertEquals(Float.toString(Float.parseFloat(written)), written, optimizer.type() + ": a float's decimal");
+                    count++;
+                }
+                assertTrue(count >= shape.parameterCount(), optimizer.type() + ": every value checked, found " + count);
+                String wide = text(new Snapshot("m", widened(model)));
+                assertTrue(json.length() < 0.7 * wide.length(), optimizer.type() + ": " + json.length() + " characters against float64's "
+                        + wide.length());
+            }
+            Architecture one = Architecture.of(1, Loss.SQUARED_ERROR, new LayerSpec(1, Activation.LINEAR));
+            String json = text(new Snapshot("m", Mlp.restore(one.withDtype(Dtype.FLOAT32), OptimizerSpec.sgd(0.1), 0,
+                    new double[] {0.1f, -3.4028235e38f}, null, 0)));
+            assertTrue(json.contains("\"weights\":[[0.1]],\"biases\":[-3.4028235E38]"), json);
+            assertFalse(json.contains("0.10000000149011612"), json);
+            assertTrue(text(new Snapshot("m", Mlp.restore(one, OptimizerSpec.sgd(0.1), 0, new double[] {0.1f, 0}, null, 0)))
+                    .contains("0.10000000149011612"), "float64 writes the double");
+        }
+
+        @Test
+        void aFloat64SnapshotHasNoDtypeAndAnExplicitFloat64ReadsTheSame() {
+            Mlp model = trained(shape.withDtype(Dtype.FLOAT64), OptimizerSpec.sgd(0.1));
+            String json = text(new Snapshot("m", model));
+            assertFalse(json.contains("dtype"), json);
+            String explicit = json.replace("\"loss\":\"binary_cross_entropy\",", "\"loss\":\"binary_cross_entropy\",\"dtype\":\"float64\",");
+            assertTrue(explicit.contains("float64"));
+            assertTrue(SnapshotJson.read(explicit.getBytes(StandardCharsets.UTF_8)).model().bitIdentical(model));
+        }
+
+        private void assertRejected(String evidence, String json) {
+            SnapshotFormatException e = assertThrows(SnapshotFormatException.class,
+                    () -> SnapshotJson.read(json.getBytes(StandardCharsets.UTF_8)));
+            assertTrue(e.getMessage().contains(evidence), "message '" + e.getMessage() + "' should contain '" + evidence + "'");
+        }
+
+        private String definition(String dtype) {
+            return """
+                    {"format": "backstream.mlp/v1", "modelId": "m", "inputs": 64, "loss": "categorical_cross_entropy", DTYPE
+                     "optimizer": {"type": "momentum", "learningRate": 0.05, "nesterov": true},
+                     "layers": [{"units": 32, "activation": "sigmoid"}, {"units": 10, "activation": "softmax"}], "seed": 99}
+                    """.replace("DTYPE", dtype);
+        }
+
+        @Test
+        void anUnknownDtypeIsRejectedNamingTheFieldAndTheAcceptedValues() {
+            assertRejected("dtype: expected \"float64\" or \"float32\", found", definition("\"dtype\": 32,"));
+            assertRejected("dtype: unknown dtype \"float16\"; expected one of: float64, float32", definition("\"dtype\": \"float16\","));
+        }
+
+        @Test
+        void aValueBeyondTheFloatRangeIsRejectedNamingItsPath() {
+            String document = """
+                    {"format": "backstream.mlp/v1", "modelId": "m", "inputs": 2, "loss": "squared_error", DTYPE
+                     "optimizer": {"type": "momentum", "learningRate": 0.1},
+                     "layers": [{"units": 1, "activation": "linear", "weights": [[0.5, WEIGHT]], "biases": [0.0]}],
+                     "optimizerState": {"step": 1, "velocity": [{"weights": [[0.0, VELOCITY]], "biases": [0.0]}]}}
+                    """;
+            String float32 = document.replace("DTYPE", "\"dtype\": \"float32\",");
+            assertRejected("layers[0].weights[0][1]: 1.0E39 is beyond the float32 range",
+                    float32.replace("WEIGHT", "1e39").replace("VELOCITY", "0.25"));
+            assertRejected("optimizerState.velocity[0].weights[0][1]: -1.0E39 is beyond the float32 range",
+                    float32.replace("WEIGHT", "1").replace("VELOCITY", "-1e39"));
+            Mlp wide = SnapshotJson.read(document.replace("DTYPE", "").replace("WEIGHT", "1e39").replace("VELOCITY", "0.25")
+                    .getBytes(StandardCharsets.UTF_8)).model();
+            assertEquals(1e39, wide.weight(0, 0, 1), "float64 takes the same document");
+            Mlp narrow = SnapshotJson.read(float32.replace("WEIGHT", "0.1").replace("VELOCITY", "3.4028235e38")
+                    .getBytes(StandardCharsets.UTF_8)).model();
+            assertEquals((double) 0.1f, narrow.weight(0, 0, 1), "read as the nearest float");
+            assertEquals(Float.MAX_VALUE, narrow.optimizerState(0)[1], "the largest float is in range");
+        }
+
+        @Test
+        void aDefinitionInitializesTheFloat64DefinitionsParametersRoundedToFloat() {
+            Mlp narrow = SnapshotJson.read(definition("\"dtype\": \"float32\",").getBytes(StandardCharsets.UTF_8)).model();
+            Mlp wide = SnapshotJson.read(definition("").getBytes(StandardCharsets.UTF_8)).model();
+            assertEquals(Dtype.FLOAT32, narrow.architecture().dtype());
+            assertEquals(Dtype.FLOAT64, wide.architecture().dtype());
+            double[] expected = wide.parameters();
+            double[] actual = narrow.parameters();
+            int rounded = 0;
+            for (int k = 0; k < expected.length; k++) {
+                assertEquals((double) (float) expected[k], actual[k], "parameter " + k);
+                rounded += actual[k] != expected[k] ? 1 : 0;
+            }
+            assertTrue(rounded > expected.length / 2, "the float64 initial weights are rarely floats: " + rounded + " rounded");
+            assertTrue(text(new Snapshot("m", narrow)).contains("\"dtype\":\"float32\""));
         }
     }
 }
