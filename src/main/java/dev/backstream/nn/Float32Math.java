@@ -16,7 +16,9 @@ package dev.backstream.nn;
  * <p>Accuracy, proved by exhaustion (every float in {@code [−87, 0]} against {@code StrictMath.exp} rounded to float;
  * {@code Float32MathTest} repeats a sample of them and the README gives the command of the full check): at most
  * 1 ulp. Below {@code −87} the result is {@code e^{−87} ≈ 1.6e-38} instead of the smaller true value: an absolute
- * error below {@code 1.7e-38}, far below anything a learning step can notice.
+ * error below {@code 1.7e-38}, far below anything a learning step can notice. The sigmoid built on it is within
+ * 1.5 ulp of {@code 1/(1+e^{−z})} for {@code z ≥ 0} and 2.5 ulp for {@code z < 0}, where {@code e/(1+e)} passes the
+ * exponential's ulp through and adds two roundings (measured on 20 million samples, {@code Float32MathTest}).
  */
 final class Float32Math {
     static final float LOG2E = 1.44269504f;
