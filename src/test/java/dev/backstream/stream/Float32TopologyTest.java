@@ -1,0 +1,214 @@
+package dev.backstream.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.backstream.json.Json;
+import dev.backstream.message.Sample;
+import dev.backstream.message.SampleParser;
+import dev.backstream.message.SourceRecord;
+import dev.backstream.model.ModelCatalog;
+import dev.backstream.nn.Architecture;
+import dev.backstream.nn.Dtype;
+import dev.backstream.nn.Mlp;
+import dev.backstream.nn.Outcome;
+import dev.backstream.snapshot.Snapshot;
+import dev.backstream.snapshot.SnapshotJson;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static dev.backstream.json.TestJson.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A float32 model through the production topology, declared as a user declares it: a definition file saying
+ * {@code "dtype": "float32"}. Beside it, "f64" is the same definition without the dtype (float64), so that sizes can be
+ * compared.
+ */
+@DisplayName("A float32 model in the application")
+class Float32TopologyTest {
+    /** Three blobs, Adam (so that optimizer state is stored too), the same seed for both dtypes. */
+    private static final String DEFINITION = """
+            {"format": "backstream.mlp/v1", "modelId": "%s", "seed": 3, "inputs": 3,%s
+             "loss": "categorical_cross_entropy", "optimizer": {"type": "adam", "learningRate": 0.01},
+             "layers": [{"units": 6, "activation": "tanh"}, {"units": 3, "activation": "softmax"}]}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private TopologyFixture fixture;
+
+    @AfterEach
+    void close() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private ModelCatalog catalog(long snapshotEvery) throws IOException {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Files.writeString(models.resolve("f32.json"), DEFINITION.formatted("f32", " \"dtype\": \"float32\","));
+        Files.writeString(models.resolve("f64.json"), DEFINITION.formatted("f64", ""));
+        return ModelCatalog.load(models, snapshotEvery);
+    }
+
+    private TopologyFixture open(Map<String, String> overrides, long snapshotEvery) throws IOException {
+        fixture = new TopologyFixture(TopologyFixture.config(dir.resolve("state"), overrides), catalog(snapshotEvery));
+        return fixture;
+    }
+
+    private static List<String> samples(String model, int count, long seed) {
+        Random random = new Random(seed);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int label = random.nextInt(3);
+            double[] x = new double[3];
+            for (int j = 0; j < 3; j++) {
+                x[j] = (j == label ? 2.0 : 0.0) + 0.5 * random.nextGaussian();
+            }
+            lines.add(new String(new Sample(model, x, label, null, model + "-" + i).toJson(), StandardCharsets.UTF_8));
+        }
+        return lines;
+    }
+
+    private static Mlp offline(ModelCatalog catalog, String id, List<String> lines) {
+        Mlp model = catalog.find(id).orElseThrow().newModel();
+        SampleParser parser = new SampleParser();
+        lines.forEach(line -> parser.parse(line).learnOn(model));
+        return model;
+    }
+
+    @Test
+    @DisplayName("the declared definition is a float32 model")
+    void theDefinitionFileDeclaresAFloat32Model() throws IOException {
+        ModelCatalog catalog = catalog(1000);
+        assertEquals(Dtype.FLOAT32, catalog.find("f32").orElseThrow().architecture().dtype());
+        assertEquals(Dtype.FLOAT64, catalog.find("f64").orElseThrow().architecture().dtype());
+        assertEquals("3-6(tanh)-3(softmax) categorical_cross_entropy float32", catalog.find("f32").orElseThrow().architecture().describe());
+    }
+
+    @Test
+    @DisplayName("publishes the predictions an offline float32 replay makes, bit for bit, and stores the model after each")
+    void publishesThePredictionsOfAnOfflineFloat32ReplayBitForBit() throws IOException {
+        TopologyFixture f = open(Map.of(), 1000);
+        Mlp reference = f.catalog.find("f32").orElseThrow().newModel();
+        SampleParser parser = new SampleParser();
+        List<String> lines = samples("f32", 60, 5);
+        for (int i = 0; i < lines.size(); i++) {
+            f.send("f32", lines.get(i));
+            Outcome expected = parser.parse(lines.get(i)).learnOn(reference);
+
+            JsonNode prediction = json(f.predictions.readValue());
+            assertEquals(i, prediction.get("modelVersion").asLong());
+            for (int k = 0; k < 3; k++) {
+                assertEquals(Double.doubleToRawLongBits(expected.output(k)),
+                        Double.doubleToRawLongBits(prediction.get("output").get(k).asDouble()), "output " + k + " of sample " + i);
+            }
+            assertEquals(expected.predictedClass(), prediction.get("predictedClass").asInt());
+            assertEquals(Double.doubleToRawLongBits(expected.loss()), Double.doubleToRawLongBits(prediction.get("loss").asDouble()));
+        }
+        Mlp stored = f.storedModel("f32");
+        assertEquals(Dtype.FLOAT32, stored.architecture().dtype());
+        assertTrue(stored.bitIdentical(reference), "the store holds the offline float32 model");
+        assertTrue(f.deadLetters.isEmpty());
+    }
+
+    @Test
+    @DisplayName("stores a float32 model in fewer bytes: every parameter and optimizer state value takes 4 bytes, not 8")
+    void storesHalfTheParameterBytesOfTheSameFloat64Model() throws IOException {
+        TopologyFixture f = open(Map.of(), 1000);
+        List<String> f32 = samples("f32", 20, 5);
+        List<String> f64 = samples("f64", 20, 5);
+        for (int i = 0; i < 20; i++) {
+            f.send("f32", f32.get(i));
+            f.send("f64", f64.get(i));
+        }
+        ModelStore store = (ModelStore) f.driver.getStateStore(BackstreamTopology.STORE);
+        byte[] stored32 = store.persistedValue("f32");
+        byte[] stored64 = store.persistedValue("f64");
+        Architecture architecture = f.catalog.find("f64").orElseThrow().architecture();
+        int values = 3 * architecture.parameterCount(); // parameters, Adam's m and v
+        assertEquals(3 * 45, values, "3-6-3: 24 + 21 parameters, three vectors");
+        assertEquals(stored64.length - values * Double.BYTES + values * Float.BYTES, stored32.length,
+                "the float32 value is the float64 one with 4-byte values: " + stored32.length + " against " + stored64.length);
+        assertEquals(20, f.storedModel("f32").updates());
+        assertEquals(20, f.storedModel("f64").updates());
+    }
+
+    @Test
+    @DisplayName("publishes snapshots that say \"dtype\": \"float32\" and read back bit-identical to the stored model")
+    void publishesFloat32SnapshotsThatReadBackBitIdentical() throws IOException {
+        TopologyFixture f = open(Map.of("snapshot.interval.ms", "0"), 10);
+        for (String line : samples("f32", 10, 5)) {
+            f.send("f32", line);
+        }
+        byte[] published = f.snapshots.readValue();
+        assertTrue(f.snapshots.isEmpty());
+        JsonNode document = json(published);
+        assertEquals("f32", document.get("modelId").asText());
+        assertEquals("float32", document.get("dtype").asText());
+        Snapshot snapshot = SnapshotJson.read(published);
+        assertEquals(10, snapshot.model().updates());
+        assertTrue(snapshot.model().bitIdentical(f.storedModel("f32")), "the snapshot is the stored model, Adam's state included");
+        for (JsonNode row : document.get("layers").get(0).get("weights")) {
+            for (JsonNode weight : row) {
+                float value = (float) weight.asDouble();
+                assertEquals(Double.parseDouble(Float.toString(value)), weight.asDouble(),
+                        "a snapshot value is the shortest decimal of a float: " + weight);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a restarted task continues from the committed float32 model bit for bit")
+    void aRestartedTaskContinuesFromTheCommittedFloat32ModelBitForBit() throws Exception {
+        ModelCatalog catalog = catalog(1000);
+        ModelStoreHarness harness = new ModelStoreHarness();
+        List<String> lines = new ArrayList<>();
+        List<String> first = samples("f32", 35, 5);
+        ModelProcessor crashed = harness.processor(catalog);
+        for (int i = 0; i < 30; i++) {
+            lines.add(first.get(i));
+            crashed.process(record(first.get(i), i));
+        }
+        harness.store.flushCache(); // Kafka Streams prepares a commit
+        for (int i = 30; i < 35; i++) {
+            crashed.process(record(first.get(i), i)); // processed, never committed: lost in a crash
+        }
+        crashed.close();
+        harness.restart();
+
+        ModelProcessor restarted = harness.processor(catalog);
+        List<String> second = samples("f32", 30, 6);
+        for (int i = 0; i < 30; i++) {
+            lines.add(second.get(i));
+            restarted.process(record(second.get(i), 30 + i));
+        }
+        harness.store.flushCache();
+
+        JsonNode firstAfterRestart = Json.MAPPER.readTree(harness.context.forwarded().get(0).record().value().json());
+        assertEquals(30, firstAfterRestart.get("modelVersion").asLong(), "resumed at the committed update 30, not at 35");
+        Mlp stored = harness.store.persisted("f32").orElseThrow().model();
+        assertEquals(Dtype.FLOAT32, stored.architecture().dtype());
+        assertEquals(60, stored.updates());
+        assertTrue(stored.bitIdentical(offline(catalog, "f32", lines)), "the committed 30 samples and the 30 after the restart");
+    }
+
+    private static Record<byte[], RoutedSample> record(String line, long offset) {
+        RoutedSample routed = new RoutedSample(new SampleParser().parse(line), true, null, line.getBytes(StandardCharsets.UTF_8),
+                new SourceRecord("backstream.samples", 0, offset, 1000 + offset));
+        return new Record<>("f32".getBytes(StandardCharsets.UTF_8), routed, 1000 + offset);
+    }
+}
