@@ -367,13 +367,14 @@ public final class ModelsApi {
         }
     }
 
-    /** What a model is, in every summary: id, architecture, inputs, outputs, loss and optimizer. */
+    /** What a model is, in every summary: id, architecture, inputs, outputs, loss, dtype and optimizer. */
     private static void writeIdentity(JsonGenerator json, ModelDefinition definition) throws IOException {
         json.writeStringField("id", definition.id());
         json.writeStringField("architecture", definition.architecture().describe());
         json.writeNumberField("inputs", definition.architecture().inputs());
         json.writeNumberField("outputs", definition.architecture().outputs());
         json.writeStringField("loss", definition.architecture().loss().id());
+        json.writeStringField("dtype", definition.architecture().dtype().id());
         SnapshotJson.writeOptimizer(json, definition.optimizer());
     }
 
