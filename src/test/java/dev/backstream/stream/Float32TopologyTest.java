@@ -172,6 +172,31 @@ class Float32TopologyTest {
     }
 
     @Test
+    @DisplayName("shows HTTP readers the committed float32 model: its scorer predicts as the model, bit for bit, and its snapshot is the model")
+    void showsHttpReadersTheCommittedFloat32Model() throws IOException {
+        TopologyFixture f = open(Map.of(), 1000);
+        for (String line : samples("f32", 12, 5)) {
+            f.send("f32", line);
+        }
+        f.driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
+        CommittedModel shown = f.shared.models().find("f32").orElseThrow();
+        Mlp stored = f.storedModel("f32");
+        assertEquals(12, shown.version());
+        Random random = new Random(9);
+        for (int i = 0; i < 20; i++) {
+            double[] x = random.doubles(3, -1, 3).toArray();
+            double[] expected = stored.predict(x).copyOutput();
+            double[] served = shown.scorer().predict(x).copyOutput();
+            for (int k = 0; k < 3; k++) {
+                assertEquals(Double.doubleToRawLongBits(expected[k]), Double.doubleToRawLongBits(served[k]), "output " + k + " of input " + i);
+            }
+        }
+        Snapshot snapshot = SnapshotJson.read(shown.snapshotJson());
+        assertEquals(Dtype.FLOAT32, snapshot.model().architecture().dtype());
+        assertTrue(snapshot.model().bitIdentical(stored));
+    }
+
+    @Test
     @DisplayName("a restarted task continues from the committed float32 model bit for bit")
     void aRestartedTaskContinuesFromTheCommittedFloat32ModelBitForBit() throws Exception {
         ModelCatalog catalog = catalog(1000);
