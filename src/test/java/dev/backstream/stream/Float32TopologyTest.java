@@ -126,6 +126,21 @@ class Float32TopologyTest {
     }
 
     @Test
+    @DisplayName("ends with the float32 model that `backstream train` learns offline from the definition file and the same samples")
+    void endsWithTheModelTheOfflineTrainCommandLearns() throws IOException {
+        TopologyFixture f = open(Map.of(), 1000);
+        List<String> lines = samples("f32", 100, 5);
+        lines.forEach(line -> f.send("f32", line));
+        Path samplesFile = Files.write(dir.resolve("f32.jsonl"), lines);
+        Path out = dir.resolve("f32-out.json");
+        assertEquals(0, dev.backstream.cli.Main.commandLine().execute("train", "--init", dir.resolve("models/f32.json").toString(),
+                "--samples", samplesFile.toString(), "--snapshot-out", out.toString()));
+        Mlp trained = SnapshotJson.read(out).model();
+        assertEquals(Dtype.FLOAT32, trained.architecture().dtype());
+        assertTrue(f.storedModel("f32").bitIdentical(trained));
+    }
+
+    @Test
     @DisplayName("stores a float32 model in fewer bytes: every parameter and optimizer state value takes 4 bytes, not 8")
     void storesHalfTheParameterBytesOfTheSameFloat64Model() throws IOException {
         TopologyFixture f = open(Map.of(), 1000);
