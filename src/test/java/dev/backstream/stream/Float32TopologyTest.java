@@ -141,6 +141,22 @@ class Float32TopologyTest {
     }
 
     @Test
+    @DisplayName("creates a float32 model at run time from a create command whose definition says \"dtype\": \"float32\"")
+    void createsAFloat32ModelAtRunTime() throws IOException {
+        TopologyFixture f = open(Map.of(), 1000);
+        byte[] definition = DEFINITION.formatted("made", " \"dtype\": \"float32\",").getBytes(StandardCharsets.UTF_8);
+        assertEquals("created", f.command(new dev.backstream.message.ModelCommand.Create("c", "made", definition)).get("event").asText());
+        List<String> lines = samples("made", 10, 5);
+        lines.forEach(line -> f.send("made", line));
+        Mlp stored = f.storedModel("made");
+        assertEquals(Dtype.FLOAT32, stored.architecture().dtype());
+        Mlp expected = SnapshotJson.read(definition).model();
+        SampleParser parser = new SampleParser();
+        lines.forEach(line -> parser.parse(line).learnOn(expected));
+        assertTrue(stored.bitIdentical(expected));
+    }
+
+    @Test
     @DisplayName("stores a float32 model in fewer bytes: every parameter and optimizer state value takes 4 bytes, not 8")
     void storesHalfTheParameterBytesOfTheSameFloat64Model() throws IOException {
         TopologyFixture f = open(Map.of(), 1000);
