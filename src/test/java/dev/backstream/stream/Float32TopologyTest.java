@@ -157,6 +157,28 @@ class Float32TopologyTest {
     }
 
     @Test
+    @DisplayName("rolls a float32 model back to a float32 snapshot, and refuses a float64 snapshot of the same shape, naming the float32 architecture")
+    void rollsBackToAFloat32SnapshotAndRefusesAFloat64One() throws IOException {
+        TopologyFixture f = open(Map.of(), 1000);
+        List<String> lines = samples("f32", 10, 5);
+        lines.subList(0, 4).forEach(line -> f.send("f32", line));
+        Mlp earlier = f.storedModel("f32");
+        lines.subList(4, 10).forEach(line -> f.send("f32", line));
+        lines.forEach(line -> f.send("f64", line.replace("\"f32\"", "\"f64\"")));
+
+        JsonNode mismatch = f.command(new dev.backstream.message.ModelCommand.Rollback("r1", "f32", null,
+                SnapshotJson.toBytes(new Snapshot("f64", f.storedModel("f64")))));
+        assertEquals("ARCHITECTURE_MISMATCH", mismatch.get("reason").asText(), mismatch.toString());
+        assertTrue(mismatch.toString().contains("categorical_cross_entropy float32"), mismatch.toString());
+        assertEquals(10, f.storedModel("f32").updates(), "the refused rollback changed nothing");
+
+        JsonNode rolledBack = f.command(new dev.backstream.message.ModelCommand.Rollback("r2", "f32", null,
+                SnapshotJson.toBytes(new Snapshot("f32", earlier))));
+        assertEquals("rolled_back", rolledBack.get("event").asText(), rolledBack.toString());
+        assertTrue(f.storedModel("f32").bitIdentical(earlier));
+    }
+
+    @Test
     @DisplayName("stores a float32 model in fewer bytes: every parameter and optimizer state value takes 4 bytes, not 8")
     void storesHalfTheParameterBytesOfTheSameFloat64Model() throws IOException {
         TopologyFixture f = open(Map.of(), 1000);
