@@ -179,6 +179,49 @@ class Float32TopologyTest {
     }
 
     @Test
+    @DisplayName("runs a float32 challenger beside a float64 champion of the same shape, and promotes it to a float32 champion")
+    void runsAFloat32ChallengerOfAFloat64ChampionAndPromotesIt() throws IOException {
+        String champion = """
+                "format": "backstream.mlp/v1", "modelId": "champ", "inputs": 2, "loss": "binary_cross_entropy",
+                 "optimizer": {"type": "sgd", "learningRate": 0.5},
+                 "layers": [{"units": 4, "activation": "sigmoid"}, {"units": 1, "activation": "sigmoid"}], "seed": 7""";
+        String half = """
+                "dtype": "float32", "optimizer": {"type": "sgd", "learningRate": 0.5},
+                 "layers": [{"units": 4, "activation": "sigmoid"}, {"units": 1, "activation": "sigmoid"}], "seed": 7""";
+        Path models = Files.createDirectories(dir.resolve("challenger-models"));
+        Files.writeString(models.resolve("champ.json"), ChallengerTopologyTest.definition(champion, List.of("half", half), null));
+        ModelCatalog catalog = ModelCatalog.load(models, 100_000);
+        assertEquals(Dtype.FLOAT32, catalog.find("champ").orElseThrow().challengers().get("half").architecture().dtype());
+        fixture = new TopologyFixture(TopologyFixture.config(dir.resolve("challenger-state"), Map.of()), catalog);
+        TopologyFixture f = fixture;
+
+        Mlp offline = ChallengerTopologyTest.offline("champ:half", half);
+        assertEquals(Dtype.FLOAT32, offline.architecture().dtype());
+        SampleParser parser = new SampleParser();
+        for (int i = 0; i < 40; i++) {
+            f.send("champ", ChallengerTopologyTest.sample(i));
+            Outcome expected = parser.parse(ChallengerTopologyTest.sample(i)).learnOn(offline);
+            assertEquals("champ", json(f.predictions.readValue()).get("model").asText());
+            JsonNode challenger = json(f.predictions.readValue());
+            assertEquals("champ:half", challenger.get("model").asText());
+            assertEquals(Double.doubleToRawLongBits(expected.output(0)), Double.doubleToRawLongBits(challenger.get("output").get(0).asDouble()),
+                    "sample " + i);
+        }
+
+        JsonNode promoted = f.command(new dev.backstream.message.ModelCommand.Promote("p", "champ", "half"));
+        assertEquals("promoted", promoted.get("event").asText(), promoted.toString());
+        Mlp stored = f.storedModel("champ");
+        assertEquals(Dtype.FLOAT32, stored.architecture().dtype());
+        assertTrue(stored.bitIdentical(offline), "the champion is now the challenger's float32 model");
+        f.send("champ", ChallengerTopologyTest.sample(40));
+        Outcome next = parser.parse(ChallengerTopologyTest.sample(40)).learnOn(offline);
+        JsonNode afterPromotion = json(f.predictions.readValue());
+        assertEquals("champ", afterPromotion.get("model").asText());
+        assertEquals(Double.doubleToRawLongBits(next.output(0)), Double.doubleToRawLongBits(afterPromotion.get("output").get(0).asDouble()));
+        assertTrue(f.storedModel("champ").bitIdentical(offline));
+    }
+
+    @Test
     @DisplayName("stores a float32 model in fewer bytes: every parameter and optimizer state value takes 4 bytes, not 8")
     void storesHalfTheParameterBytesOfTheSameFloat64Model() throws IOException {
         TopologyFixture f = open(Map.of(), 1000);
