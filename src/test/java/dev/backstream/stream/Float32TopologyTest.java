@@ -327,6 +327,83 @@ class Float32TopologyTest {
         assertTrue(stored.bitIdentical(offline(catalog, "f32", lines)), "the committed 30 samples and the 30 after the restart");
     }
 
+    @Test
+    @DisplayName("a definition file changed to float32 leaves a model that has state float64, and readers are shown float64")
+    void aDefinitionChangedToFloat32LeavesAStoredFloat64ModelAndReadersSeeItsDtype() throws Exception {
+        Path asFloat64 = Files.createDirectories(dir.resolve("before"));
+        Files.writeString(asFloat64.resolve("f32.json"), DEFINITION.formatted("f32", ""));
+        ModelCatalog before = ModelCatalog.load(asFloat64, 1000);
+        ModelCatalog after = catalog(1000); // the same file, now saying "dtype": "float32"
+        ModelStoreHarness harness = new ModelStoreHarness();
+        List<String> lines = samples("f32", 10, 5);
+        ModelProcessor first = harness.processor(before);
+        for (int i = 0; i < 5; i++) {
+            first.process(record(lines.get(i), i));
+        }
+        harness.store.flushCache();
+        first.close();
+        harness.restart();
+        ModelProcessor second = harness.processor(after);
+        for (int i = 5; i < 10; i++) {
+            second.process(record(lines.get(i), i));
+        }
+        harness.store.flushCache();
+        harness.store.publishCommitted();
+
+        // "Changing a file does not change a model that has state" (README, Managing models): it goes on as float64
+        assertEquals(Dtype.FLOAT64, harness.store.persisted("f32").orElseThrow().model().architecture().dtype());
+        assertTrue(harness.store.persisted("f32").orElseThrow().model().bitIdentical(offline(before, "f32", lines)));
+        CommittedModel shown = harness.committed.find("f32").orElseThrow();
+        assertEquals(Dtype.FLOAT32, shown.definition().architecture().dtype(), "the definition is the changed file");
+        assertEquals(Dtype.FLOAT64, shown.architecture().dtype(), "the committed state is a float64 model");
+        assertEquals("3-6(tanh)-3(softmax) categorical_cross_entropy", shown.architecture().describe());
+        assertEquals("adam", shown.optimizer().type());
+
+        JsonNode listed = listing(after, harness.committed, shown.partition()).get("models").get(0);
+        assertEquals("f32", listed.get("id").asText());
+        assertEquals(10, listed.get("modelVersion").asLong());
+        assertEquals("float64", listed.get("dtype").asText(), listed.toString());
+        assertEquals("3-6(tanh)-3(softmax) categorical_cross_entropy", listed.get("architecture").asText());
+    }
+
+    /** {@code GET /models?local=true} of an instance that owns {@code partition} and shows {@code committed}. */
+    private static JsonNode listing(ModelCatalog catalog, CommittedModels committed, int partition) throws Exception {
+        String self = "127.0.0.1:1";
+        dev.backstream.http.ModelDirectory directory = new dev.backstream.http.ModelDirectory() {
+            public String self() {
+                return self;
+            }
+
+            public java.util.Optional<Placement> placement(String id) {
+                return java.util.Optional.of(new Placement(self, partition, List.of()));
+            }
+
+            public List<String> instances() {
+                return List.of(self);
+            }
+
+            public Readiness readiness() {
+                return new Readiness(true, "RUNNING", null);
+            }
+
+            public java.util.Optional<byte[]> standbyValue(String id, int p) {
+                return java.util.Optional.empty();
+            }
+        };
+        dev.backstream.http.ModelsApi api = new dev.backstream.http.ModelsApi(catalog, committed, new PublishedMetrics(), directory,
+                new dev.backstream.http.Peers(null), 10, 1 << 20, 1000, null);
+        dev.backstream.http.PrometheusMetrics metrics = new dev.backstream.http.PrometheusMetrics(new PublishedMetrics(),
+                new Activity().totals(), new ModelSeriesSlots(ModelSeriesSlots.DEFAULT_MAX));
+        try (dev.backstream.http.HttpServer server = dev.backstream.http.HttpServer.start(
+                new dev.backstream.http.HttpServer.Settings("127.0.0.1", 0, null), metrics, api)) {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url("/models?local=true"))).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            return Json.MAPPER.readTree(response.body());
+        }
+    }
+
     private static Record<byte[], RoutedSample> record(String line, long offset) {
         RoutedSample routed = new RoutedSample(new SampleParser().parse(line), true, null, line.getBytes(StandardCharsets.UTF_8),
                 new SourceRecord("backstream.samples", 0, offset, 1000 + offset));
