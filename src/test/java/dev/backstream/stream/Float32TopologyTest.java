@@ -100,7 +100,7 @@ class Float32TopologyTest {
     }
 
     @Test
-    @DisplayName("publishes the predictions an offline float32 replay makes, bit for bit, and stores the model after each")
+    @DisplayName("publishes the predictions an offline float32 replay makes, bit for bit, stores the model after each, and scores with it")
     void publishesThePredictionsOfAnOfflineFloat32ReplayBitForBit() throws IOException {
         TopologyFixture f = open(Map.of(), 1000);
         Mlp reference = f.catalog.find("f32").orElseThrow().newModel();
@@ -118,10 +118,19 @@ class Float32TopologyTest {
             }
             assertEquals(expected.predictedClass(), prediction.get("predictedClass").asInt());
             assertEquals(Double.doubleToRawLongBits(expected.loss()), Double.doubleToRawLongBits(prediction.get("loss").asDouble()));
+            assertTrue(f.storedModel("f32").bitIdentical(reference), "the store holds the model after sample " + i);
         }
         Mlp stored = f.storedModel("f32");
         assertEquals(Dtype.FLOAT32, stored.architecture().dtype());
-        assertTrue(stored.bitIdentical(reference), "the store holds the offline float32 model");
+
+        f.score("f32", new String(new Sample("f32", new double[] {0.5, 2, -0.25}, null, null, "q").toJson(), StandardCharsets.UTF_8));
+        JsonNode scored = json(f.predictions.readValue());
+        double[] expected = reference.predict(new double[] {0.5, 2, -0.25}).copyOutput();
+        for (int k = 0; k < 3; k++) {
+            assertEquals(Double.doubleToRawLongBits(expected[k]), Double.doubleToRawLongBits(scored.get("output").get(k).asDouble()),
+                    "score request output " + k);
+        }
+        assertTrue(f.storedModel("f32").bitIdentical(reference), "a score request changes nothing");
         assertTrue(f.deadLetters.isEmpty());
     }
 
