@@ -80,4 +80,23 @@ class ModelCatalogTest {
     void rejectsAnEmptyDirectory() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelCatalog.load(dir, 1000)).getMessage().contains("no *.json"));
     }
+
+    @Test
+    void rejectsAnUnknownDtypeNamingTheFileAndTheAcceptedOnes() throws IOException {
+        write("half.json", XOR.replace(" EXTRA", ", \"dtype\": \"float16\""));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCatalog.load(dir, 1000));
+        assertTrue(e.getMessage().contains("half.json") && e.getMessage().contains("float16")
+                && e.getMessage().contains("float64, float32"), e.getMessage());
+    }
+
+    @Test
+    void refusesAFloat64InitialSnapshotForAFloat32DefinitionNamingBothArchitectures() throws IOException {
+        write("xor.json", XOR.replace(" EXTRA", ""));
+        SnapshotJson.write(new Snapshot("xor", ModelCatalog.load(dir, 1000).find("xor").orElseThrow().newModel()),
+                dir.resolve("xor-float64.snapshot"));
+        write("xor.json", XOR.replace(" EXTRA", ", \"dtype\": \"float32\", \"initialSnapshot\": \"xor-float64.snapshot\""));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCatalog.load(dir, 1000));
+        assertTrue(e.getMessage().contains("has architecture 2-4(sigmoid)-1(sigmoid) binary_cross_entropy, the definition declares "
+                + "2-4(sigmoid)-1(sigmoid) binary_cross_entropy float32"), e.getMessage());
+    }
 }
