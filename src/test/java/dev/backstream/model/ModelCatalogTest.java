@@ -99,4 +99,26 @@ class ModelCatalogTest {
         assertTrue(e.getMessage().contains("has architecture 2-4(sigmoid)-1(sigmoid) binary_cross_entropy, the definition declares "
                 + "2-4(sigmoid)-1(sigmoid) binary_cross_entropy float32"), e.getMessage());
     }
+
+    @Test
+    void warmStartsAFloat32ModelFromAFloat64SnapshotThatSaysFloat32WithEveryValueRoundedToItsFloat() throws IOException {
+        write("xor.json", XOR.replace(" EXTRA", ""));
+        var trained = ModelCatalog.load(dir, 1000).find("xor").orElseThrow().newModel();
+        for (int i = 0; i < 100; i++) {
+            trained.learn(new double[] {i % 2, (i / 2) % 2}, (i % 2) ^ ((i / 2) % 2));
+        }
+        String snapshot = new String(SnapshotJson.toBytes(new Snapshot("xor", trained)), java.nio.charset.StandardCharsets.UTF_8);
+        write("xor-float32.snapshot", snapshot.replaceFirst("\\{", "{\"dtype\": \"float32\", "));
+        write("xor.json", XOR.replace(" EXTRA", ", \"dtype\": \"float32\", \"initialSnapshot\": \"xor-float32.snapshot\""));
+
+        var warm = ModelCatalog.load(dir, 1000).find("xor").orElseThrow().newModel();
+        assertEquals(dev.backstream.nn.Dtype.FLOAT32, warm.architecture().dtype());
+        assertEquals(100, warm.updates());
+        double[] expected = trained.parameters();
+        double[] actual = warm.parameters();
+        assertEquals(expected.length, actual.length);
+        for (int k = 0; k < expected.length; k++) {
+            assertEquals((double) (float) expected[k], actual[k], "parameter " + k + " is the float nearest the float64 one");
+        }
+    }
 }
