@@ -9,6 +9,9 @@ import dev.backstream.nn.Architecture;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.Outcome;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -39,7 +42,7 @@ final class JitWarmUp implements Runnable {
         long deadline = System.nanoTime() + BUDGET_NANOS;
         SplittableRandom random = new SplittableRandom(1);
         SampleParser parser = new SampleParser();
-        for (ModelDefinition definition : catalog.all()) {
+        for (ModelDefinition definition : oneOfEachKind(catalog)) {
             Mlp copy = definition.newModel();
             Architecture architecture = copy.architecture();
             for (int step = 0; step < STEPS_PER_MODEL && System.nanoTime() < deadline; step++) {
@@ -48,6 +51,27 @@ final class JitWarmUp implements Runnable {
                 Prediction.of(sample, outcome).toJson();
             }
         }
+    }
+
+    /**
+     * One definition of each kind among the declared models and their challengers, in catalog order: the kind is the
+     * architecture (shape, loss and dtype: a float32 model runs other code than a float64 one of the same shape) and
+     * the optimizer type. Models of one kind run the same code, so warming one warms all, and the budget goes to the
+     * kinds not yet seen instead of to the first models of a large catalog.
+     */
+    static List<ModelDefinition> oneOfEachKind(ModelCatalog catalog) {
+        Map<List<Object>, ModelDefinition> kinds = new LinkedHashMap<>();
+        for (ModelDefinition definition : catalog.all()) {
+            kinds.putIfAbsent(kind(definition), definition);
+            for (ModelDefinition challenger : definition.challengers().values()) {
+                kinds.putIfAbsent(kind(challenger), challenger);
+            }
+        }
+        return List.copyOf(kinds.values());
+    }
+
+    private static List<Object> kind(ModelDefinition definition) {
+        return List.of(definition.architecture(), definition.optimizer().type());
     }
 
     private static byte[] sampleJson(String id, Architecture architecture, SplittableRandom random) {

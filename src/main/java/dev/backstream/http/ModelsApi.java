@@ -9,8 +9,10 @@ import dev.backstream.message.PredictRequest;
 import dev.backstream.message.RejectReason;
 import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.Architecture;
 import dev.backstream.nn.FrozenMlp;
 import dev.backstream.nn.InvalidSampleException;
+import dev.backstream.nn.OptimizerSpec;
 import dev.backstream.nn.Outcome;
 import dev.backstream.snapshot.SnapshotJson;
 import dev.backstream.stream.CommittedModel;
@@ -351,7 +353,9 @@ public final class ModelsApi {
     }
 
     private void writeSummary(JsonGenerator json, CommittedModel model, String replica) throws IOException {
-        writeIdentity(json, model.definition());
+        // the committed state's shape, not the definition's: a definition file changed after the model learned does
+        // not change the model (it goes on as stored until a reset), and the summary says what answers
+        writeIdentity(json, model.id(), model.architecture(), model.optimizer());
         json.writeNumberField("modelVersion", model.version());
         json.writeObjectFieldStart("owner");
         json.writeStringField("instance", directory.self());
@@ -367,20 +371,22 @@ public final class ModelsApi {
         }
     }
 
-    /** What a model is, in every summary: id, architecture, inputs, outputs, loss and optimizer. */
-    private static void writeIdentity(JsonGenerator json, ModelDefinition definition) throws IOException {
-        json.writeStringField("id", definition.id());
-        json.writeStringField("architecture", definition.architecture().describe());
-        json.writeNumberField("inputs", definition.architecture().inputs());
-        json.writeNumberField("outputs", definition.architecture().outputs());
-        json.writeStringField("loss", definition.architecture().loss().id());
-        SnapshotJson.writeOptimizer(json, definition.optimizer());
+    /** What a model is, in every summary: id, architecture, inputs, outputs, loss, dtype and optimizer. */
+    private static void writeIdentity(JsonGenerator json, String id, Architecture architecture, OptimizerSpec optimizer)
+            throws IOException {
+        json.writeStringField("id", id);
+        json.writeStringField("architecture", architecture.describe());
+        json.writeNumberField("inputs", architecture.inputs());
+        json.writeNumberField("outputs", architecture.outputs());
+        json.writeStringField("loss", architecture.loss().id());
+        json.writeStringField("dtype", architecture.dtype().id());
+        SnapshotJson.writeOptimizer(json, optimizer);
     }
 
     /** A declared model no instance listed: its owner is unknown, restoring, or did not answer. */
     private void writeUnavailableSummary(JsonGenerator json, ModelDefinition definition) throws IOException {
         json.writeStartObject();
-        writeIdentity(json, definition);
+        writeIdentity(json, definition.id(), definition.architecture(), definition.optimizer());
         json.writeNullField("modelVersion");
         json.writeNullField("owner");
         json.writeNullField("metrics");

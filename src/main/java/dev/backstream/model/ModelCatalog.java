@@ -193,7 +193,7 @@ public final class ModelCatalog {
             for (String inherited : INHERITED) {
                 if (body.has(inherited)) {
                     throw new IllegalArgumentException(where + ": \"" + inherited
-                            + "\" is the champion's; a challenger declares only its optimizer, layers and seed (or weights)");
+                            + "\" is the champion's; a challenger declares only its optimizer, layers, dtype and seed (or weights)");
                 }
                 JsonNode value = champion.get(inherited);
                 if (value != null) {

@@ -8,10 +8,11 @@ package dev.backstream.nn;
  *   <li>{@link #FLOAT32} keeps weights, biases and optimizer state as {@code float} and runs every operation over
  *       them (the forward products, the weight updates, backpropagation's transposed products) in {@code float}
  *       arithmetic: half the memory traffic and twice the SIMD lanes of a learning step, half the bytes in stores,
- *       changelogs and snapshots. The per-unit values (pre-activations, activations, deltas, the loss) are computed in
- *       {@code double} from float inputs and rounded to {@code float} where they enter a product, so activation
- *       functions keep their float64 implementations and error bounds. Bit-reproducible like float64: IEEE 754
- *       operations in a fixed order, no fused multiply-add.</li>
+ *       changelogs and snapshots. Sigmoid and softmax run in {@code float} too, on a float {@code exp} within 1 ulp
+ *       ({@link Float32Math}); the other per-unit values (tanh, ReLU and linear activations, deltas, the loss) are
+ *       computed in {@code double} from float inputs with the float64 code and rounded to {@code float} where they
+ *       enter a product. Bit-reproducible like float64: IEEE 754 operations in a fixed order, no fused
+ *       multiply-add.</li>
  * </ul>
  */
 public enum Dtype {

@@ -3,8 +3,10 @@ package dev.backstream.stream;
 import dev.backstream.features.Preprocessing;
 import dev.backstream.message.SourceRecord;
 import dev.backstream.model.ModelDefinition;
+import dev.backstream.nn.Architecture;
 import dev.backstream.nn.FrozenMlp;
 import dev.backstream.nn.Mlp;
+import dev.backstream.nn.OptimizerSpec;
 import dev.backstream.snapshot.Snapshot;
 import dev.backstream.snapshot.SnapshotJson;
 
@@ -101,6 +103,20 @@ public final class CommittedModel {
     /** The number of updates the committed state has applied: the version every answer from it carries. */
     public long version() {
         return version;
+    }
+
+    /**
+     * The architecture of this state: the stored model's, read from its header without decoding the parameters, or
+     * the definition's for the initial state. They differ when the definition file changed (a layer, the dtype) after
+     * the model learned: the stored model goes on as it was until a {@code reset}.
+     */
+    public Architecture architecture() {
+        return stored == null ? definition.architecture() : StoredModel.modelHeader(stored).architecture();
+    }
+
+    /** The optimizer of this state, the stored model's as {@link #architecture()}. */
+    public OptimizerSpec optimizer() {
+        return stored == null ? definition.optimizer() : StoredModel.modelHeader(stored).optimizer();
     }
 
     /** An immutable scorer of this state; thread-safe. */

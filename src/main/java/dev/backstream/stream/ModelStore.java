@@ -774,6 +774,11 @@ public final class ModelStore extends CommitHookStore<String, byte[]> {
         return Optional.ofNullable(stored.get(id)).map(value -> decode(id, value));
     }
 
+    /** The bytes last persisted (committed or about to be) under model {@code id}, or null; for tests. */
+    byte[] persistedValue(String id) {
+        return stored.get(id);
+    }
+
     /** Challenger {@code name} of model {@code id} as last persisted; for tests. */
     Optional<StoredModel> persistedChallenger(String id, String name) {
         String key = challengerKey(id, name);

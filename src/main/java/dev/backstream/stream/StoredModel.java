@@ -69,6 +69,14 @@ record StoredModel(Mlp model, SourceRecord source, long lastSnapshotUpdates, Pre
         return readModelAndSource(in, checkHeader(bytes, in), new long[1]);
     }
 
+    /** The header of the model in a version 3, 2 or 1 value (its architecture, optimizer and counters), nothing decoded. */
+    static BinaryModelFormat.Header modelHeader(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        checkHeader(bytes, in);
+        in.position(HEADER);
+        return BinaryModelFormat.skip(in);
+    }
+
     /**
      * Reads, after the header, the model and the source record of a value of {@code version}, leaving {@code in} at
      * the metrics; {@code lastSnapshot[0]} receives the last snapshot's update count.

@@ -4,6 +4,7 @@ import dev.backstream.model.ModelCatalog;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.Activation;
 import dev.backstream.nn.Architecture;
+import dev.backstream.nn.Dtype;
 import dev.backstream.nn.LayerSpec;
 import dev.backstream.nn.Loss;
 import dev.backstream.nn.Mlp;
@@ -52,5 +53,13 @@ class StartupMessageTest {
         String ten = BackstreamApp.describe(catalog(10, 0));
         assertTrue(ten.startsWith("10 model(s): 10 × 8-32(sigmoid)-1(sigmoid) binary_cross_entropy sgd (device-0, device-1, "), ten);
         assertFalse(BackstreamApp.describe(catalog(11, 0)).contains("device-"));
+    }
+
+    @Test
+    void float32ModelsAreCountedApartFromFloat64ModelsOfTheSameShapeAndSayTheirDtype() {
+        List<ModelDefinition> definitions = new ArrayList<>(catalog(2, 0).all());
+        definitions.add(new ModelDefinition("half-0", Mlp.initialize(S2.withDtype(Dtype.FLOAT32), OptimizerSpec.sgd(0.01), 0), 1000, "test"));
+        assertEquals("3 model(s): 2 × 8-32(sigmoid)-1(sigmoid) binary_cross_entropy sgd (device-0, device-1); "
+                + "1 × 8-32(sigmoid)-1(sigmoid) binary_cross_entropy float32 sgd (half-0)", BackstreamApp.describe(new ModelCatalog(definitions)));
     }
 }

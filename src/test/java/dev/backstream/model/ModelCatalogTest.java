@@ -80,4 +80,45 @@ class ModelCatalogTest {
     void rejectsAnEmptyDirectory() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelCatalog.load(dir, 1000)).getMessage().contains("no *.json"));
     }
+
+    @Test
+    void rejectsAnUnknownDtypeNamingTheFileAndTheAcceptedOnes() throws IOException {
+        write("half.json", XOR.replace(" EXTRA", ", \"dtype\": \"float16\""));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCatalog.load(dir, 1000));
+        assertTrue(e.getMessage().contains("half.json") && e.getMessage().contains("float16")
+                && e.getMessage().contains("float64, float32"), e.getMessage());
+    }
+
+    @Test
+    void refusesAFloat64InitialSnapshotForAFloat32DefinitionNamingBothArchitectures() throws IOException {
+        write("xor.json", XOR.replace(" EXTRA", ""));
+        SnapshotJson.write(new Snapshot("xor", ModelCatalog.load(dir, 1000).find("xor").orElseThrow().newModel()),
+                dir.resolve("xor-float64.snapshot"));
+        write("xor.json", XOR.replace(" EXTRA", ", \"dtype\": \"float32\", \"initialSnapshot\": \"xor-float64.snapshot\""));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCatalog.load(dir, 1000));
+        assertTrue(e.getMessage().contains("has architecture 2-4(sigmoid)-1(sigmoid) binary_cross_entropy, the definition declares "
+                + "2-4(sigmoid)-1(sigmoid) binary_cross_entropy float32"), e.getMessage());
+    }
+
+    @Test
+    void warmStartsAFloat32ModelFromAFloat64SnapshotThatSaysFloat32WithEveryValueRoundedToItsFloat() throws IOException {
+        write("xor.json", XOR.replace(" EXTRA", ""));
+        var trained = ModelCatalog.load(dir, 1000).find("xor").orElseThrow().newModel();
+        for (int i = 0; i < 100; i++) {
+            trained.learn(new double[] {i % 2, (i / 2) % 2}, (i % 2) ^ ((i / 2) % 2));
+        }
+        String snapshot = new String(SnapshotJson.toBytes(new Snapshot("xor", trained)), java.nio.charset.StandardCharsets.UTF_8);
+        write("xor-float32.snapshot", snapshot.replaceFirst("\\{", "{\"dtype\": \"float32\", "));
+        write("xor.json", XOR.replace(" EXTRA", ", \"dtype\": \"float32\", \"initialSnapshot\": \"xor-float32.snapshot\""));
+
+        var warm = ModelCatalog.load(dir, 1000).find("xor").orElseThrow().newModel();
+        assertEquals(dev.backstream.nn.Dtype.FLOAT32, warm.architecture().dtype());
+        assertEquals(100, warm.updates());
+        double[] expected = trained.parameters();
+        double[] actual = warm.parameters();
+        assertEquals(expected.length, actual.length);
+        for (int k = 0; k < expected.length; k++) {
+            assertEquals((double) (float) expected[k], actual[k], "parameter " + k + " is the float nearest the float64 one");
+        }
+    }
 }
