@@ -46,8 +46,7 @@ import java.util.Set;
  * <p>An optional {@code "dtype"} after {@code "loss"} says the number type of the model: {@code "float64"} (the
  * default, never written) or {@code "float32"}. A float32 snapshot writes every weight, bias and state value as the
  * float's own decimal representation ({@link Float#toString}), about half the digits of a double, and reads each back
- * to the same float (the written decimal, parsed to the nearest double, rounds to it again: checked for every finite
- * float). Unknown format versions, wrong shapes,
+ * to the same float ({@link #toFloat}; checked for every finite float). Unknown format versions, wrong shapes,
  * unknown names and non-finite numbers are rejected with a message naming the JSON path, what was expected and what
  * was found.
  */
@@ -466,7 +465,7 @@ public final class SnapshotJson {
                 throw new SnapshotFormatException(path + "[" + j + "]: the number overflows a double (" + value + "); expected a finite number");
             }
             if (dtype == Dtype.FLOAT32) {
-                float narrowed = (float) value;
+                float narrowed = toFloat(value);
                 if (!Float.isFinite(narrowed)) {
                     throw new SnapshotFormatException(path + "[" + j + "]: " + number + " is beyond the float32 range of this model"
                             + " (dtype float32); expected a finite float");
@@ -476,6 +475,27 @@ public final class SnapshotJson {
             into[offset++] = value;
         }
         return offset;
+    }
+
+    /**
+     * The float a float32 document's number denotes, given the double it was parsed to. Rounding that double to float
+     * is right unless it lies exactly halfway between two floats: the decimal a writer chose for one of them (always
+     * {@link Float#toString} here) can parse to that midpoint, and the tie would then go to the even neighbour. Found
+     * by checking every finite float: {@code 7.038531E-26} came back one ulp off. At a midpoint, the float whose own
+     * decimal parses to the same double is the one that was written; any other decimal keeps the rounded value.
+     */
+    static float toFloat(double value) {
+        float rounded = (float) value;
+        if ((double) rounded != value) {
+            double neighbour = value > rounded ? Math.nextUp(rounded) : Math.nextDown(rounded);
+            if (value - rounded == neighbour - value) { // exact: all three are within a float ulp of each other
+                float other = (float) neighbour;
+                if (Double.parseDouble(Float.toString(other)) == value && Double.parseDouble(Float.toString(rounded)) != value) {
+                    return other;
+                }
+            }
+        }
+        return rounded;
     }
 
     private static OptimizerSpec readOptimizer(JsonNode node) {

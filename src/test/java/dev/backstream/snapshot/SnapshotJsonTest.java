@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -388,6 +389,41 @@ class SnapshotJsonTest {
                 new OptimizerSpec.Adam(0.01, 0.8, 0.95, 1e-7, 0, 1));
         /** A decimal number with a fraction or an exponent: every weight, bias and state value (counts are integers). */
         private final Pattern decimal = Pattern.compile("-?\\d+\\.\\d+(E-?\\d+)?");
+
+        /** The first float found whose {@code Float.toString} parses to a double exactly halfway to its neighbour. */
+        private final float midpointDecimal = Float.intBitsToFloat(363742205); // 7.038531E-26
+
+        @Test
+        @DisplayName("a value whose decimal parses to a midpoint between two floats still reads back to its float")
+        void aDecimalThatParsesToAMidpointReadsBackToItsFloat() {
+            assertEquals("7.038531E-26", Float.toString(midpointDecimal));
+            assertNotEquals(midpointDecimal, (float) Double.parseDouble(Float.toString(midpointDecimal)),
+                    "rounding the parsed double is one ulp off for this float: the hazard this test guards");
+            Architecture one = Architecture.of(1, Loss.SQUARED_ERROR, new LayerSpec(1, Activation.LINEAR)).withDtype(Dtype.FLOAT32);
+            Mlp model = Mlp.restore(one, OptimizerSpec.sgd(0.1), 0, new double[] {midpointDecimal, -midpointDecimal}, null, 0);
+
+            Mlp read = SnapshotJson.read(SnapshotJson.toBytes(new Snapshot("m", model, Map.of()))).model();
+
+            assertArrayEquals(new double[] {midpointDecimal, -midpointDecimal}, read.parameters());
+        }
+
+        /**
+         * Every 1009th finite float of each sign (about 4 million) written as {@link Float#toString} reads back to
+         * itself; with {@code -Dbackstream.exhaustive=true} every finite float (a few minutes).
+         */
+        @Test
+        @DisplayName("every written float reads back to itself (a sample; all of them with -Dbackstream.exhaustive=true)")
+        void everyWrittenFloatReadsBackToItself() {
+            int step = Boolean.getBoolean("backstream.exhaustive") ? 1 : 1009;
+            long wrong = 0;
+            for (long bits = 0; bits < 0x7f800000L; bits += step) {
+                float f = Float.intBitsToFloat((int) bits);
+                wrong += SnapshotJson.toFloat(Double.parseDouble(Float.toString(f))) == f ? 0 : 1;
+                wrong += SnapshotJson.toFloat(Double.parseDouble(Float.toString(-f))) == -f ? 0 : 1;
+            }
+            assertEquals(0, wrong, "floats that did not read back");
+            assertEquals(midpointDecimal, SnapshotJson.toFloat(Double.parseDouble(Float.toString(midpointDecimal))));
+        }
 
         private Mlp trained(Architecture architecture, OptimizerSpec optimizer) {
             Mlp model = Mlp.initialize(architecture, optimizer, 8);
