@@ -27,8 +27,14 @@ import java.util.Arrays;
 final class Float32Network {
     /** Bounds above this are not trusted to prove a float step finite: far below the float maximum (~2^128). */
     private static final double SAFE_BOUND = 0x1p100;
-    /** Largest gradient bound for which every float intermediate ({@code g·g} in Adam) is proved finite. */
+    /**
+     * Largest bound on a gradient component {@code |g| ≤ G + l2·max|θ|} for which every float intermediate is proved
+     * finite: {@code g·g} in Adam, and Adam's {@code λ (m / (1 − β1^t))} with {@code m ≤ max(m, g)},
+     * {@code 1 − β1^t ≥ 2^-24} and {@code λ ≤ 2^20} ({@link #requireFloatHyperparameters}).
+     */
     private static final double SAFE_GRADIENT = 0x1p50;
+    /** The largest learning rate a float32 model takes (see {@link #SAFE_GRADIENT}); any practical one is far below. */
+    static final double MAX_LEARNING_RATE = 0x1p20;
     /** Rows shorter than this take {@link #mixShortRows}: one iteration of the kernels' float loops is 32 values. */
     private static final int SHORT_ROW = 32;
 
@@ -104,11 +110,50 @@ final class Float32Network {
         }
         this.labelTarget = new double[architecture.outputs()];
         this.outcome = new Outcome(architecture.outputs(), architecture.classes());
+        requireFloatHyperparameters(spec);
         this.defers = DeferredSgdUpdate.appliesTo(spec);
         this.rate = (float) spec.learningRate();
         this.bounds = new double[1 + state.length];
         this.nextBounds = new double[1 + state.length];
         tightenBounds();
+    }
+
+    /**
+     * Rejects hyperparameters whose float values would change the optimizer: a learning rate or Adam ε that rounds to 0
+     * or beyond the float range, an l2 beyond it, a β or momentum that rounds to 1. With these excluded, the finite-step
+     * guard's bounds, computed in double, also bound every float intermediate.
+     *
+     * @throws IllegalArgumentException naming the setting, its value and the float32 limit
+     */
+    static void requireFloatHyperparameters(OptimizerSpec spec) {
+        requireFloat("learningRate", spec.learningRate(), true);
+        if (spec.learningRate() > MAX_LEARNING_RATE) {
+            throw new IllegalArgumentException("learningRate " + spec.learningRate() + " is above " + MAX_LEARNING_RATE
+                    + ", the largest a float32 model takes");
+        }
+        requireFloat("l2", spec.l2(), false);
+        if (spec instanceof OptimizerSpec.Momentum momentum) {
+            requireBelowOne("momentum", momentum.momentum());
+        } else if (spec instanceof OptimizerSpec.Adam adam) {
+            requireBelowOne("beta1", adam.beta1());
+            requireBelowOne("beta2", adam.beta2());
+            requireFloat("epsilon", adam.epsilon(), true);
+        }
+    }
+
+    private static void requireFloat(String name, double value, boolean positive) {
+        float rounded = (float) value;
+        if (!Float.isFinite(rounded) || (positive && rounded == 0f && value != 0)) {
+            throw new IllegalArgumentException(name + " " + value + " is " + (Float.isFinite(rounded) ? "0" : "infinite")
+                    + " as a float; a float32 model needs it within the float range (about 1.4e-45 to 3.4e38)");
+        }
+    }
+
+    private static void requireBelowOne(String name, double value) {
+        if ((float) value >= 1f) {
+            throw new IllegalArgumentException(name + " " + value + " rounds to 1 as a float; a float32 model needs it at most "
+                    + Math.nextDown(1f));
+        }
     }
 
     /** A fresh model: the float64 model's initial weights for {@code seed}, each rounded to the nearest float. */
@@ -322,7 +367,7 @@ final class Float32Network {
      * with the margin up to {@code 2^128} each float result is proved finite.
      */
     private boolean provedFinite(double gradientBound) {
-        if (!(gradientBound <= SAFE_GRADIENT) || !rule.boundsAfterStep(bounds, gradientBound, nextBounds)) {
+        if (!(gradientBound + spec.l2() * bounds[0] <= SAFE_GRADIENT) || !rule.boundsAfterStep(bounds, gradientBound, nextBounds)) {
             return false;
         }
         for (double bound : nextBounds) {

@@ -156,7 +156,8 @@ public final class SnapshotJson {
         }
         json.writeStartArray();
         for (int k = offset; k < offset + length; k++) {
-            json.writeNumber((float) values[k]);
+            // Float.toString itself rather than the generator's float writer: toFloat reads it back with the same function
+            json.writeNumber(Float.toString((float) values[k]));
         }
         json.writeEndArray();
     }
@@ -325,7 +326,7 @@ public final class SnapshotJson {
                 throw new SnapshotFormatException("layers have no weights, so this is a model definition and needs an integer \"seed\"; found "
                         + type(seed));
             }
-            model = Mlp.initialize(architecture, optimizer, seed.longValue());
+            model = build(() -> Mlp.initialize(architecture, optimizer, seed.longValue()));
             if (updates != 0) {
                 throw new SnapshotFormatException("updates: a model definition without weights must have 0 updates, found " + updates);
             }
@@ -363,10 +364,21 @@ public final class SnapshotJson {
                     }
                 }
             }
-            model = Mlp.restore(architecture, optimizer, updates, params, state, steps);
+            double[][] restoredState = state;
+            long restoredSteps = steps;
+            model = build(() -> Mlp.restore(architecture, optimizer, updates, params, restoredState, restoredSteps));
         }
         Preprocessing preprocessing = preprocessing(root, v2, features, withWeights > 0);
         return new Snapshot(modelId, model, extras, features, preprocessing);
+    }
+
+    /** Builds the model, reporting what the numeric core refuses (e.g. a float32 model's hyperparameters) as a format error. */
+    private static Mlp build(java.util.function.Supplier<Mlp> model) {
+        try {
+            return model.get();
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotFormatException("invalid model: " + e.getMessage(), e);
+        }
     }
 
     /** The document's feature spec: required in {@code v2}, optional in {@code v1} (a definition may declare one). */
