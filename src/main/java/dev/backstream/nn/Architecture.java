@@ -126,18 +126,20 @@ public record Architecture(int inputs, List<LayerSpec> layers, Loss loss, Dtype 
             throw new InvalidSampleException(InvalidSampleException.Problem.WRONG_FEATURE_COUNT,
                     "features: expected " + inputs + " values, found " + features.length);
         }
+        if (dtype == Dtype.FLOAT32) {
+            for (int j = 0; j < features.length; j++) {
+                if (!Float.isFinite((float) features[j])) { // also catches NaN and ±Infinity
+                    throw new InvalidSampleException(InvalidSampleException.Problem.NON_FINITE_VALUE, "features[" + j + "] is "
+                            + features[j] + "; expected a finite number" + (Double.isFinite(features[j])
+                            ? " within the float32 range of this model (|x| < 3.4e38)" : ""));
+                }
+            }
+            return;
+        }
         for (int j = 0; j < features.length; j++) {
             if (!Double.isFinite(features[j])) {
                 throw new InvalidSampleException(InvalidSampleException.Problem.NON_FINITE_VALUE,
                         "features[" + j + "] is " + features[j] + "; expected a finite number");
-            }
-        }
-        if (dtype == Dtype.FLOAT32) {
-            for (int j = 0; j < features.length; j++) {
-                if (!Float.isFinite((float) features[j])) { // a float32 model would see it as ±Infinity
-                    throw new InvalidSampleException(InvalidSampleException.Problem.NON_FINITE_VALUE, "features[" + j + "] is "
-                            + features[j] + "; expected a finite number within the float32 range of this model (|x| < 3.4e38)");
-                }
             }
         }
     }
