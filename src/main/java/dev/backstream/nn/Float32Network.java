@@ -173,14 +173,11 @@ final class Float32Network {
             state[k] = FloatParameters.zeros(architecture);
             state[k].get(in);
         }
-        if (!Double.isFinite(params.maxAbs())) {
-            throw new IllegalArgumentException("encoded model has a non-finite parameter");
-        }
+        double[] stateMaxAbs = new double[state.length];
         for (int k = 0; k < state.length; k++) {
-            if (!Double.isFinite(state[k].maxAbs())) {
-                throw new IllegalArgumentException("encoded model has a non-finite value in optimizer state vector " + k);
-            }
+            stateMaxAbs[k] = state[k].maxAbs();
         }
+        Mlp.requireFiniteDecoded(params.maxAbs(), stateMaxAbs);
         return new Float32Network(architecture, spec, Kernels.preferred(), params, state, updates, optimizerSteps);
     }
 

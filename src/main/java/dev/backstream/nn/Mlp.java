@@ -103,15 +103,24 @@ public final class Mlp {
             state[k] = Parameters.zeros(architecture);
             state[k].get(in);
         }
-        if (!Double.isFinite(params.maxAbs())) {
+        double[] stateMaxAbs = new double[state.length];
+        for (int k = 0; k < state.length; k++) {
+            stateMaxAbs[k] = state[k].maxAbs();
+        }
+        requireFiniteDecoded(params.maxAbs(), stateMaxAbs);
+        return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, updates, optimizerSteps);
+    }
+
+    /** Rejects a decoded model whose largest parameter or state magnitude (NaN if any value is NaN) is not finite. */
+    static void requireFiniteDecoded(double parameterMaxAbs, double[] stateMaxAbs) {
+        if (!Double.isFinite(parameterMaxAbs)) {
             throw new IllegalArgumentException("encoded model has a non-finite parameter");
         }
-        for (int k = 0; k < state.length; k++) {
-            if (!Double.isFinite(state[k].maxAbs())) {
+        for (int k = 0; k < stateMaxAbs.length; k++) {
+            if (!Double.isFinite(stateMaxAbs[k])) {
                 throw new IllegalArgumentException("encoded model has a non-finite value in optimizer state vector " + k);
             }
         }
-        return new Mlp(architecture, optimizer, Kernels.preferred(), params, state, updates, optimizerSteps);
     }
 
     /** A fresh model with deterministic initial weights from {@code seed}, see {@link Initialization}. */
