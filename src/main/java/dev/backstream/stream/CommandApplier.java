@@ -57,15 +57,21 @@ final class CommandApplier {
                 if (update.drift() != null) {
                     definition = definition.withDrift(driftSpec(update.drift(), entry));
                 }
+                Mlp relearning = null;
                 if (update.learningRate() != null) {
-                    definition = definition.withLearningRate(update.learningRate());
+                    try {
+                        definition = definition.withLearningRate(update.learningRate());
+                        relearning = entry.model().withOptimizer(entry.model().optimizer().withLearningRate(update.learningRate()));
+                    } catch (IllegalArgumentException e) { // a rate the model's number type cannot hold (float32)
+                        throw new Rejection(RejectReason.INVALID_FIELD, "learningRate: " + e.getMessage(), before);
+                    }
                 }
                 if (update.snapshotEveryUpdates() != null) {
                     definition = definition.withSnapshotEveryUpdates(update.snapshotEveryUpdates());
                 }
                 entry.control().definition = definition;
-                if (update.learningRate() != null) {
-                    models.replaceModel(entry, entry.model().withOptimizer(entry.model().optimizer().withLearningRate(update.learningRate())));
+                if (relearning != null) {
+                    models.replaceModel(entry, relearning);
                 }
                 if (update.drift() != null) {
                     models.restartDrift(entry);

@@ -188,6 +188,28 @@ class Float32TopologyTest {
     }
 
     @Test
+    @DisplayName("rejects an update to a learning rate a float32 model cannot take, changing nothing, and applies one it can")
+    void rejectsALearningRateTheFloat32ModelCannotTake() throws IOException {
+        TopologyFixture f = open(Map.of(), 1000);
+        List<String> lines = samples("f32", 6, 5);
+        lines.subList(0, 3).forEach(line -> f.send("f32", line));
+        Mlp before = f.storedModel("f32");
+
+        JsonNode refused = f.command(new dev.backstream.message.ModelCommand.Update("u1", "f32", 1e7, null, null));
+
+        assertEquals("rejected", refused.get("event").asText(), refused.toString());
+        assertEquals("INVALID_FIELD", refused.get("reason").asText(), refused.toString());
+        assertTrue(refused.get("message").asText().startsWith("learningRate: learningRate 1.0E7 is above"), refused.toString());
+        assertTrue(f.storedModel("f32").bitIdentical(before), "the refused update changed nothing");
+        lines.subList(3, 6).forEach(line -> f.send("f32", line));
+        assertEquals(6, f.storedModel("f32").updates(), "the model learns on");
+
+        JsonNode applied = f.command(new dev.backstream.message.ModelCommand.Update("u2", "f32", 0.5, null, null));
+        assertEquals("updated", applied.get("event").asText(), applied.toString());
+        assertEquals(0.5, f.storedModel("f32").optimizer().learningRate());
+    }
+
+    @Test
     @DisplayName("runs a float32 challenger beside a float64 champion of the same shape, and promotes it to a float32 champion")
     void runsAFloat32ChallengerOfAFloat64ChampionAndPromotesIt() throws IOException {
         String champion = """
