@@ -650,9 +650,9 @@ public final class EndToEndBenchmark {
         Path models = Files.createDirectories(work.resolve("models"));
         Files.writeString(models.resolve("S4.json"), """
                 {"format": "backstream.mlp/v1", "modelId": "S4", "inputs": 784, "loss": "categorical_cross_entropy",
-                 "optimizer": {"type": "sgd", "learningRate": 0.01},
+                 "dtype": "%s", "optimizer": {"type": "sgd", "learningRate": 0.01},
                  "layers": [{"units": 128, "activation": "sigmoid"}, {"units": 10, "activation": "softmax"}], "seed": 1}
-                """);
+                """.formatted(DTYPE.id()));
         Map<String, String> settings = childSettings("recovery", models, work);
         Path properties = writeProperties(settings, work.resolve("app.properties"));
         BackstreamConfig config = new BackstreamConfig(settings, null);
