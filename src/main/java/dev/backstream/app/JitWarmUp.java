@@ -43,6 +43,9 @@ final class JitWarmUp implements Runnable {
         SplittableRandom random = new SplittableRandom(1);
         SampleParser parser = new SampleParser();
         for (ModelDefinition definition : oneOfEachKind(catalog)) {
+            if (System.nanoTime() >= deadline) {
+                break; // the budget bounds the whole warm-up, building the models included
+            }
             Mlp copy = definition.newModel();
             Architecture architecture = copy.architecture();
             for (int step = 0; step < STEPS_PER_MODEL && System.nanoTime() < deadline; step++) {
@@ -54,7 +57,7 @@ final class JitWarmUp implements Runnable {
     }
 
     /**
-     * One definition of each kind among the declared models and their challengers, in catalog order: the kind is the
+     * One definition of each kind among the declared models and their challengers, in the catalog's iteration order (which may differ from run to run): the kind is the
      * architecture (shape, loss and dtype: a float32 model runs other code than a float64 one of the same shape) and
      * the optimizer type. Models of one kind run the same code, so warming one warms all, and the budget goes to the
      * kinds not yet seen instead of to the first models of a large catalog.

@@ -63,7 +63,7 @@ final class CommandApplier {
                         definition = definition.withLearningRate(update.learningRate());
                         relearning = entry.model().withOptimizer(entry.model().optimizer().withLearningRate(update.learningRate()));
                     } catch (IllegalArgumentException e) { // a rate the model's number type cannot hold (float32)
-                        throw new Rejection(RejectReason.INVALID_FIELD, "learningRate: " + e.getMessage(), before);
+                        throw new Rejection(RejectReason.INVALID_FIELD, e.getMessage(), before);
                     }
                 }
                 if (update.snapshotEveryUpdates() != null) {
@@ -80,8 +80,14 @@ final class CommandApplier {
                 return new Applied(ModelEvent.applied(command, ModelEvent.UPDATED, before, before, source), null);
             }
             if (command instanceof ModelCommand.Reset reset) {
-                Mlp fresh = reset.seed() == null ? entry.definition().newModel()
-                        : Mlp.initialize(entry.definition().architecture(), entry.model().optimizer(), reset.seed());
+                Mlp fresh;
+                try {
+                    fresh = reset.seed() == null ? entry.definition().newModel()
+                            : Mlp.initialize(entry.definition().architecture(), entry.model().optimizer(), reset.seed());
+                } catch (IllegalArgumentException e) { // the running model's optimizer settings, which a float32 definition cannot hold
+                    throw new Rejection(RejectReason.INVALID_FIELD, "seed: a new " + entry.definition().architecture().describe()
+                            + " model cannot take the running model's optimizer settings: " + e.getMessage(), before);
+                }
                 models.replaceModel(entry, fresh);
                 models.restartDrift(entry); // a new model: what the detector saw of the old one says nothing about it
                 // and its feature statistics start again: from the definition's, or from none for a model from a new seed
