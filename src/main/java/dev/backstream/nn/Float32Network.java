@@ -332,7 +332,7 @@ final class Float32Network {
     private boolean step() {
         double gradientBound = 0.0; // G ≥ |g| for every weight and bias
         for (int m = 0; m < depth; m++) {
-            gradientBound = Math.max(gradientBound, maxAbs(df[m]) * Math.max(maxAbs(af[m]), 1.0));
+            gradientBound = Math.max(gradientBound, FloatParameters.maxAbs(df[m]) * Math.max(FloatParameters.maxAbs(af[m]), 1.0));
         }
         if (!Double.isFinite(gradientBound)) {
             return false;
@@ -503,14 +503,6 @@ final class Float32Network {
                 exact[j] = into[j];
             }
         }
-    }
-
-    private static double maxAbs(float[] values) {
-        float max = 0f;
-        for (float value : values) {
-            max = Math.max(max, Math.abs(value));
-        }
-        return max;
     }
 
     long updates() {

@@ -110,7 +110,8 @@ final class FloatParameters {
         return max;
     }
 
-    private static float maxAbs(float[] values) {
+    /** The largest magnitude in {@code values}; NaN if any is NaN. */
+    static float maxAbs(float[] values) {
         float max = 0f;
         for (float value : values) {
             max = Math.max(max, Math.abs(value));
