@@ -4,6 +4,7 @@ import dev.backstream.features.Preprocessing;
 import dev.backstream.message.SourceRecord;
 import dev.backstream.model.ModelDefinition;
 import dev.backstream.nn.Architecture;
+import dev.backstream.nn.BinaryModelFormat;
 import dev.backstream.nn.FrozenMlp;
 import dev.backstream.nn.Mlp;
 import dev.backstream.nn.OptimizerSpec;
@@ -24,6 +25,8 @@ public final class CommittedModel {
     private final long version;
     /** The stored value ({@link StoredModel}), or null for a model that has not learned yet (its initial state). */
     private final byte[] stored;
+    /** {@link #header()}'s cache. */
+    private BinaryModelFormat.Header header;
     /** The preprocessing state ({@link Preprocessing#toBytes}) of a model with a feature spec, or null: the starting one. */
     private final byte[] preprocessing;
     private volatile Decoded decoded;
@@ -111,12 +114,25 @@ public final class CommittedModel {
      * the model learned: the stored model goes on as it was until a {@code reset}.
      */
     public Architecture architecture() {
-        return stored == null ? definition.architecture() : StoredModel.modelHeader(stored).architecture();
+        return stored == null ? definition.architecture() : header().architecture();
     }
 
     /** The optimizer of this state, the stored model's as {@link #architecture()}. */
     public OptimizerSpec optimizer() {
-        return stored == null ? definition.optimizer() : StoredModel.modelHeader(stored).optimizer();
+        return stored == null ? definition.optimizer() : header().optimizer();
+    }
+
+    /**
+     * The stored model's header, parsed once: a summary asks for both the architecture and the optimizer. Racy but
+     * benign: the header is immutable, and two readers at worst parse it twice.
+     */
+    private BinaryModelFormat.Header header() {
+        BinaryModelFormat.Header parsed = header;
+        if (parsed == null) {
+            parsed = StoredModel.modelHeader(stored);
+            header = parsed;
+        }
+        return parsed;
     }
 
     /** An immutable scorer of this state; thread-safe. */
