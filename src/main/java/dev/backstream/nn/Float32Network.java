@@ -266,12 +266,33 @@ final class Float32Network {
         }
         float[] p = pendingInput[m];
         float[] d = pendingDelta[m];
-        for (int i = 0; i < zm.length; i++) {
-            float s = rate * d[i]; // λ δ_i, once per row
-            float dot = s != 0f ? kernel.subtractScaledThenDot(rows[i], p, s, in, nIn) : kernel.dot(rows[i], in, nIn);
-            b[i] -= s;
-            zm[i] = dot + b[i];
+        int i = 0;
+        for (; i + 3 < zm.length; i += 4) { // four rows per pass over the shared p and in, when all four have a step
+            float s0 = rate * d[i]; // λ δ_i, once per row
+            float s1 = rate * d[i + 1];
+            float s2 = rate * d[i + 2];
+            float s3 = rate * d[i + 3];
+            if (s0 != 0f && s1 != 0f && s2 != 0f && s3 != 0f) {
+                kernel.subtractScaledThenDotFour(rows[i], rows[i + 1], rows[i + 2], rows[i + 3], p, s0, s1, s2, s3, in, nIn, zm, i);
+            } else {
+                zm[i] = stepThenDot(rows[i], p, s0, in);
+                zm[i + 1] = stepThenDot(rows[i + 1], p, s1, in);
+                zm[i + 2] = stepThenDot(rows[i + 2], p, s2, in);
+                zm[i + 3] = stepThenDot(rows[i + 3], p, s3, in);
+            }
         }
+        for (; i < zm.length; i++) {
+            zm[i] = stepThenDot(rows[i], p, rate * d[i], in);
+        }
+        for (int k = 0; k < zm.length; k++) {
+            b[k] -= rate * d[k];
+            zm[k] += b[k];
+        }
+    }
+
+    /** One row's update by {@code s = λ δ_i} then its dot product; a zero step leaves the row's bits untouched. */
+    private float stepThenDot(float[] w, float[] p, float s, float[] in) {
+        return s != 0f ? kernel.subtractScaledThenDot(w, p, s, in, in.length) : kernel.dot(w, in, in.length);
     }
 
     /**

@@ -57,6 +57,19 @@ public final class Kernels {
             return dot(w, x, n);
         }
 
+        /**
+         * {@link #subtractScaledThenDot(float[], float[], float, float[], int)} on four rows that share {@code a} and
+         * {@code x}: {@code out[o + k]} is row {@code wk}'s dot product after its update with {@code sk}. The same bits
+         * as the four single-row calls. The rows are four distinct arrays, none of them {@code a} or {@code x}.
+         */
+        default void subtractScaledThenDotFour(float[] w0, float[] w1, float[] w2, float[] w3, float[] a, float s0,
+                float s1, float s2, float s3, float[] x, int n, float[] out, int o) {
+            out[o] = subtractScaledThenDot(w0, a, s0, x, n);
+            out[o + 1] = subtractScaledThenDot(w1, a, s1, x, n);
+            out[o + 2] = subtractScaledThenDot(w2, a, s2, x, n);
+            out[o + 3] = subtractScaledThenDot(w3, a, s3, x, n);
+        }
+
         /** {@code a_j = Float32Math.sigmoid(z_j)} for {@code j < n}: the same bits in every implementation. */
         void sigmoid(float[] z, float[] a, int n);
 

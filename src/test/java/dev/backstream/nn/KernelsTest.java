@@ -272,6 +272,33 @@ class KernelsTest {
         }
 
         @Test
+        void theFourRowFusedPassEqualsFourSingleRowPasses() {
+            Kernels.Kernel vector = vectorKernel();
+            for (int n : lengths()) {
+                float[][] w = {randomFloats(n), randomFloats(n), randomFloats(n), randomFloats(n)};
+                float[] a = randomFloats(n);
+                float[] x = randomFloats(n);
+                float[] s = {(float) random.nextDouble(-2, 2), (float) random.nextDouble(-2, 2), (float) -random.nextDouble(),
+                        (float) random.nextDouble(-1e-6, 1e-6)};
+                float[][] expected = new float[4][];
+                float[] expectedDots = new float[6]; // written at an offset, as a layer's outputs are
+                for (int k = 0; k < 4; k++) {
+                    expected[k] = w[k].clone();
+                    expectedDots[1 + k] = scalar.subtractScaledThenDot(expected[k], a, s[k], x, n);
+                }
+                for (Kernels.Kernel kernel : new Kernels.Kernel[] {scalar, vector}) {
+                    float[][] actual = {w[0].clone(), w[1].clone(), w[2].clone(), w[3].clone()};
+                    float[] dots = new float[6];
+                    kernel.subtractScaledThenDotFour(actual[0], actual[1], actual[2], actual[3], a, s[0], s[1], s[2], s[3], x, n, dots, 1);
+                    assertArrayEquals(expectedDots, dots, kernel.description() + ", dot products, length " + n);
+                    for (int k = 0; k < 4; k++) {
+                        assertArrayEquals(expected[k], actual[k], kernel.description() + ", updated row " + k + ", length " + n);
+                    }
+                }
+            }
+        }
+
+        @Test
         void sigmoidIsBitIdenticalToTheScalarFunctionForRandomInputs() {
             Kernels.Kernel vector = vectorKernel();
             for (int n : lengths()) {
