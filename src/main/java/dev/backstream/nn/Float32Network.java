@@ -67,6 +67,8 @@ final class Float32Network {
     private final float rate;
     private final float[][] pendingInput;
     private final float[][] pendingDelta;
+    /** The kernels' scratch space ({@link Kernels.Kernel#subtractScaledThenDotFour}). */
+    private final float[] scratch = new float[64];
     private boolean pending;
 
     /** {@code bounds[0] ≥ max|θ|}, {@code bounds[k+1] ≥ max|state[k]|}. */
@@ -267,13 +269,13 @@ final class Float32Network {
         float[] p = pendingInput[m];
         float[] d = pendingDelta[m];
         int i = 0;
-        for (; i + 3 < zm.length; i += 4) { // four rows per pass over the shared p and in, when all four have a step
+        for (; i + 3 < zm.length; i += 4) { // four rows per kernel call, which shares the loads of p and in, when all four have a step
             float s0 = rate * d[i]; // λ δ_i, once per row
             float s1 = rate * d[i + 1];
             float s2 = rate * d[i + 2];
             float s3 = rate * d[i + 3];
             if (s0 != 0f && s1 != 0f && s2 != 0f && s3 != 0f) {
-                kernel.subtractScaledThenDotFour(rows[i], rows[i + 1], rows[i + 2], rows[i + 3], p, s0, s1, s2, s3, in, nIn, zm, i);
+                kernel.subtractScaledThenDotFour(rows[i], rows[i + 1], rows[i + 2], rows[i + 3], p, s0, s1, s2, s3, in, nIn, zm, i, scratch);
             } else {
                 zm[i] = stepThenDot(rows[i], p, s0, in);
                 zm[i + 1] = stepThenDot(rows[i + 1], p, s1, in);

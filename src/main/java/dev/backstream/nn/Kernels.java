@@ -60,10 +60,11 @@ public final class Kernels {
         /**
          * {@link #subtractScaledThenDot(float[], float[], float, float[], int)} on four rows that share {@code a} and
          * {@code x}: {@code out[o + k]} is row {@code wk}'s dot product after its update with {@code sk}. The same bits
-         * as the four single-row calls. The rows are four distinct arrays, none of them {@code a} or {@code x}.
+         * as the four single-row calls. The rows are four distinct arrays, none of them {@code a} or {@code x};
+         * {@code scratch} (at least 64 floats, any contents) may be overwritten.
          */
         default void subtractScaledThenDotFour(float[] w0, float[] w1, float[] w2, float[] w3, float[] a, float s0,
-                float s1, float s2, float s3, float[] x, int n, float[] out, int o) {
+                float s1, float s2, float s3, float[] x, int n, float[] out, int o, float[] scratch) {
             out[o] = subtractScaledThenDot(w0, a, s0, x, n);
             out[o + 1] = subtractScaledThenDot(w1, a, s1, x, n);
             out[o + 2] = subtractScaledThenDot(w2, a, s2, x, n);
@@ -81,9 +82,47 @@ public final class Kernels {
             subtractScaled(w, a, c, rate, n);
             return dot(w, x, n);
         }
+
+        /**
+         * {@link #subtractScaledThenDot(double[], double[], double, double, double[], int)} on four rows that share
+         * {@code a}, {@code rate} and {@code x}: {@code out[o + k]} is row {@code wk}'s dot product after its update with
+         * {@code ck}. The same bits as the four single-row calls. The rows are four distinct arrays, none of them
+         * {@code a} or {@code x}; {@code scratch} (at least 64 doubles, any contents) may be overwritten.
+         */
+        default void subtractScaledThenDotFour(double[] w0, double[] w1, double[] w2, double[] w3, double[] a, double c0,
+                double c1, double c2, double c3, double rate, double[] x, int n, double[] out, int o, double[] scratch) {
+            out[o] = subtractScaledThenDot(w0, a, c0, rate, x, n);
+            out[o + 1] = subtractScaledThenDot(w1, a, c1, rate, x, n);
+            out[o + 2] = subtractScaledThenDot(w2, a, c2, rate, x, n);
+            out[o + 3] = subtractScaledThenDot(w3, a, c3, rate, x, n);
+        }
     }
 
     static final Kernel SCALAR = new Scalar();
+
+    /**
+     * The float dot product's reduction from {@code u_l = s_l + s_{16+l}}, {@code l < 16}, at {@code u[from..from+16)}:
+     * {@code v_l = u_l + u_{8+l}}, {@code t_l = v_l + v_{4+l}}, then {@code (t_0 + t_1) + (t_2 + t_3)}. Here, outside
+     * {@code VectorKernel}, so that the compiler directive does not keep it out of line.
+     */
+    static float halvingTree(float[] u, int from) {
+        int f = from;
+        return (((u[f] + u[f + 8]) + (u[f + 4] + u[f + 12])) + ((u[f + 1] + u[f + 9]) + (u[f + 5] + u[f + 13])))
+                + (((u[f + 2] + u[f + 10]) + (u[f + 6] + u[f + 14])) + ((u[f + 3] + u[f + 11]) + (u[f + 7] + u[f + 15])));
+    }
+
+    /**
+     * The double dot product's reduction from its sixteen partial sums {@code s_l} at {@code s[from..from+16)}:
+     * {@code u_l = (s_l + s_{4+l}) + (s_{8+l} + s_{12+l})}, then {@code (u_0 + u_1) + (u_2 + u_3)}.
+     */
+    static double halvingTree(double[] s, int from) {
+        int f = from;
+        double u0 = (s[f] + s[f + 4]) + (s[f + 8] + s[f + 12]);
+        double u1 = (s[f + 1] + s[f + 5]) + (s[f + 9] + s[f + 13]);
+        double u2 = (s[f + 2] + s[f + 6]) + (s[f + 10] + s[f + 14]);
+        double u3 = (s[f + 3] + s[f + 7]) + (s[f + 11] + s[f + 15]);
+        return (u0 + u1) + (u2 + u3);
+    }
 
     /** Null until {@link #installCompilerDirective()} has run, then whether it succeeded. */
     private static Boolean directiveInstalled;

@@ -110,6 +110,72 @@ final class VectorKernel implements Kernels.Kernel {
         return sum;
     }
 
+    /**
+     * {@link #subtractScaledThenDot(double[], double[], double, double, double[], int)} on four rows, two per pass:
+     * {@code a} and {@code x} loaded once for two rows, the partial sums reduced through {@code scratch}, the two
+     * reductions and tails overlapping. Not four per pass as for floats: a four-row double method reaches C2's node
+     * count cutoff for inlining in some JVMs (measured: S5 float64 at 2.6 k instead of 20 k steps/s in three runs out of
+     * five), and the Vector API's calls are then left as calls on boxed vectors. The same bits as single-row passes.
+     */
+    @Override
+    public void subtractScaledThenDotFour(double[] w0, double[] w1, double[] w2, double[] w3, double[] a, double c0,
+            double c1, double c2, double c3, double rate, double[] x, int n, double[] out, int o, double[] scratch) {
+        subtractScaledThenDotTwo(w0, w1, a, c0, c1, rate, x, n, out, o, scratch);
+        subtractScaledThenDotTwo(w2, w3, a, c2, c3, rate, x, n, out, o + 2, scratch);
+    }
+
+    private void subtractScaledThenDotTwo(double[] w0, double[] w1, double[] a, double c0, double c1, double rate,
+            double[] x, int n, double[] out, int o, double[] scratch) {
+        if (!WIDE || n < 16) {
+            out[o + 0] = subtractScaledThenDot(w0, a, c0, rate, x, n);
+            out[o + 1] = subtractScaledThenDot(w1, a, c1, rate, x, n);
+            return;
+        }
+        DoubleVector p0 = DoubleVector.zero(EIGHT);
+        DoubleVector q0 = DoubleVector.zero(EIGHT);
+        DoubleVector p1 = DoubleVector.zero(EIGHT);
+        DoubleVector q1 = DoubleVector.zero(EIGHT);
+        int bound = n - (n & 15);
+        int i = 0;
+        for (; i < bound; i += 16) {
+            DoubleVector a0 = DoubleVector.fromArray(EIGHT, a, i);
+            DoubleVector a1 = DoubleVector.fromArray(EIGHT, a, i + 8);
+            DoubleVector x0 = DoubleVector.fromArray(EIGHT, x, i);
+            DoubleVector x1 = DoubleVector.fromArray(EIGHT, x, i + 8);
+            DoubleVector u0 = DoubleVector.fromArray(EIGHT, w0, i).sub(a0.mul(c0).mul(rate));
+            DoubleVector v0 = DoubleVector.fromArray(EIGHT, w0, i + 8).sub(a1.mul(c0).mul(rate));
+            u0.intoArray(w0, i);
+            v0.intoArray(w0, i + 8);
+            p0 = p0.add(u0.mul(x0));
+            q0 = q0.add(v0.mul(x1));
+            DoubleVector u1 = DoubleVector.fromArray(EIGHT, w1, i).sub(a0.mul(c1).mul(rate));
+            DoubleVector v1 = DoubleVector.fromArray(EIGHT, w1, i + 8).sub(a1.mul(c1).mul(rate));
+            u1.intoArray(w1, i);
+            v1.intoArray(w1, i + 8);
+            p1 = p1.add(u1.mul(x0));
+            q1 = q1.add(v1.mul(x1));
+        }
+        // s_0..s_15 of each row to the scratch array, reduced in scalar code (see the float version)
+        p0.intoArray(scratch, 0);
+        q0.intoArray(scratch, 8);
+        p1.intoArray(scratch, 16);
+        q1.intoArray(scratch, 24);
+        double sum0 = Kernels.halvingTree(scratch, 0);
+        double sum1 = Kernels.halvingTree(scratch, 16);
+        for (; i < n; i++) {
+            double ai = a[i];
+            double xi = x[i];
+            double t0 = w0[i] - rate * (c0 * ai);
+            w0[i] = t0;
+            sum0 += t0 * xi;
+            double t1 = w1[i] - rate * (c1 * ai);
+            w1[i] = t1;
+            sum1 += t1 * xi;
+        }
+        out[o + 0] = sum0;
+        out[o + 1] = sum1;
+    }
+
     static double dotFour(double[] w, double[] a, int n) {
         DoubleVector acc0 = DoubleVector.zero(FOUR);
         DoubleVector acc1 = DoubleVector.zero(FOUR);
@@ -276,30 +342,31 @@ final class VectorKernel implements Kernels.Kernel {
     }
 
     /**
-     * Four rows per pass: {@code a} and {@code x} are loaded once for the four (per sixteen weights: one load of the
-     * row, half a load of the shared vectors, one store, instead of three loads and a store), and the four reductions
-     * and sequential tails are independent chains that overlap. Measured in the peers' harness (S4 float32): 72.6 k
-     * steps/s with one row per pass, 79.4 k with two, 89.6 k with four, 73.4 k with eight (which runs out of vector
-     * registers). The same bits as four single-row passes.
+     * {@link #subtractScaledThenDot(float[], float[], float, float[], int)} on four rows, two per pass: per sixteen
+     * weights one load of the row, one load of the shared vectors and one store instead of three loads and a store, and
+     * the two rows' reductions and sequential tails are independent chains that overlap. Not four rows per pass: such a
+     * method reaches C2's node count cutoff for inlining (measured on JDK 17: its last calls were left out of line; the
+     * double version then left Vector API calls on boxed vectors, ten times slower, in three runs out of five). The same
+     * bits as single-row passes.
      */
     @Override
     public void subtractScaledThenDotFour(float[] w0, float[] w1, float[] w2, float[] w3, float[] a, float s0,
-            float s1, float s2, float s3, float[] x, int n, float[] out, int o) {
+            float s1, float s2, float s3, float[] x, int n, float[] out, int o, float[] scratch) {
+        subtractScaledThenDotTwo(w0, w1, a, s0, s1, x, n, out, o, scratch);
+        subtractScaledThenDotTwo(w2, w3, a, s2, s3, x, n, out, o + 2, scratch);
+    }
+
+    private void subtractScaledThenDotTwo(float[] w0, float[] w1, float[] a, float s0, float s1, float[] x, int n,
+            float[] out, int o, float[] scratch) {
         if (!WIDE || n < 32) {
-            out[o] = subtractScaledThenDot(w0, a, s0, x, n);
+            out[o + 0] = subtractScaledThenDot(w0, a, s0, x, n);
             out[o + 1] = subtractScaledThenDot(w1, a, s1, x, n);
-            out[o + 2] = subtractScaledThenDot(w2, a, s2, x, n);
-            out[o + 3] = subtractScaledThenDot(w3, a, s3, x, n);
             return;
         }
         FloatVector p0 = FloatVector.zero(SIXTEEN_FLOATS);
-        FloatVector p1 = FloatVector.zero(SIXTEEN_FLOATS);
         FloatVector q0 = FloatVector.zero(SIXTEEN_FLOATS);
+        FloatVector p1 = FloatVector.zero(SIXTEEN_FLOATS);
         FloatVector q1 = FloatVector.zero(SIXTEEN_FLOATS);
-        FloatVector r0 = FloatVector.zero(SIXTEEN_FLOATS);
-        FloatVector r1 = FloatVector.zero(SIXTEEN_FLOATS);
-        FloatVector t0 = FloatVector.zero(SIXTEEN_FLOATS);
-        FloatVector t1 = FloatVector.zero(SIXTEEN_FLOATS);
         int bound = n - (n & 31);
         int i = 0;
         for (; i < bound; i += 32) {
@@ -308,60 +375,36 @@ final class VectorKernel implements Kernels.Kernel {
             FloatVector x0 = FloatVector.fromArray(SIXTEEN_FLOATS, x, i);
             FloatVector x1 = FloatVector.fromArray(SIXTEEN_FLOATS, x, i + 16);
             FloatVector u0 = FloatVector.fromArray(SIXTEEN_FLOATS, w0, i).sub(a0.mul(s0));
-            FloatVector u1 = FloatVector.fromArray(SIXTEEN_FLOATS, w0, i + 16).sub(a1.mul(s0));
+            FloatVector v0 = FloatVector.fromArray(SIXTEEN_FLOATS, w0, i + 16).sub(a1.mul(s0));
             u0.intoArray(w0, i);
-            u1.intoArray(w0, i + 16);
+            v0.intoArray(w0, i + 16);
             p0 = p0.add(u0.mul(x0));
-            p1 = p1.add(u1.mul(x1));
-            FloatVector v0 = FloatVector.fromArray(SIXTEEN_FLOATS, w1, i).sub(a0.mul(s1));
+            q0 = q0.add(v0.mul(x1));
+            FloatVector u1 = FloatVector.fromArray(SIXTEEN_FLOATS, w1, i).sub(a0.mul(s1));
             FloatVector v1 = FloatVector.fromArray(SIXTEEN_FLOATS, w1, i + 16).sub(a1.mul(s1));
-            v0.intoArray(w1, i);
+            u1.intoArray(w1, i);
             v1.intoArray(w1, i + 16);
-            q0 = q0.add(v0.mul(x0));
+            p1 = p1.add(u1.mul(x0));
             q1 = q1.add(v1.mul(x1));
-            FloatVector y0 = FloatVector.fromArray(SIXTEEN_FLOATS, w2, i).sub(a0.mul(s2));
-            FloatVector y1 = FloatVector.fromArray(SIXTEEN_FLOATS, w2, i + 16).sub(a1.mul(s2));
-            y0.intoArray(w2, i);
-            y1.intoArray(w2, i + 16);
-            r0 = r0.add(y0.mul(x0));
-            r1 = r1.add(y1.mul(x1));
-            FloatVector z0 = FloatVector.fromArray(SIXTEEN_FLOATS, w3, i).sub(a0.mul(s3));
-            FloatVector z1 = FloatVector.fromArray(SIXTEEN_FLOATS, w3, i + 16).sub(a1.mul(s3));
-            z0.intoArray(w3, i);
-            z1.intoArray(w3, i + 16);
-            t0 = t0.add(z0.mul(x0));
-            t1 = t1.add(z1.mul(x1));
         }
-        FloatVector u = p0.add(p1);
-        FloatVector v = q0.add(q1);
-        FloatVector y = r0.add(r1);
-        FloatVector z = t0.add(t1);
-        float sum0 = (((u.lane(0) + u.lane(8)) + (u.lane(4) + u.lane(12))) + ((u.lane(1) + u.lane(9)) + (u.lane(5) + u.lane(13))))
-                + (((u.lane(2) + u.lane(10)) + (u.lane(6) + u.lane(14))) + ((u.lane(3) + u.lane(11)) + (u.lane(7) + u.lane(15))));
-        float sum1 = (((v.lane(0) + v.lane(8)) + (v.lane(4) + v.lane(12))) + ((v.lane(1) + v.lane(9)) + (v.lane(5) + v.lane(13))))
-                + (((v.lane(2) + v.lane(10)) + (v.lane(6) + v.lane(14))) + ((v.lane(3) + v.lane(11)) + (v.lane(7) + v.lane(15))));
-        float sum2 = (((y.lane(0) + y.lane(8)) + (y.lane(4) + y.lane(12))) + ((y.lane(1) + y.lane(9)) + (y.lane(5) + y.lane(13))))
-                + (((y.lane(2) + y.lane(10)) + (y.lane(6) + y.lane(14))) + ((y.lane(3) + y.lane(11)) + (y.lane(7) + y.lane(15))));
-        float sum3 = (((z.lane(0) + z.lane(8)) + (z.lane(4) + z.lane(12))) + ((z.lane(1) + z.lane(9)) + (z.lane(5) + z.lane(13))))
-                + (((z.lane(2) + z.lane(10)) + (z.lane(6) + z.lane(14))) + ((z.lane(3) + z.lane(11)) + (z.lane(7) + z.lane(15))));
+        // u_l = s_l + s_{16+l} of each row to the scratch array, then each row's halving tree in scalar code: far fewer
+        // compiled nodes than 32 lane reads
+        p0.add(q0).intoArray(scratch, 0);
+        p1.add(q1).intoArray(scratch, 16);
+        float sum0 = Kernels.halvingTree(scratch, 0);
+        float sum1 = Kernels.halvingTree(scratch, 16);
         for (; i < n; i++) {
-            float e0 = w0[i] - s0 * a[i];
-            float e1 = w1[i] - s1 * a[i];
-            float e2 = w2[i] - s2 * a[i];
-            float e3 = w3[i] - s3 * a[i];
+            float ai = a[i];
+            float xi = x[i];
+            float e0 = w0[i] - s0 * ai;
             w0[i] = e0;
+            sum0 += e0 * xi;
+            float e1 = w1[i] - s1 * ai;
             w1[i] = e1;
-            w2[i] = e2;
-            w3[i] = e3;
-            sum0 += e0 * x[i];
-            sum1 += e1 * x[i];
-            sum2 += e2 * x[i];
-            sum3 += e3 * x[i];
+            sum1 += e1 * xi;
         }
-        out[o] = sum0;
+        out[o + 0] = sum0;
         out[o + 1] = sum1;
-        out[o + 2] = sum2;
-        out[o + 3] = sum3;
     }
 
     @Override

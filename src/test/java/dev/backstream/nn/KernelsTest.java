@@ -89,6 +89,33 @@ class KernelsTest {
     }
 
     @Test
+    void theFourRowFusedPassEqualsFourSingleRowPasses() {
+        Kernels.Kernel vector = vectorKernel();
+        for (int n : new int[] {0, 1, 15, 16, 17, 31, 32, 33, 47, 100, 128, 129, 784}) {
+            double[][] w = {randomVector(n), randomVector(n), randomVector(n), randomVector(n)};
+            double[] a = randomVector(n);
+            double[] x = randomVector(n);
+            double[] c = {random.nextDouble(-2, 2), random.nextDouble(-2, 2), -random.nextDouble(), random.nextDouble(-1e-6, 1e-6)};
+            double[][] expected = new double[4][];
+            double[] expectedDots = new double[6]; // written at an offset, as a layer's outputs are
+            for (int k = 0; k < 4; k++) {
+                expected[k] = w[k].clone();
+                expectedDots[1 + k] = scalar.subtractScaledThenDot(expected[k], a, c[k], 0.3, x, n);
+            }
+            for (Kernels.Kernel kernel : new Kernels.Kernel[] {scalar, vector}) {
+                double[][] actual = {w[0].clone(), w[1].clone(), w[2].clone(), w[3].clone()};
+                double[] dots = new double[6];
+                kernel.subtractScaledThenDotFour(actual[0], actual[1], actual[2], actual[3], a, c[0], c[1], c[2], c[3], 0.3, x, n,
+                        dots, 1, new double[64]);
+                assertArrayEquals(expectedDots, dots, kernel.description() + ", dot products, length " + n);
+                for (int k = 0; k < 4; k++) {
+                    assertArrayEquals(expected[k], actual[k], kernel.description() + ", updated row " + k + ", length " + n);
+                }
+            }
+        }
+    }
+
+    @Test
     void rowUpdatesAreBitIdentical() {
         Kernels.Kernel vector = vectorKernel();
         for (int n = 0; n <= 40; n++) {
@@ -289,7 +316,7 @@ class KernelsTest {
                 for (Kernels.Kernel kernel : new Kernels.Kernel[] {scalar, vector}) {
                     float[][] actual = {w[0].clone(), w[1].clone(), w[2].clone(), w[3].clone()};
                     float[] dots = new float[6];
-                    kernel.subtractScaledThenDotFour(actual[0], actual[1], actual[2], actual[3], a, s[0], s[1], s[2], s[3], x, n, dots, 1);
+                    kernel.subtractScaledThenDotFour(actual[0], actual[1], actual[2], actual[3], a, s[0], s[1], s[2], s[3], x, n, dots, 1, new float[64]);
                     assertArrayEquals(expectedDots, dots, kernel.description() + ", dot products, length " + n);
                     for (int k = 0; k < 4; k++) {
                         assertArrayEquals(expected[k], actual[k], kernel.description() + ", updated row " + k + ", length " + n);
