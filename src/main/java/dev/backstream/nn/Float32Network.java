@@ -337,9 +337,25 @@ final class Float32Network {
             float[] below = belowF[m];
             Arrays.fill(below, 0f);
             float[][] rows = params.weights[m];
-            for (int i = 0; i < rows.length; i++) {
-                if (df[m][i] != 0f) {
-                    kernel.addScaled(below, rows[i], df[m][i], below.length); // (Wᵀ δ)_j = Σ_i W_ij δ_i, row by row
+            float[] dm1 = df[m];
+            int i = 0;
+            if (below.length >= SHORT_ROW) { // four rows per kernel call when all four have a δ_i ≠ 0 (the same sums)
+                for (; i + 3 < rows.length; i += 4) {
+                    if (dm1[i] != 0f && dm1[i + 1] != 0f && dm1[i + 2] != 0f && dm1[i + 3] != 0f) {
+                        kernel.addScaledFour(below, rows[i], rows[i + 1], rows[i + 2], rows[i + 3], dm1[i], dm1[i + 1], dm1[i + 2],
+                                dm1[i + 3], below.length);
+                    } else {
+                        for (int k = i; k < i + 4; k++) {
+                            if (dm1[k] != 0f) {
+                                kernel.addScaled(below, rows[k], dm1[k], below.length);
+                            }
+                        }
+                    }
+                }
+            }
+            for (; i < rows.length; i++) {
+                if (dm1[i] != 0f) {
+                    kernel.addScaled(below, rows[i], dm1[i], below.length); // (Wᵀ δ)_j = Σ_i W_ij δ_i, row by row
                 }
             }
             double[] dm = delta[m - 1];

@@ -39,6 +39,15 @@ public final class Kernels {
 
         void addScaled(double[] d, double[] w, double c, int n);
 
+        /** {@link #addScaled(double[], double[], double, int)} with four rows in turn: the same bits as the four calls. */
+        default void addScaledFour(double[] d, double[] w0, double[] w1, double[] w2, double[] w3, double c0, double c1,
+                double c2, double c3, int n) {
+            addScaled(d, w0, c0, n);
+            addScaled(d, w1, c1, n);
+            addScaled(d, w2, c2, n);
+            addScaled(d, w3, c3, n);
+        }
+
         /** The float dot product, in the order of 32 partial sums described in {@link Kernels}. */
         float dot(float[] w, float[] a, int n);
 
@@ -50,6 +59,18 @@ public final class Kernels {
 
         /** {@code d_j ← d_j + c · w_j} in float arithmetic. */
         void addScaled(float[] d, float[] w, float c, int n);
+
+        /**
+         * {@link #addScaled(float[], float[], float, int)} with four rows in turn ({@code w0} with {@code c0} first):
+         * the same bits as the four calls, with {@code d} loaded and stored once per element instead of four times.
+         */
+        default void addScaledFour(float[] d, float[] w0, float[] w1, float[] w2, float[] w3, float c0, float c1, float c2,
+                float c3, int n) {
+            addScaled(d, w0, c0, n);
+            addScaled(d, w1, c1, n);
+            addScaled(d, w2, c2, n);
+            addScaled(d, w3, c3, n);
+        }
 
         /** {@link #subtractScaled(float[], float[], float, int)}, then {@link #dot(float[], float[], int)}. */
         default float subtractScaledThenDot(float[] w, float[] a, float s, float[] x, int n) {

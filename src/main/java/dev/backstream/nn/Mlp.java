@@ -299,9 +299,25 @@ public final class Mlp {
         double[] below = delta[m - 1];
         double[][] rows = params.weights[m];
         Arrays.fill(below, 0.0);
-        for (int i = 0; i < rows.length; i++) {
-            if (delta[m][i] != 0.0) { // a zero δ_i (a dead ReLU unit, say) contributes nothing
-                kernel.addScaled(below, rows[i], delta[m][i], below.length); // (Wᵀ δ)_j = Σ_i W_ij δ_i, row by row
+        double[] d = delta[m];
+        int i = 0;
+        if (below.length >= 8) { // four rows per kernel call when all four have a δ_i ≠ 0 (the same sums)
+            for (; i + 3 < rows.length; i += 4) {
+                if (d[i] != 0.0 && d[i + 1] != 0.0 && d[i + 2] != 0.0 && d[i + 3] != 0.0) {
+                    kernel.addScaledFour(below, rows[i], rows[i + 1], rows[i + 2], rows[i + 3], d[i], d[i + 1], d[i + 2], d[i + 3],
+                            below.length);
+                } else {
+                    for (int k = i; k < i + 4; k++) {
+                        if (d[k] != 0.0) {
+                            kernel.addScaled(below, rows[k], d[k], below.length);
+                        }
+                    }
+                }
+            }
+        }
+        for (; i < rows.length; i++) {
+            if (d[i] != 0.0) { // a zero δ_i (a dead ReLU unit, say) contributes nothing
+                kernel.addScaled(below, rows[i], d[i], below.length); // (Wᵀ δ)_j = Σ_i W_ij δ_i, row by row
             }
         }
         activation[m - 1].multiplyByDerivative(below, z[m - 1], a[m], below.length);

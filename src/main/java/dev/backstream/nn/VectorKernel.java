@@ -223,6 +223,40 @@ final class VectorKernel implements Kernels.Kernel {
         }
     }
 
+    /** As the float version: {@code d} read and written once per element for four rows. */
+    @Override
+    public void addScaledFour(double[] d, double[] w0, double[] w1, double[] w2, double[] w3, double c0, double c1,
+            double c2, double c3, int n) {
+        if (n < 8) { // never reached from the networks (see dot); the four calls' bits
+            Kernels.Kernel.super.addScaledFour(d, w0, w1, w2, w3, c0, c1, c2, c3, n);
+            return;
+        }
+        int j = 0;
+        if (WIDE) {
+            int bound = EIGHT.loopBound(n);
+            for (; j < bound; j += 8) {
+                DoubleVector.fromArray(EIGHT, d, j)
+                        .add(DoubleVector.fromArray(EIGHT, w0, j).mul(c0))
+                        .add(DoubleVector.fromArray(EIGHT, w1, j).mul(c1))
+                        .add(DoubleVector.fromArray(EIGHT, w2, j).mul(c2))
+                        .add(DoubleVector.fromArray(EIGHT, w3, j).mul(c3))
+                        .intoArray(d, j);
+            }
+        }
+        int bound = FOUR.loopBound(n);
+        for (; j < bound; j += 4) {
+            DoubleVector.fromArray(FOUR, d, j)
+                    .add(DoubleVector.fromArray(FOUR, w0, j).mul(c0))
+                    .add(DoubleVector.fromArray(FOUR, w1, j).mul(c1))
+                    .add(DoubleVector.fromArray(FOUR, w2, j).mul(c2))
+                    .add(DoubleVector.fromArray(FOUR, w3, j).mul(c3))
+                    .intoArray(d, j);
+        }
+        for (; j < n; j++) {
+            d[j] = (((d[j] + c0 * w0[j]) + c1 * w1[j]) + c2 * w2[j]) + c3 * w3[j];
+        }
+    }
+
     @Override
     public void addScaled(double[] d, double[] w, double c, int n) {
         if (n < 8) {
@@ -430,6 +464,40 @@ final class VectorKernel implements Kernels.Kernel {
         }
         for (; j < n; j++) {
             w[j] -= s * a[j];
+        }
+    }
+
+    /** Four rows into {@code d} per pass: {@code d} read and written once per element; element by element the same ops. */
+    @Override
+    public void addScaledFour(float[] d, float[] w0, float[] w1, float[] w2, float[] w3, float c0, float c1, float c2,
+            float c3, int n) {
+        if (n < 16) { // never reached from the networks (see dot); the four calls' bits
+            Kernels.Kernel.super.addScaledFour(d, w0, w1, w2, w3, c0, c1, c2, c3, n);
+            return;
+        }
+        int j = 0;
+        if (WIDE) {
+            int bound = SIXTEEN_FLOATS.loopBound(n);
+            for (; j < bound; j += 16) {
+                FloatVector.fromArray(SIXTEEN_FLOATS, d, j)
+                        .add(FloatVector.fromArray(SIXTEEN_FLOATS, w0, j).mul(c0))
+                        .add(FloatVector.fromArray(SIXTEEN_FLOATS, w1, j).mul(c1))
+                        .add(FloatVector.fromArray(SIXTEEN_FLOATS, w2, j).mul(c2))
+                        .add(FloatVector.fromArray(SIXTEEN_FLOATS, w3, j).mul(c3))
+                        .intoArray(d, j);
+            }
+        }
+        int bound = EIGHT_FLOATS.loopBound(n);
+        for (; j < bound; j += 8) {
+            FloatVector.fromArray(EIGHT_FLOATS, d, j)
+                    .add(FloatVector.fromArray(EIGHT_FLOATS, w0, j).mul(c0))
+                    .add(FloatVector.fromArray(EIGHT_FLOATS, w1, j).mul(c1))
+                    .add(FloatVector.fromArray(EIGHT_FLOATS, w2, j).mul(c2))
+                    .add(FloatVector.fromArray(EIGHT_FLOATS, w3, j).mul(c3))
+                    .intoArray(d, j);
+        }
+        for (; j < n; j++) {
+            d[j] = (((d[j] + c0 * w0[j]) + c1 * w1[j]) + c2 * w2[j]) + c3 * w3[j];
         }
     }
 

@@ -116,6 +116,25 @@ class KernelsTest {
     }
 
     @Test
+    void theFourRowAddScaledEqualsFourCallsInTurn() {
+        Kernels.Kernel vector = vectorKernel();
+        for (int n : new int[] {0, 3, 8, 9, 12, 15, 16, 17, 33, 128, 129, 256}) {
+            double[][] w = {randomVector(n), randomVector(n), randomVector(n), randomVector(n)};
+            double[] c = {random.nextDouble(-2, 2), random.nextDouble(-2, 2), -random.nextDouble(), random.nextDouble(-1e-6, 1e-6)};
+            double[] d = randomVector(n);
+            double[] expected = d.clone();
+            for (int k = 0; k < 4; k++) {
+                scalar.addScaled(expected, w[k], c[k], n);
+            }
+            for (Kernels.Kernel kernel : new Kernels.Kernel[] {scalar, vector}) {
+                double[] actual = d.clone();
+                kernel.addScaledFour(actual, w[0], w[1], w[2], w[3], c[0], c[1], c[2], c[3], n);
+                assertArrayEquals(expected, actual, kernel.description() + ", length " + n);
+            }
+        }
+    }
+
+    @Test
     void rowUpdatesAreBitIdentical() {
         Kernels.Kernel vector = vectorKernel();
         for (int n = 0; n <= 40; n++) {
@@ -321,6 +340,26 @@ class KernelsTest {
                     for (int k = 0; k < 4; k++) {
                         assertArrayEquals(expected[k], actual[k], kernel.description() + ", updated row " + k + ", length " + n);
                     }
+                }
+            }
+        }
+
+        @Test
+        void theFourRowAddScaledEqualsFourCallsInTurn() {
+            Kernels.Kernel vector = vectorKernel();
+            for (int n : lengths()) {
+                float[][] w = {randomFloats(n), randomFloats(n), randomFloats(n), randomFloats(n)};
+                float[] c = {(float) random.nextDouble(-2, 2), (float) random.nextDouble(-2, 2), (float) -random.nextDouble(),
+                        (float) random.nextDouble(-1e-6, 1e-6)};
+                float[] d = randomFloats(n);
+                float[] expected = d.clone();
+                for (int k = 0; k < 4; k++) {
+                    scalar.addScaled(expected, w[k], c[k], n);
+                }
+                for (Kernels.Kernel kernel : new Kernels.Kernel[] {scalar, vector}) {
+                    float[] actual = d.clone();
+                    kernel.addScaledFour(actual, w[0], w[1], w[2], w[3], c[0], c[1], c[2], c[3], n);
+                    assertArrayEquals(expected, actual, kernel.description() + ", length " + n);
                 }
             }
         }
