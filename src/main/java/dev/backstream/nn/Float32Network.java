@@ -300,28 +300,68 @@ final class Float32Network {
     /**
      * {@link #mix} for rows shorter than one pass of the kernels' loop, in plain loops here: the kernels' own arithmetic
      * for such rows (the dot product's 32 partial sums are all empty, so it is the sequential sum), without a call per
-     * row, which the compiler directive keeps out of line and which costs more than a short row's work.
+     * row, which the compiler directive keeps out of line and which costs more than a short row's work. Four rows per
+     * pass over the inputs: each row's sum is a chain of dependent additions, and four independent chains in one loop
+     * overlap (measured for S2's 32 rows of 8 inputs: 143 ns instead of 290 ns; eight rows per pass, 175 ns).
      */
     private void mixShortRows(float[][] rows, float[] b, float[] in, float[] zm, int m) {
         float[] p = pendingInput[m];
         float[] d = pendingDelta[m];
         int nIn = in.length;
-        for (int i = 0; i < zm.length; i++) {
+        int i = 0;
+        for (; i + 3 < zm.length; i += 4) {
+            float[] w0 = rows[i];
+            float[] w1 = rows[i + 1];
+            float[] w2 = rows[i + 2];
+            float[] w3 = rows[i + 3];
+            float s0 = pending ? rate * d[i] : 0f; // a zero step leaves the row's bits untouched
+            float s1 = pending ? rate * d[i + 1] : 0f;
+            float s2 = pending ? rate * d[i + 2] : 0f;
+            float s3 = pending ? rate * d[i + 3] : 0f;
+            float dot0 = 0f;
+            float dot1 = 0f;
+            float dot2 = 0f;
+            float dot3 = 0f;
+            for (int j = 0; j < nIn; j++) {
+                float pj = p[j];
+                float xj = in[j];
+                float u0 = s0 != 0f ? w0[j] - s0 * pj : w0[j];
+                float u1 = s1 != 0f ? w1[j] - s1 * pj : w1[j];
+                float u2 = s2 != 0f ? w2[j] - s2 * pj : w2[j];
+                float u3 = s3 != 0f ? w3[j] - s3 * pj : w3[j];
+                w0[j] = u0;
+                w1[j] = u1;
+                w2[j] = u2;
+                w3[j] = u3;
+                dot0 += u0 * xj;
+                dot1 += u1 * xj;
+                dot2 += u2 * xj;
+                dot3 += u3 * xj;
+            }
+            zm[i] = dot0;
+            zm[i + 1] = dot1;
+            zm[i + 2] = dot2;
+            zm[i + 3] = dot3;
+        }
+        for (; i < zm.length; i++) {
             float[] w = rows[i];
-            if (pending) {
-                float s = rate * d[i];
-                if (s != 0f) {
-                    for (int j = 0; j < nIn; j++) {
-                        w[j] -= s * p[j];
-                    }
+            float s = pending ? rate * d[i] : 0f;
+            if (s != 0f) {
+                for (int j = 0; j < nIn; j++) {
+                    w[j] -= s * p[j];
                 }
-                b[i] -= s;
             }
             float dot = 0f;
             for (int j = 0; j < nIn; j++) {
                 dot += w[j] * in[j];
             }
-            zm[i] = dot + b[i];
+            zm[i] = dot;
+        }
+        for (int k = 0; k < zm.length; k++) {
+            if (pending) {
+                b[k] -= rate * d[k];
+            }
+            zm[k] += b[k];
         }
     }
 

@@ -49,16 +49,29 @@ class DifferentialTest {
     @MethodSource("cases")
     void learnsBitForBitWhatTheReferenceLearns(Loss loss, Activation output, Activation hidden, OptimizerSpec optimizer,
                                                String kernelName) {
+        // 20 inputs and 17 units: rows long enough for the vector loops and their scalar tails.
+        assertLearnsWhatTheReferenceLearns(Architecture.of(20, loss, new LayerSpec(17, hidden), new LayerSpec(9, hidden),
+                new LayerSpec(3, output)), optimizer, kernelName, STEPS);
+    }
+
+    @ParameterizedTest(name = "{0}, {1} output, {2} hidden, {3}, {4}")
+    @MethodSource("cases")
+    void learnsBitForBitWhatTheReferenceLearnsWithShortRows(Loss loss, Activation output, Activation hidden,
+                                                            OptimizerSpec optimizer, String kernelName) {
+        // rows shorter than one pass of the kernels' loop, in groups of four and left over (9 = 4 + 4 + 1, 7 = 4 + 3)
+        assertLearnsWhatTheReferenceLearns(Architecture.of(6, loss, new LayerSpec(9, hidden), new LayerSpec(7, hidden),
+                new LayerSpec(3, output)), optimizer, kernelName, 300);
+    }
+
+    private static void assertLearnsWhatTheReferenceLearns(Architecture shape, OptimizerSpec optimizer, String kernelName, int steps) {
         Kernels.Kernel kernel = kernelName.equals("Scalar") ? Kernels.SCALAR : Kernels.vector();
         assumeTrue(kernel != null, "jdk.incubator.vector is not in the boot layer");
-        // 20 inputs and 17 units: rows long enough for the vector loops and their scalar tails.
-        Architecture shape = Architecture.of(20, loss, new LayerSpec(17, hidden), new LayerSpec(9, hidden), new LayerSpec(3, output));
         Mlp model = Mlp.initialize(shape, optimizer, 7, kernel);
         ReferenceMlp reference = new ReferenceMlp(shape, optimizer, model.parameters());
         SplittableRandom random = new SplittableRandom(11);
-        for (int step = 1; step <= STEPS; step++) {
-            double[] x = random.doubles(20, -1, 1).toArray();
-            double[] y = target(loss, random);
+        for (int step = 1; step <= steps; step++) {
+            double[] x = random.doubles(shape.inputs(), -1, 1).toArray();
+            double[] y = target(shape.loss(), random);
             double[] expected = reference.learn(x, y);
             assertArrayEquals(expected, model.learn(x, y).copyOutput(), "prediction at step " + step);
             if (step % 100 == 0) {
