@@ -29,7 +29,7 @@ final class DeferredSgdUpdate {
     private final double[][] pendingDelta;
     private boolean pending;
     /** The kernels' scratch space ({@link Kernels.Kernel#subtractScaledThenDotFour}). */
-    private final double[] scratch = new double[64];
+    private final double[] scratch = new double[32];
 
     DeferredSgdUpdate(Architecture architecture, double rate, Kernels.Kernel kernel) {
         this.rate = rate;
@@ -102,8 +102,8 @@ final class DeferredSgdUpdate {
         return sum;
     }
 
-    private double stepThenDot(double[] w, double[] p, double c, double[] in) {
-        return c != 0.0 ? kernel.subtractScaledThenDot(w, p, c, rate, in, in.length) : kernel.dot(w, in, in.length);
+    private double stepThenDot(double[] w, double[] p, double c, double[] in, int n) {
+        return c != 0.0 ? kernel.subtractScaledThenDot(w, p, c, rate, in, n) : kernel.dot(w, in, n);
     }
 
     /**
@@ -166,7 +166,7 @@ final class DeferredSgdUpdate {
             }
         } else {
             // W_ij ← W_ij − λ δ_i a_j, then z_i = Σ_j W_ij in_j; a row with δ_i = 0 is unchanged, as in SgdRule.
-            // Four rows per kernel call (the kernel shares the loads of p and in between rows) when all four have a step.
+            // Four rows per kernel call when all four have a step (it shares the loads of p and in between pairs of rows).
             int i = 0;
             for (; i + 3 < d.length; i += 4) {
                 if (d[i] != 0.0 && d[i + 1] != 0.0 && d[i + 2] != 0.0 && d[i + 3] != 0.0) {
@@ -174,12 +174,12 @@ final class DeferredSgdUpdate {
                             d[i], d[i + 1], d[i + 2], d[i + 3], rate, in, nIn, zm, i, scratch);
                 } else {
                     for (int k = i; k < i + 4; k++) {
-                        zm[k] = stepThenDot(rows[k], p, d[k], in);
+                        zm[k] = stepThenDot(rows[k], p, d[k], in, nIn);
                     }
                 }
             }
             for (; i < d.length; i++) {
-                zm[i] = stepThenDot(rows[i], p, d[i], in);
+                zm[i] = stepThenDot(rows[i], p, d[i], in, nIn);
             }
         }
         for (int i = 0; i < d.length; i++) {

@@ -68,7 +68,7 @@ final class Float32Network {
     private final float[][] pendingInput;
     private final float[][] pendingDelta;
     /** The kernels' scratch space ({@link Kernels.Kernel#subtractScaledThenDotFour}). */
-    private final float[] scratch = new float[64];
+    private final float[] scratch = new float[32];
     private boolean pending;
 
     /** {@code bounds[0] ≥ max|θ|}, {@code bounds[k+1] ≥ max|state[k]|}. */
@@ -269,7 +269,7 @@ final class Float32Network {
         float[] p = pendingInput[m];
         float[] d = pendingDelta[m];
         int i = 0;
-        for (; i + 3 < zm.length; i += 4) { // four rows per kernel call, which shares the loads of p and in, when all four have a step
+        for (; i + 3 < zm.length; i += 4) { // four rows per kernel call (it shares the loads of p and in between pairs of rows)
             float s0 = rate * d[i]; // λ δ_i, once per row
             float s1 = rate * d[i + 1];
             float s2 = rate * d[i + 2];
@@ -309,15 +309,47 @@ final class Float32Network {
         float[] d = pendingDelta[m];
         int nIn = in.length;
         int i = 0;
+        if (!pending) { // nothing to write: the same sums, without storing the rows back
+            for (; i + 3 < zm.length; i += 4) {
+                float[] w0 = rows[i];
+                float[] w1 = rows[i + 1];
+                float[] w2 = rows[i + 2];
+                float[] w3 = rows[i + 3];
+                float dot0 = 0f;
+                float dot1 = 0f;
+                float dot2 = 0f;
+                float dot3 = 0f;
+                for (int j = 0; j < nIn; j++) {
+                    float xj = in[j];
+                    dot0 += w0[j] * xj;
+                    dot1 += w1[j] * xj;
+                    dot2 += w2[j] * xj;
+                    dot3 += w3[j] * xj;
+                }
+                zm[i] = dot0 + b[i];
+                zm[i + 1] = dot1 + b[i + 1];
+                zm[i + 2] = dot2 + b[i + 2];
+                zm[i + 3] = dot3 + b[i + 3];
+            }
+            for (; i < zm.length; i++) {
+                float[] w = rows[i];
+                float dot = 0f;
+                for (int j = 0; j < nIn; j++) {
+                    dot += w[j] * in[j];
+                }
+                zm[i] = dot + b[i];
+            }
+            return;
+        }
         for (; i + 3 < zm.length; i += 4) {
             float[] w0 = rows[i];
             float[] w1 = rows[i + 1];
             float[] w2 = rows[i + 2];
             float[] w3 = rows[i + 3];
-            float s0 = pending ? rate * d[i] : 0f; // a zero step leaves the row's bits untouched
-            float s1 = pending ? rate * d[i + 1] : 0f;
-            float s2 = pending ? rate * d[i + 2] : 0f;
-            float s3 = pending ? rate * d[i + 3] : 0f;
+            float s0 = rate * d[i]; // a zero step leaves the row's bits untouched
+            float s1 = rate * d[i + 1];
+            float s2 = rate * d[i + 2];
+            float s3 = rate * d[i + 3];
             float dot0 = 0f;
             float dot1 = 0f;
             float dot2 = 0f;
@@ -345,7 +377,7 @@ final class Float32Network {
         }
         for (; i < zm.length; i++) {
             float[] w = rows[i];
-            float s = pending ? rate * d[i] : 0f;
+            float s = rate * d[i];
             if (s != 0f) {
                 for (int j = 0; j < nIn; j++) {
                     w[j] -= s * p[j];
@@ -358,9 +390,7 @@ final class Float32Network {
             zm[i] = dot;
         }
         for (int k = 0; k < zm.length; k++) {
-            if (pending) {
-                b[k] -= rate * d[k];
-            }
+            b[k] -= rate * d[k];
             zm[k] += b[k];
         }
     }

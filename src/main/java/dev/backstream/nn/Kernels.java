@@ -13,7 +13,9 @@ package dev.backstream.nn;
  *   <li>{@link Kernel#subtractScaled}: {@code w_j ← w_j − λ (c · a_j)}, the SGD row update.</li>
  *   <li>{@link Kernel#addScaled}: {@code d_j ← d_j + c · w_j}, one row's share of {@code Wᵀ δ}.</li>
  * </ul>
- * Products and sums are rounded separately (never a fused multiply-add).
+ * Products and sums are rounded separately (never a fused multiply-add). Four-row variants
+ * ({@code subtractScaledThenDotFour}, {@code addScaledFour}) compute exactly what four single-row calls in turn compute,
+ * with the loads shared between rows; {@link #halvingTree} is the documented reduction from the partial sums.
  *
  * <p>Each loop also comes for {@code float} rows ({@link Dtype#FLOAT32} models), computed in {@code float}
  * arithmetic. Their dot product keeps 32 partial sums (two 512-bit vectors of sixteen floats), {@code s_l} over
@@ -82,7 +84,7 @@ public final class Kernels {
          * {@link #subtractScaledThenDot(float[], float[], float, float[], int)} on four rows that share {@code a} and
          * {@code x}: {@code out[o + k]} is row {@code wk}'s dot product after its update with {@code sk}. The same bits
          * as the four single-row calls. The rows are four distinct arrays, none of them {@code a} or {@code x};
-         * {@code scratch} (at least 64 floats, any contents) may be overwritten.
+         * {@code scratch} (at least 32 floats, any contents) may be overwritten.
          */
         default void subtractScaledThenDotFour(float[] w0, float[] w1, float[] w2, float[] w3, float[] a, float s0,
                 float s1, float s2, float s3, float[] x, int n, float[] out, int o, float[] scratch) {
@@ -108,7 +110,7 @@ public final class Kernels {
          * {@link #subtractScaledThenDot(double[], double[], double, double, double[], int)} on four rows that share
          * {@code a}, {@code rate} and {@code x}: {@code out[o + k]} is row {@code wk}'s dot product after its update with
          * {@code ck}. The same bits as the four single-row calls. The rows are four distinct arrays, none of them
-         * {@code a} or {@code x}; {@code scratch} (at least 64 doubles, any contents) may be overwritten.
+         * {@code a} or {@code x}; {@code scratch} (at least 32 doubles, any contents) may be overwritten.
          */
         default void subtractScaledThenDotFour(double[] w0, double[] w1, double[] w2, double[] w3, double[] a, double c0,
                 double c1, double c2, double c3, double rate, double[] x, int n, double[] out, int o, double[] scratch) {

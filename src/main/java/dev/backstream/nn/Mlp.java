@@ -36,6 +36,8 @@ import java.util.Objects;
  * {@code a[m+1] = σ_m(z_m)} its output; {@code W_ij} = unit {@code i}, input {@code j}. See {@code docs/math.md}.
  */
 public final class Mlp {
+    /** Rows below this many doubles skip the four-row backpropagation kernel, whose vector loop they would not reach. */
+    private static final int SHORT_ROW = 8;
     private final Architecture architecture;
     private final Kernels.Kernel kernel;
     private final int depth;
@@ -301,7 +303,7 @@ public final class Mlp {
         Arrays.fill(below, 0.0);
         double[] d = delta[m];
         int i = 0;
-        if (below.length >= 8) { // four rows per kernel call when all four have a δ_i ≠ 0 (the same sums)
+        if (below.length >= SHORT_ROW) { // four rows per kernel call when all four have a δ_i ≠ 0 (the same sums)
             for (; i + 3 < rows.length; i += 4) {
                 if (d[i] != 0.0 && d[i + 1] != 0.0 && d[i + 2] != 0.0 && d[i + 3] != 0.0) {
                     kernel.addScaledFour(below, rows[i], rows[i + 1], rows[i + 2], rows[i + 3], d[i], d[i + 1], d[i + 2], d[i + 3],

@@ -113,9 +113,8 @@ final class VectorKernel implements Kernels.Kernel {
     /**
      * {@link #subtractScaledThenDot(double[], double[], double, double, double[], int)} on four rows, two per pass:
      * {@code a} and {@code x} loaded once for two rows, the partial sums reduced through {@code scratch}, the two
-     * reductions and tails overlapping. Not four per pass as for floats: a four-row double method reaches C2's node
-     * count cutoff for inlining in some JVMs (measured: S5 float64 at 2.6 k instead of 20 k steps/s in three runs out of
-     * five), and the Vector API's calls are then left as calls on boxed vectors. The same bits as single-row passes.
+     * reductions and tails overlapping; two rows per pass for the reason given in the float version. The same bits as
+     * single-row passes.
      */
     @Override
     public void subtractScaledThenDotFour(double[] w0, double[] w1, double[] w2, double[] w3, double[] a, double c0,

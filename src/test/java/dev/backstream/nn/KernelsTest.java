@@ -27,6 +27,17 @@ class KernelsTest {
         return Kernels.vector();
     }
 
+    /** A scratch array as a kernel may find it: its contents are left over, here not even numbers. */
+    static double[] staleScratch(double[] scratch) {
+        java.util.Arrays.fill(scratch, Double.NaN);
+        return scratch;
+    }
+
+    static float[] staleScratch(float[] scratch) {
+        java.util.Arrays.fill(scratch, Float.NaN);
+        return scratch;
+    }
+
     private double[] randomVector(int n) {
         double[] values = new double[n];
         for (int i = 0; i < n; i++) {
@@ -106,7 +117,7 @@ class KernelsTest {
                 double[][] actual = {w[0].clone(), w[1].clone(), w[2].clone(), w[3].clone()};
                 double[] dots = new double[6];
                 kernel.subtractScaledThenDotFour(actual[0], actual[1], actual[2], actual[3], a, c[0], c[1], c[2], c[3], 0.3, x, n,
-                        dots, 1, new double[64]);
+                        dots, 1, staleScratch(new double[32]));
                 assertArrayEquals(expectedDots, dots, kernel.description() + ", dot products, length " + n);
                 for (int k = 0; k < 4; k++) {
                     assertArrayEquals(expected[k], actual[k], kernel.description() + ", updated row " + k + ", length " + n);
@@ -335,7 +346,7 @@ class KernelsTest {
                 for (Kernels.Kernel kernel : new Kernels.Kernel[] {scalar, vector}) {
                     float[][] actual = {w[0].clone(), w[1].clone(), w[2].clone(), w[3].clone()};
                     float[] dots = new float[6];
-                    kernel.subtractScaledThenDotFour(actual[0], actual[1], actual[2], actual[3], a, s[0], s[1], s[2], s[3], x, n, dots, 1, new float[64]);
+                    kernel.subtractScaledThenDotFour(actual[0], actual[1], actual[2], actual[3], a, s[0], s[1], s[2], s[3], x, n, dots, 1, staleScratch(new float[32]));
                     assertArrayEquals(expectedDots, dots, kernel.description() + ", dot products, length " + n);
                     for (int k = 0; k < 4; k++) {
                         assertArrayEquals(expected[k], actual[k], kernel.description() + ", updated row " + k + ", length " + n);
