@@ -16,7 +16,25 @@ final class Exp {
     static final double LN2_HI = 6.93147180369123816490e-01;
     static final double LN2_LO = 1.90821492927058770002e-10;
     private static final double OVERFLOW = 709.782712893384;
-    private static final double UNDERFLOW = -745.1332191019412;
+    /** Below this, {@code e^x} is 0. */
+    static final double UNDERFLOW = -745.1332191019412;
+    /** {@code 1.5 · 2^52}: {@code (y + ROUNDER) − ROUNDER} is {@code rint(y)} for {@code |y| ≤ 2^51}, ties to even. */
+    static final double ROUNDER = 0x1.8p52;
+    /** The bits of {@code ROUNDER}: {@code bits(ROUNDER + k) − ROUNDER_BITS = k} for integers {@code |k| ≤ 2^51}. */
+    static final long ROUNDER_BITS = 0x4338000000000000L;
+    /** The Taylor coefficients {@code 1/13!} … {@code 1/2!} of {@code e^r} (those of degree 1 and 0 are 1). */
+    static final double C13 = 1.0 / 6227020800.0;
+    static final double C12 = 1.0 / 479001600.0;
+    static final double C11 = 1.0 / 39916800.0;
+    static final double C10 = 1.0 / 3628800.0;
+    static final double C9 = 1.0 / 362880.0;
+    static final double C8 = 1.0 / 40320.0;
+    static final double C7 = 1.0 / 5040.0;
+    static final double C6 = 1.0 / 720.0;
+    static final double C5 = 1.0 / 120.0;
+    static final double C4 = 1.0 / 24.0;
+    static final double C3 = 1.0 / 6.0;
+    static final double C2 = 0.5;
 
     private Exp() {
     }
@@ -30,18 +48,18 @@ final class Exp {
         }
         double k = Math.rint(x * LOG2_E);
         double r = (x - k * LN2_HI) - k * LN2_LO;
-        double p = 1.0 / 6227020800.0;            // 1/13!
-        p = 1.0 / 479001600.0 + r * p;            // 1/12!
-        p = 1.0 / 39916800.0 + r * p;
-        p = 1.0 / 3628800.0 + r * p;
-        p = 1.0 / 362880.0 + r * p;
-        p = 1.0 / 40320.0 + r * p;
-        p = 1.0 / 5040.0 + r * p;
-        p = 1.0 / 720.0 + r * p;
-        p = 1.0 / 120.0 + r * p;
-        p = 1.0 / 24.0 + r * p;
-        p = 1.0 / 6.0 + r * p;
-        p = 0.5 + r * p;
+        double p = C13;
+        p = C12 + r * p;
+        p = C11 + r * p;
+        p = C10 + r * p;
+        p = C9 + r * p;
+        p = C8 + r * p;
+        p = C7 + r * p;
+        p = C6 + r * p;
+        p = C5 + r * p;
+        p = C4 + r * p;
+        p = C3 + r * p;
+        p = C2 + r * p;
         p = 1.0 + r * p;
         p = 1.0 + r * p;                          // e^r
         int exponent = (int) k;

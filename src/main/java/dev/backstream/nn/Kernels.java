@@ -97,6 +97,9 @@ public final class Kernels {
         /** {@code a_j = Float32Math.sigmoid(z_j)} for {@code j < n}: the same bits in every implementation. */
         void sigmoid(float[] z, float[] a, int n);
 
+        /** {@code a_j = Activation.sigmoid(z_j)} for {@code j < n}: the same bits in every implementation. */
+        void sigmoid(double[] z, double[] a, int n);
+
         /** For reports: {@code scalar}, or {@code vector (256-bit)} / {@code vector (512-bit)}. */
         String description();
 
@@ -375,6 +378,13 @@ public final class Kernels {
         public void sigmoid(float[] z, float[] a, int n) {
             for (int j = 0; j < n; j++) {
                 a[j] = Float32Math.sigmoid(z[j]);
+            }
+        }
+
+        @Override
+        public void sigmoid(double[] z, double[] a, int n) {
+            for (int j = 0; j < n; j++) {
+                a[j] = Activation.sigmoid(z[j]);
             }
         }
     }

@@ -36,7 +36,10 @@ import java.util.Objects;
  * {@code a[m+1] = σ_m(z_m)} its output; {@code W_ij} = unit {@code i}, input {@code j}. See {@code docs/math.md}.
  */
 public final class Mlp {
-    /** Rows below this many doubles skip the four-row backpropagation kernel, whose vector loop they would not reach. */
+    /**
+     * Rows below this many doubles skip the four-row backpropagation kernel and layers this narrow the sigmoid kernel:
+     * their vector loops would not run.
+     */
     private static final int SHORT_ROW = 8;
     private final Architecture architecture;
     private final Kernels.Kernel kernel;
@@ -281,7 +284,11 @@ public final class Mlp {
         a[0] = x;
         for (int m = 0; m < depth; m++) {
             deferred.mix(m, params, a[m], z[m]); // z_m = W_m a[m] + b_m, after completing a pending SGD update of W_m
-            activation[m].apply(z[m], a[m + 1], z[m].length); // a[m+1] = σ_m(z_m)
+            if (activation[m] == Activation.SIGMOID && z[m].length >= SHORT_ROW) {
+                kernel.sigmoid(z[m], a[m + 1], z[m].length); // a[m+1] = σ(z_m), Activation.sigmoid's bits, vectorized
+            } else {
+                activation[m].apply(z[m], a[m + 1], z[m].length); // a[m+1] = σ_m(z_m)
+            }
         }
         deferred.completed();
     }

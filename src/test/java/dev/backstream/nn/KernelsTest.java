@@ -146,6 +146,60 @@ class KernelsTest {
     }
 
     @Test
+    void theDoubleSigmoidIsBitIdenticalToTheScalarFunctionForRandomInputs() {
+        Kernels.Kernel vector = vectorKernel();
+        for (int n = 0; n <= 40; n++) {
+            double[] z = new double[n];
+            for (int j = 0; j < n; j++) {
+                z[j] = random.nextDouble(-40, 40);
+            }
+            assertDoubleSigmoidsAgree(vector, z);
+        }
+        // the exponential's subnormal scaling (k < -1022 from about z = ∓708.4) and its underflow (z = ∓745.13)
+        double[] deep = new double[100_003];
+        for (int j = 0; j < deep.length; j++) {
+            deep[j] = (j % 2 == 0 ? -1 : 1) * random.nextDouble(700, 750);
+        }
+        assertDoubleSigmoidsAgree(vector, deep);
+    }
+
+    @Test
+    void theDoubleSigmoidIsBitIdenticalToTheScalarFunctionForSpecialInputsInEveryLane() {
+        Kernels.Kernel vector = vectorKernel();
+        double[] special = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, -Double.MIN_NORMAL, 1e-300, -1e-300,
+                708.0, -708.0, 708.39, -708.39, 708.4, -708.4, Math.nextDown(708.3964185322641), -Math.nextDown(708.3964185322641),
+                709.0, -709.0, 744.4, -744.4, 745.1332191019411, -745.1332191019411, 745.1332191019412, -745.1332191019412,
+                745.2, -745.2, 746.0, -746.0, 1e300, -1e300, Double.MAX_VALUE, -Double.MAX_VALUE,
+                Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 17.0, -17.0, 0.5, -0.5, 36.7, -36.7};
+        // every special value in every lane of the 8- and 4-wide loops and in the scalar tail
+        for (int shift = 0; shift < 8; shift++) {
+            double[] z = new double[shift + 2 * 8 * special.length + 3];
+            for (int j = 0; j < z.length; j++) {
+                z[j] = special[(j + shift) % special.length];
+            }
+            assertDoubleSigmoidsAgree(vector, z);
+        }
+    }
+
+    private void assertDoubleSigmoidsAgree(Kernels.Kernel vector, double[] z) {
+        int n = z.length;
+        double[] fromScalar = new double[n];
+        double[] fromVector = new double[n + 1];
+        fromVector[n] = 42.0;
+        scalar.sigmoid(z, fromScalar, n);
+        vector.sigmoid(z, fromVector, n);
+        for (int j = 0; j < n; j++) {
+            long expected = Double.doubleToLongBits(Activation.sigmoid(z[j]));
+            if (expected != Double.doubleToLongBits(fromScalar[j]) || expected != Double.doubleToLongBits(fromVector[j])) {
+                assertEquals(Activation.sigmoid(z[j]), fromScalar[j], "scalar, σ(" + z[j] + ")");
+                assertEquals(Activation.sigmoid(z[j]), fromVector[j], "vector, σ(" + z[j] + ") at index " + j + " of " + n);
+                assertEquals(expected, Double.doubleToLongBits(fromVector[j]), "bits of σ(" + z[j] + ")");
+            }
+        }
+        assertEquals(42.0, fromVector[n], "the vector kernel wrote beyond n");
+    }
+
+    @Test
     void rowUpdatesAreBitIdentical() {
         Kernels.Kernel vector = vectorKernel();
         for (int n = 0; n <= 40; n++) {
