@@ -259,7 +259,7 @@ public final class BackstreamApp implements AutoCloseable {
         });
         summaries.scheduleAtFixedRate(() -> LOG.info("last minute: {}", activity.takeSummary()), 1, 1, TimeUnit.MINUTES);
         // while Kafka Streams joins the group and restores (mostly waiting on the broker), compile the record path
-        JitWarmUp.startInBackground(catalog);
+        JitWarmUp.startInBackground(catalog, activity.totals()::anyPrediction);
     }
 
     private void closeHttp() {

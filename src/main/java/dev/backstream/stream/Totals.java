@@ -16,6 +16,8 @@ public final class Totals {
     private final Map<String, LongAdder> learned = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> predictions = new ConcurrentHashMap<>();
     private final Map<RejectReason, LongAdder> deadLetters = new ConcurrentHashMap<>();
+    /** Set by the first prediction; read without locking by the JIT warm-up, which stops then. */
+    private volatile boolean predicted;
 
     void countLearned(String model) {
         learned.computeIfAbsent(model, m -> new LongAdder()).increment();
@@ -23,6 +25,14 @@ public final class Totals {
 
     void countPrediction(String model) {
         predictions.computeIfAbsent(model, m -> new LongAdder()).increment();
+        if (!predicted) {
+            predicted = true;
+        }
+    }
+
+    /** Whether this process has published any prediction since it started. */
+    public boolean anyPrediction() {
+        return predicted;
     }
 
     void countDeadLetter(RejectReason reason) {

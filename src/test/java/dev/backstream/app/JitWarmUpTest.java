@@ -33,7 +33,7 @@ class JitWarmUpTest {
         ModelCatalog catalog = new ModelCatalog(List.of(new ModelDefinition("c", classifier, 10, "test"),
                 new ModelDefinition("r", regressor, 10, "test")));
 
-        new JitWarmUp(catalog).run();
+        new JitWarmUp(catalog, () -> false).run();
 
         for (ModelDefinition definition : catalog.all()) {
             Mlp fresh = definition.newModel();
@@ -81,10 +81,25 @@ class JitWarmUpTest {
         Mlp before = float32.copy();
         ModelCatalog catalog = new ModelCatalog(List.of(new ModelDefinition("f", float32, 10, "test")));
 
-        new JitWarmUp(catalog).run();
+        new JitWarmUp(catalog, () -> false).run();
 
         Mlp fresh = catalog.find("f").orElseThrow().newModel();
         assertEquals(0, fresh.updates());
         assertTrue(fresh.bitIdentical(before));
+    }
+
+    @Test
+    void stopsAsSoonAsLiveRecordsAreProcessed() {
+        ModelCatalog catalog = new ModelCatalog(List.of(new ModelDefinition("m", Mlp.initialize(Architecture.of(3, Loss.SQUARED_ERROR,
+                new LayerSpec(2, Activation.LINEAR)), OptimizerSpec.sgd(0.1), 1), 10, "test")));
+        int[] asked = {0};
+
+        int alone = new JitWarmUp(catalog, () -> false).warmUp();
+        int untilLive = new JitWarmUp(catalog, () -> ++asked[0] > 5).warmUp();
+        int live = new JitWarmUp(catalog, () -> true).warmUp();
+
+        assertTrue(alone > 10, "steps without live records: " + alone);
+        assertTrue(untilLive < 5, "steps once live records flow after the 5th check: " + untilLive);
+        assertEquals(0, live);
     }
 }
