@@ -58,7 +58,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>latency at half the measured rate: produce timestamp to prediction visible to a read_committed consumer;</li>
  *   <li>recovery: SIGKILL of a child JVM holding an S4 model after 60 s at full rate, time to the first new
  *       prediction;</li>
- *   <li>scale: two S3 models on one stream thread, on two, and on two instances of one thread each;</li>
+ *   <li>scale: two S3 models on one stream thread, on two, and on two instances of one thread each (200,000 records,
+ *       or {@code -Dbench.scale.records});</li>
  *   <li>models: N S2 models on one instance, a backlog of 100,000 samples round-robin over them (keyed by model id):
  *       records/s, start to RUNNING and to the first prediction, heap after a forced GC, the changelog's size.</li>
  * </ol>
@@ -272,7 +273,7 @@ public final class EndToEndBenchmark {
     private static void scale() throws Exception {
         List<String> rows = new ArrayList<>();
         rows.add(String.format("%-28s %10s %12s", "setup", "records", "records/s"));
-        int n = 200_000;
+        int n = Integer.getInteger("bench.scale.records", 200_000);
         List<byte[]> samples = new ArrayList<>();
         List<byte[]> a = samples("S3", n / 2, 13);
         List<byte[]> b = samples("S3", n / 2, 14);
