@@ -556,24 +556,24 @@ final class VectorKernel implements Kernels.Kernel {
             }
         }
         int bound = FOUR.loopBound(n);
-            for (; j < bound; j += 4) {
-                DoubleVector zv = DoubleVector.fromArray(FOUR, z, j);
-                DoubleVector x = zv.abs().neg(); // −|z|, the scalar's argument of exp up to the sign of a zero
-                DoubleVector t = x.mul(Exp.LOG2_E).add(Exp.ROUNDER);
-                DoubleVector k = t.sub(Exp.ROUNDER); // rint(x log2 e)
-                DoubleVector r = x.sub(k.mul(Exp.LN2_HI)).sub(k.mul(Exp.LN2_LO));
-                DoubleVector p = DoubleVector.broadcast(FOUR, Exp.C13).mul(r).add(Exp.C12).mul(r).add(Exp.C11).mul(r).add(Exp.C10)
-                        .mul(r).add(Exp.C9).mul(r).add(Exp.C8).mul(r).add(Exp.C7).mul(r).add(Exp.C6).mul(r).add(Exp.C5)
-                        .mul(r).add(Exp.C4).mul(r).add(Exp.C3).mul(r).add(Exp.C2).mul(r).add(1.0).mul(r).add(1.0);
-                VectorMask<Double> tiny = k.compare(VectorOperators.LT, -1022.0); // 2^k subnormal: scaled in two steps
-                DoubleVector scaleExponent = k.blend(k.add(600.0), tiny);
-                DoubleVector scale = ((LongVector) scaleExponent.add(Exp.ROUNDER).viewAsIntegralLanes())
-                        .sub(Exp.ROUNDER_BITS - 1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
-                DoubleVector e = p.mul(scale).mul(DoubleVector.broadcast(FOUR, 1.0).blend(0x1.0p-600, tiny))
-                        .blend(0.0, x.compare(VectorOperators.LT, Exp.UNDERFLOW));
-                VectorMask<Double> nonNegative = zv.compare(VectorOperators.GE, 0.0);
-                e.blend(1.0, nonNegative).div(e.add(1.0)).intoArray(a, j);
-            }
+        for (; j < bound; j += 4) {
+            DoubleVector zv = DoubleVector.fromArray(FOUR, z, j);
+            DoubleVector x = zv.abs().neg(); // −|z|, the scalar's argument of exp up to the sign of a zero
+            DoubleVector t = x.mul(Exp.LOG2_E).add(Exp.ROUNDER);
+            DoubleVector k = t.sub(Exp.ROUNDER); // rint(x log2 e)
+            DoubleVector r = x.sub(k.mul(Exp.LN2_HI)).sub(k.mul(Exp.LN2_LO));
+            DoubleVector p = DoubleVector.broadcast(FOUR, Exp.C13).mul(r).add(Exp.C12).mul(r).add(Exp.C11).mul(r).add(Exp.C10)
+                    .mul(r).add(Exp.C9).mul(r).add(Exp.C8).mul(r).add(Exp.C7).mul(r).add(Exp.C6).mul(r).add(Exp.C5)
+                    .mul(r).add(Exp.C4).mul(r).add(Exp.C3).mul(r).add(Exp.C2).mul(r).add(1.0).mul(r).add(1.0);
+            VectorMask<Double> tiny = k.compare(VectorOperators.LT, -1022.0); // 2^k subnormal: scaled in two steps
+            DoubleVector scaleExponent = k.blend(k.add(600.0), tiny);
+            DoubleVector scale = ((LongVector) scaleExponent.add(Exp.ROUNDER).viewAsIntegralLanes())
+                    .sub(Exp.ROUNDER_BITS - 1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
+            DoubleVector e = p.mul(scale).mul(DoubleVector.broadcast(FOUR, 1.0).blend(0x1.0p-600, tiny))
+                    .blend(0.0, x.compare(VectorOperators.LT, Exp.UNDERFLOW));
+            VectorMask<Double> nonNegative = zv.compare(VectorOperators.GE, 0.0);
+            e.blend(1.0, nonNegative).div(e.add(1.0)).intoArray(a, j);
+        }
         for (; j < n; j++) {
             a[j] = Activation.sigmoid(z[j]);
         }

@@ -155,7 +155,7 @@ class KernelsTest {
             }
             assertDoubleSigmoidsAgree(vector, z);
         }
-        // the exponential's subnormal scaling (k < -1022 from about z = ∓708.4) and its underflow (z = ∓745.13)
+        // the exponential's subnormal results (from about z = ∓708.40), its two-step scaling (k < -1022, from about z = ∓708.74) and its underflow (z = ∓745.13)
         double[] deep = new double[100_003];
         for (int j = 0; j < deep.length; j++) {
             deep[j] = (j % 2 == 0 ? -1 : 1) * random.nextDouble(700, 750);
