@@ -72,10 +72,11 @@ final class JitWarmUp implements Runnable {
     }
 
     /**
-     * One definition of each kind among the declared models and their challengers, in the catalog's iteration order (which may differ from run to run): the kind is the
-     * architecture (shape, loss and dtype: a float32 model runs other code than a float64 one of the same shape) and
-     * the optimizer type. Models of one kind run the same code, so warming one warms all, and the budget goes to the
-     * kinds not yet seen instead of to the first models of a large catalog.
+     * One definition of each kind among the declared models and their challengers, in the catalog's iteration order
+     * (which may differ from run to run): the kind is the architecture (shape, loss and dtype: a float32 model runs
+     * other code than a float64 one of the same shape) and the optimizer type. Models of one kind run the same code, so
+     * warming one warms all, and the budget goes to the kinds not yet seen instead of to the first models of a large
+     * catalog.
      */
     static List<ModelDefinition> oneOfEachKind(ModelCatalog catalog) {
         Map<List<Object>, ModelDefinition> kinds = new LinkedHashMap<>();

@@ -278,11 +278,13 @@ final class ModelProcessor implements Processor<byte[], RoutedSample, byte[], Ou
         }
         Outcome outcome;
         try {
-            for (ModelStore.Challenger challenger : entry.challengers()) {
-                if (challenger.model().architecture().dtype() != entry.model().architecture().dtype()) {
-                    // a float32 challenger refuses features beyond the float range that a float64 champion takes: the
-                    // record is refused whole, before any model learns it, so that every model sees the same samples
-                    sample.validateFor(challenger.model().architecture());
+            if (entry.hasChallengers()) { // per record: no iteration for the usual model without challengers
+                for (ModelStore.Challenger challenger : entry.challengers()) {
+                    if (challenger.model().architecture().dtype() != entry.model().architecture().dtype()) {
+                        // a float32 challenger refuses features beyond the float range that a float64 champion takes: the
+                        // record is refused whole, before any model learns it, so that every model sees the same samples
+                        sample.validateFor(challenger.model().architecture());
+                    }
                 }
             }
             outcome = learn ? sample.learnOn(entry.model()) : sample.scoreOn(entry.model());
